@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { NodeSpec } from './define-node.ts';
+import type { GraphError } from './errors.ts';
+import type { Graph } from './graph.ts';
+import type { EngineEvent, RunRecord, RunSummary } from './runs.ts';
+
+export interface StartRunRequest {
+  graph: Graph;
+  /** Folder relative file params resolve against (the graph file's folder). */
+  graphDir?: string;
+  graphFile?: string;
+  /** Overrides the graph's seed. */
+  seed?: number;
+  /** Re-executes every node even when a cached result exists. */
+  noCache?: boolean;
+}
+
+export interface ValidateResult {
+  ok: boolean;
+  errors: GraphError[];
+}
+
+export interface OpenedGraph {
+  path: string;
+  graph: Graph;
+}
+
+/**
+ * The only door between a front end (CLI, renderer over IPC or WebSocket) and the host.
+ * Every method is async so it can cross a process boundary unchanged.
+ */
+export interface WeftApi {
+  listNodeTypes(): Promise<NodeSpec[]>;
+  validateGraph(graph: unknown, graphDir?: string): Promise<ValidateResult>;
+  startRun(request: StartRunRequest): Promise<{ runId: string }>;
+  cancelRun(runId: string): Promise<void>;
+  pauseRun(runId: string): Promise<void>;
+  /** Resumes a paused run, or continues an interrupted one from where it stopped. */
+  resumeRun(runId: string): Promise<void>;
+  /** Starts a new run from a past run's graph snapshot and seed, re-executing every node. */
+  replayRun(runId: string): Promise<{ runId: string }>;
+  listRuns(): Promise<RunSummary[]>;
+  getRun(runId: string): Promise<RunRecord>;
+  /** Events recorded for a run, oldest first (from its append-only log). */
+  getRunEvents(runId: string): Promise<EngineEvent[]>;
+  openGraph(path: string): Promise<OpenedGraph>;
+  saveGraph(path: string, graph: Graph): Promise<void>;
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+}
+
+/** Argument schemas of the API, checked on arrival by every transport. */
+const runId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
+export const apiArgSchemas = {
+  listNodeTypes: z.tuple([]),
+  validateGraph: z.tuple([z.unknown(), z.string().max(4096).optional()]),
+  startRun: z.tuple([
+    z.strictObject({
+      graph: z.unknown(),
+      graphDir: z.string().max(4096).optional(),
+      graphFile: z.string().max(4096).optional(),
+      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+      noCache: z.boolean().optional(),
+    }),
+  ]),
+  cancelRun: z.tuple([runId]),
+  pauseRun: z.tuple([runId]),
+  resumeRun: z.tuple([runId]),
+  replayRun: z.tuple([runId]),
+  listRuns: z.tuple([]),
+  getRun: z.tuple([runId]),
+  getRunEvents: z.tuple([runId]),
+  openGraph: z.tuple([z.string().min(1).max(4096)]),
+  saveGraph: z.tuple([z.string().min(1).max(4096), z.unknown()]),
+} as const;
+
+export type ApiMethod = keyof typeof apiArgSchemas;

@@ -1,0 +1,78 @@
+import type { GraphError } from './errors.ts';
+import type { Graph } from './graph.ts';
+
+export type NodeState = 'idle' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'cached';
+export type RunState = 'validating' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export const FINAL_NODE_STATES: readonly NodeState[] = ['succeeded', 'failed', 'cancelled', 'skipped', 'cached'];
+export const FINAL_RUN_STATES: readonly RunState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+
+export interface NodeRecord {
+  state: NodeState;
+  signature?: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** Latest progress seen. */
+  step?: number;
+  total?: number;
+  /** Final metrics (or the latest ones while running). */
+  metrics?: Record<string, number>;
+  outputs?: Record<string, unknown>;
+  /** The node's artifact folder (inside the workspace cache). */
+  artifactDir?: string;
+  backend?: string;
+  error?: string;
+  /** Which earlier run produced a cached result. */
+  cachedFrom?: string;
+}
+
+export interface RunRecord {
+  id: string;
+  state: RunState;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** The graph exactly as run (params after --set overrides), so replay needs nothing else. */
+  graph: Graph;
+  /** Folder that relative file params were resolved against. */
+  graphDir: string;
+  graphFile?: string;
+  seed: number;
+  /** Tensor backends the nodes used. */
+  backends: string[];
+  versions: Record<string, string>;
+  /** The process that owns the run while it is active, to detect crashes. */
+  owner?: { pid: number; host: string };
+  replayOf?: string;
+  resumedAt?: string[];
+  nodes: Record<string, NodeRecord>;
+  error?: string;
+  validationErrors?: GraphError[];
+}
+
+export type RunSummary = Pick<RunRecord, 'id' | 'state' | 'createdAt' | 'startedAt' | 'endedAt' | 'durationMs' | 'seed' | 'replayOf'> & {
+  name: string;
+  graphFile?: string;
+  nodeCount: number;
+  /** Headline metrics: the final metrics of every node, "nodeId.metric". */
+  metrics: Record<string, number>;
+};
+
+/** The one event stream every host subscribes to. */
+export type EngineEvent =
+  | { type: 'run-state'; runId: string; state: RunState; at: string; error?: string }
+  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number> }
+  | {
+      type: 'node-progress';
+      runId: string;
+      nodeId: string;
+      at: string;
+      step: number;
+      total?: number;
+      metrics?: Record<string, number>;
+      /** Estimated milliseconds left, from the step rate so far. */
+      etaMs?: number;
+    }
+  | { type: 'node-log'; runId: string; nodeId: string; at: string; level: 'info' | 'warn' | 'error'; message: string };

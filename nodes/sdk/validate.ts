@@ -1,0 +1,172 @@
+import type { AnyNodeDefinition } from './define-node.ts';
+import type { GraphError } from './errors.ts';
+import type { Graph, GraphNode } from './graph.ts';
+import { findCycle } from './graph-order.ts';
+import { checkParamValue, defaultValue, type ParamValue, type ParamValues } from './params.ts';
+import { portsCompatible } from './ports.ts';
+
+export type Catalogue = ReadonlyMap<string, AnyNodeDefinition>;
+
+export function catalogueOf(defs: readonly AnyNodeDefinition[]): Catalogue {
+  const map = new Map<string, AnyNodeDefinition>();
+  for (const def of defs) {
+    if (map.has(def.type)) throw new Error(`node type "${def.type}" is registered twice`);
+    map.set(def.type, def);
+  }
+  return map;
+}
+
+export interface CheckedGraph {
+  /** The graph with node params migrated to the current node versions and defaults filled in. */
+  graph: Graph;
+  errors: GraphError[];
+}
+
+function own(obj: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(obj, key);
+}
+
+function resolveNodeParams(node: GraphNode, def: AnyNodeDefinition, errors: GraphError[]): { node: GraphNode; paramsOk: boolean } {
+  let params: Record<string, unknown> = { ...node.params };
+  let version = node.version;
+  if (node.version > def.version) {
+    errors.push({
+      code: 'unsupported_node_version',
+      nodeId: node.id,
+      message: `was saved by a newer Weft (${node.type} version ${node.version}); this Weft has version ${def.version}`,
+    });
+    return { node, paramsOk: false };
+  }
+  if (node.version < def.version) {
+    if (!def.migrate) {
+      errors.push({ code: 'unsupported_node_version', nodeId: node.id, message: `${node.type} version ${node.version} cannot be upgraded to version ${def.version}` });
+      return { node, paramsOk: false };
+    }
+    params = def.migrate(params, node.version);
+    version = def.version;
+  }
+  let paramsOk = true;
+  for (const key of Object.keys(params)) {
+    if (!own(def.params, key)) {
+      errors.push({ code: 'unknown_param', nodeId: node.id, param: key, message: `${node.type} has no param "${key}"` });
+      paramsOk = false;
+    }
+  }
+  const resolved: ParamValues = {};
+  for (const [key, spec] of Object.entries(def.params)) {
+    const value = own(params, key) ? params[key] : defaultValue(spec);
+    if (value === undefined) {
+      errors.push({ code: 'param_required', nodeId: node.id, param: key, message: `${spec.label ?? key} is required` });
+      paramsOk = false;
+      continue;
+    }
+    const problem = checkParamValue(spec, value);
+    if (problem) {
+      errors.push({ code: problem.code, nodeId: node.id, param: key, message: `${spec.label ?? key} ${problem.message}` });
+      paramsOk = false;
+      continue;
+    }
+    resolved[key] = value as ParamValue;
+  }
+  return { node: { ...node, version, params: resolved }, paramsOk };
+}
+
+/** Checks a structurally valid graph against the node catalogue. Reports every problem, not just the first. */
+export function checkGraph(graph: Graph, catalogue: Catalogue): CheckedGraph {
+  const errors: GraphError[] = [];
+  const nodesById = new Map<string, GraphNode>();
+  for (const node of graph.nodes) {
+    if (nodesById.has(node.id)) errors.push({ code: 'duplicate_node_id', nodeId: node.id, message: `two nodes share the id "${node.id}"` });
+    else nodesById.set(node.id, node);
+  }
+  const edgeIds = new Set<string>();
+  for (const edge of graph.edges) {
+    if (edgeIds.has(edge.id)) errors.push({ code: 'duplicate_edge_id', edgeId: edge.id, message: `two edges share the id "${edge.id}"` });
+    edgeIds.add(edge.id);
+  }
+
+  const resolvedNodes: GraphNode[] = [];
+  const paramsOk = new Map<string, boolean>();
+  for (const node of graph.nodes) {
+    const def = catalogue.get(node.type);
+    if (!def) {
+      errors.push({ code: 'unknown_node_type', nodeId: node.id, message: `unknown node type "${node.type}"` });
+      resolvedNodes.push(node);
+      continue;
+    }
+    const r = resolveNodeParams(node, def, errors);
+    paramsOk.set(node.id, r.paramsOk);
+    resolvedNodes.push(r.node);
+  }
+
+  const incoming = new Map<string, string>(); // "node:port" -> edge id
+  const validEdges: Graph['edges'] = [];
+  for (const edge of graph.edges) {
+    const source = nodesById.get(edge.source);
+    const target = nodesById.get(edge.target);
+    if (!source || !target) {
+      const missing = !source ? edge.source : edge.target;
+      errors.push({ code: 'unknown_node', edgeId: edge.id, message: `connects to a node that does not exist: "${missing}"` });
+      continue;
+    }
+    const sourceDef = catalogue.get(source.type);
+    const targetDef = catalogue.get(target.type);
+    if (!sourceDef || !targetDef) continue; // already reported as unknown_node_type
+    const out = own(sourceDef.outputs, edge.sourceHandle) ? sourceDef.outputs[edge.sourceHandle] : undefined;
+    const inp = own(targetDef.inputs, edge.targetHandle) ? targetDef.inputs[edge.targetHandle] : undefined;
+    if (!out) {
+      errors.push({ code: 'unknown_port', edgeId: edge.id, nodeId: source.id, port: edge.sourceHandle, message: `${source.type} has no output "${edge.sourceHandle}"` });
+      continue;
+    }
+    if (!inp) {
+      errors.push({ code: 'unknown_port', edgeId: edge.id, nodeId: target.id, port: edge.targetHandle, message: `${target.type} has no input "${edge.targetHandle}"` });
+      continue;
+    }
+    if (!portsCompatible(out.type, inp.type)) {
+      errors.push({
+        code: 'port_type_mismatch',
+        edgeId: edge.id,
+        nodeId: target.id,
+        port: edge.targetHandle,
+        message: `expects ${inp.type} but "${source.id}.${edge.sourceHandle}" gives ${out.type}`,
+      });
+      continue;
+    }
+    const key = `${target.id}\u0000${edge.targetHandle}`;
+    if (incoming.has(key)) {
+      errors.push({
+        code: 'multiple_edges_into_input',
+        edgeId: edge.id,
+        nodeId: target.id,
+        port: edge.targetHandle,
+        message: `input "${edge.targetHandle}" already has an edge ("${incoming.get(key)}"); an input takes one edge`,
+      });
+      continue;
+    }
+    incoming.set(key, edge.id);
+    validEdges.push(edge);
+  }
+
+  for (const node of resolvedNodes) {
+    const def = catalogue.get(node.type);
+    if (!def) continue;
+    const connected = Object.keys(def.inputs).filter((p) => incoming.has(`${node.id}\u0000${p}`));
+    for (const [port, spec] of Object.entries(def.inputs)) {
+      if (!spec.optional && !connected.includes(port)) {
+        errors.push({ code: 'missing_input', nodeId: node.id, port, message: `input "${spec.label ?? port}" (${spec.type}) is not connected` });
+      }
+    }
+    if (def.validate && paramsOk.get(node.id)) {
+      for (const p of def.validate(node.params as never, connected)) {
+        errors.push({ code: 'node_invalid', nodeId: node.id, ...(p.param ? { param: p.param } : {}), ...(p.port ? { port: p.port } : {}), message: p.message });
+      }
+    }
+  }
+
+  const cycle = findCycle([...nodesById.keys()], validEdges);
+  if (cycle) {
+    errors.push({ code: 'cycle', nodeId: cycle[0], message: `the graph has a cycle: ${cycle.join(' → ')}` });
+  }
+
+  return { graph: { ...graph, nodes: resolvedNodes }, errors };
+}

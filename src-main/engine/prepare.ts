@@ -1,0 +1,102 @@
+import { existsSync, statSync } from 'node:fs';
+import {
+  checkGraph,
+  descendantsOf,
+  parseGraphValue,
+  topologicalOrder,
+  type AnyNodeDefinition,
+  type Catalogue,
+  type Graph,
+  type GraphError,
+  type GraphNode,
+} from '../../nodes/sdk/index.ts';
+import { resolveGraphPath } from './paths.ts';
+import type { RunPlan } from './run-machine.ts';
+import { nodeSignature, type ContentHasher } from './signature.ts';
+
+export interface Checked {
+  graph: Graph;
+  /** Nodes with file params made absolute, ready to hand to a worker. */
+  nodes: Map<string, GraphNode>;
+  /** Absolute paths of file/folder params, per node and param. */
+  files: Map<string, Record<string, string>>;
+}
+
+/** Structure, catalogue and file checks: everything that can be known before running. */
+export function checkForRun(
+  raw: unknown,
+  catalogue: Catalogue,
+  graphDir: string,
+  allowedRoots: readonly string[],
+): { ok: true; checked: Checked } | { ok: false; errors: GraphError[] } {
+  const parsed = parseGraphValue(raw);
+  if (!parsed.ok) return parsed;
+  const { graph, errors } = checkGraph(parsed.graph, catalogue);
+  const nodes = new Map<string, GraphNode>();
+  const files = new Map<string, Record<string, string>>();
+  for (const node of graph.nodes) {
+    const def = catalogue.get(node.type);
+    if (!def) continue;
+    const params = { ...node.params };
+    const nodeFiles: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(def.params)) {
+      const value = params[name];
+      if ((spec.kind !== 'file' && spec.kind !== 'folder') || typeof value !== 'string' || value === '') continue;
+      const resolved = resolveGraphPath(value, graphDir, allowedRoots);
+      if ('error' in resolved) {
+        errors.push({ code: 'path_outside_workspace', nodeId: node.id, param: name, message: resolved.error });
+        continue;
+      }
+      const kindOk = existsSync(resolved.path) && (spec.kind === 'folder' ? statSync(resolved.path).isDirectory() : statSync(resolved.path).isFile());
+      if (!kindOk) {
+        errors.push({ code: 'file_not_found', nodeId: node.id, param: name, message: `${spec.kind} not found: ${resolved.path}` });
+        continue;
+      }
+      params[name] = resolved.path;
+      nodeFiles[name] = resolved.path;
+    }
+    nodes.set(node.id, { ...node, params });
+    files.set(node.id, nodeFiles);
+  }
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, checked: { graph, nodes, files } };
+}
+
+export interface Planned {
+  plan: RunPlan;
+  signatures: Record<string, string>;
+  defs: Map<string, AnyNodeDefinition>;
+  inputEdges: Record<string, Array<{ port: string; source: string; sourceHandle: string }>>;
+}
+
+/** Order, dependencies and signatures. Signatures chain: a node's includes those of its inputs. */
+export async function planRun(checked: Checked, catalogue: Catalogue, seed: number, hasher: ContentHasher): Promise<Planned> {
+  const { graph } = checked;
+  const ids = graph.nodes.map((n) => n.id);
+  const { order } = topologicalOrder(ids, graph.edges);
+  const upstream: Record<string, string[]> = Object.fromEntries(ids.map((id) => [id, []]));
+  const inputEdges: Planned['inputEdges'] = Object.fromEntries(ids.map((id) => [id, []]));
+  for (const e of graph.edges) {
+    if (!upstream[e.target]!.includes(e.source)) upstream[e.target]!.push(e.source);
+    inputEdges[e.target]!.push({ port: e.targetHandle, source: e.source, sourceHandle: e.sourceHandle });
+  }
+  const downstream = Object.fromEntries(ids.map((id) => [id, [...descendantsOf(id, graph.edges)]]));
+  const defs = new Map(graph.nodes.map((n) => [n.id, catalogue.get(n.type)!]));
+  const heavy = Object.fromEntries(graph.nodes.map((n) => [n.id, defs.get(n.id)!.heavy ?? false]));
+  const signatures: Record<string, string> = {};
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  for (const id of order) {
+    const node = byId.get(id)!;
+    const fileHashes: Record<string, string> = {};
+    for (const [param, path] of Object.entries(checked.files.get(id) ?? {})) fileHashes[param] = await hasher.hash(path);
+    signatures[id] = nodeSignature({
+      type: node.type,
+      version: node.version,
+      params: node.params,
+      seed,
+      inputs: Object.fromEntries(inputEdges[id]!.map((e) => [e.port, `${signatures[e.source]}:${e.sourceHandle}`])),
+      files: fileHashes,
+    });
+  }
+  return { plan: { order, upstream, downstream, heavy }, signatures, defs, inputEdges };
+}

@@ -1,0 +1,222 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createActor, type Actor } from 'xstate';
+import type { AnyNodeDefinition, EngineEvent, GraphNode, NodeState, Progress, RunRecord, RunState } from '../../nodes/sdk/index.ts';
+import type { CacheStore } from '../store/cache-store.ts';
+import type { RunStore } from '../store/run-store.ts';
+import { runMachine, type RunLimits, type RunPlan } from './run-machine.ts';
+import { nodeSeed } from './signature.ts';
+import { createThrottle } from './throttle.ts';
+import type { JobHandle, WorkerPool } from './worker/pool.ts';
+
+/** Host-side progress events per node per second, at most. */
+const PROGRESS_EVENTS_PER_SECOND = 10;
+
+export interface PreparedRun {
+  record: RunRecord;
+  plan: RunPlan;
+  /** Nodes with params resolved for execution (absolute file paths). */
+  nodes: ReadonlyMap<string, GraphNode>;
+  defs: ReadonlyMap<string, AnyNodeDefinition>;
+  signatures: Readonly<Record<string, string>>;
+  /** Per node, where each connected input comes from. */
+  inputEdges: Readonly<Record<string, ReadonlyArray<{ port: string; source: string; sourceHandle: string }>>>;
+  noCache: boolean;
+}
+
+export interface ControllerDeps {
+  pool: WorkerPool;
+  cache: CacheStore;
+  store: RunStore;
+  checkpointsDir: string;
+  workspace: string;
+  limits: RunLimits;
+  emit(event: EngineEvent): void;
+}
+
+/** Drives one run: the xstate machine decides, this class does (workers, cache, record, events). */
+export class RunController {
+  private readonly actor: Actor<typeof runMachine>;
+  private readonly jobs = new Map<string, JobHandle>();
+  private readonly record: RunRecord;
+  readonly finished: Promise<RunRecord>;
+  private resolveFinished!: (r: RunRecord) => void;
+
+  constructor(
+    private readonly run: PreparedRun,
+    private readonly deps: ControllerDeps,
+  ) {
+    this.record = run.record;
+    this.finished = new Promise((r) => (this.resolveFinished = r));
+    this.actor = createActor(runMachine, {
+      input: {
+        plan: run.plan,
+        limits: deps.limits,
+        effects: {
+          isCached: (id) => this.lookupCache(id),
+          startNode: (id) => this.startNode(id),
+          abortNode: (id) => this.jobs.get(id)?.cancel(),
+          pauseNodes: () => this.jobs.forEach((j) => j.pause()),
+          resumeNodes: () => this.jobs.forEach((j) => j.resume()),
+          nodeState: (id, state, error) => this.onNodeState(id, state, error),
+          runState: (state) => this.onRunState(state),
+        },
+      },
+    });
+  }
+
+  get runId(): string {
+    return this.record.id;
+  }
+
+  get state(): RunState {
+    return this.record.state;
+  }
+
+  start(): void {
+    this.actor.start();
+  }
+
+  pause(): void {
+    this.actor.send({ type: 'PAUSE' });
+  }
+
+  resume(): void {
+    this.actor.send({ type: 'RESUME' });
+  }
+
+  cancel(): void {
+    this.actor.send({ type: 'CANCEL' });
+  }
+
+  private now(): string {
+    return new Date().toISOString();
+  }
+
+  /** Consulted by the machine when a node becomes ready; a hit fills the node's record from the cache. */
+  private lookupCache(nodeId: string): boolean {
+    if (this.run.noCache) return false;
+    const entry = this.deps.cache.lookup(this.run.signatures[nodeId]!);
+    if (!entry) return false;
+    const node = this.record.nodes[nodeId]!;
+    node.outputs = entry.outputs;
+    node.metrics = entry.metrics;
+    node.artifactDir = entry.artifactDir;
+    node.backend = entry.backend;
+    node.cachedFrom = entry.runId;
+    return true;
+  }
+
+  private startNode(nodeId: string): void {
+    const node = this.run.nodes.get(nodeId)!;
+    const def = this.run.defs.get(nodeId)!;
+    const signature = this.run.signatures[nodeId]!;
+    const inputs: Record<string, unknown> = {};
+    for (const edge of this.run.inputEdges[nodeId] ?? []) {
+      inputs[edge.port] = this.record.nodes[edge.source]!.outputs?.[edge.sourceHandle];
+    }
+    const artifactDir = this.deps.cache.prepare(signature, this.record.id);
+    const checkpointDir = join(this.deps.checkpointsDir, signature);
+    mkdirSync(checkpointDir, { recursive: true });
+    const startedAt = Date.now();
+    const rec = this.record.nodes[nodeId]!;
+    rec.artifactDir = artifactDir;
+
+    let first: { at: number; step: number } | null = null;
+    const progressOut = createThrottle<EngineEvent>(1000 / PROGRESS_EVENTS_PER_SECOND, (e) => this.deps.emit(e));
+    const job = this.deps.pool.run(
+      {
+        nodeType: def.type,
+        inputs,
+        params: node.params,
+        ctx: { nodeId, artifactDir, checkpointDir, seed: nodeSeed(this.record.seed, nodeId), workspace: this.deps.workspace },
+      },
+      {
+        onProgress: (p: Progress) => {
+          const now = Date.now();
+          if (!first || p.step < first.step) first = { at: now, step: p.step };
+          const rate = p.step > first.step ? (now - first.at) / (p.step - first.step) : undefined;
+          const etaMs = rate !== undefined && p.total !== undefined ? Math.max(0, Math.round((p.total - p.step) * rate)) : undefined;
+          rec.step = p.step;
+          rec.total = p.total;
+          if (p.metrics) rec.metrics = { ...rec.metrics, ...p.metrics };
+          progressOut.push(
+            { type: 'node-progress', runId: this.record.id, nodeId, at: this.now(), step: p.step, total: p.total, metrics: p.metrics, etaMs },
+            p.total !== undefined && p.step >= p.total,
+          );
+        },
+        onLog: (level, message) => this.deps.emit({ type: 'node-log', runId: this.record.id, nodeId, at: this.now(), level, message }),
+      },
+    );
+    this.jobs.set(nodeId, job);
+    void job.outcome.then(async (outcome) => {
+      progressOut.flush();
+      this.jobs.delete(nodeId);
+      if (outcome.kind === 'cancelled') return this.actor.send({ type: 'NODE_CANCELLED', nodeId });
+      if (outcome.kind === 'failed') return this.actor.send({ type: 'NODE_FAILED', nodeId, error: outcome.message });
+      const missing = Object.keys(def.outputs).filter((port) => outcome.outputs[port] === undefined);
+      if (missing.length) {
+        return this.actor.send({ type: 'NODE_FAILED', nodeId, error: `${def.type} finished without a value for output ${missing.map((m) => `"${m}"`).join(', ')}` });
+      }
+      rec.outputs = outcome.outputs;
+      rec.metrics = { ...rec.metrics, ...outcome.metrics };
+      rec.backend = outcome.backend;
+      if (outcome.backend && !this.record.backends.includes(outcome.backend)) this.record.backends.push(outcome.backend);
+      try {
+        await this.deps.cache.commit({
+          signature,
+          nodeType: def.type,
+          runId: this.record.id,
+          nodeId,
+          createdAt: this.now(),
+          artifactDir,
+          outputs: outcome.outputs,
+          metrics: rec.metrics,
+          backend: outcome.backend,
+          durationMs: Date.now() - startedAt,
+        });
+      } catch (err) {
+        return this.actor.send({ type: 'NODE_FAILED', nodeId, error: `could not save the result: ${(err as Error).message}` });
+      }
+      // The result is safe in the cache; checkpoints of this exact node are no longer needed.
+      rmSync(checkpointDir, { recursive: true, force: true });
+      this.actor.send({ type: 'NODE_SUCCEEDED', nodeId });
+    });
+  }
+
+  private onNodeState(nodeId: string, state: NodeState, error?: string): void {
+    const rec = this.record.nodes[nodeId]!;
+    const at = this.now();
+    rec.state = state;
+    rec.signature = this.run.signatures[nodeId];
+    if (state === 'running') {
+      rec.startedAt = at;
+      rec.error = undefined;
+      rec.endedAt = undefined;
+      rec.durationMs = undefined;
+    } else {
+      rec.endedAt = at;
+      if (rec.startedAt && state !== 'cached' && state !== 'skipped') rec.durationMs = Date.parse(at) - Date.parse(rec.startedAt);
+      if (error) rec.error = error;
+    }
+    this.deps.emit({ type: 'node-state', runId: this.record.id, nodeId, state, at, ...(error ? { error } : {}), ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}) });
+    void this.deps.store.save(this.record);
+  }
+
+  private onRunState(state: RunState): void {
+    const at = this.now();
+    this.record.state = state;
+    if (state === 'running' && !this.record.startedAt) this.record.startedAt = at;
+    const final = state === 'succeeded' || state === 'failed' || state === 'cancelled';
+    if (final) {
+      this.record.endedAt = at;
+      this.record.durationMs = Date.parse(at) - Date.parse(this.record.startedAt ?? this.record.createdAt);
+      this.record.owner = undefined;
+      const failed = Object.entries(this.record.nodes).filter(([, n]) => n.state === 'failed');
+      if (failed.length) this.record.error = failed.map(([id, n]) => `${id}: ${n.error}`).join('\n');
+    }
+    this.deps.emit({ type: 'run-state', runId: this.record.id, state, at, ...(final && this.record.error ? { error: this.record.error } : {}) });
+    const saved = this.deps.store.save(this.record);
+    if (final) void saved.finally(() => this.resolveFinished(structuredClone(this.record)));
+  }
+}

@@ -1,0 +1,190 @@
+import { enqueueActions, setup } from 'xstate';
+import { FINAL_NODE_STATES, type NodeState, type RunState } from '../../nodes/sdk/index.ts';
+
+export interface RunPlan {
+  /** Node ids in topological order. */
+  order: string[];
+  /** Direct upstream nodes of each node. */
+  upstream: Record<string, string[]>;
+  /** Every node downstream of each node. */
+  downstream: Record<string, string[]>;
+  heavy: Record<string, boolean>;
+}
+
+export interface RunLimits {
+  /** Nodes running at once. */
+  maxConcurrent: number;
+  /** Heavy nodes (training, generation) running at once. */
+  maxHeavy: number;
+}
+
+/** The side effects the machine asks for; the run controller provides them. */
+export interface RunEffects {
+  isCached(nodeId: string): boolean;
+  startNode(nodeId: string): void;
+  abortNode(nodeId: string): void;
+  pauseNodes(): void;
+  resumeNodes(): void;
+  nodeState(nodeId: string, state: NodeState, error?: string): void;
+  runState(state: RunState): void;
+}
+
+export interface RunMachineInput {
+  plan: RunPlan;
+  limits: RunLimits;
+  effects: RunEffects;
+}
+
+interface RunContext extends RunMachineInput {
+  nodes: Record<string, NodeState>;
+}
+
+export type RunMachineEvent =
+  | { type: 'NODE_SUCCEEDED'; nodeId: string }
+  | { type: 'NODE_FAILED'; nodeId: string; error: string }
+  | { type: 'NODE_CANCELLED'; nodeId: string }
+  | { type: 'PAUSE' }
+  | { type: 'RESUME' }
+  | { type: 'CANCEL' };
+
+const done = (s: NodeState) => s === 'succeeded' || s === 'cached';
+const isFinal = (s: NodeState) => FINAL_NODE_STATES.includes(s);
+
+/** Which queued nodes can start now, and which are satisfied by the cache. Pure. */
+export function pickReady(ctx: Pick<RunContext, 'nodes' | 'plan' | 'limits'> & { isCached(id: string): boolean }): { cached: string[]; start: string[] } {
+  const nodes = { ...ctx.nodes };
+  const cached: string[] = [];
+  const start: string[] = [];
+  let running = Object.values(nodes).filter((s) => s === 'running').length;
+  let heavyRunning = ctx.plan.order.filter((id) => nodes[id] === 'running' && ctx.plan.heavy[id]).length;
+  // Loop: a cache hit can make its dependants ready in the same pass.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const id of ctx.plan.order) {
+      if (nodes[id] !== 'queued') continue;
+      if (!ctx.plan.upstream[id]!.every((u) => done(nodes[u]!))) continue;
+      if (ctx.isCached(id)) {
+        nodes[id] = 'cached';
+        cached.push(id);
+        changed = true;
+        continue;
+      }
+      const heavy = ctx.plan.heavy[id];
+      if (running >= ctx.limits.maxConcurrent || (heavy && heavyRunning >= ctx.limits.maxHeavy)) continue;
+      nodes[id] = 'running';
+      start.push(id);
+      running++;
+      if (heavy) heavyRunning++;
+    }
+  }
+  return { cached, start };
+}
+
+export const runMachine = setup({
+  types: {
+    context: {} as RunContext,
+    events: {} as RunMachineEvent,
+    input: {} as RunMachineInput,
+  },
+  actions: {
+    schedule: enqueueActions(({ context, enqueue }) => {
+      const { cached, start } = pickReady({ ...context, isCached: context.effects.isCached });
+      if (!cached.length && !start.length) return;
+      const nodes = { ...context.nodes };
+      for (const id of cached) nodes[id] = 'cached';
+      for (const id of start) nodes[id] = 'running';
+      enqueue.assign({ nodes });
+      enqueue(() => {
+        for (const id of cached) context.effects.nodeState(id, 'cached');
+        for (const id of start) {
+          context.effects.nodeState(id, 'running');
+          context.effects.startNode(id);
+        }
+      });
+    }),
+    markSucceeded: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'NODE_SUCCEEDED') return;
+      enqueue.assign({ nodes: { ...context.nodes, [event.nodeId]: 'succeeded' } });
+      enqueue(() => context.effects.nodeState(event.nodeId, 'succeeded'));
+    }),
+    markFailed: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'NODE_FAILED') return;
+      const nodes = { ...context.nodes, [event.nodeId]: 'failed' as NodeState };
+      const skipped = context.plan.downstream[event.nodeId]!.filter((id) => nodes[id] === 'queued');
+      for (const id of skipped) nodes[id] = 'skipped';
+      enqueue.assign({ nodes });
+      enqueue(() => {
+        context.effects.nodeState(event.nodeId, 'failed', event.error);
+        for (const id of skipped) context.effects.nodeState(id, 'skipped', `skipped because "${event.nodeId}" failed`);
+      });
+    }),
+    markCancelled: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'NODE_CANCELLED') return;
+      enqueue.assign({ nodes: { ...context.nodes, [event.nodeId]: 'cancelled' } });
+      enqueue(() => context.effects.nodeState(event.nodeId, 'cancelled'));
+    }),
+    cancelQueued: enqueueActions(({ context, enqueue }) => {
+      const queued = context.plan.order.filter((id) => context.nodes[id] === 'queued');
+      const nodes = { ...context.nodes };
+      for (const id of queued) nodes[id] = 'cancelled';
+      enqueue.assign({ nodes });
+      enqueue(() => {
+        for (const id of queued) context.effects.nodeState(id, 'cancelled');
+      });
+    }),
+    abortRunning: ({ context }) => {
+      for (const id of context.plan.order) if (context.nodes[id] === 'running') context.effects.abortNode(id);
+    },
+    pauseNodes: ({ context }) => context.effects.pauseNodes(),
+    resumeNodes: ({ context }) => context.effects.resumeNodes(),
+    announce: ({ context }, state: RunState) => context.effects.runState(state),
+  },
+  guards: {
+    allSettled: ({ context }) => Object.values(context.nodes).every(isFinal),
+    noneRunning: ({ context }) => !Object.values(context.nodes).includes('running'),
+    anyFailed: ({ context }) => Object.values(context.nodes).some((s) => s === 'failed' || s === 'skipped'),
+  },
+}).createMachine({
+  id: 'run',
+  initial: 'running',
+  context: ({ input }) => ({ ...input, nodes: Object.fromEntries(input.plan.order.map((id) => [id, 'queued' as NodeState])) }),
+  states: {
+    running: {
+      entry: [{ type: 'announce', params: 'running' }, 'schedule'],
+      always: { guard: 'allSettled', target: 'settled' },
+      on: {
+        NODE_SUCCEEDED: { actions: ['markSucceeded', 'schedule'] },
+        NODE_FAILED: { actions: ['markFailed', 'schedule'] },
+        NODE_CANCELLED: { actions: ['markCancelled', 'schedule'] },
+        PAUSE: 'paused',
+        CANCEL: 'cancelling',
+      },
+    },
+    paused: {
+      entry: [{ type: 'announce', params: 'paused' }, 'pauseNodes'],
+      exit: 'resumeNodes',
+      on: {
+        NODE_SUCCEEDED: { actions: 'markSucceeded' },
+        NODE_FAILED: { actions: 'markFailed' },
+        NODE_CANCELLED: { actions: 'markCancelled' },
+        RESUME: 'running',
+        CANCEL: 'cancelling',
+      },
+    },
+    cancelling: {
+      entry: ['cancelQueued', 'abortRunning'],
+      always: { guard: 'noneRunning', target: 'cancelled' },
+      on: {
+        NODE_SUCCEEDED: { actions: 'markSucceeded' },
+        NODE_FAILED: { actions: 'markFailed' },
+        NODE_CANCELLED: { actions: 'markCancelled' },
+      },
+    },
+    settled: {
+      always: [{ guard: 'anyFailed', target: 'failed' }, { target: 'succeeded' }],
+    },
+    succeeded: { type: 'final', entry: { type: 'announce', params: 'succeeded' } },
+    failed: { type: 'final', entry: { type: 'announce', params: 'failed' } },
+    cancelled: { type: 'final', entry: { type: 'announce', params: 'cancelled' } },
+  },
+});

@@ -1,0 +1,68 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { HostToWorker, WorkerToHost } from './protocol.ts';
+
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/** What the engine needs of a worker process, whichever way it was started. */
+export interface WorkerProcess {
+  readonly pid: number | undefined;
+  postMessage(msg: HostToWorker): void;
+  onMessage(listener: (msg: WorkerToHost) => void): void;
+  onExit(listener: (exit: WorkerExit) => void): void;
+  /** The last lines the worker wrote to stderr, to explain a crash. */
+  stderrTail(): string;
+  kill(): void;
+}
+
+/** Starts worker processes. Node hosts fork; the Electron app injects one built on utilityProcess. */
+export type WorkerLauncher = () => WorkerProcess;
+
+export interface ForkLauncherOptions {
+  /** V8 heap limit of each worker, in MB. */
+  maxOldSpaceMb?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+const TSX_LOADER = import.meta.resolve('tsx');
+
+export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher {
+  return () => {
+    const execArgv = ['--import', TSX_LOADER];
+    if (options.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${options.maxOldSpaceMb}`);
+    const child = fork(WORKER_ENTRY, [], {
+      execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: options.env ?? process.env,
+    });
+    let tail = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      tail = (tail + chunk.toString()).slice(-4000);
+    });
+    // stdout of a node goes nowhere by default; drain it so the pipe never blocks.
+    child.stdout?.resume();
+    return {
+      get pid() {
+        return child.pid;
+      },
+      postMessage(msg) {
+        if (child.connected) child.send(msg);
+      },
+      onMessage(listener) {
+        child.on('message', (m) => listener(m as WorkerToHost));
+      },
+      onExit(listener) {
+        child.on('exit', (code, signal) => listener({ code, signal }));
+      },
+      stderrTail: () => tail,
+      kill() {
+        child.kill('SIGKILL');
+      },
+    };
+  };
+}

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import type { Progress } from '../../../nodes/sdk/index.ts';
+import type { WorkerExit, WorkerLauncher, WorkerProcess } from './launcher.ts';
+import type { HostToWorker, JobContext, WorkerToHost } from './protocol.ts';
+
+export type JobOutcome =
+  | { kind: 'done'; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string }
+  | { kind: 'failed'; message: string; stack?: string }
+  | { kind: 'cancelled' };
+
+export interface JobRequest {
+  nodeType: string;
+  inputs: Record<string, unknown>;
+  params: Record<string, unknown>;
+  ctx: JobContext;
+}
+
+export interface JobListeners {
+  onProgress(progress: Progress): void;
+  onLog(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export interface JobHandle {
+  readonly outcome: Promise<JobOutcome>;
+  /** Asks the node to stop; kills its worker if it has not stopped after graceMs. */
+  cancel(graceMs?: number): void;
+  pause(): void;
+  resume(): void;
+}
+
+/** Explains a worker's death in words a user can act on. */
+export function describeWorkerExit(exit: WorkerExit, stderr: string): string {
+  const oom = /heap out of memory|Allocation failed|out of memory|Aborted\(\)/i.test(stderr);
+  const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
+  let message = `the worker process running this node ${how}`;
+  if (oom) message += ': it ran out of memory. Try a smaller batch size or model';
+  else if (exit.signal === 'SIGKILL') message += '; the system may have run out of memory, or something stopped it';
+  const lastLines = stderr.trim().split('\n').slice(-5).join('\n');
+  return lastLines ? `${message}.\nLast output:\n${lastLines}` : `${message}.`;
+}
+
+class PooledWorker {
+  readonly ready: Promise<void>;
+  private listener: ((msg: WorkerToHost) => void) | null = null;
+  private exitListener: ((exit: WorkerExit) => void) | null = null;
+  exited: WorkerExit | null = null;
+
+  constructor(readonly proc: WorkerProcess, registryModule: string) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      proc.onMessage((msg) => {
+        if (msg.t === 'ready') resolve();
+        else if (msg.t === 'init-failed') reject(new Error(`worker could not load the node registry: ${msg.message}`));
+        else this.listener?.(msg);
+      });
+      proc.onExit((exit) => {
+        this.exited = exit;
+        reject(new Error(describeWorkerExit(exit, proc.stderrTail())));
+        this.exitListener?.(exit);
+      });
+    });
+    this.ready.catch(() => undefined);
+    proc.postMessage({ t: 'init', registryModule });
+  }
+
+  attach(listener: (msg: WorkerToHost) => void, onExit: (exit: WorkerExit) => void) {
+    this.listener = listener;
+    this.exitListener = onExit;
+  }
+
+  detach() {
+    this.listener = null;
+    this.exitListener = null;
+  }
+
+  send(msg: HostToWorker) {
+    this.proc.postMessage(msg);
+  }
+}
+
+/**
+ * Worker processes, reused between jobs so a light node costs a message rather than a process
+ * start. A worker that dies takes only its own job with it.
+ */
+export class WorkerPool {
+  private readonly idle: PooledWorker[] = [];
+  private readonly all = new Set<PooledWorker>();
+
+  constructor(
+    private readonly launcher: WorkerLauncher,
+    private readonly registryModule: string,
+    private readonly maxIdle = 2,
+  ) {}
+
+  private spawn(): PooledWorker {
+    const worker = new PooledWorker(this.launcher(), this.registryModule);
+    this.all.add(worker);
+    worker.ready.catch(() => this.all.delete(worker));
+    return worker;
+  }
+
+  /** Starts a job on an idle worker, or a new one. */
+  run(request: JobRequest, listeners: JobListeners): JobHandle {
+    const worker = this.idle.pop() ?? this.spawn();
+    const jobId = randomUUID();
+    let killTimer: ReturnType<typeof setTimeout> | null = null;
+    let settled = false;
+    let cancelRequested = false;
+    const outcome = new Promise<JobOutcome>((resolve) => {
+      const finish = (result: JobOutcome, reusable: boolean) => {
+        if (settled) return;
+        settled = true;
+        if (killTimer) clearTimeout(killTimer);
+        worker.detach();
+        if (reusable && !worker.exited && this.idle.length < this.maxIdle) this.idle.push(worker);
+        else if (!worker.exited) {
+          worker.proc.kill();
+          this.all.delete(worker);
+        } else this.all.delete(worker);
+        resolve(result);
+      };
+      worker.attach(
+        (msg) => {
+          if (!('jobId' in msg) || msg.jobId !== jobId) return;
+          switch (msg.t) {
+            case 'progress':
+              listeners.onProgress({ step: msg.step, total: msg.total, metrics: msg.metrics });
+              break;
+            case 'log':
+              listeners.onLog(msg.level, msg.message);
+              break;
+            case 'done':
+              finish({ kind: 'done', outputs: msg.outputs, metrics: msg.metrics, backend: msg.backend }, true);
+              break;
+            case 'failed':
+              finish({ kind: 'failed', message: msg.message, stack: msg.stack }, true);
+              break;
+            case 'cancelled':
+              finish({ kind: 'cancelled' }, true);
+              break;
+          }
+        },
+        (exit) => {
+          this.all.delete(worker);
+          finish(cancelRequested ? { kind: 'cancelled' } : { kind: 'failed', message: describeWorkerExit(exit, worker.proc.stderrTail()) }, false);
+        },
+      );
+      worker.ready.then(
+        () => worker.send({ t: 'run', jobId, ...request }),
+        (err: Error) => finish(cancelRequested ? { kind: 'cancelled' } : { kind: 'failed', message: err.message }, false),
+      );
+    });
+    return {
+      outcome,
+      cancel: (graceMs = 5000) => {
+        if (settled || cancelRequested) return;
+        cancelRequested = true;
+        worker.send({ t: 'cancel', jobId });
+        killTimer = setTimeout(() => worker.proc.kill(), graceMs);
+      },
+      pause: () => worker.send({ t: 'pause' }),
+      resume: () => worker.send({ t: 'resume' }),
+    };
+  }
+
+  /** Kills every worker; running jobs fail. */
+  close(): void {
+    for (const w of this.all) w.proc.kill();
+    this.all.clear();
+    this.idle.length = 0;
+  }
+}

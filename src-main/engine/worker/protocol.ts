@@ -1,0 +1,28 @@
+import type { Progress } from '../../../nodes/sdk/index.ts';
+
+export interface JobContext {
+  nodeId: string;
+  artifactDir: string;
+  checkpointDir: string;
+  seed: number;
+  workspace: string;
+}
+
+export type HostToWorker =
+  | { t: 'init'; registryModule: string }
+  | { t: 'run'; jobId: string; nodeType: string; inputs: Record<string, unknown>; params: Record<string, unknown>; ctx: JobContext }
+  | { t: 'cancel'; jobId: string }
+  | { t: 'pause' }
+  | { t: 'resume' };
+
+export type WorkerToHost =
+  | { t: 'ready'; pid: number }
+  | { t: 'init-failed'; message: string }
+  | ({ t: 'progress'; jobId: string } & Progress)
+  | { t: 'log'; jobId: string; level: 'info' | 'warn' | 'error'; message: string }
+  | { t: 'done'; jobId: string; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string }
+  | { t: 'failed'; jobId: string; message: string; stack?: string }
+  | { t: 'cancelled'; jobId: string };
+
+/** Progress messages leave the worker at most this often (the last one always does). */
+export const PROGRESS_INTERVAL_MS = 100;

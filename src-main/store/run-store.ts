@@ -1,0 +1,150 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { FINAL_RUN_STATES, type EngineEvent, type RunRecord, type RunSummary } from '../../nodes/sdk/index.ts';
+import { writeJsonAtomic } from './atomic.ts';
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+export class RunNotFoundError extends Error {
+  constructor(runId: string) {
+    super(`no run "${runId}" in this workspace`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** Sortable, readable, unique: 20261127-214300-3fa9c1. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function summarize(run: RunRecord): RunSummary {
+  const metrics: Record<string, number> = {};
+  for (const [nodeId, node] of Object.entries(run.nodes)) {
+    for (const [k, v] of Object.entries(node.metrics ?? {})) metrics[`${nodeId}.${k}`] = v;
+  }
+  return {
+    id: run.id,
+    state: run.state,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    durationMs: run.durationMs,
+    seed: run.seed,
+    replayOf: run.replayOf,
+    name: run.graph.meta.name ?? run.graphFile ?? 'Untitled',
+    graphFile: run.graphFile,
+    nodeCount: run.graph.nodes.length,
+    metrics,
+  };
+}
+
+/** Runs on disk: runs/<id>/run.json (rewritten atomically) and runs/<id>/events.jsonl (append-only). */
+export class RunStore {
+  // Chains writes per run so an older snapshot can never land after a newer one.
+  private readonly writes = new Map<string, Promise<void>>();
+
+  constructor(private readonly runsDir: string) {
+    mkdirSync(runsDir, { recursive: true });
+  }
+
+  private dir(runId: string): string {
+    if (!RUN_ID.test(runId)) throw new RunNotFoundError(runId);
+    return join(this.runsDir, runId);
+  }
+
+  async create(run: RunRecord): Promise<void> {
+    mkdirSync(this.dir(run.id), { recursive: true });
+    await this.save(run);
+  }
+
+  /** Persists a snapshot of the record (copied now, written in order). */
+  save(run: RunRecord): Promise<void> {
+    const snapshot = structuredClone(run);
+    const path = join(this.dir(run.id), 'run.json');
+    const prev = this.writes.get(run.id) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => writeJsonAtomic(path, snapshot));
+    this.writes.set(run.id, next);
+    return next;
+  }
+
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.writes.values()]);
+  }
+
+  appendEvent(event: EngineEvent): void {
+    appendFileSync(join(this.dir(event.runId), 'events.jsonl'), JSON.stringify(event) + '\n');
+  }
+
+  get(runId: string): RunRecord {
+    const path = join(this.dir(runId), 'run.json');
+    if (!existsSync(path)) throw new RunNotFoundError(runId);
+    return JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
+  }
+
+  events(runId: string): EngineEvent[] {
+    const path = join(this.dir(runId), 'events.jsonl');
+    if (!existsSync(path)) return [];
+    const events: EngineEvent[] = [];
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        events.push(JSON.parse(line) as EngineEvent);
+      } catch {
+        // A crash can tear the last line of an append-only log; everything before it stands.
+      }
+    }
+    return events;
+  }
+
+  list(): RunSummary[] {
+    const out: RunSummary[] = [];
+    for (const name of readdirSync(this.runsDir)) {
+      if (!RUN_ID.test(name)) continue;
+      try {
+        out.push(summarize(this.get(name)));
+      } catch {
+        // A folder without a readable run.json is not a run.
+      }
+    }
+    return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  }
+
+  /**
+   * Marks runs whose owning process died (kill -9, power loss) as interrupted, so they can be
+   * resumed. Runs owned by live processes are left alone: another Weft may be running them.
+   */
+  async recoverInterrupted(): Promise<string[]> {
+    const recovered: string[] = [];
+    const host = hostname();
+    for (const summary of this.list()) {
+      if (FINAL_RUN_STATES.includes(summary.state)) continue;
+      const run = this.get(summary.id);
+      if (run.owner && run.owner.host === host && isAlive(run.owner.pid)) continue;
+      run.state = 'interrupted';
+      run.owner = undefined;
+      run.endedAt = new Date().toISOString();
+      for (const node of Object.values(run.nodes)) {
+        if (node.state === 'running' || node.state === 'queued') {
+          node.state = 'idle';
+          node.error = 'interrupted: the process running it stopped';
+        }
+      }
+      await this.save(run);
+      this.appendEvent({ type: 'run-state', runId: run.id, state: 'interrupted', at: run.endedAt, error: 'the process running this run stopped' });
+      recovered.push(run.id);
+    }
+    return recovered;
+  }
+}
