@@ -148,7 +148,7 @@ describe('engine', () => {
 
   it('executes nothing when an unchanged graph runs again, and re-runs only the edited node and its descendants', async () => {
     const { engine, workspace } = await open();
-    const nodes = [
+    const nodes: Array<{ id: string; type: string; version?: number; params: Record<string, unknown> }> = [
       { id: 'a', type: 'stub.source', params: { value: 'A' } },
       { id: 'b', type: 'stub.append', version: 2, params: { suffix: 'B' } },
       { id: 'c', type: 'stub.append', version: 2, params: { suffix: 'C' } },

@@ -152,6 +152,9 @@ export class Engine implements WeftApi {
     const checked = checkForRun(record.graph, this.catalogue, record.graphDir, this.allowedRoots(record.graphDir));
     if (!checked.ok) throw new GraphInvalidError(checked.errors);
     const planned = await planRun(checked.checked, this.catalogue, record.seed, this.hasher);
+    // Start workers now, for the nodes the cache cannot answer, so their start-up overlaps the first nodes.
+    const toExecute = planned.plan.order.filter((id) => noCache || !this.cache.lookup(planned.signatures[id]!)).length;
+    this.pool.warm(Math.min(this.limits.maxConcurrent, toExecute));
     const controller = new RunController(
       { record, plan: planned.plan, nodes: checked.checked.nodes, defs: planned.defs, signatures: planned.signatures, inputEdges: planned.inputEdges, noCache },
       { pool: this.pool, cache: this.cache, store: this.store, checkpointsDir: this.paths.checkpoints, workspace: this.paths.root, limits: this.limits, emit: this.emit },

@@ -162,6 +162,11 @@ export class WorkerPool {
     };
   }
 
+  /** Starts workers ahead of need (while the host plans), up to `count` idle ones. */
+  warm(count: number): void {
+    while (this.idle.length < Math.min(count, this.maxIdle)) this.idle.push(this.spawn());
+  }
+
   /** Kills every worker; running jobs fail. */
   close(): void {
     for (const w of this.all) w.proc.kill();

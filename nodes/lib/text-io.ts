@@ -1,0 +1,41 @@
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
+
+/**
+ * Streams a UTF-8 file chunk by chunk (never whole into memory), reporting bytes read, so a
+ * 1 GB corpus costs a buffer, not a gigabyte.
+ */
+export async function* readTextChunks(path: string, signal?: AbortSignal): AsyncGenerator<{ text: string; bytesRead: number; totalBytes: number }> {
+  const totalBytes = statSync(path).size;
+  const decoder = new StringDecoder('utf8');
+  let bytesRead = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal })) {
+    bytesRead += (chunk as Buffer).length;
+    yield { text: decoder.write(chunk as Buffer), bytesRead, totalBytes };
+  }
+  const rest = decoder.end();
+  if (rest) yield { text: rest, bytesRead, totalBytes };
+}
+
+/** Writes text through a stream, respecting backpressure. */
+export function textWriter(path: string) {
+  const stream = createWriteStream(path, { encoding: 'utf8' });
+  let chars = 0;
+  return {
+    async write(text: string) {
+      chars += text.length;
+      if (!stream.write(text)) await once(stream, 'drain');
+    },
+    async close(): Promise<number> {
+      stream.end();
+      await once(stream, 'finish');
+      return chars;
+    },
+  };
+}
+
+/** Progress in whole per-mille of bytes, so every node reports on the same 0..1000 scale. */
+export function perMille(bytesRead: number, totalBytes: number): number {
+  return totalBytes === 0 ? 1000 : Math.min(1000, Math.floor((bytesRead / totalBytes) * 1000));
+}

@@ -1,0 +1,97 @@
+/**
+ * The `weft` command. Everything goes through the same engine API the app and the web server use.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { RunNotFoundError } from './store/run-store.ts';
+import { RunStateError } from './engine/engine.ts';
+import { nodesCommand, replayCommand, resumeCommand, runCommand, runsCommand, showCommand, validateCommand } from './cli/commands.ts';
+
+function seedOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 32 - 1) throw new InvalidArgumentError('the seed must be a whole number from 0 to 4294967295');
+  return n;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+const program = new Command()
+  .name('weft')
+  .description('Build, run and replay language-model training pipelines.')
+  .option('-w, --workspace <dir>', 'workspace folder for runs, cache and checkpoints (default: $WEFT_WORKSPACE or ~/Weft)')
+  .showHelpAfterError()
+  .exitOverride();
+
+let exitCode = 0;
+const global = () => program.opts<{ workspace?: string }>();
+
+program
+  .command('run <graph>')
+  .description('run a graph with live progress; unchanged nodes come from the cache')
+  .option('-s, --set <node.param=value>', 'override a param (repeatable)', collect, [])
+  .option('--seed <n>', 'override the graph seed', seedOption)
+  .option('--no-cache', 're-execute every node even when a cached result exists')
+  .action(async (graph: string, opts: { set: string[]; seed?: number; cache: boolean }) => {
+    exitCode = await runCommand(graph, { ...global(), ...opts });
+  });
+
+program
+  .command('validate <graph>')
+  .description('check a graph and print every problem with its place')
+  .option('--json', 'print the errors as JSON')
+  .action(async (graph: string, opts: { json?: boolean }) => {
+    exitCode = await validateCommand(graph, { ...global(), ...opts });
+  });
+
+program
+  .command('nodes')
+  .description('list node types with their ports and params')
+  .option('--json', 'print the node catalogue as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    exitCode = await nodesCommand({ ...global(), ...opts });
+  });
+
+program
+  .command('runs')
+  .description('list past runs, newest first')
+  .option('--json', 'print as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    exitCode = await runsCommand({ ...global(), ...opts });
+  });
+
+program
+  .command('show <runId>')
+  .description('show a run node by node: state, timings, metrics, errors, artifacts')
+  .option('--json', 'print the whole run record')
+  .action(async (runId: string, opts: { json?: boolean }) => {
+    exitCode = await showCommand(runId, { ...global(), ...opts });
+  });
+
+program
+  .command('replay <runId>')
+  .description("run a past run again from its recorded graph and seed, and compare its metrics")
+  .action(async (runId: string) => {
+    exitCode = await replayCommand(runId, global());
+  });
+
+program
+  .command('resume <runId>')
+  .description('continue an interrupted, cancelled or failed run; finished nodes are reused')
+  .action(async (runId: string) => {
+    exitCode = await resumeCommand(runId, global());
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  const code = (e as { code?: string }).code;
+  if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') exitCode = 0;
+  else if (code?.startsWith('commander.')) exitCode = 2;
+  else if (e instanceof RunNotFoundError || e instanceof RunStateError) {
+    process.stderr.write(`weft: ${e.message}\n`);
+    exitCode = 1;
+  } else {
+    process.stderr.write(`weft: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    exitCode = 1;
+  }
+}
+process.exit(exitCode);

@@ -1,0 +1,260 @@
+import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import {
+  GraphInvalidError,
+  catalogueOf,
+  formatGraphError,
+  parseGraph,
+  type EngineEvent,
+  type GraphError,
+  type RunRecord,
+} from '../../nodes/sdk/index.ts';
+import { nodeRegistry } from '../../nodes/index.ts';
+import { openDefaultEngine } from '../engine/default-engine.ts';
+import type { Engine } from '../engine/engine.ts';
+import { readGraphFile } from '../store/graph-files.ts';
+import { resolveWorkspaceDir } from '../store/workspace.ts';
+import { formatDuration, formatMetrics, formatNumber, table } from './format.ts';
+import { applyOverrides } from './overrides.ts';
+import { ProgressView } from './progress-view.ts';
+
+export interface GlobalOptions {
+  workspace?: string;
+}
+
+const out = (s: string) => process.stdout.write(s + '\n');
+const err = (s: string) => process.stderr.write(s + '\n');
+
+/** Exit codes: 0 success, 1 the graph or run failed, 2 usage error, 130 cancelled by Ctrl-C. */
+function exitCodeFor(run: RunRecord): number {
+  return run.state === 'succeeded' ? 0 : run.state === 'cancelled' ? 130 : 1;
+}
+
+function printGraphErrors(errors: GraphError[], file: string) {
+  for (const e of errors) err(formatGraphError(e, file));
+  err(`${errors.length} problem${errors.length === 1 ? '' : 's'} found.`);
+}
+
+async function withEngine<T>(opts: GlobalOptions, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await openDefaultEngine(resolveWorkspaceDir(opts.workspace));
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * Starts a run and follows it with live progress until it ends. Events are buffered from before
+ * the start so the view misses nothing. Ctrl-C cancels the run (twice: leave at once).
+ */
+async function follow(engine: Engine, start: () => Promise<string>): Promise<RunRecord> {
+  const early: EngineEvent[] = [];
+  let view: ProgressView | null = null;
+  let runId: string | null = null;
+  const unsubscribe = engine.subscribe((e) => {
+    if (!view) early.push(e);
+    else if (e.runId === runId) view.handle(e);
+  });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1 && runId) {
+      view?.print('cancelling… (Ctrl-C again to quit now; `weft resume` continues later)');
+      void engine.cancelRun(runId).catch(() => undefined);
+    } else process.exit(130);
+  };
+  try {
+    runId = await start();
+    view = new ProgressView(await engine.getRun(runId), process.stderr);
+    for (const e of early) if (e.runId === runId) view.handle(e);
+    process.on('SIGINT', onSigint);
+    return await engine.waitForRun(runId);
+  } finally {
+    process.off('SIGINT', onSigint);
+    unsubscribe();
+    view?.stop();
+  }
+}
+
+function printOutcome(run: RunRecord) {
+  const counts: Record<string, number> = {};
+  for (const n of Object.values(run.nodes)) counts[n.state] = (counts[n.state] ?? 0) + 1;
+  const summary = Object.entries(counts).map(([s, c]) => `${c} ${s}`).join(', ');
+  out(`run ${run.id} ${run.state} in ${formatDuration(run.durationMs)} (${summary})`);
+  for (const [id, node] of Object.entries(run.nodes)) if (node.state === 'failed') out(`  ${id} failed: ${node.error}`);
+  if (run.state === 'interrupted' || run.state === 'cancelled' || run.state === 'failed') out(`  continue it with: weft resume ${run.id}`);
+}
+
+export async function runCommand(file: string, opts: GlobalOptions & { set: string[]; seed?: number; cache: boolean }): Promise<number> {
+  let graph;
+  try {
+    graph = await readGraphFile(file);
+  } catch (e) {
+    if (e instanceof GraphInvalidError) {
+      printGraphErrors(e.errors, file);
+      return 1;
+    }
+    throw e;
+  }
+  try {
+    graph = applyOverrides(graph, opts.set, catalogueOf(nodeRegistry));
+  } catch (e) {
+    err((e as Error).message);
+    return 2;
+  }
+  return withEngine(opts, async (engine) => {
+    let run: RunRecord;
+    try {
+      run = await follow(engine, async () => {
+        const { runId } = await engine.startRun({ graph, graphDir: dirname(resolve(file)), graphFile: resolve(file), seed: opts.seed, noCache: !opts.cache });
+        err(`run ${runId} (workspace ${engine.workspace})`);
+        return runId;
+      });
+    } catch (e) {
+      if (e instanceof GraphInvalidError) {
+        printGraphErrors(e.errors, file);
+        return 1;
+      }
+      throw e;
+    }
+    printOutcome(run);
+    return exitCodeFor(run);
+  });
+}
+
+export async function validateCommand(file: string, opts: GlobalOptions & { json?: boolean }): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    err(`${file}: ${(e as Error).message}`);
+    return 1;
+  }
+  const parsed = parseGraph(text);
+  const errors = parsed.ok
+    ? (await withEngine(opts, (engine) => engine.validateGraph(parsed.graph, dirname(resolve(file))))).errors
+    : parsed.errors;
+  if (opts.json) out(JSON.stringify(errors, null, 2));
+  if (errors.length === 0) {
+    if (!opts.json) out(`${file}: valid`);
+    return 0;
+  }
+  if (!opts.json) printGraphErrors(errors, file);
+  return 1;
+}
+
+export async function nodesCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
+  const specs = nodeRegistry.map((d) => d);
+  if (opts.json) {
+    const { toNodeSpec } = await import('../../nodes/sdk/index.ts');
+    out(JSON.stringify(specs.map(toNodeSpec), null, 2));
+    return 0;
+  }
+  for (const def of specs) {
+    out(`${def.type}  (${def.category}${def.heavy ? ', heavy' : ''}) ${def.label}`);
+    out(`  ${def.description}`);
+    const ports = (ps: Record<string, { type: string; optional?: boolean }>) =>
+      Object.entries(ps).map(([k, p]) => `${k}: ${p.type}${p.optional ? '?' : ''}`).join(', ') || '—';
+    out(`  inputs:  ${ports(def.inputs)}`);
+    out(`  outputs: ${ports(def.outputs)}`);
+    for (const [name, spec] of Object.entries(def.params)) {
+      const range = 'min' in spec || 'max' in spec ? ` [${(spec as { min?: number }).min ?? ''}..${(spec as { max?: number }).max ?? ''}]` : '';
+      const options = spec.kind === 'enum' ? ` {${spec.options.join('|')}}` : '';
+      const dflt = spec.default !== undefined ? ` = ${JSON.stringify(spec.default)}` : spec.required ? ' (required)' : '';
+      out(`  --set <id>.${name}  ${spec.kind}${range}${options}${dflt}${spec.help ? `  ${spec.help}` : ''}`);
+    }
+    out('');
+  }
+  return 0;
+}
+
+export async function runsCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
+  return withEngine(opts, async (engine) => {
+    const runs = await engine.listRuns();
+    if (opts.json) {
+      out(JSON.stringify(runs, null, 2));
+      return 0;
+    }
+    if (!runs.length) {
+      out(`no runs yet in ${engine.workspace}`);
+      return 0;
+    }
+    out(table([['RUN', 'STATE', 'STARTED', 'TIME', 'NODES', 'GRAPH'], ...runs.map((r) => [r.id, r.state, r.createdAt.replace('T', ' ').slice(0, 19), formatDuration(r.durationMs), String(r.nodeCount), r.name + (r.replayOf ? ` (replay of ${r.replayOf})` : '')])]));
+    return 0;
+  });
+}
+
+export async function showCommand(runId: string, opts: GlobalOptions & { json?: boolean }): Promise<number> {
+  return withEngine(opts, async (engine) => {
+    const run = await engine.getRun(runId);
+    if (opts.json) {
+      out(JSON.stringify(run, null, 2));
+      return 0;
+    }
+    out(`run ${run.id}: ${run.state}${run.durationMs !== undefined ? ` in ${formatDuration(run.durationMs)}` : ''}`);
+    out(`graph: ${run.graph.meta.name ?? ''}${run.graphFile ? ` (${run.graphFile})` : ''}`);
+    out(`seed ${run.seed}; backends: ${run.backends.join(', ') || 'none (no tensors)'}; weft ${run.versions.weft}, node ${run.versions.node}`);
+    if (run.replayOf) out(`replay of ${run.replayOf}`);
+    if (run.resumedAt?.length) out(`resumed ${run.resumedAt.length} time(s)`);
+    out('');
+    out(
+      table([
+        ['NODE', 'TYPE', 'STATE', 'TIME', 'METRICS'],
+        ...run.graph.nodes.map((n) => {
+          const rec = run.nodes[n.id]!;
+          return [n.id, n.type, rec.state + (rec.cachedFrom ? ` (from ${rec.cachedFrom})` : ''), formatDuration(rec.durationMs), formatMetrics(rec.metrics, 8)];
+        }),
+      ]),
+    );
+    for (const [id, rec] of Object.entries(run.nodes)) {
+      if (rec.error) out(`\n${id}: ${rec.error}`);
+      if (rec.artifactDir) out(`${id} artifacts: ${rec.artifactDir}`);
+    }
+    return 0;
+  });
+}
+
+function compareMetrics(original: RunRecord, replay: RunRecord): { lines: string[]; same: boolean } {
+  const lines: string[] = [];
+  let same = true;
+  for (const [id, rec] of Object.entries(original.nodes)) {
+    for (const [k, v] of Object.entries(rec.metrics ?? {})) {
+      const w = replay.nodes[id]?.metrics?.[k];
+      const equal = w === v;
+      if (!equal) same = false;
+      lines.push(`  ${equal ? '=' : '≠'} ${id}.${k}: ${formatNumber(v)}${equal ? '' : ` → ${w === undefined ? 'missing' : formatNumber(w)}`}`);
+    }
+  }
+  return { lines, same };
+}
+
+export async function replayCommand(runId: string, opts: GlobalOptions): Promise<number> {
+  return withEngine(opts, async (engine) => {
+    const original = await engine.getRun(runId);
+    const run = await follow(engine, async () => {
+      const { runId: newId } = await engine.replayRun(runId);
+      err(`replaying ${runId} as run ${newId} (seed ${original.seed}, every node re-executed)`);
+      return newId;
+    });
+    printOutcome(run);
+    if (run.state === 'succeeded') {
+      const { lines, same } = compareMetrics(original, run);
+      out(same ? `metrics identical to run ${runId}:` : `metrics differ from run ${runId}:`);
+      for (const l of lines) out(l);
+    }
+    return exitCodeFor(run);
+  });
+}
+
+export async function resumeCommand(runId: string, opts: GlobalOptions): Promise<number> {
+  return withEngine(opts, async (engine) => {
+    const run = await follow(engine, async () => {
+      await engine.resumeRun(runId);
+      err(`resuming run ${runId}`);
+      return runId;
+    });
+    printOutcome(run);
+    return exitCodeFor(run);
+  });
+}
