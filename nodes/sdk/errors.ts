@@ -42,14 +42,14 @@ export interface GraphError {
 
 /** One line a person can read: where, what, and the code tools can match on. */
 export function formatGraphError(error: GraphError, file?: string): string {
-  const where: string[] = [];
-  if (file) where.push(file + (error.line ? `:${error.line}:${error.column ?? 1}` : ''));
-  if (error.nodeId) where.push(`node "${error.nodeId}"`);
-  if (error.edgeId) where.push(`edge "${error.edgeId}"`);
-  if (error.port) where.push(`port "${error.port}"`);
-  if (error.param) where.push(`param "${error.param}"`);
-  if (error.path && !error.nodeId && !error.edgeId) where.push(`at ${error.path}`);
-  return `${where.length ? where.join(' ') + ': ' : ''}${error.message} [${error.code}]`;
+  const place: string[] = [];
+  if (error.nodeId) place.push(`node "${error.nodeId}"`);
+  if (error.edgeId) place.push(`edge "${error.edgeId}"`);
+  if (error.port) place.push(`port "${error.port}"`);
+  if (error.param) place.push(`param "${error.param}"`);
+  if (error.path && !error.nodeId && !error.edgeId) place.push(`at ${error.path}`);
+  const parts = [file ? file + (error.line ? `:${error.line}:${error.column ?? 1}` : '') : '', place.join(' '), `${error.message} [${error.code}]`];
+  return parts.filter(Boolean).join(': ');
 }
 
 /** Thrown where a graph must be valid to go on (running it); carries every problem found. */

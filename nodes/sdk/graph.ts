@@ -1,3 +1,4 @@
+import { parse as parseLenient, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import type { GraphError } from './errors.ts';
 
@@ -106,10 +107,13 @@ export function parseGraph(text: string): ParseResult {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const pos = /position (\d+)/.exec(message);
-    const where = pos ? lineAndColumn(text, Number(pos[1])) : undefined;
-    return { ok: false, errors: [{ code: 'invalid_json', message: `not valid JSON: ${message}`, ...where }] };
+    // V8 often omits where the syntax broke; a second, error-collecting parse finds the spot.
+    const found: ParseError[] = [];
+    parseLenient(text, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const first = found[0];
+    const where = first ? lineAndColumn(text, first.offset) : undefined;
+    const reason = first ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : (err as Error).message;
+    return { ok: false, errors: [{ code: 'invalid_json', message: `not valid JSON: ${reason}`, ...where }] };
   }
   return parseGraphValue(raw);
 }

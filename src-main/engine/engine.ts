@@ -101,7 +101,7 @@ export class Engine implements WeftApi {
   }
 
   private allowedRoots(graphDir: string): string[] {
-    return [this.paths.root, graphDir, ...(this.options.allowedRoots ?? [])];
+    return [...new Set([this.paths.root, graphDir, ...(this.options.allowedRoots ?? [])])];
   }
 
   private emit = (event: EngineEvent): void => {
