@@ -27,14 +27,14 @@ export interface ForkLauncherOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
-const TSX_LOADER = import.meta.resolve('tsx');
-
 export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher {
+  // Resolved here, not at import, so bundles that never fork (the Electron app) do not need them.
+  const workerEntry = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+  const tsxLoader = import.meta.resolve('tsx');
   return () => {
-    const execArgv = ['--import', TSX_LOADER];
+    const execArgv = ['--import', tsxLoader];
     if (options.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${options.maxOldSpaceMb}`);
-    const child = fork(WORKER_ENTRY, [], {
+    const child = fork(workerEntry, [], {
       execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -1,101 +1,20 @@
 /**
- * Entry of a worker process. It loads the node registry named by the host, then runs one job
- * at a time. It exits when the host goes away, so a killed CLI leaves no orphans.
+ * Entry of a worker process forked by Node (CLI, web server, tests). It imports the node registry
+ * module the host names, then serves jobs.
  */
-import type { AnyNodeDefinition, NodeContext, Progress } from '../../../nodes/sdk/index.ts';
-import { createThrottle } from '../throttle.ts';
-import { PROGRESS_INTERVAL_MS, type HostToWorker, type WorkerToHost } from './protocol.ts';
+import type { AnyNodeDefinition } from '../../../nodes/sdk/index.ts';
+import type { HostToWorker } from './protocol.ts';
+import { serveJobs } from './worker-runtime.ts';
 
-const send = (msg: WorkerToHost) => process.send?.(msg);
-let registry = new Map<string, AnyNodeDefinition>();
-let current: { jobId: string; abort: AbortController } | null = null;
-
-// Pause gate: progress() awaits it between steps.
-let paused = false;
-let releasePause: (() => void) | null = null;
-let pauseGate: Promise<void> = Promise.resolve();
-
-function setPaused(value: boolean) {
-  if (value === paused) return;
-  paused = value;
-  if (value) pauseGate = new Promise((r) => (releasePause = r));
-  else releasePause?.();
-}
-
-function abortError(): Error {
-  const err = new Error('cancelled');
-  err.name = 'AbortError';
-  return err;
-}
-
-async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
-  // A worker is reused only between jobs, and no job starts while its run is paused.
-  setPaused(false);
-  const abort = new AbortController();
-  current = { jobId: msg.jobId, abort };
-  const def = registry.get(msg.nodeType);
-  if (!def) {
-    send({ t: 'failed', jobId: msg.jobId, message: `this worker has no node type "${msg.nodeType}"` });
-    current = null;
-    return;
-  }
-  const throttle = createThrottle<Progress>(PROGRESS_INTERVAL_MS, (p) => send({ t: 'progress', jobId: msg.jobId, ...p }));
-  const log = (level: 'info' | 'warn' | 'error') => (message: string) => send({ t: 'log', jobId: msg.jobId, level, message: String(message) });
-  const ctx: NodeContext = {
-    ...msg.ctx,
-    signal: abort.signal,
-    log: { info: log('info'), warn: log('warn'), error: log('error') },
-    async progress(update) {
-      throttle.push(update, update.total !== undefined && update.step >= update.total);
-      if (paused) {
-        throttle.flush();
-        await Promise.race([pauseGate, new Promise((r) => abort.signal.addEventListener('abort', r, { once: true }))]);
-      }
-      if (abort.signal.aborted) throw abortError();
-    },
-  };
-  try {
-    const result = await def.run(msg.inputs, msg.params as never, ctx);
-    throttle.flush();
-    if (abort.signal.aborted) send({ t: 'cancelled', jobId: msg.jobId });
-    else send({ t: 'done', jobId: msg.jobId, outputs: result.outputs, metrics: result.metrics, backend: result.backend });
-  } catch (err) {
-    throttle.flush();
-    if (abort.signal.aborted) send({ t: 'cancelled', jobId: msg.jobId });
-    else {
-      const e = err instanceof Error ? err : new Error(String(err));
-      send({ t: 'failed', jobId: msg.jobId, message: e.message, stack: e.stack });
-    }
-  } finally {
-    current = null;
-  }
-}
-
-process.on('message', (raw) => {
-  const msg = raw as HostToWorker;
-  switch (msg.t) {
-    case 'init':
-      import(msg.registryModule)
-        .then((mod: { nodeRegistry?: AnyNodeDefinition[] }) => {
-          if (!Array.isArray(mod.nodeRegistry)) throw new Error(`${msg.registryModule} exports no nodeRegistry array`);
-          registry = new Map(mod.nodeRegistry.map((d) => [d.type, d]));
-          send({ t: 'ready', pid: process.pid });
-        })
-        .catch((err: unknown) => send({ t: 'init-failed', message: err instanceof Error ? err.message : String(err) }));
-      break;
-    case 'run':
-      void runJob(msg);
-      break;
-    case 'cancel':
-      if (current?.jobId === msg.jobId) current.abort.abort();
-      break;
-    case 'pause':
-      setPaused(true);
-      break;
-    case 'resume':
-      setPaused(false);
-      break;
-  }
-});
-
-process.on('disconnect', () => process.exit(0));
+serveJobs(
+  {
+    send: (msg) => process.send?.(msg),
+    onMessage: (listener) => process.on('message', (m) => listener(m as HostToWorker)),
+    onDisconnect: (listener) => process.on('disconnect', listener),
+  },
+  async (module) => {
+    const mod = (await import(module)) as { nodeRegistry?: readonly AnyNodeDefinition[] };
+    if (!Array.isArray(mod.nodeRegistry)) throw new Error(`${module} exports no nodeRegistry array`);
+    return mod.nodeRegistry;
+  },
+);

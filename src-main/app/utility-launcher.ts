@@ -1,0 +1,28 @@
+import { utilityProcess } from 'electron';
+import type { WorkerLauncher } from '../engine/worker/launcher.ts';
+import type { WorkerToHost } from '../engine/worker/protocol.ts';
+
+/**
+ * Workers in the app run as Electron utility processes rather than `fork` with
+ * ELECTRON_RUN_AS_NODE, so the RunAsNode fuse can stay off.
+ */
+export function utilityLauncher(entry: string): WorkerLauncher {
+  return () => {
+    const child = utilityProcess.fork(entry, [], { stdio: 'pipe', serviceName: 'Weft worker' });
+    let tail = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      tail = (tail + chunk.toString()).slice(-4000);
+    });
+    child.stdout?.resume();
+    return {
+      get pid() {
+        return child.pid;
+      },
+      postMessage: (msg) => child.postMessage(msg),
+      onMessage: (listener) => child.on('message', (m: unknown) => listener(m as WorkerToHost)),
+      onExit: (listener) => child.on('exit', (code: number) => listener({ code, signal: null })),
+      stderrTail: () => tail,
+      kill: () => void child.kill(),
+    };
+  };
+}
