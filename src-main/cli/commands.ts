@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import {
   GraphInvalidError,
+  MAX_GRAPH_BYTES,
   catalogueOf,
   formatGraphError,
   parseGraph,
@@ -126,7 +127,9 @@ export async function runCommand(file: string, opts: GlobalOptions & { set: stri
 export async function validateCommand(file: string, opts: GlobalOptions & { json?: boolean }): Promise<number> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Refuse an oversized file before reading it into memory.
+    if (statSync(file).size > MAX_GRAPH_BYTES) text = 'x'.repeat(MAX_GRAPH_BYTES + 1);
+    else text = readFileSync(file, 'utf8');
   } catch (e) {
     err(`${file}: ${(e as Error).message}`);
     return 1;

@@ -52,8 +52,10 @@ export function summarize(run: RunRecord): RunSummary {
 
 /** Runs on disk: runs/<id>/run.json (rewritten atomically) and runs/<id>/events.jsonl (append-only). */
 export class RunStore {
-  // Chains writes per run so an older snapshot can never land after a newer one.
-  private readonly writes = new Map<string, Promise<void>>();
+  // Per run: the write in flight, and the newest snapshot waiting behind it. Snapshots that are
+  // overtaken before their turn are never written, so a burst of state changes costs two writes.
+  private readonly writing = new Map<string, Promise<void>>();
+  private readonly waiting = new Map<string, { snapshot: RunRecord; done: Promise<void>; resolve: () => void; reject: (e: unknown) => void }>();
 
   constructor(private readonly runsDir: string) {
     mkdirSync(runsDir, { recursive: true });
@@ -69,18 +71,42 @@ export class RunStore {
     await this.save(run);
   }
 
-  /** Persists a snapshot of the record (copied now, written in order). */
+  /** Persists a snapshot of the record (copied now); resolves once it, or a newer one, is on disk. */
   save(run: RunRecord): Promise<void> {
     const snapshot = structuredClone(run);
-    const path = join(this.dir(run.id), 'run.json');
-    const prev = this.writes.get(run.id) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => writeJsonAtomic(path, snapshot));
-    this.writes.set(run.id, next);
-    return next;
+    const queued = this.waiting.get(run.id);
+    if (queued) {
+      queued.snapshot = snapshot;
+      return queued.done;
+    }
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.waiting.set(run.id, { snapshot, done, resolve, reject });
+    if (!this.writing.has(run.id)) void this.drain(run.id);
+    return done;
+  }
+
+  private async drain(runId: string): Promise<void> {
+    for (let next = this.waiting.get(runId); next; next = this.waiting.get(runId)) {
+      this.waiting.delete(runId);
+      const write = writeJsonAtomic(join(this.dir(runId), 'run.json'), next.snapshot);
+      this.writing.set(runId, write);
+      try {
+        await write;
+        next.resolve();
+      } catch (err) {
+        next.reject(err);
+      }
+    }
+    this.writing.delete(runId);
   }
 
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.writes.values()]);
+    await Promise.allSettled([...this.writing.values(), ...[...this.waiting.values()].map((w) => w.done)]);
   }
 
   appendEvent(event: EngineEvent): void {
