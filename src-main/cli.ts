@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { RunNotFoundError } from './store/run-store.ts';
 import { RunStateError } from './engine/engine.ts';
+import { serveCommand } from './server/serve-command.ts';
 import { nodesCommand, replayCommand, resumeCommand, runCommand, runsCommand, showCommand, validateCommand } from './cli/commands.ts';
 
 function seedOption(value: string): number {
@@ -78,6 +79,18 @@ program
   .description('continue an interrupted, cancelled or failed run; finished nodes are reused')
   .action(async (runId: string) => {
     exitCode = await resumeCommand(runId, global());
+  });
+
+program
+  .command('serve [graph]')
+  .description('open the editor in your browser (served on 127.0.0.1 with a per-launch key)')
+  .option('-p, --port <n>', 'port to listen on (default: a free one)', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('the port must be a whole number from 0 to 65535');
+    return n;
+  })
+  .action(async (graph: string | undefined, opts: { port?: number }) => {
+    exitCode = await serveCommand(graph, { ...global(), ...opts });
   });
 
 try {

@@ -20,6 +20,14 @@ export interface ValidateResult {
   errors: GraphError[];
 }
 
+/** A ready-made graph a new user can start from (the examples folder). */
+export interface TemplateInfo {
+  path: string;
+  name: string;
+  description?: string;
+  nodeCount: number;
+}
+
 export interface OpenedGraph {
   path: string;
   graph: Graph;
@@ -45,6 +53,8 @@ export interface WeftApi {
   getRunEvents(runId: string): Promise<EngineEvent[]>;
   openGraph(path: string): Promise<OpenedGraph>;
   saveGraph(path: string, graph: Graph): Promise<void>;
+  /** Example graphs shipped with Weft, for the template gallery. */
+  listTemplates(): Promise<TemplateInfo[]>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 
@@ -71,6 +81,7 @@ export const apiArgSchemas = {
   getRunEvents: z.tuple([runId]),
   openGraph: z.tuple([z.string().min(1).max(4096)]),
   saveGraph: z.tuple([z.string().min(1).max(4096), z.unknown()]),
+  listTemplates: z.tuple([]),
 } as const;
 
 export type ApiMethod = keyof typeof apiArgSchemas;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import {
   type RunRecord,
   type RunSummary,
   type StartRunRequest,
+  type TemplateInfo,
   type ValidateResult,
   type WeftApi,
 } from '../../nodes/sdk/index.ts';
@@ -46,6 +48,11 @@ export class RunStateError extends Error {
     super(message);
     this.name = 'RunStateError';
   }
+}
+
+/** The example graphs shipped beside the sources; also the template gallery. */
+export function examplesDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../examples');
 }
 
 function readVersions(): Record<string, string> {
@@ -229,6 +236,19 @@ export class Engine implements WeftApi {
 
   async saveGraph(path: string, graph: Graph): Promise<void> {
     await writeGraphFile(path, graph);
+  }
+
+  async listTemplates(): Promise<TemplateInfo[]> {
+    const dir = examplesDir();
+    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.weft.json')).sort();
+    const templates: TemplateInfo[] = [];
+    for (const name of names) {
+      const path = resolve(dir, name);
+      // A broken example is left out of the gallery rather than breaking it.
+      const graph = await readGraphFile(path).catch(() => null);
+      if (graph) templates.push({ path, name: graph.meta.name ?? name.replace(/\.weft\.json$/, ''), description: graph.meta.description, nodeCount: graph.nodes.length });
+    }
+    return templates;
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {

@@ -20,6 +20,7 @@ const api: WeftApi = {
   getRunEvents: call('getRunEvents') as WeftApi['getRunEvents'],
   openGraph: call('openGraph') as WeftApi['openGraph'],
   saveGraph: call('saveGraph') as WeftApi['saveGraph'],
+  listTemplates: call('listTemplates') as WeftApi['listTemplates'],
   subscribe(listener) {
     const handler = (_event: IpcRendererEvent, payload: EngineEvent) => listener(payload);
     ipcRenderer.on('weft:event', handler);

@@ -1,4 +1,5 @@
 import type { WeftApi } from '../../nodes/sdk/api.ts';
+import { webSocketApi } from './ws-client.ts';
 
 declare global {
   interface Window {
@@ -6,8 +7,31 @@ declare global {
   }
 }
 
-/** The host API: the preload's in the desktop app. */
+let cached: WeftApi | null = null;
+type ConnectionListener = (up: boolean) => void;
+const connectionListeners = new Set<ConnectionListener>();
+
+/** Tells the UI when the web-mode socket drops or comes back. */
+export function onConnectionChange(listener: ConnectionListener): () => void {
+  connectionListeners.add(listener);
+  return () => connectionListeners.delete(listener);
+}
+
+/** True in the browser (weft serve), false in the desktop app. */
+export function isWebMode(): boolean {
+  return !window.weft;
+}
+
+/**
+ * The host API: the preload's in the desktop app, else the web server's WebSocket, authorised by
+ * the per-launch token from the page's URL.
+ */
 export function hostApi(): WeftApi {
-  if (!window.weft) throw new Error('Weft API not available');
-  return window.weft;
+  if (window.weft) return window.weft;
+  if (!cached) {
+    const token = new URLSearchParams(location.search).get('token') ?? '';
+    const url = `ws://${location.host}/api?token=${encodeURIComponent(token)}`;
+    cached = webSocketApi(url, (up) => connectionListeners.forEach((l) => l(up)));
+  }
+  return cached;
 }

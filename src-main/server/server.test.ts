@@ -1,0 +1,150 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { serializeGraph, type Graph } from '../../nodes/sdk/index.ts';
+import { graphOf, stubEngine, tempDir } from '../../test/helpers.ts';
+import type { Engine } from '../engine/engine.ts';
+import { Confinement, confinedApi } from './confine.ts';
+import { startWebServer, type WebServer } from './server.ts';
+
+let engine: Engine;
+let server: WebServer;
+let workspace: string;
+let outside: string;
+
+function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, headers: { Host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens the API socket; resolves with the socket or the handshake's HTTP status. */
+function connect(query: string, headers: Record<string, string>): Promise<WebSocket | number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api${query}`, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', () => resolve(-1));
+  });
+}
+
+const origin = () => `http://127.0.0.1:${server.port}`;
+
+function call(ws: WebSocket, method: string, args: unknown[]): Promise<{ result?: unknown; error?: { message: string; errors?: unknown[] } }> {
+  const id = Math.floor(Math.random() * 1e9);
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData) => {
+      const msg = JSON.parse(data.toString()) as { id?: number };
+      if (msg.id === id) {
+        ws.off('message', onMessage);
+        resolve(msg as never);
+      }
+    };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify({ id, method, args }));
+  });
+}
+
+beforeAll(async () => {
+  ({ engine, workspace } = await stubEngine());
+  outside = tempDir('weft-outside-');
+  const renderer = tempDir('weft-renderer-');
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Weft</title>');
+  writeFileSync(join(outside, 'secret.weft.json'), serializeGraph(graphOf([{ id: 'a', type: 'stub.source' }])));
+  const api = confinedApi(engine, new Confinement({ workspace, readRoots: [], files: [] }));
+  server = await startWebServer({ api, rendererDir: renderer, token: 'test-token-123' });
+});
+
+afterAll(async () => {
+  await server.close();
+  await engine.close();
+});
+
+describe('weft serve: who may come in', () => {
+  it('listens on 127.0.0.1 and prints a tokened URL', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=test-token-123/);
+  });
+
+  it('serves the editor with the token, and refuses it without or with a wrong one', async () => {
+    const ok = await get('/?token=test-token-123');
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain('<title>Weft</title>');
+    expect(String(ok.headers['content-security-policy'])).toContain("default-src 'self'");
+    expect((await get('/')).status).toBe(401);
+    expect((await get('/?token=wrong')).status).toBe(401);
+  });
+
+  it('lets the page load its assets with the cookie the tokened URL set', async () => {
+    const ok = await get('/?token=test-token-123');
+    const cookie = String((ok.headers['set-cookie'] as string[])[0]).split(';')[0]!;
+    expect(cookie).toContain(`weft_token_${server.port}=`);
+    expect((await get('/index.html', { Cookie: cookie })).status).toBe(200);
+  });
+
+  it('refuses a foreign Origin and a foreign Host (DNS rebinding) even with the token', async () => {
+    expect((await get('/?token=test-token-123', { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get('/?token=test-token-123', { Host: `evil.example:${server.port}` })).status).toBe(403);
+  });
+
+  it('does not serve files outside the renderer folder', async () => {
+    expect((await get('/..%2f..%2fetc%2fpasswd?token=test-token-123')).status).toBe(404);
+  });
+
+  it('refuses WebSocket handshakes without the token, with a foreign Origin, or with none', async () => {
+    expect(await connect('', { Origin: origin() })).toBe(401);
+    expect(await connect('?token=test-token-123', { Origin: 'http://evil.example' })).toBe(403);
+    expect(await connect('?token=test-token-123', {})).toBe(403);
+  });
+});
+
+describe('weft serve: the API over WebSocket', () => {
+  it('answers calls and pushes run events', async () => {
+    const ws = (await connect('?token=test-token-123', { Origin: origin() })) as WebSocket;
+    const types = (await call(ws, 'listNodeTypes', [])).result as Array<{ type: string }>;
+    expect(types.map((t) => t.type)).toContain('stub.source');
+    const events: Array<{ type: string; state?: string }> = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString()) as { event?: { type: string; state?: string } };
+      if (m.event) events.push(m.event);
+    });
+    const { result } = await call(ws, 'startRun', [{ graph: graphOf([{ id: 'a', type: 'stub.source' }]) }]);
+    await engine.waitForRun((result as { runId: string }).runId);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events.some((e) => e.type === 'run-state' && e.state === 'succeeded')).toBe(true);
+    ws.close();
+  });
+
+  it('checks every message against the API schema', async () => {
+    const ws = (await connect('?token=test-token-123', { Origin: origin() })) as WebSocket;
+    expect((await call(ws, 'getRun', ['../../etc'])).error?.message).toMatch(/refused getRun/);
+    expect((await call(ws, 'startRun', [{ graph: {}, extra: 1 }])).error?.message).toMatch(/refused startRun/);
+    expect((await call(ws, 'constructor', [])).error?.message).toMatch(/unknown method/);
+    const invalid = await call(ws, 'startRun', [{ graph: graphOf([{ id: 'a', type: 'no.such' }]) }]);
+    expect(invalid.error?.errors).toEqual([expect.objectContaining({ code: 'unknown_node_type', nodeId: 'a' })]);
+    ws.close();
+  });
+
+  it('confines graph paths to the workspace', async () => {
+    const ws = (await connect('?token=test-token-123', { Origin: origin() })) as WebSocket;
+    const graph: Graph = graphOf([{ id: 'a', type: 'stub.source' }]);
+    expect((await call(ws, 'saveGraph', ['graphs/mine.weft.json', graph])).error).toBeUndefined();
+    expect(((await call(ws, 'openGraph', ['graphs/mine.weft.json'])).result as { path: string }).path).toBe(join(workspace, 'graphs/mine.weft.json'));
+    expect((await call(ws, 'openGraph', [join(outside, 'secret.weft.json')])).error?.message).toMatch(/outside the folders/);
+    expect((await call(ws, 'saveGraph', ['../escape.weft.json', graph])).error?.message).toMatch(/outside the folders/);
+    expect((await call(ws, 'saveGraph', ['runs/x/run.json', graph])).error?.message).toMatch(/\.weft\.json/);
+    expect((await call(ws, 'startRun', [{ graph, graphDir: outside }])).error?.message).toMatch(/outside the folders/);
+    // A symlink inside the workspace that points out is followed before the check.
+    mkdirSync(join(workspace, 'links'), { recursive: true });
+    symlinkSync(outside, join(workspace, 'links/out'));
+    expect((await call(ws, 'openGraph', ['links/out/secret.weft.json'])).error?.message).toMatch(/outside the folders/);
+    ws.close();
+  });
+});

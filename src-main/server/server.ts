@@ -1,0 +1,126 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_GRAPH_BYTES, type WeftApi } from '../../nodes/sdk/index.ts';
+import { checkRequest, cookieName, newToken } from './guard.ts';
+import { serveStatic } from './static-files.ts';
+import { handleMessage } from './ws-protocol.ts';
+
+/** Only loopback: web mode is for the person at this machine, never the network. */
+export const HOST = '127.0.0.1';
+
+export interface WebServerOptions {
+  api: WeftApi;
+  /** The built renderer (index.html + assets). */
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Fixed token for tests; a random one otherwise. */
+  token?: string;
+  /** Graph to open first, passed to the page in the URL. */
+  initialGraph?: string;
+}
+
+export interface WebServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+function csp(port: number): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'", // React Flow and uPlot position elements with inline styles.
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** Serves the editor and the Weft API (WebSocket at /api) on 127.0.0.1, behind a per-launch token. */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? newToken();
+  const sockets = new Set<WebSocket>();
+  let port = 0;
+  const securityHeaders = () => ({
+    'Content-Security-Policy': csp(port),
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  });
+
+  const http: Server = createServer((req, res) => {
+    const refused = checkRequest(req, port, token, { requireOrigin: false });
+    if (refused) {
+      res.writeHead(refused.status, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders() });
+      res.end(`Weft refused this request: ${refused.reason}. Open the URL that \`weft serve\` printed.\n`);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', ...securityHeaders() });
+      res.end();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The tokened URL sets a cookie so the page's own asset requests (no query string) get through.
+    const cookie = `${cookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+    serveStatic(options.rendererDir, url.pathname, res, { ...securityHeaders(), 'Set-Cookie': cookie });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_GRAPH_BYTES + 1024 * 1024 });
+  http.on('upgrade', (req: IncomingMessage, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Browsers always send Origin on WebSocket handshakes; a missing one is not a browser we serve.
+    const refused = url.pathname === '/api' ? checkRequest(req, port, token, { requireOrigin: true }) : { status: 404, reason: 'no such endpoint' };
+    if (refused) {
+      socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 401 ? 'Unauthorized' : refused.status === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    const unsubscribe = options.api.subscribe((event) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event }));
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return void ws.send(JSON.stringify({ id: null, error: { name: 'Error', message: 'refused: binary frames' } }));
+      void handleMessage(options.api, data.toString()).then((reply) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+      });
+    });
+    ws.on('close', () => {
+      unsubscribe();
+      sockets.delete(ws);
+    });
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, HOST, () => resolveListen());
+  });
+  port = (http.address() as AddressInfo).port;
+  const query = new URLSearchParams({ token });
+  if (options.initialGraph) query.set('graph', options.initialGraph);
+  return {
+    url: `http://${HOST}:${port}/?${query.toString()}`,
+    port,
+    token,
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      const closed = new Promise<void>((r) => http.close(() => r()));
+      http.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { WeftApi } from '../../nodes/sdk/api.ts';
+import type { EngineEvent } from '../../nodes/sdk/runs.ts';
+import type { GraphError } from '../../nodes/sdk/errors.ts';
+
+/** An API error as the host reported it; graph problems keep their structured list. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    override readonly name: string,
+    readonly errors?: GraphError[],
+  ) {
+    super(message);
+  }
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+/**
+ * The Weft API over the web server's WebSocket: calls are {id, method, args} frames answered by
+ * {id, result|error}; engine events arrive unasked. Reconnects when the socket drops (a restarted
+ * server gets a new token, so that only helps against network hiccups; the page says so).
+ */
+export function webSocketApi(url: string, onConnection?: (up: boolean) => void): WeftApi {
+  let socket: WebSocket | null = null;
+  let ready: Promise<WebSocket> | null = null;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  const listeners = new Set<(e: EngineEvent) => void>();
+
+  const open = (): Promise<WebSocket> => {
+    if (ready) return ready;
+    ready = new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.onopen = () => {
+        socket = ws;
+        onConnection?.(true);
+        resolve(ws);
+      };
+      ws.onmessage = (m) => {
+        const msg = JSON.parse(String(m.data)) as { id?: number | null; result?: unknown; error?: { name: string; message: string; errors?: GraphError[] }; event?: EngineEvent };
+        if (msg.event) {
+          for (const l of listeners) l(msg.event);
+          return;
+        }
+        const p = msg.id == null ? undefined : pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id!);
+        if (msg.error) p.reject(new ApiError(msg.error.message, msg.error.name, msg.error.errors));
+        else p.resolve(msg.result);
+      };
+      ws.onclose = () => {
+        socket = null;
+        ready = null;
+        onConnection?.(false);
+        for (const p of pending.values()) p.reject(new Error('lost the connection to Weft'));
+        pending.clear();
+        reject(new Error('could not connect to Weft'));
+        // Keep events flowing after a drop: reconnect while anyone listens.
+        if (listeners.size) setTimeout(() => void open().catch(() => {}), 1000);
+      };
+    });
+    return ready;
+  };
+
+  const call =
+    <T,>(method: string) =>
+    async (...args: unknown[]): Promise<T> => {
+      const ws = socket ?? (await open());
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        ws.send(JSON.stringify({ id, method, args }));
+      });
+    };
+
+  return {
+    listNodeTypes: call('listNodeTypes'),
+    validateGraph: call('validateGraph'),
+    startRun: call('startRun'),
+    cancelRun: call('cancelRun'),
+    pauseRun: call('pauseRun'),
+    resumeRun: call('resumeRun'),
+    replayRun: call('replayRun'),
+    listRuns: call('listRuns'),
+    getRun: call('getRun'),
+    getRunEvents: call('getRunEvents'),
+    openGraph: call('openGraph'),
+    saveGraph: call('saveGraph'),
+    listTemplates: call('listTemplates'),
+    subscribe(listener) {
+      listeners.add(listener);
+      void open().catch(() => {});
+      return () => listeners.delete(listener);
+    },
+  };
+}
