@@ -1,0 +1,83 @@
+/**
+ * AdamW (decoupled weight decay), Adam (L2 folded into the gradient) and SGD with momentum, with
+ * clipping by global norm. State lives in tensors named after the parameters, so a checkpoint can
+ * save and restore it exactly.
+ */
+import { tf } from '../backend.ts';
+import type { Params } from '../gpt/model.ts';
+
+export interface OptimizerSettings {
+  kind: 'adamw' | 'adam' | 'sgd';
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  /** Clip gradients to this global L2 norm; 0 disables. */
+  clipNorm: number;
+}
+
+export const DEFAULT_OPTIMIZER: OptimizerSettings = { kind: 'adamw', beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, momentum: 0.9, clipNorm: 1 };
+
+/** Weight decay applies to matrices only; biases, LayerNorm gains and embeddings' positions are exempt, as in GPT-2 training. */
+const decays = (name: string, rank: number) => rank >= 2 && name !== 'wpe.weight';
+
+export class Optimizer {
+  step = 0;
+  readonly state = new Map<string, tf.Variable>();
+
+  constructor(
+    readonly settings: OptimizerSettings,
+    private readonly params: Params,
+  ) {
+    for (const [name, v] of params) {
+      if (settings.kind === 'sgd') this.state.set(`${name}#mom`, tf.variable(tf.zerosLike(v), false));
+      else {
+        this.state.set(`${name}#m`, tf.variable(tf.zerosLike(v), false));
+        this.state.set(`${name}#v`, tf.variable(tf.zerosLike(v), false));
+      }
+    }
+  }
+
+  /** Global L2 norm of the gradients, as a scalar tensor. */
+  static globalNorm(grads: ReadonlyMap<string, tf.Tensor>): tf.Scalar {
+    return tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  }
+
+  /** One update with learning rate lr. `norm` is the gradients' global norm (for clipping). */
+  apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number, norm: tf.Scalar): void {
+    this.step++;
+    const s = this.settings;
+    tf.tidy(() => {
+      const clip = s.clipNorm > 0 ? tf.minimum(tf.div(s.clipNorm, tf.add(norm, 1e-6)), 1) : tf.scalar(1);
+      const bc1 = 1 - s.beta1 ** this.step;
+      const bc2 = 1 - s.beta2 ** this.step;
+      for (const [name, p] of this.params) {
+        const raw = grads.get(name);
+        if (!raw) continue;
+        let g = tf.mul(raw, clip);
+        const wd = decays(name, p.rank) ? s.weightDecay : 0;
+        if (s.kind === 'sgd') {
+          if (wd) g = tf.add(g, tf.mul(p, wd));
+          const mom = this.state.get(`${name}#mom`)!;
+          mom.assign(tf.add(tf.mul(mom, s.momentum), g));
+          p.assign(tf.sub(p, tf.mul(mom, lr)));
+          continue;
+        }
+        if (s.kind === 'adam' && wd) g = tf.add(g, tf.mul(p, wd));
+        const m = this.state.get(`${name}#m`)!;
+        const v = this.state.get(`${name}#v`)!;
+        m.assign(tf.add(tf.mul(m, s.beta1), tf.mul(g, 1 - s.beta1)));
+        v.assign(tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(g), 1 - s.beta2)));
+        let update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), s.eps));
+        if (s.kind === 'adamw' && wd) update = tf.add(update, tf.mul(p, wd));
+        p.assign(tf.sub(p, tf.mul(update, lr)));
+      }
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.state.values()) v.dispose();
+    this.state.clear();
+  }
+}
