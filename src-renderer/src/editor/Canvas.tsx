@@ -1,0 +1,210 @@
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type NodeChange,
+  type OnSelectionChangeParams,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import type { GraphError } from '../../../nodes/sdk/errors.ts';
+import type { Graph } from '../../../nodes/sdk/graph.ts';
+import { PORT_TYPES } from '../../../nodes/sdk/ports.ts';
+import { useEditor, useRunsTick } from '../context.ts';
+import { applyConnection, checkConnection, newNode } from './graph-ops.ts';
+import { WeftNode, type WeftFlowNode } from './WeftNode.tsx';
+
+export interface Selection {
+  nodes: ReadonlySet<string>;
+  edges: ReadonlySet<string>;
+}
+
+export const PALETTE_MIME = 'application/x-weft-node-type';
+const nodeTypes = { weft: WeftNode };
+
+interface Props {
+  graph: Graph;
+  readOnly: boolean;
+  errors: GraphError[];
+  selection: Selection;
+  onSelection(s: Selection): void;
+}
+
+/** The React Flow canvas bound to the document: every change the user makes becomes one undoable edit. */
+export function Canvas({ graph, readOnly, errors, selection, onSelection }: Props) {
+  const { doc, specs, runs, toast } = useEditor();
+  const tick = useRunsTick();
+  const flow = useReactFlow();
+  const [nodes, setNodes] = useState<WeftFlowNode[]>([]);
+
+  // Rebuild the flow nodes from the document, keeping React Flow's own measurements.
+  useEffect(() => {
+    const shown = runs.shown;
+    setNodes((prev) => {
+      const byId = new Map(prev.map((n) => [n.id, n]));
+      return graph.nodes.map((n) => {
+        const old = byId.get(n.id);
+        return {
+          ...old,
+          id: n.id,
+          type: 'weft' as const,
+          position: old?.dragging ? old.position : n.position,
+          selected: selection.nodes.has(n.id),
+          draggable: !readOnly,
+          data: { node: n, spec: specs.get(n.type), view: shown?.nodes[n.id], errors: errors.filter((e) => e.nodeId === n.id) },
+        };
+      });
+    });
+  }, [graph, specs, errors, selection, readOnly, tick, runs]);
+
+  const edges = useMemo<Edge[]>(() => {
+    const bad = new Set(errors.filter((e) => e.edgeId).map((e) => e.edgeId!));
+    return graph.edges.map((e) => {
+      const src = graph.nodes.find((n) => n.id === e.source);
+      const type = src ? specs.get(src.type)?.outputs[e.sourceHandle]?.type : undefined;
+      const color = bad.has(e.id) ? '#ff5d5d' : type ? PORT_TYPES[type].color : '#888';
+      const state = runs.shown?.nodes[e.target]?.state;
+      return {
+        id: e.id,
+        source: e.source,
+        sourceHandle: e.sourceHandle,
+        target: e.target,
+        targetHandle: e.targetHandle,
+        selected: selection.edges.has(e.id),
+        animated: state === 'running',
+        style: { stroke: color, strokeWidth: selection.edges.has(e.id) ? 3 : 2 },
+      };
+    });
+  }, [graph, specs, errors, selection, tick, runs]);
+
+  const onNodesChange = useCallback((changes: NodeChange<WeftFlowNode>[]) => {
+    // Positions and sizes stay local while dragging; the document changes once, on drop.
+    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type === 'position' || c.type === 'dimensions'), ns));
+  }, []);
+
+  const onEdgesChange = useCallback((_changes: EdgeChange[]) => {
+    // Selection arrives through onSelectionChange; deletion through the editor's shortcuts.
+  }, []);
+
+  const onSelectionChange = useCallback(
+    ({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
+      const next = { nodes: new Set(ns.map((n) => n.id)), edges: new Set(es.map((e) => e.id)) };
+      const same = next.nodes.size === selection.nodes.size && next.edges.size === selection.edges.size && [...next.nodes].every((id) => selection.nodes.has(id)) && [...next.edges].every((id) => selection.edges.has(id));
+      if (!same) onSelection(next);
+    },
+    [selection, onSelection],
+  );
+
+  const onNodeDragStop = useCallback(
+    (_e: unknown, _node: WeftFlowNode, dragged: WeftFlowNode[]) => {
+      const moved = new Map(dragged.map((n) => [n.id, { x: Math.round(n.position.x), y: Math.round(n.position.y) }]));
+      doc.edit((g) => {
+        for (const n of g.nodes) {
+          const p = moved.get(n.id);
+          if (p && (p.x !== n.position.x || p.y !== n.position.y)) n.position = p;
+        }
+      });
+    },
+    [doc],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (readOnly) return;
+      const verdict = checkConnection(doc.getState().graph, specs, { source: c.source, sourceHandle: c.sourceHandle ?? '', target: c.target, targetHandle: c.targetHandle ?? '' });
+      if (!verdict.ok) {
+        toast(verdict.reason, 'error');
+        return;
+      }
+      doc.edit((g) => applyConnection(g, verdict));
+      if (verdict.replaces) toast(`Replaced the earlier connection into "${c.targetHandle}": an input takes one edge.`, 'info');
+    },
+    [doc, specs, toast, readOnly],
+  );
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(PALETTE_MIME);
+      const spec = specs.get(type);
+      if (!spec || readOnly) return;
+      e.preventDefault();
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      let id = '';
+      doc.edit((g) => {
+        const n = newNode(g, spec, { x: p.x - 110, y: p.y - 30 });
+        id = n.id;
+        g.nodes.push(n);
+      });
+      onSelection({ nodes: new Set([id]), edges: new Set() });
+    },
+    [specs, flow, doc, readOnly, onSelection],
+  );
+
+  return (
+    <div className="canvas" data-testid="canvas">
+      <ReactFlow<WeftFlowNode, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onSelectionChange={onSelectionChange}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={onConnect}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        nodesConnectable={!readOnly}
+        elementsSelectable
+        deleteKeyCode={null}
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        selectionKeyCode="Shift"
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.1}
+        proOptions={{ hideAttribution: true }}
+        colorMode="dark"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#2c3344" />
+        <MiniMap pannable zoomable nodeColor={(n) => stateColor((n.data as WeftFlowNode['data']).view?.state)} maskColor="rgba(10,12,18,0.7)" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {graph.nodes.length === 0 && !readOnly && (
+        <div className="canvas-empty">
+          <h2>Start a pipeline</h2>
+          <p>Drag a node from the palette on the left, or open a template from the toolbar.</p>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function stateColor(state: string | undefined): string {
+  switch (state) {
+    case 'running':
+      return '#6ea8ff';
+    case 'succeeded':
+      return '#4caf7a';
+    case 'cached':
+      return '#3f8a8f';
+    case 'failed':
+      return '#e05555';
+    case 'skipped':
+    case 'cancelled':
+      return '#8a7a55';
+    default:
+      return '#4a5266';
+  }
+}

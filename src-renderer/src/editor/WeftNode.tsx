@@ -1,0 +1,127 @@
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import type { NodeSpec } from '../../../nodes/sdk/define-node.ts';
+import type { GraphError } from '../../../nodes/sdk/errors.ts';
+import type { GraphNode } from '../../../nodes/sdk/graph.ts';
+import { PORT_TYPES } from '../../../nodes/sdk/ports.ts';
+import { formatEta, formatMetric, type NodeView } from '../runs/run-view.ts';
+
+export type WeftNodeData = {
+  node: GraphNode;
+  spec: NodeSpec | undefined;
+  view: NodeView | undefined;
+  errors: GraphError[];
+};
+
+export type WeftFlowNode = Node<WeftNodeData, 'weft'>;
+
+const STATE_LABEL: Record<string, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  succeeded: 'Done',
+  cached: 'Cached',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  skipped: 'Skipped',
+  idle: 'Idle',
+};
+
+function Port({ name, type, side, label, error }: { name: string; type: keyof typeof PORT_TYPES; side: 'in' | 'out'; label: string; error?: string }) {
+  const color = PORT_TYPES[type]?.color ?? '#999';
+  return (
+    <div className={`port port-${side}${error ? ' port-error' : ''}`} title={error ?? `${label}: ${type}`}>
+      <Handle
+        type={side === 'in' ? 'target' : 'source'}
+        position={side === 'in' ? Position.Left : Position.Right}
+        id={name}
+        className="handle"
+        style={{ background: color, borderColor: error ? '#ff5d5d' : color }}
+        data-port-type={type}
+        data-testid={`handle-${side}-${name}`}
+      />
+      <span className="port-label">{label}</span>
+      <span className="port-type" style={{ color }}>
+        {type}
+      </span>
+    </div>
+  );
+}
+
+/** A node on the canvas: ports with type colours, its state badge, progress, and errors where they happen. */
+function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
+  const { node, spec, view, errors } = data;
+  const portError = (port: string) => errors.find((e) => e.port === port)?.message;
+  const nodeErrors = errors.filter((e) => !e.port);
+  const state = view?.state;
+  const progress = view && view.total ? Math.min(1, (view.step ?? 0) / view.total) : null;
+  const headline = view ? Object.entries(view.metrics).slice(0, 3) : [];
+  return (
+    <div
+      className={`wnode${selected ? ' selected' : ''}${errors.length ? ' has-errors' : ''}${state ? ` state-${state}` : ''}`}
+      data-testid={`node-${node.id}`}
+      data-state={state ?? 'idle'}
+    >
+      <div className="wnode-head">
+        <div className="wnode-titles">
+          <div className="wnode-label">{node.label ?? spec?.label ?? node.type}</div>
+          <div className="wnode-type">
+            {node.id} · {node.type}
+          </div>
+        </div>
+        {state && (
+          <span className={`badge badge-${state}`} data-testid={`badge-${node.id}`}>
+            {STATE_LABEL[state] ?? state}
+          </span>
+        )}
+      </div>
+      {!spec && <div className="wnode-error">Unknown node type “{node.type}”</div>}
+      <div className="wnode-ports">
+        <div className="ports-in">
+          {Object.entries(spec?.inputs ?? {}).map(([name, p]) => (
+            <Port key={name} name={name} type={p.type} side="in" label={(p.label ?? name) + (p.optional ? '' : '')} error={portError(name)} />
+          ))}
+        </div>
+        <div className="ports-out">
+          {Object.entries(spec?.outputs ?? {}).map(([name, p]) => (
+            <Port key={name} name={name} type={p.type} side="out" label={p.label ?? name} error={portError(name)} />
+          ))}
+        </div>
+      </div>
+      {state === 'running' && (
+        <div className="wnode-progress" data-testid={`progress-${node.id}`}>
+          <div className="bar">
+            <div className="fill" style={{ width: progress === null ? '100%' : `${(progress * 100).toFixed(1)}%` }} data-indeterminate={progress === null} />
+          </div>
+          <div className="progress-text">
+            <span>{view?.total ? `${view.step ?? 0} / ${view.total}` : view?.step ? `step ${view.step}` : 'starting…'}</span>
+            <span>{formatEta(view?.etaMs)}</span>
+          </div>
+        </div>
+      )}
+      {headline.length > 0 && state !== 'failed' && (
+        <div className="wnode-metrics">
+          {headline.map(([k, v]) => (
+            <span key={k}>
+              {k} <b>{formatMetric(v)}</b>
+            </span>
+          ))}
+        </div>
+      )}
+      {state === 'failed' && view?.error && (
+        <div className="wnode-error" data-testid={`error-${node.id}`}>
+          {view.error}
+        </div>
+      )}
+      {nodeErrors.length > 0 && (
+        <ul className="wnode-problems" data-testid={`problems-${node.id}`}>
+          {nodeErrors.slice(0, 3).map((e, i) => (
+            <li key={i}>{e.param ? `${e.param}: ${e.message}` : e.message}</li>
+          ))}
+          {nodeErrors.length > 3 && <li>…and {nodeErrors.length - 3} more</li>}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export const WeftNode = memo(WeftNodeImpl);

@@ -1,0 +1,112 @@
+import { useEffect, useRef, useState } from 'react';
+import type { TemplateInfo } from '../../../nodes/sdk/api.ts';
+import { baseName, recentFiles } from './local-files.ts';
+
+function Modal({ title, onClose, children }: { title: string; onClose(): void; children: React.ReactNode }) {
+  useEffect(() => {
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', esc);
+    return () => window.removeEventListener('keydown', esc);
+  }, [onClose]);
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="modal" role="dialog" aria-label={title}>
+        <div className="modal-head">
+          <h2>{title}</h2>
+          <button className="icon" onClick={onClose} aria-label="Close">
+            ✕
+          </button>
+        </div>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+/** Open a graph: recent files, a path (relative to the workspace, or absolute), or a template. */
+export function OpenDialog({ templates, onOpen, onTemplate, onClose }: { templates: TemplateInfo[]; onOpen(path: string): void; onTemplate(t: TemplateInfo): void; onClose(): void }) {
+  const [path, setPath] = useState('');
+  const recent = recentFiles();
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
+  return (
+    <Modal title="Open" onClose={onClose}>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (path.trim()) onOpen(path.trim());
+        }}
+      >
+        <input ref={input} type="text" placeholder="graphs/my-pipeline.weft.json (inside the workspace) or an absolute path" value={path} onChange={(e) => setPath(e.target.value)} aria-label="Graph path" />
+        <button type="submit" className="primary">
+          Open
+        </button>
+      </form>
+      <h3>Recent</h3>
+      {recent.length === 0 && <p className="muted">No recent files yet.</p>}
+      <ul className="file-list" data-testid="recent-files">
+        {recent.map((p) => (
+          <li key={p}>
+            <button onClick={() => onOpen(p)} title={p}>
+              <b>{baseName(p)}</b> <span className="muted small">{p}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <h3>Templates</h3>
+      <TemplateList templates={templates} onTemplate={onTemplate} />
+    </Modal>
+  );
+}
+
+export function TemplateList({ templates, onTemplate }: { templates: TemplateInfo[]; onTemplate(t: TemplateInfo): void }) {
+  return (
+    <div className="templates" data-testid="templates">
+      {templates.map((t) => (
+        <button key={t.path} className="template" onClick={() => onTemplate(t)}>
+          <b>{t.name}</b>
+          <span className="muted small">{t.nodeCount} nodes</span>
+          <p>{t.description}</p>
+        </button>
+      ))}
+      {templates.length === 0 && <p className="muted">No templates found.</p>}
+    </div>
+  );
+}
+
+export function TemplatesDialog({ templates, onTemplate, onClose }: { templates: TemplateInfo[]; onTemplate(t: TemplateInfo): void; onClose(): void }) {
+  return (
+    <Modal title="Start from a template" onClose={onClose}>
+      <TemplateList templates={templates} onTemplate={onTemplate} />
+    </Modal>
+  );
+}
+
+/** Save as: a path relative to the workspace (graphs/… is the usual place) or absolute. */
+export function SaveAsDialog({ initial, onSave, onClose }: { initial: string; onSave(path: string): void; onClose(): void }) {
+  const [path, setPath] = useState(initial);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    input.current?.focus();
+    input.current?.select();
+  }, []);
+  const fixed = path.trim() && !path.trim().endsWith('.weft.json') ? path.trim() + '.weft.json' : path.trim();
+  return (
+    <Modal title="Save as" onClose={onClose}>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (fixed) onSave(fixed);
+        }}
+      >
+        <input ref={input} type="text" value={path} onChange={(e) => setPath(e.target.value)} aria-label="Save path" />
+        <button type="submit" className="primary">
+          Save
+        </button>
+      </form>
+      <p className="muted small">Relative paths are inside the workspace. Graph files end in .weft.json{fixed !== path.trim() && fixed ? ` (will save as ${fixed})` : ''}.</p>
+    </Modal>
+  );
+}

@@ -1,0 +1,161 @@
+import { useEffect, useState } from 'react';
+import type { NodeSpec } from '../../../nodes/sdk/define-node.ts';
+import type { GraphError } from '../../../nodes/sdk/errors.ts';
+import type { GraphNode } from '../../../nodes/sdk/graph.ts';
+import type { ParamValue } from '../../../nodes/sdk/params.ts';
+import { useEditor, useRunsTick } from '../context.ts';
+import { formatEta, formatMetric } from '../runs/run-view.ts';
+import { fieldsFor, parseInput, type Field } from './form.ts';
+
+function FieldRow({ field, nodeId, readOnly, graphError, onCommit }: { field: Field; nodeId: string; readOnly: boolean; graphError?: string; onCommit(v: ParamValue): void }) {
+  const shown = field.value === undefined ? '' : String(field.value);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  // A different node, or an undo, resets what the user was typing.
+  useEffect(() => {
+    setDraft(null);
+    setProblem(null);
+  }, [nodeId, shown]);
+
+  const change = (raw: string | boolean) => {
+    if (typeof raw === 'string') setDraft(raw);
+    const parsed = parseInput(field.spec, raw);
+    if (parsed.ok) {
+      setProblem(null);
+      onCommit(parsed.value);
+    } else setProblem(parsed.problem);
+  };
+
+  const id = `param-${nodeId}-${field.name}`;
+  const error = problem ?? (field.problem ? `${field.label} ${field.problem}` : null) ?? graphError ?? null;
+  const s = field.spec;
+  let control;
+  switch (field.control) {
+    case 'checkbox':
+      control = <input id={id} type="checkbox" checked={field.value === true} disabled={readOnly} onChange={(e) => change(e.target.checked)} />;
+      break;
+    case 'select':
+      control = (
+        <select id={id} value={shown} disabled={readOnly} onChange={(e) => change(e.target.value)}>
+          {s.kind === 'enum' && s.options.map((o) => <option key={o}>{o}</option>)}
+        </select>
+      );
+      break;
+    case 'textarea':
+      control = <textarea id={id} rows={3} value={draft ?? shown} disabled={readOnly} onChange={(e) => change(e.target.value)} />;
+      break;
+    default:
+      control = (
+        <input
+          id={id}
+          type="text"
+          inputMode={field.control === 'number' ? 'decimal' : undefined}
+          spellCheck={false}
+          value={draft ?? shown}
+          disabled={readOnly}
+          placeholder={field.control === 'path' ? (s.kind === 'folder' ? 'folder path' : 'file path') : undefined}
+          onChange={(e) => change(e.target.value)}
+          onBlur={() => problem === null && setDraft(null)}
+        />
+      );
+  }
+  return (
+    <div className={`field${error ? ' invalid' : ''}${field.control === 'checkbox' ? ' field-check' : ''}`} data-testid={id}>
+      <label htmlFor={id}>
+        {field.label}
+        {s.required && <span className="req">*</span>}
+      </label>
+      {control}
+      {error ? (
+        <div className="field-error" role="alert">
+          {error}
+          {problem && <em> — not applied; the node keeps {shown === '' ? 'no value' : `“${shown}”`}</em>}
+        </div>
+      ) : (
+        (s.help || field.hint) && <div className="field-help">{[s.help, field.hint].filter(Boolean).join(' · ')}</div>
+      )}
+    </div>
+  );
+}
+
+/** The selected node: its params as a form generated from the spec, and what the shown run did with it. */
+export function Inspector({ node, readOnly, errors }: { node: GraphNode | null; readOnly: boolean; errors: GraphError[] }) {
+  const { specs, doc, runs } = useEditor();
+  useRunsTick();
+  if (!node) {
+    return (
+      <aside className="inspector" data-testid="inspector">
+        <div className="panel-title">Inspector</div>
+        <p className="muted pad">Select a node to edit its settings. Shift-drag selects several; Ctrl+D duplicates; Delete removes.</p>
+      </aside>
+    );
+  }
+  const spec: NodeSpec | undefined = specs.get(node.type);
+  const view = runs.shown?.nodes[node.id];
+  const nodeErrors = errors.filter((e) => e.nodeId === node.id);
+  const commit = (name: string) => (value: ParamValue) => doc.edit((g) => void (g.nodes.find((n) => n.id === node.id)!.params[name] = value), { key: `param:${node.id}:${name}` });
+  return (
+    <aside className="inspector" data-testid="inspector">
+      <div className="panel-title">{spec?.label ?? node.type}</div>
+      <div className="pad">
+        <div className="field">
+          <label htmlFor="node-label">Name</label>
+          <input
+            id="node-label"
+            type="text"
+            value={node.label ?? ''}
+            placeholder={spec?.label}
+            disabled={readOnly}
+            onChange={(e) => doc.edit((g) => {
+              const n = g.nodes.find((x) => x.id === node.id)!;
+              if (e.target.value) n.label = e.target.value.slice(0, 200);
+              else delete n.label;
+            }, { key: `label:${node.id}` })}
+          />
+        </div>
+        <p className="muted small">{spec?.description}</p>
+        {nodeErrors.filter((e) => !e.param).map((e, i) => (
+          <div key={i} className="callout error">{e.port ? `${e.port}: ` : ''}{e.message}</div>
+        ))}
+        {spec && Object.keys(spec.params).length > 0 && <h4>Settings</h4>}
+        {spec &&
+          fieldsFor(spec, node.params).map((f) => (
+            <FieldRow key={f.name} field={f} nodeId={node.id} readOnly={readOnly} graphError={nodeErrors.find((e) => e.param === f.name)?.message} onCommit={commit(f.name)} />
+          ))}
+        {view && (
+          <>
+            <h4>Run</h4>
+            <div className="kv">
+              <span>State</span>
+              <b className={`state-text state-${view.state}`} data-testid="inspector-state">{view.state}</b>
+              {view.total !== undefined && (
+                <>
+                  <span>Progress</span>
+                  <b>
+                    {view.step ?? 0} / {view.total} {formatEta(view.etaMs)}
+                  </b>
+                </>
+              )}
+              {Object.entries(view.metrics).map(([k, v]) => (
+                <FragmentKV key={k} k={k} v={formatMetric(v)} />
+              ))}
+            </div>
+            {view.error && <div className="callout error" data-testid="inspector-error">{view.error}</div>}
+            {view.logs.length > 0 && (
+              <pre className="mini-log">{view.logs.slice(-12).map((l) => `${l.level === 'info' ? '' : l.level.toUpperCase() + ' '}${l.message}`).join('\n')}</pre>
+            )}
+          </>
+        )}
+      </div>
+    </aside>
+  );
+}
+
+function FragmentKV({ k, v }: { k: string; v: string }) {
+  return (
+    <>
+      <span>{k}</span>
+      <b>{v}</b>
+    </>
+  );
+}

@@ -1,0 +1,236 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { RunRecord, RunSummary } from '../../../nodes/sdk/runs.ts';
+import { useEditor, useRunsTick } from '../context.ts';
+import { MetricChart } from './MetricChart.tsx';
+import { formatDuration, formatMetric, runViewFromRecord, type RunView } from './run-view.ts';
+
+type Tab = 'metrics' | 'logs' | 'history' | 'compare';
+
+function Metrics({ view }: { view: RunView | null }) {
+  if (!view) return <p className="muted pad">Run the pipeline to see live metrics here.</p>;
+  const charts = Object.entries(view.nodes).flatMap(([nodeId, n]) => Object.entries(n.series).filter(([, s]) => s.x.length > 0).map(([metric, s]) => ({ nodeId, metric, s })));
+  if (!charts.length) return <p className="muted pad">No metrics streamed yet.</p>;
+  return (
+    <div className="charts">
+      {charts.map(({ nodeId, metric, s }) => (
+        <MetricChart key={`${nodeId}.${metric}`} title={`${nodeId} · ${metric}`} lines={[{ label: metric, series: s }]} version={view.version} />
+      ))}
+    </div>
+  );
+}
+
+function Logs({ view, focus }: { view: RunView | null; focus: string | null }) {
+  const ids = view ? Object.keys(view.nodes).filter((id) => view.nodes[id]!.logs.length || view.nodes[id]!.error) : [];
+  const [picked, setPicked] = useState<string | null>(null);
+  const node = picked && ids.includes(picked) ? picked : focus && ids.includes(focus) ? focus : ids[0] ?? null;
+  if (!view || !node) return <p className="muted pad">Nothing logged yet.</p>;
+  const n = view.nodes[node]!;
+  return (
+    <div className="logs">
+      <div className="log-nodes">
+        {ids.map((id) => (
+          <button key={id} className={id === node ? 'active' : ''} onClick={() => setPicked(id)} data-testid={`logs-node-${id}`}>
+            <span className={`dot state-${view.nodes[id]!.state}`} />
+            {id}
+          </button>
+        ))}
+      </div>
+      <pre className="log-text" data-testid="log-text">
+        {n.logs.map((l) => `${l.at.slice(11, 19)}  ${l.level.padEnd(5)} ${l.message}`).join('\n')}
+        {n.error ? `\n\nFAILED: ${n.error}` : ''}
+      </pre>
+    </div>
+  );
+}
+
+function History({ runs, onOpen, onReplay, onResume, compare, setCompare }: { runs: RunSummary[]; onOpen(id: string): void; onReplay(id: string): void; onResume(id: string): void; compare: string[]; setCompare(ids: string[]): void }) {
+  if (!runs.length) return <p className="muted pad">No runs yet. Every run is recorded here, with its graph, settings, metrics and logs.</p>;
+  return (
+    <div className="history">
+      <table data-testid="history">
+        <thead>
+          <tr>
+            <th title="Pick two to compare">⇄</th>
+            <th>Run</th>
+            <th>State</th>
+            <th>Started</th>
+            <th>Duration</th>
+            <th>Key metrics</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.id} data-testid={`run-${r.id}`}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`compare ${r.id}`}
+                  checked={compare.includes(r.id)}
+                  onChange={(e) => setCompare(e.target.checked ? [...compare, r.id].slice(-2) : compare.filter((x) => x !== r.id))}
+                />
+              </td>
+              <td>
+                <div>{r.name}</div>
+                <div className="muted small mono">
+                  {r.id}
+                  {r.replayOf ? ` · replay of ${r.replayOf}` : ''}
+                </div>
+              </td>
+              <td>
+                <span className={`badge badge-${r.state}`}>{r.state}</span>
+              </td>
+              <td className="small">{new Date(r.createdAt).toLocaleString()}</td>
+              <td className="small">{formatDuration(r.durationMs)}</td>
+              <td className="small">
+                {Object.entries(r.metrics)
+                  .slice(0, 3)
+                  .map(([k, v]) => `${k} ${formatMetric(v)}`)
+                  .join(' · ')}
+              </td>
+              <td className="actions">
+                <button onClick={() => onOpen(r.id)}>Open</button>
+                <button onClick={() => onReplay(r.id)}>Replay</button>
+                {(r.state === 'interrupted' || r.state === 'failed' || r.state === 'cancelled') && <button onClick={() => onResume(r.id)}>Resume</button>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Compare({ ids }: { ids: string[] }) {
+  const { api } = useEditor();
+  const [loaded, setLoaded] = useState<Array<{ record: RunRecord; view: RunView }> | null>(null);
+  useEffect(() => {
+    if (ids.length !== 2) return setLoaded(null);
+    let live = true;
+    void Promise.all(ids.map(async (id) => ({ record: await api.getRun(id), events: await api.getRunEvents(id) }))).then((rs) => {
+      if (live) setLoaded(rs.map(({ record, events }) => ({ record, view: runViewFromRecord(record, events) })));
+    });
+    return () => {
+      live = false;
+    };
+  }, [ids, api]);
+  if (ids.length !== 2) return <p className="muted pad">Tick two runs in History to compare their settings and curves.</p>;
+  if (!loaded) return <p className="muted pad">Loading…</p>;
+  const [a, b] = loaded as [{ record: RunRecord; view: RunView }, { record: RunRecord; view: RunView }];
+  const rows: Array<[string, string, string]> = [];
+  const params = (r: RunRecord) => new Map(r.graph.nodes.flatMap((n) => Object.entries(n.params).map(([k, v]) => [`${n.id}.${k}`, JSON.stringify(v)] as const)));
+  const pa = params(a.record);
+  const pb = params(b.record);
+  rows.push(['seed', String(a.record.seed), String(b.record.seed)]);
+  for (const key of [...new Set([...pa.keys(), ...pb.keys()])].sort()) rows.push([key, pa.get(key) ?? '—', pb.get(key) ?? '—']);
+  const metricKeys = [...new Set([a, b].flatMap(({ view }) => Object.entries(view.nodes).flatMap(([id, n]) => Object.keys(n.series).map((m) => `${id}\u0000${m}`))))];
+  return (
+    <div className="compare" data-testid="compare">
+      <table>
+        <thead>
+          <tr>
+            <th>Setting</th>
+            <th>{a.record.id}</th>
+            <th>{b.record.id}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([k, x, y]) => (
+            <tr key={k} className={x !== y ? 'differs' : ''}>
+              <td className="mono">{k}</td>
+              <td>{x}</td>
+              <td>{y}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="charts">
+        {metricKeys.map((key) => {
+          const [id, m] = key.split('\u0000') as [string, string];
+          const lines = [a, b].filter(({ view }) => view.nodes[id]?.series[m]).map(({ record, view }) => ({ label: record.id, series: view.nodes[id]!.series[m]! }));
+          return <MetricChart key={key} title={`${id} · ${m}`} lines={lines} version={0} />;
+        })}
+      </div>
+    </div>
+  );
+}
+
+/** The bottom panel: live metrics, logs per node, run history, and side-by-side comparison. */
+export function RunPanel({ focusNode, onError }: { focusNode: string | null; onError(e: unknown): void }) {
+  const { api, runs } = useEditor();
+  const tick = useRunsTick();
+  const [tab, setTab] = useState<Tab>('metrics');
+  const [history, setHistory] = useState<RunSummary[]>([]);
+  const [compare, setCompare] = useState<string[]>([]);
+  const refresh = useCallback(() => void api.listRuns().then(setHistory, onError), [api, onError]);
+  const liveState = runs.live?.state;
+  useEffect(refresh, [refresh, liveState]);
+  useEffect(() => {
+    if (tab === 'history') refresh();
+  }, [tab, refresh]);
+
+  const open = async (id: string) => {
+    try {
+      const [record, events] = await Promise.all([api.getRun(id), api.getRunEvents(id)]);
+      runs.view(record, runViewFromRecord(record, events));
+      setTab('metrics');
+    } catch (e) {
+      onError(e);
+    }
+  };
+  const replay = async (id: string) => {
+    try {
+      const past = await api.getRun(id);
+      runs.expectRun();
+      const { runId } = await api.replayRun(id);
+      runs.startLive(runId, past.graph.nodes.map((n) => n.id));
+      runs.view({ ...past, id: runId, state: 'running', replayOf: id }, runs.live!);
+      setTab('metrics');
+    } catch (e) {
+      runs.clearLive();
+      onError(e);
+    }
+  };
+  const resume = async (id: string) => {
+    try {
+      await api.resumeRun(id);
+      refresh();
+    } catch (e) {
+      onError(e);
+    }
+  };
+  const shown = runs.shown;
+  const tabs = useMemo(
+    () => [
+      ['metrics', 'Metrics'],
+      ['logs', 'Logs'],
+      ['history', `History${history.length ? ` (${history.length})` : ''}`],
+      ['compare', 'Compare'],
+    ] as const,
+    [history.length],
+  );
+  void tick;
+  return (
+    <section className="runpanel" data-testid="runpanel">
+      <div className="tabs">
+        {tabs.map(([t, label]) => (
+          <button key={t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)} data-testid={`tab-${t}`}>
+            {label}
+          </button>
+        ))}
+        <span className="spacer" />
+        {shown && shown.runId !== 'pending' && (
+          <span className="muted small mono" data-testid="shown-run">
+            {shown.runId} · <span className={`state-text state-${shown.state}`}>{shown.state}</span>
+          </span>
+        )}
+      </div>
+      <div className="tab-body">
+        {tab === 'metrics' && <Metrics view={shown} />}
+        {tab === 'logs' && <Logs view={shown} focus={focusNode} />}
+        {tab === 'history' && <History runs={history} onOpen={open} onReplay={replay} onResume={resume} compare={compare} setCompare={setCompare} />}
+        {tab === 'compare' && <Compare ids={compare} />}
+      </div>
+    </section>
+  );
+}

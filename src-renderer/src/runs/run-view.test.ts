@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { applyEvent, newRunView, formatEta } from './run-view.ts';
+
+const at = '2026-11-27T00:00:00.000Z';
+
+describe('run view', () => {
+  it('folds events into node states, progress, metric curves and logs', () => {
+    const view = newRunView('r1');
+    applyEvent(view, { type: 'run-state', runId: 'r1', state: 'running', at });
+    applyEvent(view, { type: 'node-state', runId: 'r1', nodeId: 'a', state: 'running', at });
+    for (let step = 1; step <= 3; step++) applyEvent(view, { type: 'node-progress', runId: 'r1', nodeId: 'a', at, step, total: 3, metrics: { loss: 4 - step }, etaMs: 1000 });
+    applyEvent(view, { type: 'node-log', runId: 'r1', nodeId: 'a', at, level: 'info', message: 'hi' });
+    applyEvent(view, { type: 'node-state', runId: 'r1', nodeId: 'b', state: 'failed', at, error: 'boom' });
+    applyEvent(view, { type: 'node-state', runId: 'other', nodeId: 'a', state: 'failed', at });
+    expect(view.state).toBe('running');
+    expect(view.nodes.a).toMatchObject({ state: 'running', step: 3, total: 3, metrics: { loss: 1 } });
+    expect(view.nodes.a!.series.loss).toEqual({ x: [1, 2, 3], y: [3, 2, 1] });
+    expect(view.nodes.a!.logs.map((l) => l.message)).toEqual(['hi']);
+    expect(view.nodes.b).toMatchObject({ state: 'failed', error: 'boom' });
+  });
+
+  it('says time left in plain words', () => {
+    expect(formatEta(4200)).toBe('4s left');
+    expect(formatEta(125_000)).toBe('2m 5s left');
+  });
+});

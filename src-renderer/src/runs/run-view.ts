@@ -1,0 +1,127 @@
+import type { EngineEvent, NodeState, RunRecord, RunState } from '../../../nodes/sdk/runs.ts';
+
+export interface LogLine {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** A metric's points, kept as plain arrays uPlot draws directly (x = step). */
+export interface Series {
+  x: number[];
+  y: number[];
+}
+
+export interface NodeView {
+  state: NodeState;
+  step?: number;
+  total?: number;
+  etaMs?: number;
+  error?: string;
+  metrics: Record<string, number>;
+  series: Record<string, Series>;
+  logs: LogLine[];
+}
+
+export interface RunView {
+  runId: string;
+  state: RunState;
+  error?: string;
+  nodes: Record<string, NodeView>;
+  /** Bumped on every change so views know to redraw; arrays are appended in place. */
+  version: number;
+}
+
+const MAX_LOGS = 2000;
+
+export function emptyNode(state: NodeState = 'queued'): NodeView {
+  return { state, metrics: {}, series: {}, logs: [] };
+}
+
+export function newRunView(runId: string, record?: Pick<RunRecord, 'state' | 'nodes' | 'error'>): RunView {
+  const nodes: Record<string, NodeView> = {};
+  for (const [id, n] of Object.entries(record?.nodes ?? {})) nodes[id] = { ...emptyNode(n.state), error: n.error, metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
+  return { runId, state: record?.state ?? 'validating', error: record?.error, nodes, version: 0 };
+}
+
+/**
+ * Folds one engine event into a run's view. Mutates in place: thousands of progress events a
+ * minute must not copy growing arrays; the version number tells React to redraw.
+ */
+export function applyEvent(view: RunView, e: EngineEvent): void {
+  if (e.runId !== view.runId) return;
+  view.version++;
+  if (e.type === 'run-state') {
+    view.state = e.state;
+    if (e.error) view.error = e.error;
+    return;
+  }
+  const node = (view.nodes[e.nodeId] ??= emptyNode());
+  switch (e.type) {
+    case 'node-state':
+      node.state = e.state;
+      if (e.error) node.error = e.error;
+      if (e.metrics) Object.assign(node.metrics, e.metrics);
+      if (e.state === 'running') node.error = undefined;
+      break;
+    case 'node-progress':
+      node.step = e.step;
+      node.total = e.total;
+      node.etaMs = e.etaMs;
+      for (const [k, v] of Object.entries(e.metrics ?? {})) {
+        if (!Number.isFinite(v)) continue;
+        node.metrics[k] = v;
+        const s = (node.series[k] ??= { x: [], y: [] });
+        // A resumed or restarted loop can step back; start the curve again rather than zig-zag.
+        if (s.x.length && e.step < s.x[s.x.length - 1]!) {
+          s.x.length = 0;
+          s.y.length = 0;
+        }
+        s.x.push(e.step);
+        s.y.push(v);
+      }
+      break;
+    case 'node-log':
+      node.logs.push({ at: e.at, level: e.level, message: e.message });
+      if (node.logs.length > MAX_LOGS) node.logs.splice(0, node.logs.length - MAX_LOGS);
+      break;
+  }
+}
+
+/** A past run as recorded: its record for states and errors, its event log for curves and logs. */
+export function runViewFromRecord(record: RunRecord, events: EngineEvent[]): RunView {
+  const view = newRunView(record.id);
+  for (const e of events) applyEvent(view, e);
+  view.state = record.state;
+  view.error = record.error;
+  for (const [id, n] of Object.entries(record.nodes)) {
+    const v = (view.nodes[id] ??= emptyNode());
+    v.state = n.state;
+    v.error = n.error;
+    Object.assign(v.metrics, n.metrics ?? {});
+  }
+  return view;
+}
+
+export function formatEta(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s left`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s left`;
+  return `${Math.floor(m / 60)}h ${m % 60}m left`;
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  return `${Math.floor(s / 60)}m ${Math.round(s % 60)}s`;
+}
+
+export function formatMetric(v: number): string {
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  const a = Math.abs(v);
+  return a !== 0 && (a < 0.001 || a >= 1e6) ? v.toExponential(3) : v.toPrecision(4);
+}

@@ -1,0 +1,90 @@
+import type { EngineEvent, RunRecord } from '../../../nodes/sdk/runs.ts';
+import { applyEvent, newRunView, type RunView } from './run-view.ts';
+
+/**
+ * The run the editor shows: the live one started here, or a past one opened from history
+ * (read-only, with its own graph snapshot). Progress events arrive fast; listeners are told at
+ * most once per animation frame.
+ */
+export class RunsModel {
+  live: RunView | null = null;
+  viewing: { record: RunRecord; view: RunView } | null = null;
+  /** Events that arrived before startRun answered with the run id. */
+  private early: EngineEvent[] = [];
+  private readonly listeners = new Set<() => void>();
+  private scheduled = false;
+  private tick = 0;
+
+  subscribe = (l: () => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+
+  getVersion = () => this.tick;
+
+  private notify(now = false) {
+    if (now) {
+      this.tick++;
+      this.listeners.forEach((l) => l());
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const fire = () => {
+      this.scheduled = false;
+      this.tick++;
+      this.listeners.forEach((l) => l());
+    };
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(fire);
+    else setTimeout(fire, 50);
+  }
+
+  /** The view whose badges and charts the UI shows now. */
+  get shown(): RunView | null {
+    return this.viewing?.view ?? this.live;
+  }
+
+  handle = (e: EngineEvent) => {
+    if (this.live && e.runId === this.live.runId) applyEvent(this.live, e);
+    else if (!this.live || this.live.runId === 'pending') {
+      this.early.push(e);
+      if (this.early.length > 5000) this.early.shift();
+      return;
+    } else if (this.viewing && e.runId === this.viewing.view.runId) applyEvent(this.viewing.view, e);
+    else if (e.type !== 'run-state') return;
+    this.notify(e.type !== 'node-progress');
+  };
+
+  /** Called just before startRun so events racing its reply are kept. */
+  expectRun() {
+    this.early = [];
+    this.live = newRunView('pending');
+    this.viewing = null;
+    this.notify(true);
+  }
+
+  startLive(runId: string, nodeIds: string[]) {
+    const view = newRunView(runId);
+    for (const id of nodeIds) view.nodes[id] = { state: 'queued', metrics: {}, series: {}, logs: [] };
+    for (const e of this.early) applyEvent(view, e);
+    this.early = [];
+    this.live = view;
+    this.viewing = null;
+    this.notify(true);
+  }
+
+  clearLive() {
+    this.live = null;
+    this.notify(true);
+  }
+
+  view(record: RunRecord, view: RunView) {
+    this.viewing = { record, view };
+    this.notify(true);
+  }
+
+  closeViewing() {
+    this.viewing = null;
+    this.notify(true);
+  }
+}

@@ -1,0 +1,92 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { WeftApi } from '../../nodes/sdk/index.ts';
+import { examplesDir, type Engine } from '../../src-main/engine/engine.ts';
+import { Confinement, confinedApi } from '../../src-main/server/confine.ts';
+import { ensureRendererBuild } from '../../src-main/server/renderer-build.ts';
+import { startWebServer, type WebServer } from '../../src-main/server/server.ts';
+import { tempDir } from '../helpers.ts';
+
+export const SCREENSHOTS = join(process.cwd(), 'test-results', 'e2e');
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+/** The browser the tests drive: $WEFT_CHROMIUM, else the usual system paths. */
+export function findChromium(): string {
+  const fromEnv = process.env.WEFT_CHROMIUM;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`WEFT_CHROMIUM=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const found = CANDIDATES.find((p) => existsSync(p));
+  if (!found) {
+    throw new Error('No Chromium for the browser tests: install one (Debian/Ubuntu: sudo apt-get install -y chromium) or set WEFT_CHROMIUM=/path/to/chrome');
+  }
+  return found;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: findChromium(),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+export interface Served {
+  server: WebServer;
+  engine: Engine;
+  workspace: string;
+  close(): Promise<void>;
+}
+
+/** Serves the built editor over an engine, as `weft serve` does (same confinement), on a free port. */
+export async function serve(open: (workspace: string) => Promise<Engine>, opts: { files?: string[] } = {}): Promise<Served> {
+  const rendererDir = await ensureRendererBuild();
+  const workspace = tempDir('weft-e2e-');
+  const engine = await open(workspace);
+  const api: WeftApi = confinedApi(engine, new Confinement({ workspace, readRoots: [examplesDir()], files: opts.files ?? [] }));
+  const server = await startWebServer({ api, rendererDir });
+  return {
+    server,
+    engine,
+    workspace,
+    async close() {
+      await server.close();
+      await engine.close();
+    },
+  };
+}
+
+/** A fresh page (own storage) with console errors collected, sized like a laptop window. */
+export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  return { context, page, consoleErrors };
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Drags a node type from the palette onto the canvas at a point (canvas-relative). */
+export async function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<void> {
+  await page.getByTestId(`palette-${type}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+}
+
+/** Connects an output handle to an input handle with real mouse moves. */
+export async function connect(page: Page, fromNode: string, outPort: string, toNode: string, inPort: string): Promise<void> {
+  const from = page.getByTestId(`node-${fromNode}`).getByTestId(`handle-out-${outPort}`);
+  const to = page.getByTestId(`node-${toNode}`).getByTestId(`handle-in-${inPort}`);
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
