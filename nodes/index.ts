@@ -1,10 +1,33 @@
 /**
  * The registry of node types: an explicit list, no global mutable maps. The host reads it for
- * specs and validation; worker processes import it to find run().
+ * specs and validation; worker processes import it to find run(). Node modules import nothing
+ * heavy at top level (tfjs, tokenizers load inside run()), so the host stays light.
  */
 import type { AnyNodeDefinition } from './sdk/index.ts';
 import textLoad from './text.load/index.ts';
 import textClean from './text.clean/index.ts';
 import textStats from './text.stats/index.ts';
+import datasetBuiltin from './dataset.builtin/index.ts';
+import dataSplit from './data.split/index.ts';
+import tokenizer from './tokenizer/index.ts';
+import model from './model/index.ts';
+import optimizer from './optimizer/index.ts';
+import scheduler from './scheduler/index.ts';
+import trainPretrain from './train.pretrain/index.ts';
+import generate from './generate/index.ts';
+import evaluate from './eval/index.ts';
 
-export const nodeRegistry: readonly AnyNodeDefinition[] = [textLoad, textClean, textStats];
+export const nodeRegistry: readonly AnyNodeDefinition[] = [
+  textLoad,
+  textClean,
+  textStats,
+  datasetBuiltin,
+  dataSplit,
+  tokenizer,
+  model,
+  optimizer,
+  scheduler,
+  trainPretrain,
+  evaluate,
+  generate,
+];

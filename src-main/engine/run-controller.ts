@@ -153,7 +153,11 @@ export class RunController {
       progressOut.flush();
       this.jobs.delete(nodeId);
       if (outcome.kind === 'cancelled') return this.actor.send({ type: 'NODE_CANCELLED', nodeId });
-      if (outcome.kind === 'failed') return this.actor.send({ type: 'NODE_FAILED', nodeId, error: outcome.message });
+      if (outcome.kind === 'failed') {
+        // The message is for the user; the stack goes to the node's log for whoever debugs it.
+        if (outcome.stack) this.deps.emit({ type: 'node-log', runId: this.record.id, nodeId, at: this.now(), level: 'error', message: outcome.stack });
+        return this.actor.send({ type: 'NODE_FAILED', nodeId, error: outcome.message });
+      }
       const missing = Object.keys(def.outputs).filter((port) => outcome.outputs[port] === undefined);
       if (missing.length) {
         return this.actor.send({ type: 'NODE_FAILED', nodeId, error: `${def.type} finished without a value for output ${missing.map((m) => `"${m}"`).join(', ')}` });

@@ -79,13 +79,20 @@ function oneHotFloat(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
 }
 
 /** Embedding lookup whose gradient is a one-hot matMul, which every backend supports. */
+const embedLookup = tf.customGrad(((table: tf.Tensor2D, ids: tf.Tensor1D, save: (t: tf.Tensor[]) => void) => {
+  // ids must be saved, not closed over: tfjs frees forward-pass tensors that no gradient saved.
+  save([ids]);
+  return {
+    value: tf.gather(table, ids),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const savedIds = saved[0] as tf.Tensor1D;
+      return [tf.matMul(tf.transpose(oneHotFloat(savedIds, table.shape[0])), dy), tf.zerosLike(savedIds)];
+    },
+  };
+}) as never) as (table: tf.Tensor, ids: tf.Tensor) => tf.Tensor2D;
+
 function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  const vocab = table.shape[0];
-  const f = tf.customGrad(((t: tf.Tensor) => ({
-    value: tf.gather(t as tf.Tensor2D, ids),
-    gradFunc: (dy: tf.Tensor) => tf.matMul(tf.transpose(oneHotFloat(ids, vocab)), dy as tf.Tensor2D),
-  })) as never) as (t: tf.Tensor) => tf.Tensor;
-  return f(table) as tf.Tensor2D;
+  return embedLookup(table, ids);
 }
 
 function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor2D {

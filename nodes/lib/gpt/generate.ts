@@ -1,0 +1,72 @@
+/** Sampling with temperature, top-k and top-p, using a key/value cache so each new token costs one position. */
+import { tf } from '../backend.ts';
+import { Prng } from '../prng.ts';
+import type { GptConfig } from './config.ts';
+import { disposeCache, hiddenStates, lmLogits, newCache, type Params } from './model.ts';
+
+export interface SamplingOptions {
+  maxTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
+  stopTokens?: number[];
+}
+
+/** Picks a token from logits; temperature 0 means greedy. */
+export function sampleToken(logits: Float32Array, o: SamplingOptions, rng: Prng): number {
+  if (o.temperature <= 0) {
+    let best = 0;
+    for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
+    return best;
+  }
+  let order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]!);
+  if (o.topK > 0) order = order.slice(0, o.topK);
+  const max = logits[order[0]!]!;
+  let probs = order.map((i) => Math.exp((logits[i]! - max) / o.temperature));
+  let sum = probs.reduce((a, b) => a + b, 0);
+  probs = probs.map((p) => p / sum);
+  if (o.topP > 0 && o.topP < 1) {
+    let cum = 0;
+    let keep = 0;
+    while (keep < probs.length && cum < o.topP) cum += probs[keep++]!;
+    order = order.slice(0, keep);
+    probs = probs.slice(0, keep);
+    sum = probs.reduce((a, b) => a + b, 0);
+    probs = probs.map((p) => p / sum);
+  }
+  let r = rng.next();
+  for (let i = 0; i < probs.length; i++) {
+    r -= probs[i]!;
+    if (r <= 0) return order[i]!;
+  }
+  return order[order.length - 1]!;
+}
+
+/** Generates a continuation of `prompt` (token ids). Calls onToken as each token arrives. */
+export async function generate(p: Params, c: GptConfig, prompt: number[], o: SamplingOptions, onToken?: (id: number) => void | Promise<void>): Promise<number[]> {
+  const rng = new Prng(o.seed);
+  const cache = newCache();
+  const out: number[] = [];
+  const room = c.contextLength - 1;
+  const context = prompt.slice(-Math.max(1, room - o.maxTokens));
+  try {
+    let input = context.length ? context : [0];
+    while (out.length < o.maxTokens && cache.length + input.length <= c.contextLength) {
+      const logits = tf.tidy(() => {
+        const h = hiddenStates(p, c, tf.tensor2d(input, [1, input.length], 'int32'), { training: false, cache });
+        return lmLogits(p, c, tf.slice(h, [input.length - 1, 0], [1, c.width]) as tf.Tensor2D);
+      });
+      const values = (await logits.data()) as Float32Array;
+      logits.dispose();
+      const next = sampleToken(values, o, rng);
+      if (o.stopTokens?.includes(next)) break;
+      out.push(next);
+      await onToken?.(next);
+      input = [next];
+    }
+    return out;
+  } finally {
+    disposeCache(cache);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Tokenizers in the Hugging Face tokenizer.json format, run by the `tokenizers` package (the Rust
+ * library). Byte-level BPE as in GPT-2: every byte has a token, so no text is ever unknown.
+ */
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Tokenizer as HfTokenizer } from 'tokenizers';
+
+const require = createRequire(import.meta.url);
+const hf = require('tokenizers') as typeof import('tokenizers');
+
+export const EOS = '<|endoftext|>';
+
+export interface TokenizerHandle {
+  kind: 'tokenizer';
+  path: string;
+  vocabSize: number;
+  /** How it was made: byte-level, bpe (trained), or loaded. */
+  type: string;
+  specialTokens: Record<string, number>;
+}
+
+/** GPT-2's byte-to-unicode table: printable stand-ins for all 256 bytes, in GPT-2's id order. */
+export function byteAlphabet(): string[] {
+  const bs: number[] = [];
+  for (let b = 33; b <= 126; b++) bs.push(b);
+  for (let b = 161; b <= 172; b++) bs.push(b);
+  for (let b = 174; b <= 255; b++) bs.push(b);
+  const cs = [...bs];
+  let n = 0;
+  for (let b = 0; b < 256; b++) {
+    if (!bs.includes(b)) {
+      bs.push(b);
+      cs.push(256 + n);
+      n++;
+    }
+  }
+  return cs.map((c) => String.fromCharCode(c));
+}
+
+/** A complete tokenizer.json for byte-level BPE with the given merges and special tokens. */
+export function byteLevelBpeJson(merges: Array<[string, string]>, specials: string[]): Record<string, unknown> {
+  const vocab: Record<string, number> = {};
+  for (const ch of byteAlphabet()) vocab[ch] = Object.keys(vocab).length;
+  for (const [a, b] of merges) if (!((a + b) in vocab)) vocab[a + b] = Object.keys(vocab).length;
+  const base = Object.keys(vocab).length;
+  const added = specials.map((content, i) => ({ id: base + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: added,
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: null,
+    decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges },
+  };
+}
+
+/**
+ * Trains byte-level BPE with the Rust trainer. Its node binding has no vocabulary-size option, so
+ * it trains to convergence and we keep the first merges: BPE is greedy, so the first k merges are
+ * exactly what a trainer stopped at k would have produced.
+ */
+export function trainByteLevelBpe(files: string[], vocabSize: number, specials: string[]): Record<string, unknown> {
+  const t = new hf.Tokenizer(hf.BPE.empty());
+  t.setPreTokenizer(hf.byteLevelPreTokenizer(false, true));
+  t.train(files);
+  const trained = JSON.parse(readJsonOf(t)) as { model: { merges: Array<[string, string] | string> } };
+  const merges = trained.model.merges.map((m) => (typeof m === 'string' ? (m.split(' ') as [string, string]) : m));
+  const room = Math.max(0, vocabSize - 256 - specials.length);
+  return byteLevelBpeJson(merges.slice(0, room), specials);
+}
+
+function readJsonOf(t: HfTokenizer): string {
+  const tmp = `${process.env.TMPDIR ?? '/tmp'}/weft-tok-${process.pid}-${Date.now()}.json`;
+  t.save(tmp);
+  const text = readFileSync(tmp, 'utf8');
+  try {
+    require('node:fs').unlinkSync(tmp);
+  } catch {
+    /* gone */
+  }
+  return text;
+}
+
+/** A loaded tokenizer with the few operations training and generation need. */
+export class TextTokenizer {
+  private constructor(
+    private readonly t: HfTokenizer,
+    readonly vocabSize: number,
+    readonly specials: Record<string, number>,
+  ) {}
+
+  static fromFile(path: string): TextTokenizer {
+    let json: { added_tokens?: Array<{ id: number; content: string; special?: boolean }> };
+    try {
+      json = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      throw new Error(`${path}: not a readable tokenizer.json (${(e as Error).message})`);
+    }
+    let t: HfTokenizer;
+    try {
+      t = hf.Tokenizer.fromFile(path);
+    } catch (e) {
+      throw new Error(`${path}: the tokenizers library rejected it: ${(e as Error).message}`);
+    }
+    const specials = Object.fromEntries((json.added_tokens ?? []).filter((a) => a.special !== false).map((a) => [a.content, a.id]));
+    return new TextTokenizer(t, t.getVocabSize(true), specials);
+  }
+
+  async encode(text: string): Promise<number[]> {
+    return (await this.t.encode(text, null, { addSpecialTokens: false })).getIds();
+  }
+
+  async encodeBatch(texts: string[]): Promise<number[][]> {
+    if (!texts.length) return [];
+    return (await this.t.encodeBatch(texts, { addSpecialTokens: false })).map((e) => e.getIds());
+  }
+
+  decode(ids: number[]): Promise<string> {
+    return this.t.decode(ids, false);
+  }
+
+  tokenOf(text: string): number | null {
+    return this.t.tokenToId(text);
+  }
+}
+
+export function writeTokenizer(path: string, json: Record<string, unknown>): void {
+  writeFileSync(path, JSON.stringify(json));
+}

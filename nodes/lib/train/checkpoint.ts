@@ -1,0 +1,78 @@
+/**
+ * Training checkpoints: weights, optimizer moments, step, RNG and data position, written to a
+ * temporary folder and renamed into place, so a crash mid-write never leaves a half checkpoint.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tf } from '../backend.ts';
+import type { Params } from '../gpt/model.ts';
+import { encodeSafetensors, readSafetensors } from '../safetensors.ts';
+import type { Optimizer } from './optimizer.ts';
+
+export interface TrainState {
+  step: number;
+  optimizerStep: number;
+  rng: number[];
+  bestValLoss: number | null;
+  lastValLoss: number | null;
+  tokensSeen: number;
+}
+
+const NAME = /^step-(\d{8})$/;
+
+function list(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((n) => NAME.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null && existsSync(join(dir, m[0], 'state.json')))
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+const folder = (dir: string, step: number) => join(dir, `step-${String(step).padStart(8, '0')}`);
+
+export async function saveCheckpoint(dir: string, state: TrainState, params: Params, optimizer: Optimizer, keepLast: number, isBest: boolean): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, v] of [...params, ...optimizer.state]) tensors.set(name, { shape: v.shape, data: (await v.data()) as Float32Array });
+  const tmp = join(dir, `.tmp-${process.pid}-${Date.now()}`);
+  mkdirSync(tmp);
+  writeFileSync(join(tmp, 'tensors.safetensors'), encodeSafetensors(tensors));
+  writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
+  const final = folder(dir, state.step);
+  rmSync(final, { recursive: true, force: true });
+  renameSync(tmp, final);
+  if (isBest) writeFileSync(join(dir, 'best.json'), JSON.stringify({ step: state.step, valLoss: state.lastValLoss }));
+  const best = bestStep(dir);
+  const steps = list(dir);
+  for (const s of steps.slice(0, Math.max(0, steps.length - keepLast))) if (s !== best) rmSync(folder(dir, s), { recursive: true, force: true });
+}
+
+function bestStep(dir: string): number | null {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'best.json'), 'utf8')) as { step: number }).step;
+  } catch {
+    return null;
+  }
+}
+
+/** Restores the latest complete checkpoint into params and optimizer; returns its state, or null. */
+export function restoreLatest(dir: string, params: Params, optimizer: Optimizer): TrainState | null {
+  const steps = list(dir);
+  const last = steps.at(-1);
+  if (last === undefined) return null;
+  const at = folder(dir, last);
+  const state = JSON.parse(readFileSync(join(at, 'state.json'), 'utf8')) as TrainState;
+  const { tensors } = readSafetensors(join(at, 'tensors.safetensors'));
+  for (const [name, v] of [...params, ...optimizer.state]) {
+    const t = tensors.get(name);
+    if (!t || t.shape.join() !== v.shape.join()) throw new Error(`checkpoint ${at} does not match this model (tensor ${name})`);
+    v.assign(tf.tensor(t.data as Float32Array, v.shape));
+  }
+  optimizer.step = state.optimizerStep;
+  return state;
+}
+
+export function clearCheckpoints(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

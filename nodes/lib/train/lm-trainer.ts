@@ -1,0 +1,227 @@
+/**
+ * The language-model training loop: causal or masked objective, gradient accumulation, periodic
+ * validation, checkpoints and exact resume, NaN detection, streamed metrics. Every step runs in
+ * tf.tidy and reads back only the loss and gradient norm, so the tensor count stays flat.
+ */
+import { tf } from '../backend.ts';
+import type { GptConfig } from '../gpt/config.ts';
+import { crossEntropy, hiddenStates, lmLogits, type Params } from '../gpt/model.ts';
+import { Prng } from '../prng.ts';
+import { restoreLatest, saveCheckpoint, type TrainState } from './checkpoint.ts';
+import { Optimizer, type OptimizerSettings } from './optimizer.ts';
+import { learningRate, type ScheduleSettings } from './schedule.ts';
+
+export interface LmTrainOptions {
+  config: GptConfig;
+  params: Params;
+  train: Int32Array;
+  validation?: Int32Array;
+  /** Per-token loss weights aligned with `train` (1 = learn this token); default all 1. */
+  trainWeights?: Float32Array;
+  objective: 'causal' | 'masked';
+  maskProbability: number;
+  batchSize: number;
+  context: number;
+  steps: number;
+  gradAccum: number;
+  evalEvery: number;
+  evalBatches: number;
+  checkpointEvery: number;
+  keepCheckpoints: number;
+  checkpointDir: string;
+  optimizer: OptimizerSettings;
+  schedule: ScheduleSettings;
+  seed: number;
+  signal?: AbortSignal;
+  progress(step: number, total: number, metrics: Record<string, number>): Promise<void>;
+  log(message: string): void;
+}
+
+export interface LmTrainResult {
+  finalLoss: number;
+  valLoss: number | null;
+  bestValLoss: number | null;
+  resumedFrom: number | null;
+  tokensPerSecond: number;
+  history: Array<{ step: number; loss: number; valLoss?: number }>;
+}
+
+interface Batch {
+  x: Int32Array;
+  y: Int32Array;
+  w: Float32Array;
+}
+
+/** Random windows of context+1 tokens from the stream (causal), or masked copies (masked LM). */
+function sampleBatch(o: LmTrainOptions, rng: Prng): Batch {
+  const { batchSize: B, context: T } = o;
+  const x = new Int32Array(B * T);
+  const y = new Int32Array(B * T);
+  const w = new Float32Array(B * T);
+  const span = o.train.length - T - 1;
+  for (let b = 0; b < B; b++) {
+    const off = rng.int(span + 1);
+    for (let t = 0; t < T; t++) {
+      const i = b * T + t;
+      if (o.objective === 'causal') {
+        x[i] = o.train[off + t]!;
+        y[i] = o.train[off + t + 1]!;
+        w[i] = o.trainWeights ? o.trainWeights[off + t + 1]! : 1;
+      } else {
+        const tok = o.train[off + t]!;
+        y[i] = tok;
+        const masked = rng.next() < o.maskProbability;
+        x[i] = masked ? o.config.maskTokenId : tok;
+        w[i] = masked ? 1 : 0;
+      }
+    }
+  }
+  return { x, y, w };
+}
+
+/** Evenly spaced, fixed windows of the validation stream, so every evaluation sees the same tokens. */
+function validationBatches(o: LmTrainOptions): Batch[] {
+  const v = o.validation;
+  const { batchSize: B, context: T } = o;
+  if (!v || v.length < T + 2) return [];
+  const windows = Math.min(o.evalBatches * B, Math.floor((v.length - 1) / T));
+  const rng = new Prng(12345);
+  const batches: Batch[] = [];
+  for (let start = 0; start + B <= windows; start += B) {
+    const batch: Batch = { x: new Int32Array(B * T), y: new Int32Array(B * T), w: new Float32Array(B * T) };
+    for (let b = 0; b < B; b++) {
+      const off = Math.floor(((start + b) * (v.length - T - 1)) / Math.max(1, windows - 1));
+      for (let t = 0; t < T; t++) {
+        const i = b * T + t;
+        const tok = v[off + t]!;
+        if (o.objective === 'causal') {
+          batch.x[i] = tok;
+          batch.y[i] = v[off + t + 1]!;
+          batch.w[i] = 1;
+        } else {
+          const masked = rng.next() < o.maskProbability;
+          batch.x[i] = masked ? o.config.maskTokenId : tok;
+          batch.y[i] = tok;
+          batch.w[i] = masked ? 1 : 0;
+        }
+      }
+    }
+    batches.push(batch);
+  }
+  return batches;
+}
+
+function lossOf(o: LmTrainOptions, batch: Batch, training: boolean, dropoutSeed: number): tf.Scalar {
+  const { batchSize: B, context: T } = o;
+  const x = tf.tensor2d(batch.x, [B, T], 'int32');
+  const hidden = hiddenStates(o.params, o.config, x, { training, dropoutSeed });
+  return crossEntropy(lmLogits(o.params, o.config, hidden), tf.tensor1d(batch.y, 'int32'), tf.tensor1d(batch.w));
+}
+
+export async function evaluate(o: LmTrainOptions, batches: Batch[]): Promise<number | null> {
+  if (!batches.length) return null;
+  let sum = 0;
+  for (const batch of batches) {
+    const l = tf.tidy(() => lossOf(o, batch, false, 0));
+    sum += (await l.data())[0]!;
+    l.dispose();
+  }
+  return sum / batches.length;
+}
+
+export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResult> {
+  const names = [...o.params.keys()];
+  const vars = [...o.params.values()];
+  const byVarName = new Map(vars.map((v, i) => [v.name, names[i]!]));
+  const optimizer = new Optimizer(o.optimizer, o.params);
+  const valBatches = validationBatches(o);
+  const history: LmTrainResult['history'] = [];
+  try {
+    let state: TrainState = { step: 0, optimizerStep: 0, rng: new Prng(o.seed).state(), bestValLoss: null, lastValLoss: null, tokensSeen: 0 };
+    const restored = restoreLatest(o.checkpointDir, o.params, optimizer);
+    if (restored) {
+      state = restored;
+      o.log(`resumed from the checkpoint at step ${state.step}`);
+    }
+    const resumedFrom = restored ? restored.step : null;
+    const rng = new Prng(state.rng);
+    let lastLoss = Number.NaN;
+    let tokensThisSession = 0;
+    const started = performance.now();
+    while (state.step < o.steps) {
+      if (o.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
+      const lr = learningRate(o.schedule, state.step, o.steps);
+      // Accumulate gradients over micro-batches; only their mean updates the weights.
+      let accum: Map<string, tf.Tensor> | null = null;
+      let lossSum = 0;
+      for (let micro = 0; micro < o.gradAccum; micro++) {
+        const batch = sampleBatch(o, rng);
+        const { value, grads } = tf.variableGrads(() => lossOf(o, batch, true, o.seed + state.step * 97 + micro), vars);
+        const named = new Map(Object.entries(grads).map(([k, g]) => [byVarName.get(k)!, g]));
+        if (!accum) accum = named;
+        else {
+          const prev: Map<string, tf.Tensor> = accum;
+          accum = new Map([...prev].map(([k, g]) => [k, tf.add(g, named.get(k)!)]));
+          for (const g of [...prev.values(), ...named.values()]) g.dispose();
+        }
+        lossSum += (await value.data())[0]!;
+        value.dispose();
+      }
+      const grads = o.gradAccum > 1 ? new Map([...accum!].map(([k, g]) => [k, tf.div(g, o.gradAccum)])) : accum!;
+      if (o.gradAccum > 1) for (const g of accum!.values()) g.dispose();
+      const norm = Optimizer.globalNorm(grads);
+      const gradNorm = (await norm.data())[0]!;
+      const loss = lossSum / o.gradAccum;
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        norm.dispose();
+        for (const g of grads.values()) g.dispose();
+        throw new Error(
+          `the loss became ${loss} at step ${state.step + 1} (learning rate ${lr.toPrecision(3)}); training stopped before saving anything from this step. ` +
+            `Lower the learning rate or set a gradient clipping norm.`,
+        );
+      }
+      optimizer.apply(grads, lr, norm);
+      norm.dispose();
+      for (const g of grads.values()) g.dispose();
+      state.step++;
+      state.optimizerStep = optimizer.step;
+      state.tokensSeen += o.batchSize * o.context * o.gradAccum;
+      tokensThisSession += o.batchSize * o.context * o.gradAccum;
+      lastLoss = loss;
+      const metrics: Record<string, number> = {
+        loss,
+        lr,
+        gradNorm,
+        tokensPerSecond: tokensThisSession / ((performance.now() - started) / 1000),
+      };
+      const entry: LmTrainResult['history'][number] = { step: state.step, loss };
+      const evalNow = valBatches.length > 0 && (state.step % o.evalEvery === 0 || state.step === o.steps);
+      let isBest = false;
+      if (evalNow) {
+        const valLoss = (await evaluate(o, valBatches))!;
+        state.lastValLoss = valLoss;
+        isBest = state.bestValLoss === null || valLoss < state.bestValLoss;
+        if (isBest) state.bestValLoss = valLoss;
+        metrics.valLoss = valLoss;
+        metrics.valPerplexity = Math.exp(valLoss);
+        entry.valLoss = valLoss;
+      }
+      history.push(entry);
+      state.rng = rng.state();
+      if (o.checkpointEvery > 0 && (state.step % o.checkpointEvery === 0 || state.step === o.steps)) {
+        await saveCheckpoint(o.checkpointDir, state, o.params, optimizer, o.keepCheckpoints, isBest);
+      }
+      await o.progress(state.step, o.steps, metrics);
+    }
+    return {
+      finalLoss: lastLoss,
+      valLoss: state.lastValLoss,
+      bestValLoss: state.bestValLoss,
+      resumedFrom,
+      tokensPerSecond: tokensThisSession / ((performance.now() - started) / 1000),
+      history,
+    };
+  } finally {
+    optimizer.dispose();
+  }
+}

@@ -1,0 +1,106 @@
+import { defineNode, type NodeResult } from '../sdk/index.ts';
+
+const GIB = 1024 ** 3;
+/** The wasm heap is 32-bit: 4 GiB, of which tfjs and fragmentation take a share. */
+const WASM_BUDGET = 3.5 * GIB;
+
+export default defineNode({
+  type: 'train.pretrain',
+  version: 1,
+  category: 'Training',
+  label: 'Pretrain',
+  description: 'Trains a model on text: causal LM (next token) or masked LM. Validation, checkpoints with exact resume, NaN detection, live metrics.',
+  heavy: true,
+  inputs: {
+    model: { type: 'Model' },
+    dataset: { type: 'Dataset', description: 'Trains on its train split, evaluates on its validation split.' },
+    optimizer: { type: 'Optimizer', optional: true, description: 'Default: AdamW, weight decay 0.1, clipping at 1.' },
+    scheduler: { type: 'Scheduler', optional: true, description: 'Default: warm-up then cosine decay from 3e-3.' },
+  },
+  outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
+  params: {
+    objective: { kind: 'enum', options: ['causal', 'masked'], default: 'causal' },
+    steps: { kind: 'integer', default: 500, min: 1, max: 10_000_000 },
+    batchSize: { kind: 'integer', default: 16, min: 1, max: 4096 },
+    context: { kind: 'integer', default: 0, min: 0, max: 8192, help: 'Tokens per training sequence; 0 uses the model\'s context.' },
+    gradAccum: { kind: 'integer', default: 1, min: 1, max: 1024, label: 'Gradient accumulation', help: 'Micro-batches per update: the effective batch is batch size x this.' },
+    evalEvery: { kind: 'integer', default: 50, min: 1, max: 1_000_000, help: 'Steps between validation passes.' },
+    evalBatches: { kind: 'integer', default: 8, min: 1, max: 10_000 },
+    checkpointEvery: { kind: 'integer', default: 50, min: 0, max: 1_000_000, help: '0 disables checkpoints (and resume).' },
+    keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100, help: 'The last k are kept, plus the best.' },
+    maskProbability: { kind: 'number', default: 0.15, min: 0.01, max: 0.9, help: 'Masked LM only.' },
+  },
+  async run(inputs, p, ctx): Promise<NodeResult> {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { useBestBackend } = await import('../lib/backend.ts');
+    const { loadModelFolder, saveModelFolder, assertModel } = await import('../lib/gpt/io.ts');
+    const { disposeParams } = await import('../lib/gpt/model.ts');
+    const { trainingBytes } = await import('../lib/gpt/config.ts');
+    const { TextTokenizer } = await import('../lib/tokenizer.ts');
+    const { assertDataset } = await import('../lib/dataset.ts');
+    const { tokenStream, unigramCrossEntropy } = await import('../lib/token-stream.ts');
+    const { trainLanguageModel } = await import('../lib/train/lm-trainer.ts');
+    const { DEFAULT_OPTIMIZER } = await import('../lib/train/optimizer.ts');
+    const { DEFAULT_SCHEDULE } = await import('../lib/train/schedule.ts');
+    const backend = await useBestBackend();
+    const modelIn = assertModel(inputs.model, 'model');
+    const dataset = assertDataset(inputs.dataset, 'dataset');
+    const { config, params } = loadModelFolder(modelIn.dir);
+    try {
+      const context = p.context || config.contextLength;
+      if (context > config.contextLength) throw new Error(`context ${context} is longer than the model's ${config.contextLength} tokens`);
+      if (p.objective === 'causal' && !config.causal) throw new Error('this model is an encoder; causal LM training needs a decoder (or choose the masked objective)');
+      if (p.objective === 'masked' && config.causal) throw new Error('masked LM training needs an encoder model; this one is a causal decoder');
+      if (p.objective === 'masked' && config.maskTokenId < 0) throw new Error('the tokenizer has no special token to use as [MASK]; add "<mask>" to its special tokens');
+      const bytes = trainingBytes(config, p.batchSize, context);
+      if (backend === 'wasm' && bytes > WASM_BUDGET) {
+        let b = p.batchSize;
+        while (b > 1 && trainingBytes(config, b, context) > WASM_BUDGET) b = Math.floor(b / 2);
+        throw new Error(
+          `training needs about ${(bytes / GIB).toFixed(1)} GiB at batch ${p.batchSize}, more than the wasm backend's 4 GiB heap allows. ` +
+            `Use batch size ${b} with gradient accumulation ${Math.ceil((p.batchSize * p.gradAccum) / b)} (the same effective batch), or a smaller model.`,
+        );
+      }
+      const tok = TextTokenizer.fromFile(join(modelIn.dir, 'tokenizer.json'));
+      const train = await tokenStream(tok, dataset, 'train');
+      const validation = await tokenStream(tok, dataset, 'validation');
+      if (!train || train.length < context + 2) throw new Error(`the train split has ${train?.length ?? 0} tokens; at least ${context + 2} are needed for one sequence`);
+      const unigram = validation ? unigramCrossEntropy(train, validation, config.vocabSize) : undefined;
+      ctx.log.info(`${train.length.toLocaleString('en-US')} training tokens, ${validation?.length.toLocaleString('en-US') ?? 0} validation tokens; backend ${backend}`);
+      const result = await trainLanguageModel({
+        config,
+        params,
+        train,
+        validation,
+        objective: p.objective,
+        maskProbability: p.maskProbability,
+        batchSize: p.batchSize,
+        context,
+        steps: p.steps,
+        gradAccum: p.gradAccum,
+        evalEvery: p.evalEvery,
+        evalBatches: p.evalBatches,
+        checkpointEvery: p.checkpointEvery,
+        keepCheckpoints: p.keepCheckpoints,
+        checkpointDir: ctx.checkpointDir,
+        optimizer: (inputs.optimizer as { settings: typeof DEFAULT_OPTIMIZER } | undefined)?.settings ?? DEFAULT_OPTIMIZER,
+        schedule: (inputs.scheduler as { settings: typeof DEFAULT_SCHEDULE } | undefined)?.settings ?? DEFAULT_SCHEDULE,
+        seed: ctx.seed,
+        signal: ctx.signal,
+        progress: (step, total, metrics) => ctx.progress({ step, total, metrics: unigram !== undefined ? { ...metrics, unigramBaseline: unigram } : metrics }),
+        log: (m) => ctx.log.info(m),
+      });
+      writeFileSync(join(ctx.artifactDir, 'history.csv'), 'step,loss,valLoss\n' + result.history.map((h) => `${h.step},${h.loss},${h.valLoss ?? ''}`).join('\n') + '\n');
+      const model = await saveModelFolder(ctx.artifactDir, params, config, join(modelIn.dir, 'tokenizer.json'), { weft_steps: String(p.steps) });
+      const values: Record<string, number> = { finalLoss: result.finalLoss, tokensPerSecond: result.tokensPerSecond, steps: p.steps };
+      if (result.valLoss !== null) Object.assign(values, { valLoss: result.valLoss, valPerplexity: Math.exp(result.valLoss) });
+      if (result.bestValLoss !== null) values.bestValLoss = result.bestValLoss;
+      if (unigram !== undefined) values.unigramBaseline = unigram;
+      if (result.resumedFrom !== null) values.resumedFromStep = result.resumedFrom;
+      return { outputs: { model, metrics: { kind: 'metrics', values, tables: { history: join(ctx.artifactDir, 'history.csv') } } }, metrics: values, backend };
+    } finally {
+      disposeParams(params);
+    }
+  },
+});
