@@ -11,6 +11,7 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   logLevel: 'warn',
+  mode: 'production',
   build: {
     outDir: resolve(here, 'out/renderer-web'),
     emptyOutDir: true,

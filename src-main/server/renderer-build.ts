@@ -66,7 +66,16 @@ export async function ensureRendererBuild(log: (line: string) => void = () => {}
     log('Building the editor for the browser (once, about half a minute)…');
     const sources = sourcesMtime();
     const { build } = await import('vite');
-    await build({ configFile: join(ROOT, 'vite.renderer.config.ts'), logLevel: 'warn' });
+    // Vite and the React plugin pick dev or production code from NODE_ENV; a test runner sets it to
+    // "test", which would mix the two. The served editor is always the production build.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: join(ROOT, 'vite.renderer.config.ts'), logLevel: 'warn' });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
     writeFileSync(STAMP, JSON.stringify({ sources, builtAt: new Date().toISOString() }));
     return RENDERER_OUT;
   });

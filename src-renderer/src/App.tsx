@@ -122,6 +122,8 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
   const saveTo = useCallback(
     async (path: string) => {
       let g = doc.getState().graph;
+      // A new graph takes its file's name, so history lists it by something better than "Untitled".
+      if (!g.meta.name || g.meta.name === 'Untitled') g = { ...g, meta: { ...g.meta, name: baseName(path).replace(/\.weft\.json$/, '') } };
       const fromDir = graphDir;
       const toDir = dirName(path);
       // Relative file params would point elsewhere from a new folder: keep them pointing at the same files.
@@ -377,7 +379,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
       </header>
       {viewing && (
         <div className="banner" data-testid="viewing-banner">
-          Viewing run <b className="mono">{viewing.record.id}</b> ({viewing.record.state}) — the graph as it ran, read-only.
+          Viewing run <b className="mono">{viewing.record.id}</b> ({runs.shown?.state ?? viewing.record.state}) — the graph as it ran, read-only.
           <button onClick={() => runs.closeViewing()}>Back to editor</button>
           <button
             onClick={() => {

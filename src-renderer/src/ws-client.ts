@@ -67,6 +67,8 @@ export function webSocketApi(url: string, onConnection?: (up: boolean) => void):
     async (...args: unknown[]): Promise<T> => {
       const ws = socket ?? (await open());
       const id = nextId++;
+      // JSON turns a trailing undefined into null, which the schemas rightly refuse: leave it out.
+      while (args.length && args[args.length - 1] === undefined) args.pop();
       return new Promise<T>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
         ws.send(JSON.stringify({ id, method, args }));

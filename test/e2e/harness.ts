@@ -62,6 +62,8 @@ export async function serve(open: (workspace: string) => Promise<Engine>, opts: 
 export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
+  // Fail fast: a missing element should fail the test in seconds, not at the test timeout.
+  page.setDefaultTimeout(10_000);
   const consoleErrors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(e.message));

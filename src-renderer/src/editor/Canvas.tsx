@@ -10,9 +10,8 @@ import {
   type Edge,
   type EdgeChange,
   type NodeChange,
-  type OnSelectionChangeParams,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { GraphError } from '../../../nodes/sdk/errors.ts';
 import type { Graph } from '../../../nodes/sdk/graph.ts';
 import { PORT_TYPES } from '../../../nodes/sdk/ports.ts';
@@ -83,23 +82,33 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
     });
   }, [graph, specs, errors, selection, tick, runs]);
 
-  const onNodesChange = useCallback((changes: NodeChange<WeftFlowNode>[]) => {
-    // Positions and sizes stay local while dragging; the document changes once, on drop.
-    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type === 'position' || c.type === 'dimensions'), ns));
-  }, []);
-
-  const onEdgesChange = useCallback((_changes: EdgeChange[]) => {
-    // Selection arrives through onSelectionChange; deletion through the editor's shortcuts.
-  }, []);
-
-  const onSelectionChange = useCallback(
-    ({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
-      const next = { nodes: new Set(ns.map((n) => n.id)), edges: new Set(es.map((e) => e.id)) };
-      const same = next.nodes.size === selection.nodes.size && next.edges.size === selection.edges.size && [...next.nodes].every((id) => selection.nodes.has(id)) && [...next.edges].every((id) => selection.edges.has(id));
-      if (!same) onSelection(next);
+  // Selection is the editor's (shortcuts and the inspector use it); React Flow reports changes to it.
+  const selectionRef = useRef(selection);
+  selectionRef.current = selection;
+  const applySelect = useCallback(
+    (changes: Array<{ type: string; id?: string; selected?: boolean }>, kind: 'nodes' | 'edges') => {
+      const selects = changes.filter((c): c is { type: 'select'; id: string; selected: boolean } => c.type === 'select');
+      if (!selects.length) return;
+      const cur = selectionRef.current;
+      const next = new Set(cur[kind]);
+      for (const c of selects) c.selected ? next.add(c.id) : next.delete(c.id);
+      if (next.size === cur[kind].size && [...next].every((id) => cur[kind].has(id))) return;
+      onSelection({ ...cur, [kind]: next });
     },
-    [selection, onSelection],
+    [onSelection],
   );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<WeftFlowNode>[]) => {
+      // Positions and sizes stay local while dragging; the document changes once, on drop.
+      const local = changes.filter((c) => c.type === 'position' || c.type === 'dimensions');
+      if (local.length) setNodes((ns) => applyNodeChanges(local, ns));
+      applySelect(changes, 'nodes');
+    },
+    [applySelect],
+  );
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => applySelect(changes, 'edges'), [applySelect]);
 
   const onNodeDragStop = useCallback(
     (_e: unknown, _node: WeftFlowNode, dragged: WeftFlowNode[]) => {
@@ -161,7 +170,6 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
-        onSelectionChange={onSelectionChange}
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
         onDragOver={onDragOver}

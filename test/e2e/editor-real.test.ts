@@ -1,0 +1,161 @@
+/**
+ * A new user's first session, in a real browser against the web server with Weft's real text
+ * nodes: build a pipeline from an empty canvas, run it, save it, come back, reopen it, replay.
+ * Also: the server refuses pages from other origins and requests without the key.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { openDefaultEngine } from '../../src-main/engine/default-engine.ts';
+import { examplesDir } from '../../src-main/engine/engine.ts';
+import { connect, dragFromPalette, launchBrowser, newPage, serve, shot, type Served } from './harness.ts';
+
+const DATA = fileURLToPath(new URL('../../examples/data/moby-dick-opening.txt', import.meta.url));
+
+let served: Served;
+let browser: Browser;
+
+beforeAll(async () => {
+  // The example data lives outside the test workspace; the real `weft serve` allows it the same way.
+  served = await serve((ws) => openDefaultEngine(ws, { allowedRoots: [examplesDir()] }));
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+describe('a first session with real nodes', () => {
+  it('builds, runs, saves, reopens from recent files after a reload, and replays a pipeline', async () => {
+    const { context, page, consoleErrors } = await newPage(browser);
+    await page.goto(served.server.url);
+    await page.getByTestId('palette').waitFor();
+    await shot(page, 'real-01-empty-canvas');
+
+    // Search narrows the palette; drag three nodes onto the canvas.
+    await page.getByLabel('Search nodes').fill('text');
+    await dragFromPalette(page, 'text.load', 120, 150);
+    await dragFromPalette(page, 'text.clean', 420, 150);
+    await dragFromPalette(page, 'text.stats', 720, 150);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3);
+    await connect(page, 'load', 'text', 'clean', 'text');
+    await connect(page, 'clean', 'text', 'stats', 'text');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+    await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('l'); // tidy layout: columns follow the flow
+    await page.waitForTimeout(400);
+
+    // The load node needs its file: the inspector shows the problem until it is set.
+    await page.getByTestId('node-load').click();
+    await expect.poll(() => page.getByTestId('param-load-file').getByRole('alert').count()).toBe(1);
+    await page.locator('#param-load-file').fill(DATA);
+    await page.getByTestId('node-stats').click();
+    await page.locator('#param-stats-topWords').fill('25');
+    await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 5000 }).toBe('No problems');
+    await shot(page, 'real-02-built-pipeline');
+
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 30_000 }).toBe('succeeded');
+    for (const id of ['load', 'clean', 'stats']) expect(await page.getByTestId(`badge-${id}`).textContent()).toBe('Done');
+    // The stats node streamed word counts: a chart with points, and its final figures on the node.
+    const chart = page.getByTestId('chart-stats · words');
+    await chart.waitFor();
+    expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
+    expect(await page.getByTestId('node-stats').textContent()).toMatch(/words\s*[\d,]+/);
+    await shot(page, 'real-03-run-succeeded');
+
+    // Save (Ctrl+S on a new graph asks for a name).
+    await page.keyboard.press('Control+s');
+    await page.getByLabel('Save path').fill('graphs/moby-words');
+    await page.getByLabel('Save path').press('Enter');
+    await expect.poll(() => page.getByTestId('file-name').textContent()).toBe('moby-words.weft.json');
+    expect(await page.getByTestId('dirty').count()).toBe(0);
+
+    // Come back later: reload, start a new graph, reopen from recent files.
+    await page.reload();
+    await page.getByTestId('palette').waitFor();
+    await page.getByTestId('open').click();
+    await page.getByTestId('recent-files').getByRole('button').filter({ hasText: 'moby-words.weft.json' }).click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3);
+    expect(await page.getByTestId('file-name').textContent()).toBe('moby-words.weft.json');
+
+    // History shows the run; replay it and see the replay succeed.
+    await page.getByTestId('tab-history').click();
+    const firstRun = (await served.engine.listRuns())[0]!;
+    await page.getByTestId(`run-${firstRun.id}`).getByText('Replay').click();
+    await page.getByTestId('viewing-banner').waitFor();
+    await expect.poll(async () => (await served.engine.listRuns()).length, { timeout: 10_000 }).toBe(2);
+    const replay = (await served.engine.listRuns()).find((r) => r.replayOf === firstRun.id)!;
+    await served.engine.waitForRun(replay.id);
+    await expect.poll(() => page.getByTestId('shown-run').textContent(), { timeout: 10_000 }).toContain('succeeded');
+    expect((await served.engine.getRun(replay.id)).nodes.stats!.metrics).toEqual((await served.engine.getRun(firstRun.id)).nodes.stats!.metrics);
+    await page.getByTestId('tab-history').click();
+    await page.getByTestId(`run-${replay.id}`).waitFor();
+    await shot(page, 'real-04-history-after-replay');
+
+    // Compare the two runs side by side.
+    await page.getByLabel(`compare ${firstRun.id}`).check();
+    await page.getByLabel(`compare ${replay.id}`).check();
+    await page.getByTestId('tab-compare').click();
+    await page.getByTestId('compare').waitFor();
+    expect(await page.getByTestId('compare').textContent()).toContain('stats.topWords');
+    await shot(page, 'real-05-compare');
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('opens a template from the gallery and reports unsaved edits after a reload (autosave)', async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(served.server.url);
+    await page.getByTestId('templates-button').click();
+    await page.getByTestId('templates').getByText('Word statistics of Moby-Dick').click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(4);
+    await page.getByTestId('node-clean').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3);
+    await page.waitForTimeout(700); // autosave settles
+    await page.reload();
+    await page.getByTestId('toast').filter({ hasText: 'Recovered unsaved edits' }).waitFor();
+    expect(await page.locator('.react-flow__node').count()).toBe(3);
+    expect(await page.getByTestId('dirty').count()).toBe(1);
+    await shot(page, 'real-06-recovered-after-reload');
+    await context.close();
+  });
+});
+
+describe('the server, seen from a browser', () => {
+  let evil: Server;
+  beforeAll(async () => {
+    // A page on another origin (as any website the user visits could be) that tries the API.
+    evil = createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'));
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', () => r()));
+  });
+  afterAll(() => new Promise<void>((r) => evil.close(() => r())));
+
+  it('refuses the editor without the token', async () => {
+    const { context, page } = await newPage(browser);
+    const res = await page.goto(`http://127.0.0.1:${served.server.port}/`);
+    expect(res?.status()).toBe(401);
+    expect(await page.textContent('body')).toContain('Weft refused this request');
+    await context.close();
+  });
+
+  it('refuses a WebSocket from a foreign origin even when it knows the token', async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
+    const outcome = await page.evaluate(
+      (url) =>
+        new Promise<string>((resolve) => {
+          const ws = new WebSocket(url);
+          ws.onopen = () => resolve('open');
+          ws.onerror = () => resolve('refused');
+        }),
+      `ws://127.0.0.1:${served.server.port}/api?token=${served.server.token}`,
+    );
+    expect(outcome).toBe('refused');
+    await context.close();
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * The editor in a real browser against the web server, with the stub node types so runs are
+ * quick and deterministic: progress and charts, cancel, failures, refused connections, undo.
+ */
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { readTrace, stubEngine } from '../helpers.ts';
+import { connect, dragFromPalette, launchBrowser, newPage, serve, shot, type Served } from './harness.ts';
+
+let served: Served;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let consoleErrors: string[];
+
+beforeAll(async () => {
+  served = await serve(async (ws) => (await stubEngine(ws)).engine);
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+beforeEach(async () => {
+  ({ context, page, consoleErrors } = await newPage(browser));
+  await page.goto(served.server.url);
+  await page.getByTestId('palette').waitFor().catch(async (e) => {
+    throw new Error(`${(e as Error).message}\n${await page.content()}\n${consoleErrors.join('\n')}`);
+  });
+});
+
+afterEach(async () => {
+  await context.close();
+});
+
+async function setParam(nodeId: string, name: string, value: string) {
+  await page.getByTestId(`node-${nodeId}`).click();
+  await page.locator(`#param-${nodeId}-${name}`).fill(value);
+}
+
+describe('editor with stub nodes', () => {
+  it('runs a heavy node with a moving progress bar, a growing live chart, and success', async () => {
+    await dragFromPalette(page, 'stub.heavy', 300, 200);
+    await setParam('heavy', 'steps', '40');
+    await setParam('heavy', 'stepMs', '100');
+    await page.getByTestId('run').click();
+    const progress = page.getByTestId('progress-heavy');
+    await progress.waitFor();
+    await expect.poll(async () => (await progress.textContent()) ?? '', { timeout: 10_000 }).toMatch(/\d+ \/ 40/);
+    const chart = page.getByTestId('chart-heavy · value');
+    await chart.waitFor();
+    const early = Number(await chart.getAttribute('data-points'));
+    await shot(page, 'stub-01-running-progress-and-chart');
+    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(early);
+    await expect.poll(() => page.getByTestId('badge-heavy').textContent(), { timeout: 15_000 }).toBe('Done');
+    expect(await page.getByTestId('run-state').textContent()).toBe('succeeded');
+    await shot(page, 'stub-02-succeeded');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('cancel stops a running node', async () => {
+    await dragFromPalette(page, 'stub.heavy', 300, 200);
+    await setParam('heavy', 'steps', '2000');
+    await setParam('heavy', 'stepMs', '50');
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('badge-heavy').textContent(), { timeout: 15_000 }).toBe('Running');
+    await page.getByTestId('cancel').click();
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 10_000 }).toBe('cancelled');
+    expect(await page.getByTestId('badge-heavy').textContent()).toBe('Cancelled');
+    // The run record agrees once the engine has finished writing it.
+    const runs = await served.engine.listRuns();
+    expect((await served.engine.waitForRun(runs[0]!.id)).state).toBe('cancelled');
+    // The worker really stopped: the node started but never reached its end.
+    const trace = readTrace(served.workspace).filter((t) => t.nodeId === 'heavy');
+    expect(trace.at(-1)?.what).toBe('start');
+    await shot(page, 'stub-03-cancelled');
+  });
+
+  it('a failing node shows its error on the node, and downstream nodes are skipped', async () => {
+    await dragFromPalette(page, 'stub.fail', 200, 200);
+    await dragFromPalette(page, 'stub.append', 550, 200);
+    await setParam('fail', 'message', 'the tokenizer file is corrupt');
+    await connect(page, 'fail', 'out', 'append', 'in');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 15_000 }).toBe('failed');
+    await expect.poll(() => page.getByTestId('error-fail').textContent()).toContain('the tokenizer file is corrupt');
+    expect(await page.getByTestId('badge-append').textContent()).toBe('Skipped');
+    await shot(page, 'stub-04-failed-node-error');
+  });
+
+  it('refuses an incompatible connection and says why', async () => {
+    await dragFromPalette(page, 'stub.heavy', 200, 200);
+    await dragFromPalette(page, 'stub.append', 550, 200);
+    await connect(page, 'heavy', 'metrics', 'append', 'in');
+    await expect(page.getByTestId('toast').filter({ hasText: "Can't connect Metrics to Text" }).waitFor()).resolves.toBeUndefined();
+    expect(await page.locator('.react-flow__edge').count()).toBe(0);
+    await shot(page, 'stub-05-incompatible-connection');
+  });
+
+  it('a second edge into an input replaces the first', async () => {
+    await dragFromPalette(page, 'stub.source', 150, 120);
+    await dragFromPalette(page, 'stub.source', 150, 330);
+    await dragFromPalette(page, 'stub.append', 550, 200);
+    await connect(page, 'source', 'out', 'append', 'in');
+    await connect(page, 'source_2', 'out', 'append', 'in');
+    await page.getByTestId('toast').filter({ hasText: 'Replaced the earlier connection' }).waitFor();
+    expect(await page.locator('.react-flow__edge').count()).toBe(1);
+    expect(await page.locator('.react-flow__edge').getAttribute('data-id')).toContain('source_2');
+  });
+
+  it('shows invalid param input inline without applying it, and graph problems on the node', async () => {
+    await dragFromPalette(page, 'stub.append', 400, 200);
+    // An unconnected required input is a validation error shown on the node's port.
+    await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 5000 }).toMatch(/1 problem/);
+    await expect.poll(() => page.getByTestId('node-append').locator('.port-error').count()).toBe(1);
+    await setParam('append', 'steps', '-3');
+    await expect(page.getByTestId('param-append-steps').getByRole('alert').textContent()).resolves.toMatch(/at least 0.*not applied/);
+    await shot(page, 'stub-06-inline-validation');
+  });
+
+  it('delete, undo and redo with the keyboard; duplicate with Ctrl+D', async () => {
+    await dragFromPalette(page, 'stub.source', 300, 200);
+    await page.getByTestId('node-source').click();
+    await page.keyboard.press('Control+d');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2);
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(1);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(1);
+    expect(await page.getByTestId('dirty').count()).toBe(1);
+  });
+});
