@@ -16,18 +16,24 @@ import scheduler from './scheduler/index.ts';
 import trainPretrain from './train.pretrain/index.ts';
 import generate from './generate/index.ts';
 import evaluate from './eval/index.ts';
+import datasetSynthetic from './dataset.synthetic/index.ts';
+import dataChat from './data.chat/index.ts';
+import trainSft from './train.sft/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
   textLoad,
   textClean,
   textStats,
   datasetBuiltin,
+  datasetSynthetic,
   dataSplit,
+  dataChat,
   tokenizer,
   model,
   optimizer,
   scheduler,
   trainPretrain,
+  trainSft,
   evaluate,
   generate,
 ];

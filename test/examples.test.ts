@@ -57,4 +57,41 @@ describe('examples (shortened)', () => {
     const modelDir = (run.nodes.train!.outputs!.model as { dir: string }).dir;
     for (const f of ['config.json', 'model.safetensors', 'tokenizer.json']) expect(readFileSync(join(modelDir, f)).length).toBeGreaterThan(10);
   }, 240_000);
+
+  it('chat-sft: exact match on held-out prompts rises after fine-tuning on response tokens', async () => {
+    const run = await runExample('chat-sft.weft.json', [
+      'pre_data.count=1500',
+      'task.count=1500',
+      'model.layers=2',
+      'model.width=64',
+      'pretrain.steps=60',
+      'pretrain.batchSize=16',
+      'sft.steps=120',
+      'sft.batchSize=16',
+      'schedule.lr=0.006',
+      'before.maxExamples=30',
+      'after.maxExamples=30',
+    ]);
+    expect(run.state, JSON.stringify(run.nodes, null, 1).slice(0, 2000)).toBe('succeeded');
+    const before = run.nodes.before!.metrics!.exactMatch!;
+    const after = run.nodes.after!.metrics!.exactMatch!;
+    expect(before).toBeLessThan(0.1);
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBeGreaterThanOrEqual(0.2);
+  }, 300_000);
+
+  it('classify-spam: test accuracy beats the majority class', async () => {
+    const run = await runExample('classify-spam.weft.json', [
+      'emails.maxRecords=1200',
+      'tokenizer.vocabSize=512',
+      'model.context=64',
+      'finetune.steps=80',
+      'finetune.evalEvery=40',
+    ]);
+    expect(run.state, JSON.stringify(run.nodes, null, 1).slice(0, 2000)).toBe('succeeded');
+    const m = run.nodes.test!.metrics!;
+    expect(m.accuracy).toBeGreaterThan(m.majorityBaseline! + 0.05);
+    const confusion = JSON.parse(readFileSync(join(run.nodes.test!.artifactDir!, 'confusion.json'), 'utf8'));
+    expect(confusion.labels).toEqual(['ham', 'spam']);
+  }, 300_000);
 });

@@ -24,13 +24,19 @@ export default defineNode({
   outputs: { dataset: { type: 'Dataset' } },
   params: {
     corpus: { kind: 'enum', options: ['moby-dick', 'state-of-the-union', 'spam-assassin'], default: 'moby-dick' },
-    maxRecords: { kind: 'integer', default: 0, min: 0, max: 1_000_000, help: '0 keeps every record.' },
+    maxRecords: { kind: 'integer', default: 0, min: 0, max: 1_000_000, help: '0 keeps every record; otherwise a seeded random sample of this many, in corpus order.' },
   },
   async run(_inputs, params, ctx) {
     const { DatasetWriter } = await import('../lib/dataset.ts');
+    const { Prng } = await import('../lib/prng.ts');
     const corpus = CORPORA[params.corpus]!;
-    const rows = (require(corpus.pkg) as Loader)();
-    const limit = params.maxRecords > 0 ? Math.min(params.maxRecords, rows.length) : rows.length;
+    let rows = (require(corpus.pkg) as Loader)();
+    if (params.maxRecords > 0 && params.maxRecords < rows.length) {
+      // A sample, not the first N: corpora are ordered (SpamAssassin lists all ham before spam).
+      const keep = new Prng(ctx.seed).shuffle(rows.map((_, i) => i)).slice(0, params.maxRecords).sort((a, b) => a - b);
+      rows = keep.map((i) => rows[i]!);
+    }
+    const limit = rows.length;
     const writer = new DatasetWriter(ctx.artifactDir);
     let chars = 0;
     for (let i = 0; i < limit; i++) {

@@ -15,6 +15,8 @@ export interface GptConfig {
   numClasses: number;
   /** Id of the [MASK] token for masked-LM training, -1 if none. */
   maskTokenId: number;
+  /** Names of the classes of a classification head, in id order. */
+  labels?: string[];
 }
 
 export function toHfConfig(c: GptConfig): Record<string, unknown> {
@@ -35,6 +37,8 @@ export function toHfConfig(c: GptConfig): Record<string, unknown> {
     layer_norm_epsilon: c.layerNormEps,
     tie_word_embeddings: c.tiedEmbeddings,
     num_labels: c.numClasses || undefined,
+    id2label: c.labels ? Object.fromEntries(c.labels.map((l, i) => [String(i), l])) : undefined,
+    label2id: c.labels ? Object.fromEntries(c.labels.map((l, i) => [l, i])) : undefined,
     weft: { causal: c.causal, mask_token_id: c.maskTokenId, num_classes: c.numClasses },
   };
 }
@@ -63,6 +67,8 @@ export function fromHfConfig(raw: Record<string, unknown>, file: string): GptCon
     numClasses: weft.num_classes ?? 0,
     maskTokenId: weft.mask_token_id ?? -1,
   };
+  const id2label = raw.id2label as Record<string, string> | undefined;
+  if (config.numClasses && id2label) config.labels = Array.from({ length: config.numClasses }, (_, i) => id2label[String(i)] ?? String(i));
   if (config.width % config.heads !== 0) throw new Error(`${file}: n_embd (${config.width}) must be divisible by n_head (${config.heads})`);
   return config;
 }

@@ -199,6 +199,28 @@ export function lmLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D): tf.Tenso
   return plainMatMul(hidden, head);
 }
 
+/**
+ * Class logits from the hidden state of each sequence's last real token, as GPT-2's sequence
+ * classifier does: with causal attention, padding after that token cannot affect it. The row pick
+ * is a one-hot matMul so its gradient works on every backend.
+ */
+export function classifierLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D, lastIndex: Int32Array): tf.Tensor2D {
+  const rows = hidden.shape[0];
+  const T = rows / lastIndex.length;
+  const selector = tf.cast(tf.oneHot(tf.tensor1d(Array.from(lastIndex, (t, b) => b * T + t), 'int32'), rows), 'float32') as tf.Tensor2D;
+  const pooled = plainMatMul(selector, hidden);
+  return tf.add(plainMatMul(pooled, P(p, 'score.weight')), P(p, 'score.bias')) as tf.Tensor2D;
+}
+
+/** Adds a freshly initialised classification head (score.weight, score.bias) for `classes` classes. */
+export function addClassifierHead(p: Params, c: GptConfig, classes: number, seed: number): void {
+  p.get('score.weight')?.dispose();
+  p.get('score.bias')?.dispose();
+  const rng = new Prng(seed);
+  p.set('score.weight', normalVar(rng, [c.width, classes], 0.02));
+  p.set('score.bias', constVar([classes], 0));
+}
+
 /** Mean token-level cross-entropy, weighted (0 weight = ignored token). */
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
   const logProbs = tf.sub(logits, tf.logSumExp(logits, 1, true));

@@ -18,6 +18,8 @@ export interface LmTrainOptions {
   validation?: Int32Array;
   /** Per-token loss weights aligned with `train` (1 = learn this token); default all 1. */
   trainWeights?: Float32Array;
+  /** The same for `validation`, so validation measures what training optimises. */
+  validationWeights?: Float32Array;
   objective: 'causal' | 'masked';
   maskProbability: number;
   batchSize: number;
@@ -97,7 +99,7 @@ function validationBatches(o: LmTrainOptions): Batch[] {
         if (o.objective === 'causal') {
           batch.x[i] = tok;
           batch.y[i] = v[off + t + 1]!;
-          batch.w[i] = 1;
+          batch.w[i] = o.validationWeights ? o.validationWeights[off + t + 1]! : 1;
         } else {
           const masked = rng.next() < o.maskProbability;
           batch.x[i] = masked ? o.config.maskTokenId : tok;

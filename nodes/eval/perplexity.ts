@@ -1,0 +1,37 @@
+/** Loss and perplexity over consecutive context windows of a split, beside the unigram baseline. */
+import type { NodeContext } from '../sdk/index.ts';
+import { tf } from '../lib/backend.ts';
+import type { DatasetHandle, SplitName } from '../lib/dataset.ts';
+import type { GptConfig } from '../lib/gpt/config.ts';
+import { crossEntropy, hiddenStates, lmLogits, type Params } from '../lib/gpt/model.ts';
+import { tokenStream, unigramCrossEntropy } from '../lib/token-stream.ts';
+import type { TextTokenizer } from '../lib/tokenizer.ts';
+
+export async function perplexity(params: Params, config: GptConfig, tok: TextTokenizer, dataset: DatasetHandle, split: SplitName, maxTokens: number, batchSize: number, ctx: NodeContext): Promise<Record<string, number>> {
+  const stream = await tokenStream(tok, dataset, split);
+  if (!stream) throw new Error(`the dataset has no ${split} split; add a Split node`);
+  const T = config.contextLength;
+  const windows = Math.floor((Math.min(stream.length, maxTokens) - 1) / T);
+  if (windows < 1) throw new Error(`the ${split} split has ${stream.length} tokens, fewer than one context of ${T + 1}`);
+  let sum = 0;
+  let count = 0;
+  for (let w = 0; w < windows; w += batchSize) {
+    const B = Math.min(batchSize, windows - w);
+    const x = new Int32Array(B * T);
+    const y = new Int32Array(B * T);
+    for (let b = 0; b < B; b++) {
+      x.set(stream.subarray((w + b) * T, (w + b + 1) * T), b * T);
+      y.set(stream.subarray((w + b) * T + 1, (w + b + 1) * T + 1), b * T);
+    }
+    const loss = tf.tidy(() => crossEntropy(lmLogits(params, config, hiddenStates(params, config, tf.tensor2d(x, [B, T], 'int32'), { training: false })), tf.tensor1d(y, 'int32'), tf.ones([B * T])));
+    sum += (await loss.data())[0]! * B * T;
+    loss.dispose();
+    count += B * T;
+    await ctx.progress({ step: Math.min(w + B, windows), total: windows, metrics: { loss: sum / count } });
+  }
+  const loss = sum / count;
+  const values: Record<string, number> = { loss, perplexity: Math.exp(loss), tokens: count };
+  const train = await tokenStream(tok, dataset, 'train');
+  if (train) values.unigramBaseline = unigramCrossEntropy(train, stream.subarray(0, count + 1), config.vocabSize);
+  return values;
+}

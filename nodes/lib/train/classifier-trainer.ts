@@ -1,0 +1,151 @@
+/**
+ * Fine-tuning a model with a classification head: batches of whole (truncated) sequences, one
+ * label each; accuracy, macro F1 and a confusion matrix on validation. Checkpoints and resume work
+ * as for language modelling.
+ */
+import { tf } from '../backend.ts';
+import type { GptConfig } from '../gpt/config.ts';
+import { classifierLogits, crossEntropy, hiddenStates, type Params } from '../gpt/model.ts';
+import { Prng } from '../prng.ts';
+import { restoreLatest, saveCheckpoint, type TrainState } from './checkpoint.ts';
+import { Optimizer, type OptimizerSettings } from './optimizer.ts';
+import { learningRate, type ScheduleSettings } from './schedule.ts';
+
+export interface LabelledSequences {
+  /** Token ids, each already truncated to the context. */
+  ids: Int32Array[];
+  labels: Int32Array;
+}
+
+export interface ClassifierTrainOptions {
+  config: GptConfig;
+  params: Params;
+  classes: string[];
+  train: LabelledSequences;
+  validation?: LabelledSequences;
+  padId: number;
+  batchSize: number;
+  steps: number;
+  evalEvery: number;
+  checkpointEvery: number;
+  keepCheckpoints: number;
+  checkpointDir: string;
+  optimizer: OptimizerSettings;
+  schedule: ScheduleSettings;
+  seed: number;
+  signal?: AbortSignal;
+  progress(step: number, total: number, metrics: Record<string, number>): Promise<void>;
+  log(message: string): void;
+}
+
+export interface ClassificationReport {
+  accuracy: number;
+  macroF1: number;
+  /** confusion[actual][predicted] */
+  confusion: number[][];
+}
+
+function packBatch(o: Pick<ClassifierTrainOptions, 'config' | 'padId'>, seqs: Int32Array[]): { x: Int32Array; last: Int32Array; T: number } {
+  const T = Math.max(1, ...seqs.map((s) => s.length));
+  const x = new Int32Array(seqs.length * T).fill(o.padId);
+  const last = new Int32Array(seqs.length);
+  seqs.forEach((s, b) => {
+    x.set(s, b * T);
+    last[b] = Math.max(0, s.length - 1);
+  });
+  return { x, last, T };
+}
+
+function logitsFor(o: Pick<ClassifierTrainOptions, 'config' | 'params' | 'padId'>, seqs: Int32Array[], training: boolean, dropoutSeed: number): tf.Tensor2D {
+  const { x, last, T } = packBatch(o, seqs);
+  const hidden = hiddenStates(o.params, o.config, tf.tensor2d(x, [seqs.length, T], 'int32'), { training, dropoutSeed });
+  return classifierLogits(o.params, o.config, hidden, last);
+}
+
+export async function predict(o: Pick<ClassifierTrainOptions, 'config' | 'params' | 'padId' | 'batchSize'>, ids: Int32Array[]): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < ids.length; i += o.batchSize) {
+    const arg = tf.tidy(() => tf.argMax(logitsFor(o, ids.slice(i, i + o.batchSize), false, 0), 1));
+    out.push(...((await arg.data()) as Int32Array));
+    arg.dispose();
+  }
+  return out;
+}
+
+export function report(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): ClassificationReport {
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  let right = 0;
+  for (let i = 0; i < actual.length; i++) {
+    confusion[actual[i]!]![predicted[i]!]!++;
+    if (actual[i] === predicted[i]) right++;
+  }
+  const f1s = confusion.map((row, k) => {
+    const tp = row[k]!;
+    const fp = confusion.reduce((s, r, j) => s + (j === k ? 0 : r[k]!), 0);
+    const fn = row.reduce((s, v, j) => s + (j === k ? 0 : v), 0);
+    return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  });
+  return { accuracy: right / Math.max(1, actual.length), macroF1: f1s.reduce((a, b) => a + b, 0) / classes, confusion };
+}
+
+export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ validation: ClassificationReport | null; finalLoss: number; resumedFrom: number | null }> {
+  const names = [...o.params.keys()];
+  const vars = [...o.params.values()];
+  const byVar = new Map(vars.map((v, i) => [v.name, names[i]!]));
+  const optimizer = new Optimizer(o.optimizer, o.params);
+  try {
+    let state: TrainState = { step: 0, optimizerStep: 0, rng: new Prng(o.seed).state(), bestValLoss: null, lastValLoss: null, tokensSeen: 0 };
+    const restored = restoreLatest(o.checkpointDir, o.params, optimizer);
+    if (restored) {
+      state = restored;
+      o.log(`resumed from the checkpoint at step ${state.step}`);
+    }
+    const rng = new Prng(state.rng);
+    let lastLoss = Number.NaN;
+    let validation: ClassificationReport | null = null;
+    while (state.step < o.steps) {
+      if (o.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
+      const lr = learningRate(o.schedule, state.step, o.steps);
+      const pick = Array.from({ length: o.batchSize }, () => rng.int(o.train.ids.length));
+      const seqs = pick.map((i) => o.train.ids[i]!);
+      const labels = Int32Array.from(pick, (i) => o.train.labels[i]!);
+      const { value, grads } = tf.variableGrads(
+        () => crossEntropy(logitsFor(o, seqs, true, o.seed + state.step * 97), tf.tensor1d(labels, 'int32'), tf.ones([labels.length])),
+        vars,
+      );
+      const named = new Map(Object.entries(grads).map(([k, g]) => [byVar.get(k)!, g]));
+      const norm = Optimizer.globalNorm(named);
+      const [loss, gradNorm] = [(await value.data())[0]!, (await norm.data())[0]!];
+      value.dispose();
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        norm.dispose();
+        for (const g of named.values()) g.dispose();
+        throw new Error(`the loss became ${loss} at step ${state.step + 1} (learning rate ${lr.toPrecision(3)}); training stopped before saving anything from this step. Lower the learning rate or set a gradient clipping norm.`);
+      }
+      optimizer.apply(named, lr, norm);
+      norm.dispose();
+      for (const g of named.values()) g.dispose();
+      state.step++;
+      state.optimizerStep = optimizer.step;
+      lastLoss = loss;
+      const metrics: Record<string, number> = { loss, lr, gradNorm };
+      let isBest = false;
+      if (o.validation && (state.step % o.evalEvery === 0 || state.step === o.steps)) {
+        validation = report(o.validation.labels, await predict(o, o.validation.ids), o.classes.length);
+        metrics.valAccuracy = validation.accuracy;
+        metrics.valMacroF1 = validation.macroF1;
+        state.lastValLoss = 1 - validation.accuracy;
+        isBest = state.bestValLoss === null || state.lastValLoss < state.bestValLoss;
+        if (isBest) state.bestValLoss = state.lastValLoss;
+      }
+      state.rng = rng.state();
+      if (o.checkpointEvery > 0 && (state.step % o.checkpointEvery === 0 || state.step === o.steps)) {
+        await saveCheckpoint(o.checkpointDir, state, o.params, optimizer, o.keepCheckpoints, isBest);
+      }
+      await o.progress(state.step, o.steps, metrics);
+    }
+    return { validation, finalLoss: lastLoss, resumedFrom: restored?.step ?? null };
+  } finally {
+    optimizer.dispose();
+  }
+}
