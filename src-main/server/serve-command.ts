@@ -21,7 +21,8 @@ export async function serveCommand(graph: string | undefined, opts: ServeOptions
   }
   const rendererDir = await ensureRendererBuild((line) => process.stdout.write(line + '\n'));
   const workspace = resolveWorkspaceDir(opts.workspace);
-  const engine = await openDefaultEngine(workspace);
+  // Templates saved into the workspace keep reading their data from the examples folder.
+  const engine = await openDefaultEngine(workspace, { allowedRoots: [examplesDir()] });
   const confinement = new Confinement({ workspace, readRoots: [examplesDir()], files: graphFile ? [graphFile] : [] });
   const server = await startWebServer({ api: confinedApi(engine, confinement), rendererDir, port: opts.port, initialGraph: graphFile });
   process.stdout.write(`Weft is running. Open this address in your browser (it holds a per-launch key; keep it private):\n\n  ${server.url}\n\nWorkspace: ${workspace}\nPress Ctrl-C to stop.\n`);
