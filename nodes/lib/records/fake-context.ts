@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeContext, Progress } from '../../sdk/index.ts';
+import { defaultValue, type AnyNodeDefinition, type NodeContext, type ParamValue, type Progress } from '../../sdk/index.ts';
 
 /** A NodeContext for calling a node's run() directly in tests: temp folders, collected logs and progress. */
 export function fakeContext(onProgress?: (p: Progress) => void): NodeContext & { logs: string[]; root: string; cleanup(): void } {
@@ -24,4 +24,15 @@ export function fakeContext(onProgress?: (p: Progress) => void): NodeContext & {
     root,
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** A node's params at their defaults, with some overridden, as the engine would pass them. */
+export function paramsFor(def: AnyNodeDefinition, overrides: Record<string, ParamValue> = {}): Parameters<AnyNodeDefinition['run']>[1] {
+  const out: Record<string, ParamValue> = {};
+  for (const [key, spec] of Object.entries(def.params)) {
+    const value = defaultValue(spec);
+    if (value !== undefined) out[key] = value;
+  }
+  // The engine checks values against the specs; tests pass them as the node's typed params.
+  return { ...out, ...overrides } as Parameters<AnyNodeDefinition['run']>[1];
 }
