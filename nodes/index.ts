@@ -19,13 +19,19 @@ import evaluate from './eval/index.ts';
 import datasetSynthetic from './dataset.synthetic/index.ts';
 import dataChat from './data.chat/index.ts';
 import trainSft from './train.sft/index.ts';
+import datasetFile from './dataset.file/index.ts';
+import dataClean from './data.clean/index.ts';
+import dataLabel from './data.label/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
   textLoad,
   textClean,
   textStats,
+  datasetFile,
   datasetBuiltin,
   datasetSynthetic,
+  dataClean,
+  dataLabel,
   dataSplit,
   dataChat,
   tokenizer,

@@ -59,18 +59,24 @@ describe('examples (shortened)', () => {
   }, 240_000);
 
   it('chat-sft: exact match on held-out prompts rises after fine-tuning on response tokens', async () => {
+    // Three-letter words and a compact template keep sequences short, so this runs in a few minutes on 2 cores.
+    const compact = "{% for message in messages %}{{ message['content'] }}{% endfor %}{% if add_generation_prompt %} = {% endif %}";
     const run = await runExample('chat-sft.weft.json', [
-      'pre_data.count=1500',
+      'pre_data.count=4000',
+      'pre_data.maxWordLength=3',
       'task.count=1500',
+      'task.maxWordLength=3',
+      `task_chat.template=${compact}`,
       'model.layers=2',
       'model.width=64',
-      'pretrain.steps=60',
-      'pretrain.batchSize=16',
-      'sft.steps=120',
-      'sft.batchSize=16',
-      'schedule.lr=0.006',
-      'before.maxExamples=30',
-      'after.maxExamples=30',
+      'model.context=32',
+      'pretrain.steps=300',
+      'pretrain.batchSize=32',
+      'sft.steps=150',
+      'sft.batchSize=32',
+      'schedule.lr=0.01',
+      'before.maxExamples=40',
+      'after.maxExamples=40',
     ]);
     expect(run.state, JSON.stringify(run.nodes, null, 1).slice(0, 2000)).toBe('succeeded');
     const before = run.nodes.before!.metrics!.exactMatch!;

@@ -3,7 +3,7 @@ import { defineNode } from '../sdk/index.ts';
 type Task = 'addition' | 'reverse-word' | 'sort-letters';
 
 /** Seeded task generators whose success is measurable by exact match. */
-function makeExample(task: Task, digits: number, rng: { int(n: number): number }): { prompt: string; response: string } {
+function makeExample(task: Task, digits: number, maxWord: number, rng: { int(n: number): number }): { prompt: string; response: string } {
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   const word = (min: number, max: number) => Array.from({ length: min + rng.int(max - min + 1) }, () => letters[rng.int(26)]!).join('');
   switch (task) {
@@ -14,11 +14,11 @@ function makeExample(task: Task, digits: number, rng: { int(n: number): number }
       return { prompt: `${a}+${b}=`, response: String(a + b) };
     }
     case 'reverse-word': {
-      const w = word(3, 6);
+      const w = word(3, maxWord);
       return { prompt: `reverse ${w}`, response: [...w].reverse().join('') };
     }
     case 'sort-letters': {
-      const w = word(3, 7);
+      const w = word(3, maxWord);
       return { prompt: `sort ${w}`, response: [...w].sort().join('') };
     }
   }
@@ -36,6 +36,7 @@ export default defineNode({
     task: { kind: 'enum', options: ['addition', 'reverse-word', 'sort-letters'], default: 'addition' },
     count: { kind: 'integer', default: 2000, min: 10, max: 1_000_000 },
     digits: { kind: 'integer', default: 2, min: 1, max: 6, help: 'Addition: digits per operand.' },
+    maxWordLength: { kind: 'integer', default: 6, min: 3, max: 12, help: 'Reverse and sort: words have 3 to this many letters.' },
   },
   async run(_inputs, p, ctx) {
     const { Prng } = await import('../lib/prng.ts');
@@ -46,7 +47,7 @@ export default defineNode({
     let attempts = 0;
     // Unique prompts, so a held-out split never contains a training question.
     while (seen.size < p.count && attempts++ < p.count * 20) {
-      const ex = makeExample(p.task, p.digits, rng);
+      const ex = makeExample(p.task, p.digits, p.maxWordLength, rng);
       if (seen.has(ex.prompt)) continue;
       seen.add(ex.prompt);
       await writer.write('train', ex);

@@ -89,6 +89,7 @@ export function assertDataset(value: unknown, port: string): DatasetHandle {
 /** The text a language model trains on, from whichever fields a record has. */
 export function recordText(r: DataRecord): string {
   if (typeof r.text === 'string') return r.text;
-  if (typeof r.prompt === 'string' || typeof r.response === 'string') return `${r.prompt ?? ''}${r.response ?? ''}`;
+  // A newline keeps question and answer apart, as a chat template would.
+  if (typeof r.prompt === 'string' || typeof r.response === 'string') return [r.prompt, r.response].filter((x) => typeof x === 'string').join('\n');
   return '';
 }

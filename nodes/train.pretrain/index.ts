@@ -1,9 +1,5 @@
 import { defineNode, type NodeResult } from '../sdk/index.ts';
 
-const GIB = 1024 ** 3;
-/** The wasm heap is 32-bit: 4 GiB, of which tfjs and fragmentation take a share. */
-const WASM_BUDGET = 3.5 * GIB;
-
 export default defineNode({
   type: 'train.pretrain',
   version: 1,
@@ -36,7 +32,7 @@ export default defineNode({
     const { useBestBackend } = await import('../lib/backend.ts');
     const { loadModelFolder, saveModelFolder, assertModel } = await import('../lib/gpt/io.ts');
     const { disposeParams } = await import('../lib/gpt/model.ts');
-    const { trainingBytes } = await import('../lib/gpt/config.ts');
+    const { assertFitsBackend } = await import('../lib/train/memory-check.ts');
     const { TextTokenizer } = await import('../lib/tokenizer.ts');
     const { assertDataset } = await import('../lib/dataset.ts');
     const { tokenStream, unigramCrossEntropy } = await import('../lib/token-stream.ts');
@@ -53,15 +49,7 @@ export default defineNode({
       if (p.objective === 'causal' && !config.causal) throw new Error('this model is an encoder; causal LM training needs a decoder (or choose the masked objective)');
       if (p.objective === 'masked' && config.causal) throw new Error('masked LM training needs an encoder model; this one is a causal decoder');
       if (p.objective === 'masked' && config.maskTokenId < 0) throw new Error('the tokenizer has no special token to use as [MASK]; add "<mask>" to its special tokens');
-      const bytes = trainingBytes(config, p.batchSize, context);
-      if (backend === 'wasm' && bytes > WASM_BUDGET) {
-        let b = p.batchSize;
-        while (b > 1 && trainingBytes(config, b, context) > WASM_BUDGET) b = Math.floor(b / 2);
-        throw new Error(
-          `training needs about ${(bytes / GIB).toFixed(1)} GiB at batch ${p.batchSize}, more than the wasm backend's 4 GiB heap allows. ` +
-            `Use batch size ${b} with gradient accumulation ${Math.ceil((p.batchSize * p.gradAccum) / b)} (the same effective batch), or a smaller model.`,
-        );
-      }
+      assertFitsBackend(backend, config, p.batchSize, context, p.gradAccum);
       const tok = TextTokenizer.fromFile(join(modelIn.dir, 'tokenizer.json'));
       const train = await tokenStream(tok, dataset, 'train');
       const validation = await tokenStream(tok, dataset, 'validation');

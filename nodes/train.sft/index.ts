@@ -49,6 +49,8 @@ export default defineNode({
     try {
       if (context > config.contextLength) throw new Error(`context ${context} is longer than the model's ${config.contextLength} tokens`);
       if (!config.causal) throw new Error('fine-tuning here needs a decoder (causal) model');
+      const { assertFitsBackend } = await import('../lib/train/memory-check.ts');
+      assertFitsBackend(backend, config, p.batchSize, context, 1);
       if (p.mode === 'chat') {
         const { responseStream } = await import('../lib/sft-stream.ts');
         const { trainLanguageModel } = await import('../lib/train/lm-trainer.ts');

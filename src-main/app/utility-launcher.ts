@@ -1,5 +1,6 @@
 import { utilityProcess } from 'electron';
 import type { WorkerLauncher } from '../engine/worker/launcher.ts';
+import { watchWorkerOutput } from '../engine/worker/output-tail.ts';
 import type { WorkerToHost } from '../engine/worker/protocol.ts';
 
 /**
@@ -9,11 +10,7 @@ import type { WorkerToHost } from '../engine/worker/protocol.ts';
 export function utilityLauncher(entry: string): WorkerLauncher {
   return () => {
     const child = utilityProcess.fork(entry, [], { stdio: 'pipe', serviceName: 'Weft worker' });
-    let tail = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      tail = (tail + chunk.toString()).slice(-4000);
-    });
-    child.stdout?.resume();
+    const stderrTail = watchWorkerOutput(child.stdout, child.stderr);
     return {
       get pid() {
         return child.pid;
@@ -21,7 +18,7 @@ export function utilityLauncher(entry: string): WorkerLauncher {
       postMessage: (msg) => child.postMessage(msg),
       onMessage: (listener) => child.on('message', (m: unknown) => listener(m as WorkerToHost)),
       onExit: (listener) => child.on('exit', (code: number) => listener({ code, signal: null })),
-      stderrTail: () => tail,
+      stderrTail,
       kill: () => void child.kill(),
     };
   };

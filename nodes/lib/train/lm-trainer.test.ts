@@ -93,4 +93,13 @@ describe('language-model training', () => {
     const saved = existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('step-')).map((n) => Number(n.slice(5))) : [];
     expect(saved.every((s) => s < badStep)).toBe(true);
   });
+
+  it('trains a bidirectional encoder with the masked-LM objective', async () => {
+    await useBestBackend();
+    const encoder: GptConfig = { ...config, causal: false, maskTokenId: 31 };
+    const o = options({ config: encoder, params: initParams(encoder, 2), objective: 'masked', maskProbability: 0.25, steps: 40 });
+    const r = await trainLanguageModel(o);
+    disposeParams(o.params);
+    expect(r.finalLoss).toBeLessThan(r.history[0]!.loss * 0.7);
+  });
 });

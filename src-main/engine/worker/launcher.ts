@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { watchWorkerOutput } from './output-tail.ts';
 import type { HostToWorker, WorkerToHost } from './protocol.ts';
 
 export interface WorkerExit {
@@ -40,12 +41,7 @@ export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher 
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: options.env ?? process.env,
     });
-    let tail = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      tail = (tail + chunk.toString()).slice(-4000);
-    });
-    // stdout of a node goes nowhere by default; drain it so the pipe never blocks.
-    child.stdout?.resume();
+    const stderrTail = watchWorkerOutput(child.stdout, child.stderr);
     return {
       get pid() {
         return child.pid;
@@ -59,7 +55,7 @@ export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher 
       onExit(listener) {
         child.on('exit', (code, signal) => listener({ code, signal }));
       },
-      stderrTail: () => tail,
+      stderrTail,
       kill() {
         child.kill('SIGKILL');
       },
