@@ -49,26 +49,38 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
       const byId = new Map(prev.map((n) => [n.id, n]));
       return graph.nodes.map((n) => {
         const old = byId.get(n.id);
+        const view = shown?.nodes[n.id];
+        const mine = errors.filter((e) => e.nodeId === n.id);
+        // Unchanged nodes keep their data object, so React skips them while a big run streams.
+        const sig = view ? `${view.state}|${view.step}|${view.total}|${view.etaMs}|${view.error}|${Object.values(view.metrics).join(',')}` : '';
+        const errSig = mine.map((e) => `${e.code}:${e.port}:${e.param}:${e.message}`).join('|');
+        const spec = specs.get(n.type);
+        const same = old && old.data.node === n && old.data.spec === spec && old.data.sig === sig && old.data.errSig === errSig && old.data.view === view;
+        const selected = selection.nodes.has(n.id);
+        if (same && old.selected === selected && old.draggable === !readOnly && (old.dragging || old.position === n.position)) return old;
         return {
           ...old,
           id: n.id,
           type: 'weft' as const,
           position: old?.dragging ? old.position : n.position,
-          selected: selection.nodes.has(n.id),
+          selected,
           draggable: !readOnly,
-          data: { node: n, spec: specs.get(n.type), view: shown?.nodes[n.id], errors: errors.filter((e) => e.nodeId === n.id) },
+          data: same ? old.data : { node: n, spec, view, errors: mine, sig, errSig },
         };
       });
     });
   }, [graph, specs, errors, selection, readOnly, tick, runs]);
 
+  // Edges change look only when a target starts or stops running: not on every progress tick.
+  const runningTargets = runs.shown ? Object.entries(runs.shown.nodes).filter(([, v]) => v.state === 'running').map(([id]) => id).join('|') : '';
   const edges = useMemo<Edge[]>(() => {
     const bad = new Set(errors.filter((e) => e.edgeId).map((e) => e.edgeId!));
+    const running = new Set(runningTargets.split('|'));
+    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
     return graph.edges.map((e) => {
-      const src = graph.nodes.find((n) => n.id === e.source);
+      const src = byId.get(e.source);
       const type = src ? specs.get(src.type)?.outputs[e.sourceHandle]?.type : undefined;
       const color = bad.has(e.id) ? '#ff5d5d' : type ? PORT_TYPES[type].color : '#888';
-      const state = runs.shown?.nodes[e.target]?.state;
       return {
         id: e.id,
         source: e.source,
@@ -76,11 +88,11 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
         target: e.target,
         targetHandle: e.targetHandle,
         selected: selection.edges.has(e.id),
-        animated: state === 'running',
+        animated: running.has(e.target),
         style: { stroke: color, strokeWidth: selection.edges.has(e.id) ? 3 : 2 },
       };
     });
-  }, [graph, specs, errors, selection, tick, runs]);
+  }, [graph, specs, errors, selection, runningTargets]);
 
   // Selection is the editor's (shortcuts and the inspector use it); React Flow reports changes to it.
   const selectionRef = useRef(selection);

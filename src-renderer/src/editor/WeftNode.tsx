@@ -11,6 +11,9 @@ export type WeftNodeData = {
   spec: NodeSpec | undefined;
   view: NodeView | undefined;
   errors: GraphError[];
+  /** What the node showed last time: equal signatures mean nothing to redraw. */
+  sig: string;
+  errSig: string;
 };
 
 export type WeftFlowNode = Node<WeftNodeData, 'weft'>;

@@ -52,7 +52,8 @@ export class RunsModel {
       return;
     } else if (this.viewing && e.runId === this.viewing.view.runId) applyEvent(this.viewing.view, e);
     else if (e.type !== 'run-state') return;
-    this.notify(e.type !== 'node-progress');
+    // Batched per frame: a 300-node run sends hundreds of state events in a burst.
+    this.notify();
   };
 
   /** Called just before startRun so events racing its reply are kept. */
