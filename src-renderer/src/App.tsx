@@ -12,7 +12,7 @@ import { Canvas, type Selection } from './editor/Canvas.tsx';
 import { autoLayout, deleteItems, fragmentOf, isFragment, newNode, pasteFragment } from './editor/graph-ops.ts';
 import { Palette } from './editor/Palette.tsx';
 import { OpenDialog, SaveAsDialog, TemplatesDialog } from './files/FileDialogs.tsx';
-import { absolutize, addRecent, baseName, clearAutosave, dirName, readAutosave, readClipboard, removeRecent, writeAutosave, writeClipboard } from './files/local-files.ts';
+import { absolutize, addRecent, baseName, clearAutosave, dirName, heartbeat, readAutosave, readClipboard, removeRecent, writeAutosave, writeClipboard } from './files/local-files.ts';
 import { Inspector } from './inspector/Inspector.tsx';
 import { RunPanel } from './runs/RunPanel.tsx';
 import { RunsModel } from './runs/runs-model.ts';
@@ -178,6 +178,12 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
       toast(`Recovered unsaved edits from ${new Date(recovered.savedAt).toLocaleTimeString()}${recovered.path ? ` to ${baseName(recovered.path)}` : ''}.`, 'info');
     } else if (wanted) void openPath(wanted);
   }, [doc, openPath, toast]);
+
+  useEffect(() => {
+    heartbeat();
+    const t = setInterval(heartbeat, 2000);
+    return () => clearInterval(t);
+  }, []);
 
   // Autosave: every edit lands in localStorage shortly after, so a crash or closed tab loses nothing.
   useEffect(() => {

@@ -107,7 +107,7 @@ describe('a first session with real nodes', () => {
     await context.close();
   });
 
-  it('opens a template from the gallery and reports unsaved edits after a reload (autosave)', async () => {
+  it('opens a template from the gallery; unsaved edits survive a reload and a crashed window (autosave)', async () => {
     const { context, page } = await newPage(browser);
     await page.goto(served.server.url);
     await page.getByTestId('templates-button').click();
@@ -122,6 +122,14 @@ describe('a first session with real nodes', () => {
     expect(await page.locator('.react-flow__node').count()).toBe(3);
     expect(await page.getByTestId('dirty').count()).toBe(1);
     await shot(page, 'real-06-recovered-after-reload');
+    // A crash: the window disappears without saving. A window opened later recovers the edits
+    // (once the dead window's heartbeat is stale); a window open at the same time would not.
+    await page.close({ runBeforeUnload: false });
+    await new Promise((r) => setTimeout(r, 6500));
+    const later = await context.newPage();
+    await later.goto(served.server.url);
+    await later.getByTestId('toast').filter({ hasText: 'Recovered unsaved edits' }).waitFor();
+    expect(await later.locator('.react-flow__node').count()).toBe(3);
     await context.close();
   });
 });

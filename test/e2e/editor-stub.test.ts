@@ -78,6 +78,39 @@ describe('editor with stub nodes', () => {
     await shot(page, 'stub-03-cancelled');
   });
 
+  it('pause holds a running node between steps and resume continues it', async () => {
+    await dragFromPalette(page, 'stub.heavy', 300, 200);
+    await setParam('heavy', 'steps', '400');
+    await setParam('heavy', 'stepMs', '20');
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('badge-heavy').textContent(), { timeout: 15_000 }).toBe('Running');
+    await page.getByTestId('pause').click();
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 10_000 }).toBe('paused');
+    const progress = page.getByTestId('progress-heavy');
+    const held = await progress.textContent();
+    await page.waitForTimeout(800);
+    expect(await progress.textContent()).toBe(held); // no steps while paused
+    await shot(page, 'stub-07-paused');
+    await page.getByTestId('resume').click();
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 20_000 }).toBe('succeeded');
+  });
+
+  it('copies nodes in one window and pastes them in another', async () => {
+    await dragFromPalette(page, 'stub.source', 200, 200);
+    await dragFromPalette(page, 'stub.append', 550, 200);
+    await connect(page, 'source', 'out', 'append', 'in');
+    await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Control+c');
+    const other = await context.newPage();
+    await other.goto(served.server.url);
+    await other.getByTestId('palette').waitFor();
+    await other.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+    await other.keyboard.press('Control+v');
+    await expect.poll(() => other.locator('.react-flow__node').count()).toBe(2);
+    expect(await other.locator('.react-flow__edge').count()).toBe(1);
+  });
+
   it('a failing node shows its error on the node, and downstream nodes are skipped', async () => {
     await dragFromPalette(page, 'stub.fail', 200, 200);
     await dragFromPalette(page, 'stub.append', 550, 200);
