@@ -236,6 +236,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
 
   useEffect(() => {
     if (live && live.runId !== 'pending' && FINAL_RUN_STATES.includes(live.state)) {
+      void api.getRun(live.runId).then((r) => runs.setRecord(r), () => {});
       if (live.state === 'succeeded') toast('Run succeeded', 'success');
       else if (live.state === 'failed') toast(`Run failed${live.error ? `: ${live.error}` : '. The failed node shows why.'}`, 'error');
       else if (live.state === 'cancelled') toast('Run cancelled', 'info');

@@ -65,6 +65,8 @@ describe('a first session with real nodes', () => {
     await chart.waitFor();
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
     expect(await page.getByTestId('node-stats').textContent()).toMatch(/words\s*[\d,]+/);
+    // The selected stats node shows what it produced, and where.
+    await expect.poll(() => page.getByTestId('outputs').textContent(), { timeout: 5000 }).toMatch(/metrics: chars [\d,]+ · words [\d,]+/);
     await shot(page, 'real-03-run-succeeded');
 
     // Save (Ctrl+S on a new graph asks for a name).

@@ -127,7 +127,11 @@ describe('editor with stub nodes', () => {
   it('refuses an incompatible connection and says why', async () => {
     await dragFromPalette(page, 'stub.heavy', 200, 200);
     await dragFromPalette(page, 'stub.append', 550, 200);
-    await connect(page, 'heavy', 'metrics', 'append', 'in');
+    await connect(page, 'heavy', 'metrics', 'append', 'in', async () => {
+      // Mid-drag, the Text inputs a Metrics output cannot feed are dimmed.
+      expect(await page.getByTestId('node-append').locator('.port-in.port-cannot').count()).toBe(2);
+      await shot(page, 'stub-05a-dragging-incompatible');
+    });
     await expect(page.getByTestId('toast').filter({ hasText: "Can't connect Metrics to Text" }).waitFor()).resolves.toBeUndefined();
     expect(await page.locator('.react-flow__edge').count()).toBe(0);
     await shot(page, 'stub-05-incompatible-connection');

@@ -81,7 +81,7 @@ export async function dragFromPalette(page: Page, type: string, x: number, y: nu
 }
 
 /** Connects an output handle to an input handle with real mouse moves. */
-export async function connect(page: Page, fromNode: string, outPort: string, toNode: string, inPort: string): Promise<void> {
+export async function connect(page: Page, fromNode: string, outPort: string, toNode: string, inPort: string, during?: () => Promise<void>): Promise<void> {
   const from = page.getByTestId(`node-${fromNode}`).getByTestId(`handle-out-${outPort}`);
   const to = page.getByTestId(`node-${toNode}`).getByTestId(`handle-in-${inPort}`);
   const a = (await from.boundingBox())!;
@@ -90,5 +90,6 @@ export async function connect(page: Page, fromNode: string, outPort: string, toN
   await page.mouse.down();
   await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await during?.();
   await page.mouse.up();
 }

@@ -1,4 +1,4 @@
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useConnection, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { NodeSpec } from '../../../nodes/sdk/define-node.ts';
 import type { GraphError } from '../../../nodes/sdk/errors.ts';
@@ -29,10 +29,27 @@ const STATE_LABEL: Record<string, string> = {
   idle: 'Idle',
 };
 
-function Port({ name, type, side, label, error }: { name: string; type: keyof typeof PORT_TYPES; side: 'in' | 'out'; label: string; error?: string }) {
+/** While the user drags a connection: which side and port type it started from ("source:Text"). */
+function useDragging(): string | null {
+  return useConnection<WeftFlowNode, string | null>((c) => {
+    if (!c.inProgress || !c.fromHandle?.id) return null;
+    const spec = c.fromNode.data.spec;
+    const port = c.fromHandle.type === 'source' ? spec?.outputs[c.fromHandle.id] : spec?.inputs[c.fromHandle.id];
+    return port ? `${c.fromHandle.type}:${port.type}` : null;
+  });
+}
+
+function Port({ name, type, side, label, error, optional, dragging }: { name: string; type: keyof typeof PORT_TYPES; side: 'in' | 'out'; label: string; error?: string; optional?: boolean; dragging: string | null }) {
   const color = PORT_TYPES[type]?.color ?? '#999';
+  // Light up the ports a drag could end on, and dim the rest, so type rules are visible before a drop.
+  let hint = '';
+  if (dragging) {
+    const [fromSide, fromType] = dragging.split(':');
+    const endsHere = (fromSide === 'source' && side === 'in') || (fromSide === 'target' && side === 'out');
+    hint = endsHere && fromType === type ? ' port-can' : ' port-cannot';
+  }
   return (
-    <div className={`port port-${side}${error ? ' port-error' : ''}`} title={error ?? `${label}: ${type}`}>
+    <div className={`port port-${side}${error ? ' port-error' : ''}${hint}`} title={error ?? `${label}: ${type}${optional ? ' (optional)' : ''}`}>
       <Handle
         type={side === 'in' ? 'target' : 'source'}
         position={side === 'in' ? Position.Left : Position.Right}
@@ -42,7 +59,7 @@ function Port({ name, type, side, label, error }: { name: string; type: keyof ty
         data-port-type={type}
         data-testid={`handle-${side}-${name}`}
       />
-      <span className="port-label">{label}</span>
+      <span className={`port-label${optional ? ' optional' : ''}`}>{label}</span>
       <span className="port-type" style={{ color }}>
         {type}
       </span>
@@ -58,6 +75,7 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
   const state = view?.state;
   const progress = view && view.total ? Math.min(1, (view.step ?? 0) / view.total) : null;
   const headline = view ? Object.entries(view.metrics).slice(0, 3) : [];
+  const dragging = useDragging();
   return (
     <div
       className={`wnode${selected ? ' selected' : ''}${errors.length ? ' has-errors' : ''}${state ? ` state-${state}` : ''}`}
@@ -81,12 +99,12 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
       <div className="wnode-ports">
         <div className="ports-in">
           {Object.entries(spec?.inputs ?? {}).map(([name, p]) => (
-            <Port key={name} name={name} type={p.type} side="in" label={(p.label ?? name) + (p.optional ? '' : '')} error={portError(name)} />
+            <Port key={name} name={name} type={p.type} side="in" label={p.label ?? name} optional={p.optional} error={portError(name)} dragging={dragging} />
           ))}
         </div>
         <div className="ports-out">
           {Object.entries(spec?.outputs ?? {}).map(([name, p]) => (
-            <Port key={name} name={name} type={p.type} side="out" label={p.label ?? name} error={portError(name)} />
+            <Port key={name} name={name} type={p.type} side="out" label={p.label ?? name} error={portError(name)} dragging={dragging} />
           ))}
         </div>
       </div>

@@ -141,6 +141,7 @@ export function Inspector({ node, readOnly, errors }: { node: GraphNode | null; 
               ))}
             </div>
             {view.error && <div className="callout error" data-testid="inspector-error">{view.error}</div>}
+            <Outputs nodeId={node.id} />
             {view.logs.length > 0 && (
               <pre className="mini-log">{view.logs.slice(-12).map((l) => `${l.level === 'info' ? '' : l.level.toUpperCase() + ' '}${l.message}`).join('\n')}</pre>
             )}
@@ -157,5 +158,47 @@ function FragmentKV({ k, v }: { k: string; v: string }) {
       <span>{k}</span>
       <b>{v}</b>
     </>
+  );
+}
+
+function describeOutput(value: unknown): string {
+  const v = value as { kind?: string; chars?: number; values?: Record<string, number>; path?: string } | null;
+  if (v?.kind === 'text') return `text, ${(v.chars ?? 0).toLocaleString('en-US')} characters`;
+  if (v?.kind === 'metrics') return Object.entries(v.values ?? {}).slice(0, 6).map(([k, x]) => `${k} ${formatMetric(x)}`).join(' · ');
+  if (v?.kind) return v.kind;
+  return JSON.stringify(value)?.slice(0, 120) ?? '';
+}
+
+/** What the node produced in the shown run: each output's handle and the folder it lives in. */
+function Outputs({ nodeId }: { nodeId: string }) {
+  const { runs } = useEditor();
+  const rec = runs.shownRecord?.nodes[nodeId];
+  if (!rec?.outputs && !rec?.artifactDir) return null;
+  const copy = (text: string) => void navigator.clipboard?.writeText(text).catch(() => {});
+  return (
+    <div className="outputs" data-testid="outputs">
+      <h4>Produced</h4>
+      {Object.entries(rec.outputs ?? {}).map(([port, value]) => {
+        const path = (value as { path?: string } | null)?.path;
+        return (
+          <div key={port} className="out">
+            <b>{port}</b>: {describeOutput(value)}
+            {path && (
+              <div className="path">
+                <code title={path}>{path}</code>
+                <button onClick={() => copy(path)}>Copy path</button>
+              </div>
+            )}
+          </div>
+        );
+      })}
+      {rec.artifactDir && (
+        <div className="path">
+          <code title={rec.artifactDir}>{rec.artifactDir}</code>
+          <button onClick={() => copy(rec.artifactDir!)}>Copy folder</button>
+        </div>
+      )}
+      {rec.cachedFrom && <p className="muted small">From the cache of run {rec.cachedFrom}.</p>}
+    </div>
   );
 }

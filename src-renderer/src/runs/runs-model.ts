@@ -8,6 +8,8 @@ import { applyEvent, newRunView, type RunView } from './run-view.ts';
  */
 export class RunsModel {
   live: RunView | null = null;
+  /** The live run's final record (outputs, artifact folders), fetched when it ends. */
+  liveRecord: RunRecord | null = null;
   viewing: { record: RunRecord; view: RunView } | null = null;
   /** Events that arrived before startRun answered with the run id. */
   private early: EngineEvent[] = [];
@@ -72,6 +74,19 @@ export class RunsModel {
     this.live = view;
     this.viewing = null;
     this.notify(true);
+  }
+
+  /** Stores a finished run's record for the run it belongs to (live, or viewed as a replay). */
+  setRecord(record: RunRecord) {
+    if (this.live?.runId === record.id) this.liveRecord = record;
+    if (this.viewing?.view.runId === record.id) this.viewing = { ...this.viewing, record };
+    this.notify(true);
+  }
+
+  /** The record behind what is shown, when known (past runs always; live ones once finished). */
+  get shownRecord(): RunRecord | null {
+    if (this.viewing) return this.viewing.record;
+    return this.live && this.liveRecord?.id === this.live.runId ? this.liveRecord : null;
   }
 
   clearLive() {
