@@ -105,6 +105,20 @@ describe('weft serve: who may come in', () => {
   });
 });
 
+describe('path confinement', () => {
+  it('allows the graph named on the command line, and reading (not writing) the examples', () => {
+    const cli = join(outside, 'secret.weft.json');
+    const examples = tempDir('weft-examples-');
+    const c = new Confinement({ workspace, readRoots: [examples], files: [cli] });
+    expect(c.readable(cli)).toBe(cli);
+    expect(c.writable(cli)).toBe(cli);
+    expect(c.folder(outside)).toBe(outside);
+    expect(c.readable(join(examples, 'a.weft.json'))).toBe(join(examples, 'a.weft.json'));
+    expect(() => c.writable(join(examples, 'a.weft.json'))).toThrow(/outside the folders/);
+    expect(() => c.readable(join(outside, 'other.weft.json'))).toThrow(/outside the folders/);
+  });
+});
+
 describe('weft serve: the API over WebSocket', () => {
   it('answers calls and pushes run events', async () => {
     const ws = (await connect('?token=test-token-123', { Origin: origin() })) as WebSocket;

@@ -122,6 +122,24 @@ describe('editor with stub nodes', () => {
     await expect.poll(() => page.getByTestId('error-fail').textContent()).toContain('the tokenizer file is corrupt');
     expect(await page.getByTestId('badge-append').textContent()).toBe('Skipped');
     await shot(page, 'stub-04-failed-node-error');
+
+    // Later: open the failed run from history. The recorded snapshot shows, read-only, with the
+    // error on the node and in its log, even after the editor's graph has changed.
+    await page.getByTestId('node-append').click();
+    await page.keyboard.press('Delete');
+    const failed = (await served.engine.listRuns())[0]!;
+    await served.engine.waitForRun(failed.id);
+    await page.getByTestId('tab-history').click();
+    await page.getByTestId(`run-${failed.id}`).getByText('Open').click();
+    await page.getByTestId('viewing-banner').waitFor();
+    expect(await page.locator('.react-flow__node').count()).toBe(2);
+    expect(await page.getByTestId('error-fail').textContent()).toContain('the tokenizer file is corrupt');
+    await page.getByTestId('tab-logs').click();
+    await page.getByTestId('logs-node-fail').click();
+    expect(await page.getByTestId('log-text').textContent()).toContain('FAILED: the tokenizer file is corrupt');
+    await shot(page, 'stub-04b-past-run-opened');
+    await page.getByText('Back to editor').click();
+    expect(await page.locator('.react-flow__node').count()).toBe(1);
   });
 
   it('refuses an incompatible connection and says why', async () => {
