@@ -17,6 +17,10 @@ export default defineNode({
   outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
   params: {
     mode: { kind: 'enum', options: ['chat', 'classification'], default: 'chat' },
+    method: { kind: 'enum', options: ['full', 'lora'], default: 'full', help: 'full: every weight learns. lora: small adapters learn and are merged into the weights at the end.' },
+    loraRank: { kind: 'integer', default: 8, min: 1, max: 512 },
+    loraAlpha: { kind: 'number', default: 16, min: 0.01, max: 10_000, help: 'Adapters are scaled by alpha / rank.' },
+    loraTargets: { kind: 'string', default: 'attn.q,attn.v', help: 'Comma-separated: attn.q, attn.k, attn.v, attn.c_proj, mlp.c_fc, mlp.c_proj.' },
     steps: { kind: 'integer', default: 300, min: 1, max: 10_000_000 },
     batchSize: { kind: 'integer', default: 16, min: 1, max: 4096 },
     context: { kind: 'integer', default: 0, min: 0, max: 8192, help: "Tokens per sequence; 0 uses the model's context. Classification truncates longer texts." },
@@ -24,6 +28,14 @@ export default defineNode({
     evalBatches: { kind: 'integer', default: 8, min: 1, max: 10_000, help: 'Chat: validation batches per evaluation.' },
     checkpointEvery: { kind: 'integer', default: 50, min: 0, max: 1_000_000 },
     keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100 },
+  },
+  validate(p) {
+    if (p.method !== 'lora') return [];
+    const known = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'];
+    const targets = p.loraTargets.split(',').map((t) => t.trim()).filter(Boolean);
+    const bad = targets.filter((t) => !known.includes(t));
+    if (!targets.length) return [{ param: 'loraTargets', message: 'name at least one matrix' }];
+    return bad.length ? [{ param: 'loraTargets', message: `unknown matrix ${bad.join(', ')}; choose from ${known.join(', ')}` }] : [];
   },
   async run(inputs, p, ctx): Promise<NodeResult> {
     const { writeFileSync } = await import('node:fs');
@@ -44,6 +56,19 @@ export default defineNode({
     const optimizer = (inputs.optimizer as { settings: typeof DEFAULT_OPTIMIZER } | undefined)?.settings ?? DEFAULT_OPTIMIZER;
     const schedule = (inputs.scheduler as { settings: typeof DEFAULT_SCHEDULE } | undefined)?.settings ?? { ...DEFAULT_SCHEDULE, lr: 1e-3, warmupSteps: 20 };
     const context = p.context || config.contextLength;
+    const lora = p.method === 'lora' ? await import('../lib/gpt/lora.ts') : null;
+    const adapters = lora ? lora.addLora(params, config, { rank: p.loraRank, alpha: p.loraAlpha, targets: lora.parseTargets(p.loraTargets) }, ctx.seed + 1) : [];
+    // With LoRA only the adapters (and a new classification head) learn; the base weights stay frozen.
+    const trainable = lora ? (name: string) => adapters.includes(name) || name.startsWith('score.') : undefined;
+    const finish = async () => {
+      if (!lora) return;
+      const { encodeSafetensors } = await import('../lib/safetensors.ts');
+      const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+      for (const name of lora.adapterNames(params)) tensors.set(name, { shape: params.get(name)!.shape, data: (await params.get(name)!.data()) as Float32Array });
+      writeFileSync(join(ctx.artifactDir, 'adapter_model.safetensors'), encodeSafetensors(tensors));
+      writeFileSync(join(ctx.artifactDir, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: p.loraRank, lora_alpha: p.loraAlpha, target_modules: lora.parseTargets(p.loraTargets), merged_into: 'model.safetensors' }, null, 2));
+      ctx.log.info(`merged ${lora.mergeLora(params)} LoRA adapters into the base weights`);
+    };
     const progress = (step: number, total: number, metrics: Record<string, number>) => ctx.progress({ step, total, metrics });
     const log = (m: string) => ctx.log.info(m);
     try {
@@ -62,8 +87,9 @@ export default defineNode({
           config, params, train: train.ids, trainWeights: train.weights, validation: validation?.ids, validationWeights: validation?.weights,
           objective: 'causal', maskProbability: 0, batchSize: p.batchSize, context, steps: p.steps, gradAccum: 1,
           evalEvery: p.evalEvery, evalBatches: p.evalBatches, checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints,
-          checkpointDir: ctx.checkpointDir, optimizer, schedule, seed: ctx.seed, signal: ctx.signal, progress, log,
+          checkpointDir: ctx.checkpointDir, optimizer, schedule, seed: ctx.seed, trainable, signal: ctx.signal, progress, log,
         });
+        await finish();
         const model = await saveModelFolder(ctx.artifactDir, params, config, tokPath);
         const values: Record<string, number> = { finalLoss: r.finalLoss, tokensPerSecond: r.tokensPerSecond };
         if (r.valLoss !== null) values.valLoss = r.valLoss;
@@ -92,8 +118,9 @@ export default defineNode({
       const r = await trainClassifier({
         config: headConfig, params, classes, train, validation, padId, batchSize: p.batchSize, steps: p.steps, evalEvery: p.evalEvery,
         checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints, checkpointDir: ctx.checkpointDir, optimizer, schedule,
-        seed: ctx.seed, signal: ctx.signal, progress, log,
+        seed: ctx.seed, trainable, signal: ctx.signal, progress, log,
       });
+      await finish();
       const model = await saveModelFolder(ctx.artifactDir, params, headConfig, tokPath);
       const values: Record<string, number> = { finalLoss: r.finalLoss };
       if (r.validation) {

@@ -124,6 +124,15 @@ const plainMatMul = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: (t: tf
 
 const dense = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => tf.add(plainMatMul(x, w), b) as tf.Tensor2D;
 
+/** The named dense layer, plus its LoRA adapter when one is attached. */
+function layer(p: Params, name: string, x: tf.Tensor2D): tf.Tensor2D {
+  const out = dense(x, P(p, name + '.weight'), P(p, name + '.bias'));
+  const a = p.get(name + '.lora_A');
+  if (!a) return out;
+  const delta = plainMatMul(plainMatMul(x, a), P(p, name + '.lora_B'));
+  return tf.add(out, tf.mul(delta, P(p, 'lora.scale'))) as tf.Tensor2D;
+}
+
 export interface ForwardOptions {
   training: boolean;
   /** Seed of this step's dropout masks (so a resumed run draws the same ones). */
@@ -158,9 +167,9 @@ export function hiddenStates(p: Params, c: GptConfig, ids: tf.Tensor2D, opts: Fo
   for (let i = 0; i < c.layers; i++) {
     const pre = `h.${i}.`;
     const a = layerNorm(h, P(p, pre + 'ln_1.weight'), P(p, pre + 'ln_1.bias'), c.layerNormEps);
-    const q = heads(dense(a, P(p, pre + 'attn.q.weight'), P(p, pre + 'attn.q.bias')));
-    let k = heads(dense(a, P(p, pre + 'attn.k.weight'), P(p, pre + 'attn.k.bias')));
-    let v = heads(dense(a, P(p, pre + 'attn.v.weight'), P(p, pre + 'attn.v.bias')));
+    const q = heads(layer(p, pre + 'attn.q', a));
+    let k = heads(layer(p, pre + 'attn.k', a));
+    let v = heads(layer(p, pre + 'attn.v', a));
     if (opts.cache) {
       const ck = opts.cache.k[i];
       const cv = opts.cache.v[i];
@@ -177,10 +186,10 @@ export function hiddenStates(p: Params, c: GptConfig, ids: tf.Tensor2D, opts: Fo
     if (mask) att = tf.add(att, mask);
     att = drop(tf.softmax(att), 10 + i) as tf.Tensor3D;
     const y = tf.reshape(tf.transpose(tf.reshape(tf.matMul(att, v), [B, H, T, hd]), [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
-    h = tf.add(h, drop(dense(y, P(p, pre + 'attn.c_proj.weight'), P(p, pre + 'attn.c_proj.bias')), 100 + i)) as tf.Tensor2D;
+    h = tf.add(h, drop(layer(p, pre + 'attn.c_proj', y), 100 + i)) as tf.Tensor2D;
     const m = layerNorm(h, P(p, pre + 'ln_2.weight'), P(p, pre + 'ln_2.bias'), c.layerNormEps);
-    const f = gelu(dense(m, P(p, pre + 'mlp.c_fc.weight'), P(p, pre + 'mlp.c_fc.bias'))) as tf.Tensor2D;
-    h = tf.add(h, drop(dense(f, P(p, pre + 'mlp.c_proj.weight'), P(p, pre + 'mlp.c_proj.bias')), 200 + i)) as tf.Tensor2D;
+    const f = gelu(layer(p, pre + 'mlp.c_fc', m)) as tf.Tensor2D;
+    h = tf.add(h, drop(layer(p, pre + 'mlp.c_proj', f), 200 + i)) as tf.Tensor2D;
   }
   if (opts.cache) opts.cache.length = past + T;
   return layerNorm(h, P(p, 'ln_f.weight'), P(p, 'ln_f.bias'), c.layerNormEps);

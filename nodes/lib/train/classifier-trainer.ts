@@ -33,6 +33,8 @@ export interface ClassifierTrainOptions {
   optimizer: OptimizerSettings;
   schedule: ScheduleSettings;
   seed: number;
+  /** Which parameters learn (LoRA: adapters and head); default all. */
+  trainable?: (name: string) => boolean;
   signal?: AbortSignal;
   progress(step: number, total: number, metrics: Record<string, number>): Promise<void>;
   log(message: string): void;
@@ -89,10 +91,10 @@ export function report(actual: ArrayLike<number>, predicted: ArrayLike<number>, 
 }
 
 export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ validation: ClassificationReport | null; finalLoss: number; resumedFrom: number | null }> {
-  const names = [...o.params.keys()];
-  const vars = [...o.params.values()];
-  const byVar = new Map(vars.map((v, i) => [v.name, names[i]!]));
-  const optimizer = new Optimizer(o.optimizer, o.params);
+  const learning = new Map([...o.params].filter(([name]) => (o.trainable ? o.trainable(name) : name !== 'lora.scale')));
+  const vars = [...learning.values()];
+  const byVar = new Map([...learning].map(([name, v]) => [v.name, name]));
+  const optimizer = new Optimizer(o.optimizer, learning);
   try {
     let state: TrainState = { step: 0, optimizerStep: 0, rng: new Prng(o.seed).state(), bestValLoss: null, lastValLoss: null, tokensSeen: 0 };
     const restored = restoreLatest(o.checkpointDir, o.params, optimizer);

@@ -34,6 +34,8 @@ export interface LmTrainOptions {
   optimizer: OptimizerSettings;
   schedule: ScheduleSettings;
   seed: number;
+  /** Which parameters learn (LoRA: only the adapters); default all. */
+  trainable?: (name: string) => boolean;
   signal?: AbortSignal;
   progress(step: number, total: number, metrics: Record<string, number>): Promise<void>;
   log(message: string): void;
@@ -132,10 +134,10 @@ export async function evaluate(o: LmTrainOptions, batches: Batch[]): Promise<num
 }
 
 export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResult> {
-  const names = [...o.params.keys()];
-  const vars = [...o.params.values()];
-  const byVarName = new Map(vars.map((v, i) => [v.name, names[i]!]));
-  const optimizer = new Optimizer(o.optimizer, o.params);
+  const learning = new Map([...o.params].filter(([name]) => (o.trainable ? o.trainable(name) : name !== 'lora.scale')));
+  const vars = [...learning.values()];
+  const byVarName = new Map([...learning].map(([name, v]) => [v.name, name]));
+  const optimizer = new Optimizer(o.optimizer, learning);
   const valBatches = validationBatches(o);
   const history: LmTrainResult['history'] = [];
   try {
