@@ -9,6 +9,7 @@ import { classifierLogits, crossEntropy, hiddenStates, type Params } from '../gp
 import { Prng } from '../prng.ts';
 import { restoreLatest, saveCheckpoint, type TrainState } from './checkpoint.ts';
 import { Optimizer, type OptimizerSettings } from './optimizer.ts';
+import { applyUpdate } from './update.ts';
 import { learningRate, type ScheduleSettings } from './schedule.ts';
 
 export interface LabelledSequences {
@@ -116,17 +117,9 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ vali
         vars,
       );
       const named = new Map(Object.entries(grads).map(([k, g]) => [byVar.get(k)!, g]));
-      const norm = Optimizer.globalNorm(named);
-      const [loss, gradNorm] = [(await value.data())[0]!, (await norm.data())[0]!];
+      const loss = (await value.data())[0]!;
       value.dispose();
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-        norm.dispose();
-        for (const g of named.values()) g.dispose();
-        throw new Error(`the loss became ${loss} at step ${state.step + 1} (learning rate ${lr.toPrecision(3)}); training stopped before saving anything from this step. Lower the learning rate or set a gradient clipping norm.`);
-      }
-      optimizer.apply(named, lr, norm);
-      norm.dispose();
-      for (const g of named.values()) g.dispose();
+      const gradNorm = await applyUpdate(optimizer, named, lr, loss, state.step + 1);
       state.step++;
       state.optimizerStep = optimizer.step;
       lastLoss = loss;

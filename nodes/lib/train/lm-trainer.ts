@@ -9,6 +9,7 @@ import { crossEntropy, hiddenStates, lmLogits, type Params } from '../gpt/model.
 import { Prng } from '../prng.ts';
 import { restoreLatest, saveCheckpoint, type TrainState } from './checkpoint.ts';
 import { Optimizer, type OptimizerSettings } from './optimizer.ts';
+import { applyUpdate } from './update.ts';
 import { learningRate, type ScheduleSettings } from './schedule.ts';
 
 export interface LmTrainOptions {
@@ -173,20 +174,8 @@ export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResu
       }
       const grads = o.gradAccum > 1 ? new Map([...accum!].map(([k, g]) => [k, tf.div(g, o.gradAccum)])) : accum!;
       if (o.gradAccum > 1) for (const g of accum!.values()) g.dispose();
-      const norm = Optimizer.globalNorm(grads);
-      const gradNorm = (await norm.data())[0]!;
       const loss = lossSum / o.gradAccum;
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-        norm.dispose();
-        for (const g of grads.values()) g.dispose();
-        throw new Error(
-          `the loss became ${loss} at step ${state.step + 1} (learning rate ${lr.toPrecision(3)}); training stopped before saving anything from this step. ` +
-            `Lower the learning rate or set a gradient clipping norm.`,
-        );
-      }
-      optimizer.apply(grads, lr, norm);
-      norm.dispose();
-      for (const g of grads.values()) g.dispose();
+      const gradNorm = await applyUpdate(optimizer, grads, lr, loss, state.step + 1);
       state.step++;
       state.optimizerStep = optimizer.step;
       state.tokensSeen += o.batchSize * o.context * o.gradAccum;
