@@ -175,9 +175,10 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
     const recovered = readAutosave();
     if (recovered && (!wanted || recovered.path === wanted)) {
       doc.load(recovered.graph, recovered.path, { graphDir: recovered.graphDir, dirty: true });
+      setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
       toast(`Recovered unsaved edits from ${new Date(recovered.savedAt).toLocaleTimeString()}${recovered.path ? ` to ${baseName(recovered.path)}` : ''}.`, 'info');
     } else if (wanted) void openPath(wanted);
-  }, [doc, openPath, toast]);
+  }, [doc, openPath, toast, flow]);
 
   useEffect(() => {
     heartbeat();

@@ -191,8 +191,8 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
         deleteKeyCode={null}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionKeyCode="Shift"
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        // No fitView prop: it would also fire when the first node lands on an empty canvas and
+        // jump it away from where it was dropped. Opening a graph fits explicitly instead.
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}
         colorMode="dark"
