@@ -11,7 +11,7 @@ import { EditorContext, useDoc, useEditor, useRunsPhase, type Editor, type Toast
 import { Canvas, type Selection } from './editor/Canvas.tsx';
 import { autoLayout, deleteItems, fragmentOf, isFragment, newNode, pasteFragment } from './editor/graph-ops.ts';
 import { Palette } from './editor/Palette.tsx';
-import { OpenDialog, SaveAsDialog, TemplatesDialog } from './files/FileDialogs.tsx';
+import { OpenDialog, SaveAsDialog, ShortcutsDialog, TemplatesDialog } from './files/FileDialogs.tsx';
 import { absolutize, addRecent, baseName, clearAutosave, dirName, heartbeat, readAutosave, readClipboard, removeRecent, writeAutosave, writeClipboard } from './files/local-files.ts';
 import { Inspector } from './inspector/Inspector.tsx';
 import { RunPanel } from './runs/RunPanel.tsx';
@@ -83,7 +83,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
   const flow = useReactFlow();
   const [selection, setSelection] = useState<Selection>(NO_SELECTION);
   const [errors, setErrors] = useState<GraphError[]>([]);
-  const [dialog, setDialog] = useState<null | 'open' | 'saveAs' | 'templates'>(null);
+  const [dialog, setDialog] = useState<null | 'open' | 'saveAs' | 'templates' | 'help'>(null);
   const [templates, setTemplates] = useState<TemplateInfo[]>([]);
   const [connected, setConnected] = useState(true);
   const fail = useCallback((e: unknown) => toast(errorText(e), 'error'), [toast]);
@@ -318,6 +318,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
     layout,
     run: () => void run(),
     escape: () => setSelection(NO_SELECTION),
+    help: () => setDialog('help'),
   });
 
   const selectedNode = selection.nodes.size === 1 ? (graph.nodes.find((n) => selection.nodes.has(n.id)) ?? null) : null;
@@ -420,9 +421,13 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
         </span>
         <span data-testid="problems">{readOnly ? '' : errors.length ? `${errors.length} problem${errors.length === 1 ? '' : 's'}` : 'No problems'}</span>
         <span className="spacer" />
+        <button className="link" onClick={() => setDialog('help')} title="Keyboard shortcuts (?)">
+          Shortcuts
+        </button>
         <span className="muted">{isWebMode() ? 'Browser mode · 127.0.0.1' : 'Desktop'}</span>
       </footer>
       {dialog === 'open' && <OpenDialog templates={templates} onOpen={(p) => void openPath(p)} onTemplate={openTemplate} onClose={() => setDialog(null)} />}
+      {dialog === 'help' && <ShortcutsDialog onClose={() => setDialog(null)} />}
       {dialog === 'templates' && <TemplatesDialog templates={templates} onTemplate={(t) => void openPath(t.path).then(() => setDialog(null))} onClose={() => setDialog(null)} />}
       {dialog === 'saveAs' && (
         <SaveAsDialog initial={state.path ?? `graphs/${(state.graph.meta.name ?? 'untitled').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'untitled'}.weft.json`} onSave={(p) => void saveTo(p)} onClose={() => setDialog(null)} />

@@ -17,6 +17,7 @@ export interface ShortcutActions {
   layout(): void;
   run(): void;
   escape(): void;
+  help(): void;
 }
 
 function typing(target: EventTarget | null): boolean {
@@ -54,6 +55,7 @@ export function useShortcuts(actions: ShortcutActions): void {
       if (key === 'f') return a.fit();
       if (key === 'l') return a.layout();
       if (key === 'escape') return a.escape();
+      if (e.key === '?') return a.help();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -191,5 +191,15 @@ describe('editor with stub nodes', () => {
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(1);
     expect(await page.getByTestId('dirty').count()).toBe(1);
+    // Search and Enter add a node without the mouse; ? lists the shortcuts.
+    await page.getByLabel('Search nodes').fill('fail');
+    await page.getByLabel('Search nodes').press('Enter');
+    await expect.poll(() => page.getByTestId('node-fail').count()).toBe(1);
+    await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await shot(page, 'stub-08-shortcuts');
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('dialog').count()).toBe(0);
   });
 });

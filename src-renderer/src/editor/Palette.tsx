@@ -17,7 +17,15 @@ export function Palette({ specs, onAdd }: { specs: NodeSpec[]; onAdd(spec: NodeS
   return (
     <aside className="palette" data-testid="palette">
       <div className="panel-title">Nodes</div>
-      <input className="search" type="search" placeholder="Search nodes…" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search nodes" />
+      <input className="search" type="search" placeholder="Search nodes…" value={query} onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          // Enter adds the first match: search-and-add without the mouse.
+          const first = groups[0]?.[1][0];
+          if (e.key === 'Enter' && first) onAdd(first);
+          if (e.key === 'Escape') setQuery('');
+        }}
+        aria-label="Search nodes"
+      />
       <div className="palette-list">
         {groups.map(([category, items]) => (
           <section key={category}>

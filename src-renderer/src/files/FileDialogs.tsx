@@ -110,3 +110,39 @@ export function SaveAsDialog({ initial, onSave, onClose }: { initial: string; on
     </Modal>
   );
 }
+
+const SHORTCUTS: Array<[string, string]> = [
+  ['Ctrl+Enter', 'Run the pipeline'],
+  ['Ctrl+S / Ctrl+Shift+S', 'Save / Save as'],
+  ['Ctrl+O / Ctrl+N', 'Open / New'],
+  ['Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y)', 'Undo / Redo'],
+  ['Ctrl+C / Ctrl+X / Ctrl+V', 'Copy / Cut / Paste (also between windows)'],
+  ['Ctrl+D', 'Duplicate the selection'],
+  ['Ctrl+A', 'Select everything'],
+  ['Delete / Backspace', 'Delete the selection'],
+  ['Shift+drag, Shift/Ctrl+click', 'Select several'],
+  ['F', 'Fit the graph in view'],
+  ['L', 'Tidy layout'],
+  ['Esc', 'Clear the selection'],
+  ['?', 'This list'],
+];
+
+export function ShortcutsDialog({ onClose }: { onClose(): void }) {
+  return (
+    <Modal title="Keyboard shortcuts" onClose={onClose}>
+      <table className="shortcuts">
+        <tbody>
+          {SHORTCUTS.map(([keys, what]) => (
+            <tr key={keys}>
+              <td>
+                <kbd>{keys}</kbd>
+              </td>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted small">On macOS, Cmd works wherever Ctrl is listed.</p>
+    </Modal>
+  );
+}
