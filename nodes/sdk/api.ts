@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_METHODS, type ApiMethod } from './api-methods.ts';
 import type { NodeSpec } from './define-node.ts';
 import type { GraphError } from './errors.ts';
 import type { Graph } from './graph.ts';
@@ -84,4 +85,10 @@ export const apiArgSchemas = {
   listTemplates: z.tuple([]),
 } as const;
 
-export type ApiMethod = keyof typeof apiArgSchemas;
+export type { ApiMethod } from './api-methods.ts';
+
+// Every method has a schema and every schema a method: a new API method cannot skip validation.
+const _schemasCoverMethods: Record<ApiMethod, z.ZodType> = apiArgSchemas;
+void _schemasCoverMethods;
+const _methodsCoverSchemas: Record<keyof typeof apiArgSchemas, true> = Object.fromEntries(API_METHODS.map((m) => [m, true])) as Record<ApiMethod, true>;
+void _methodsCoverSchemas;

@@ -8,9 +8,10 @@ import type { GptConfig } from '../gpt/config.ts';
 import { classifierLogits, crossEntropy, hiddenStates, type Params } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
 import { restoreLatest, saveCheckpoint, type TrainState } from './checkpoint.ts';
-import { Optimizer, type OptimizerSettings } from './optimizer.ts';
+import type { TrainLoopOptions } from './loop-options.ts';
+import { Optimizer } from './optimizer.ts';
 import { applyUpdate } from './update.ts';
-import { learningRate, type ScheduleSettings } from './schedule.ts';
+import { learningRate } from './schedule.ts';
 
 export interface LabelledSequences {
   /** Token ids, each already truncated to the context. */
@@ -18,27 +19,11 @@ export interface LabelledSequences {
   labels: Int32Array;
 }
 
-export interface ClassifierTrainOptions {
-  config: GptConfig;
-  params: Params;
+export interface ClassifierTrainOptions extends TrainLoopOptions {
   classes: string[];
   train: LabelledSequences;
   validation?: LabelledSequences;
   padId: number;
-  batchSize: number;
-  steps: number;
-  evalEvery: number;
-  checkpointEvery: number;
-  keepCheckpoints: number;
-  checkpointDir: string;
-  optimizer: OptimizerSettings;
-  schedule: ScheduleSettings;
-  seed: number;
-  /** Which parameters learn (LoRA: adapters and head); default all. */
-  trainable?: (name: string) => boolean;
-  signal?: AbortSignal;
-  progress(step: number, total: number, metrics: Record<string, number>): Promise<void>;
-  log(message: string): void;
 }
 
 export interface ClassificationReport {

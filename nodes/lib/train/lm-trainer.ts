@@ -4,17 +4,15 @@
  * tf.tidy and reads back only the loss and gradient norm, so the tensor count stays flat.
  */
 import { tf } from '../backend.ts';
-import type { GptConfig } from '../gpt/config.ts';
-import { crossEntropy, hiddenStates, lmLogits, type Params } from '../gpt/model.ts';
+import { crossEntropy, hiddenStates, lmLogits } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
 import { restoreLatest, saveCheckpoint, type TrainState } from './checkpoint.ts';
-import { Optimizer, type OptimizerSettings } from './optimizer.ts';
+import type { TrainLoopOptions } from './loop-options.ts';
+import { Optimizer } from './optimizer.ts';
 import { applyUpdate } from './update.ts';
-import { learningRate, type ScheduleSettings } from './schedule.ts';
+import { learningRate } from './schedule.ts';
 
-export interface LmTrainOptions {
-  config: GptConfig;
-  params: Params;
+export interface LmTrainOptions extends TrainLoopOptions {
   train: Int32Array;
   validation?: Int32Array;
   /** Per-token loss weights aligned with `train` (1 = learn this token); default all 1. */
@@ -23,23 +21,9 @@ export interface LmTrainOptions {
   validationWeights?: Float32Array;
   objective: 'causal' | 'masked';
   maskProbability: number;
-  batchSize: number;
   context: number;
-  steps: number;
   gradAccum: number;
-  evalEvery: number;
   evalBatches: number;
-  checkpointEvery: number;
-  keepCheckpoints: number;
-  checkpointDir: string;
-  optimizer: OptimizerSettings;
-  schedule: ScheduleSettings;
-  seed: number;
-  /** Which parameters learn (LoRA: only the adapters); default all. */
-  trainable?: (name: string) => boolean;
-  signal?: AbortSignal;
-  progress(step: number, total: number, metrics: Record<string, number>): Promise<void>;
-  log(message: string): void;
 }
 
 export interface LmTrainResult {

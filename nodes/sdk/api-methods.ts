@@ -1,0 +1,21 @@
+/**
+ * The API's request methods by name, free of any dependency, so the sandboxed preload (which can
+ * require nothing but electron) can bind exactly these. api.ts checks its schemas cover the same set.
+ */
+export const API_METHODS = [
+  'listNodeTypes',
+  'validateGraph',
+  'startRun',
+  'cancelRun',
+  'pauseRun',
+  'resumeRun',
+  'replayRun',
+  'listRuns',
+  'getRun',
+  'getRunEvents',
+  'openGraph',
+  'saveGraph',
+  'listTemplates',
+] as const;
+
+export type ApiMethod = (typeof API_METHODS)[number];
