@@ -107,7 +107,7 @@ describe('a first session with real nodes', () => {
     await shot(page, 'real-05-compare');
     expect(consoleErrors).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 
   it('opens a template from the gallery; unsaved edits survive a reload and a crashed window (autosave)', async () => {
     const { context, page } = await newPage(browser);
@@ -133,7 +133,7 @@ describe('a first session with real nodes', () => {
     await later.getByTestId('toast').filter({ hasText: 'Recovered unsaved edits' }).waitFor();
     expect(await later.locator('.react-flow__node').count()).toBe(3);
     await context.close();
-  });
+  }, 120_000);
 });
 
 describe('the server, seen from a browser', () => {
@@ -151,7 +151,7 @@ describe('the server, seen from a browser', () => {
     expect(res?.status()).toBe(401);
     expect(await page.textContent('body')).toContain('Weft refused this request');
     await context.close();
-  });
+  }, 120_000);
 
   it('refuses a WebSocket from a foreign origin even when it knows the token', async () => {
     const { context, page } = await newPage(browser);
@@ -167,5 +167,5 @@ describe('the server, seen from a browser', () => {
     );
     expect(outcome).toBe('refused');
     await context.close();
-  });
+  }, 120_000);
 });

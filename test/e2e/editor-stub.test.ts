@@ -58,7 +58,7 @@ describe('editor with stub nodes', () => {
     expect(await page.getByTestId('run-state').textContent()).toBe('succeeded');
     await shot(page, 'stub-02-succeeded');
     expect(consoleErrors).toEqual([]);
-  });
+  }, 120_000);
 
   it('cancel stops a running node', async () => {
     await dragFromPalette(page, 'stub.heavy', 300, 200);
@@ -76,7 +76,7 @@ describe('editor with stub nodes', () => {
     const trace = readTrace(served.workspace).filter((t) => t.nodeId === 'heavy');
     expect(trace.at(-1)?.what).toBe('start');
     await shot(page, 'stub-03-cancelled');
-  });
+  }, 120_000);
 
   it('pause holds a running node between steps and resume continues it', async () => {
     await dragFromPalette(page, 'stub.heavy', 300, 200);
@@ -96,7 +96,7 @@ describe('editor with stub nodes', () => {
     await shot(page, 'stub-07-paused');
     await page.getByTestId('resume').click();
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 20_000 }).toBe('succeeded');
-  });
+  }, 120_000);
 
   it('copies nodes in one window and pastes them in another', async () => {
     await dragFromPalette(page, 'stub.source', 200, 200);
@@ -112,7 +112,7 @@ describe('editor with stub nodes', () => {
     await other.keyboard.press('Control+v');
     await expect.poll(() => other.locator('.react-flow__node').count()).toBe(2);
     expect(await other.locator('.react-flow__edge').count()).toBe(1);
-  });
+  }, 120_000);
 
   it('a failing node shows its error on the node, and downstream nodes are skipped', async () => {
     await dragFromPalette(page, 'stub.fail', 200, 200);
@@ -143,7 +143,7 @@ describe('editor with stub nodes', () => {
     await shot(page, 'stub-04b-past-run-opened');
     await page.getByText('Back to editor').click();
     expect(await page.locator('.react-flow__node').count()).toBe(1);
-  });
+  }, 120_000);
 
   it('refuses an incompatible connection and says why', async () => {
     await dragFromPalette(page, 'stub.heavy', 200, 200);
@@ -156,7 +156,7 @@ describe('editor with stub nodes', () => {
     await expect(page.getByTestId('toast').filter({ hasText: "Can't connect Metrics to Text" }).waitFor()).resolves.toBeUndefined();
     expect(await page.locator('.react-flow__edge').count()).toBe(0);
     await shot(page, 'stub-05-incompatible-connection');
-  });
+  }, 120_000);
 
   it('a second edge into an input replaces the first', async () => {
     await dragFromPalette(page, 'stub.source', 150, 120);
@@ -167,7 +167,7 @@ describe('editor with stub nodes', () => {
     await page.getByTestId('toast').filter({ hasText: 'Replaced the earlier connection' }).waitFor();
     expect(await page.locator('.react-flow__edge').count()).toBe(1);
     expect(await page.locator('.react-flow__edge').getAttribute('data-id')).toContain('source_2');
-  });
+  }, 120_000);
 
   it('shows invalid param input inline without applying it, and graph problems on the node', async () => {
     await dragFromPalette(page, 'stub.append', 400, 200);
@@ -177,7 +177,7 @@ describe('editor with stub nodes', () => {
     await setParam('append', 'steps', '-3');
     await expect(page.getByTestId('param-append-steps').getByRole('alert').textContent()).resolves.toMatch(/at least 0.*not applied/);
     await shot(page, 'stub-06-inline-validation');
-  });
+  }, 120_000);
 
   it('delete, undo and redo with the keyboard; duplicate with Ctrl+D', async () => {
     await dragFromPalette(page, 'stub.source', 300, 200);
@@ -201,5 +201,5 @@ describe('editor with stub nodes', () => {
     await shot(page, 'stub-08-shortcuts');
     await page.keyboard.press('Escape');
     expect(await page.getByRole('dialog').count()).toBe(0);
-  });
+  }, 120_000);
 });
