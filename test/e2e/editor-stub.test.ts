@@ -167,6 +167,12 @@ describe('editor with stub nodes', () => {
     await page.getByTestId('toast').filter({ hasText: 'Replaced the earlier connection' }).waitFor();
     expect(await page.locator('.react-flow__edge').count()).toBe(1);
     expect(await page.locator('.react-flow__edge').getAttribute('data-id')).toContain('source_2');
+    // Edges are selectable and deletable like nodes, and undo brings them back.
+    await page.locator('.react-flow__edge').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(0);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
   }, 120_000);
 
   it('shows invalid param input inline without applying it, and graph problems on the node', async () => {
@@ -179,7 +185,7 @@ describe('editor with stub nodes', () => {
     await shot(page, 'stub-06-inline-validation');
   }, 120_000);
 
-  it('delete, undo and redo with the keyboard; duplicate with Ctrl+D', async () => {
+  it('delete, undo and redo with the keyboard; duplicate with Ctrl+D; multi-select', async () => {
     await dragFromPalette(page, 'stub.source', 300, 200);
     await page.getByTestId('node-source').click();
     await page.keyboard.press('Control+d');
@@ -191,6 +197,16 @@ describe('editor with stub nodes', () => {
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(1);
     expect(await page.getByTestId('dirty').count()).toBe(1);
+    // Multi-select with Shift+click, then delete both as one undoable step.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2);
+    await page.getByTestId('node-source').click();
+    await page.getByTestId('node-source_2').click({ modifiers: ['Shift'] });
+    await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(2);
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2);
     // Search and Enter add a node without the mouse; ? lists the shortcuts.
     await page.getByLabel('Search nodes').fill('fail');
     await page.getByLabel('Search nodes').press('Enter');

@@ -105,7 +105,9 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
       const next = new Set(cur[kind]);
       for (const c of selects) c.selected ? next.add(c.id) : next.delete(c.id);
       if (next.size === cur[kind].size && [...next].every((id) => cur[kind].has(id))) return;
-      onSelection({ ...cur, [kind]: next });
+      // Node and edge changes arrive back to back before React re-renders: chain them.
+      selectionRef.current = { ...cur, [kind]: next };
+      onSelection(selectionRef.current);
     },
     [onSelection],
   );
