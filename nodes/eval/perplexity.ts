@@ -8,7 +8,7 @@ import { tokenStream, unigramCrossEntropy } from '../lib/token-stream.ts';
 import type { TextTokenizer } from '../lib/tokenizer.ts';
 
 export async function perplexity(params: Params, config: GptConfig, tok: TextTokenizer, dataset: DatasetHandle, split: SplitName, maxTokens: number, batchSize: number, ctx: NodeContext): Promise<Record<string, number>> {
-  const stream = await tokenStream(tok, dataset, split);
+  const stream = await tokenStream(tok, dataset, split, ctx.checkpointDir);
   if (!stream) throw new Error(`the dataset has no ${split} split; add a Split node`);
   const T = config.contextLength;
   const windows = Math.floor((Math.min(stream.length, maxTokens) - 1) / T);
@@ -20,8 +20,9 @@ export async function perplexity(params: Params, config: GptConfig, tok: TextTok
     const x = new Int32Array(B * T);
     const y = new Int32Array(B * T);
     for (let b = 0; b < B; b++) {
-      x.set(stream.subarray((w + b) * T, (w + b + 1) * T), b * T);
-      y.set(stream.subarray((w + b) * T + 1, (w + b + 1) * T + 1), b * T);
+      const win = stream.read((w + b) * T, T + 1);
+      x.set(win.subarray(0, T), b * T);
+      y.set(win.subarray(1, T + 1), b * T);
     }
     const loss = tf.tidy(() => crossEntropy(lmLogits(params, config, hiddenStates(params, config, tf.tensor2d(x, [B, T], 'int32'), { training: false })), tf.tensor1d(y, 'int32'), tf.ones([B * T])));
     sum += (await loss.data())[0]! * B * T;
@@ -31,7 +32,11 @@ export async function perplexity(params: Params, config: GptConfig, tok: TextTok
   }
   const loss = sum / count;
   const values: Record<string, number> = { loss, perplexity: Math.exp(loss), tokens: count };
-  const train = await tokenStream(tok, dataset, 'train');
-  if (train) values.unigramBaseline = unigramCrossEntropy(train, stream.subarray(0, count + 1), config.vocabSize);
+  const train = await tokenStream(tok, dataset, 'train', ctx.checkpointDir);
+  if (train) {
+    values.unigramBaseline = unigramCrossEntropy(train, stream, config.vocabSize, count + 1);
+    train.close();
+  }
+  stream.close();
   return values;
 }

@@ -43,6 +43,7 @@ export default defineNode({
     const modelIn = assertModel(inputs.model, 'model');
     const dataset = assertDataset(inputs.dataset, 'dataset');
     const { config, params } = loadModelFolder(modelIn.dir);
+    const opened: Array<{ close(): void }> = [];
     try {
       const context = p.context || config.contextLength;
       if (context > config.contextLength) throw new Error(`context ${context} is longer than the model's ${config.contextLength} tokens`);
@@ -51,8 +52,10 @@ export default defineNode({
       if (p.objective === 'masked' && config.maskTokenId < 0) throw new Error('the tokenizer has no special token to use as [MASK]; add "<mask>" to its special tokens');
       assertFitsBackend(backend, config, p.batchSize, context, p.gradAccum);
       const tok = TextTokenizer.fromFile(join(modelIn.dir, 'tokenizer.json'));
-      const train = await tokenStream(tok, dataset, 'train');
-      const validation = await tokenStream(tok, dataset, 'validation');
+      // Token files go to the checkpoint folder: kept across an interruption, removed once the node succeeds.
+      const train = await tokenStream(tok, dataset, 'train', ctx.checkpointDir);
+      const validation = await tokenStream(tok, dataset, 'validation', ctx.checkpointDir);
+      for (const f of [train, validation]) if (f) opened.push(f);
       if (!train || train.length < context + 2) throw new Error(`the train split has ${train?.length ?? 0} tokens; at least ${context + 2} are needed for one sequence`);
       const unigram = validation ? unigramCrossEntropy(train, validation, config.vocabSize) : undefined;
       ctx.log.info(`${train.length.toLocaleString('en-US')} training tokens, ${validation?.length.toLocaleString('en-US') ?? 0} validation tokens; backend ${backend}`);
@@ -89,6 +92,8 @@ export default defineNode({
       return { outputs: { model, metrics: { kind: 'metrics', values, tables: { history: join(ctx.artifactDir, 'history.csv') } } }, metrics: values, backend };
     } finally {
       disposeParams(params);
+      // Workers are reused: close the token files this run opened.
+      for (const f of opened) f.close();
     }
   },
 });

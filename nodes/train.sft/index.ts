@@ -79,12 +79,13 @@ export default defineNode({
       if (p.mode === 'chat') {
         const { responseStream } = await import('../lib/sft-stream.ts');
         const { trainLanguageModel } = await import('../lib/train/lm-trainer.ts');
+        const { MemoryTokens } = await import('../lib/token-source.ts');
         const train = await responseStream(tok, dataset, 'train');
         const validation = await responseStream(tok, dataset, 'validation');
         if (!train || train.ids.length < context + 2) throw new Error(`the train split has too few tokens (${train?.ids.length ?? 0}) for one sequence of ${context}`);
         ctx.log.info(`${train.examples} training examples, ${train.weights.reduce((a, b) => a + b, 0)} response tokens learned from`);
         const r = await trainLanguageModel({
-          config, params, train: train.ids, trainWeights: train.weights, validation: validation?.ids, validationWeights: validation?.weights,
+          config, params, train: new MemoryTokens(train.ids, train.weights), validation: validation && new MemoryTokens(validation.ids, validation.weights),
           objective: 'causal', maskProbability: 0, batchSize: p.batchSize, context, steps: p.steps, gradAccum: 1,
           evalEvery: p.evalEvery, evalBatches: p.evalBatches, checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints,
           checkpointDir: ctx.checkpointDir, optimizer, schedule, seed: ctx.seed, trainable, signal: ctx.signal, progress, log,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers.ts';
 import { tf, useBestBackend } from '../backend.ts';
+import { MemoryTokens } from '../token-source.ts';
 import { trainLanguageModel } from '../train/lm-trainer.ts';
 import { DEFAULT_OPTIMIZER } from '../train/optimizer.ts';
 import { DEFAULT_SCHEDULE } from '../train/schedule.ts';
@@ -29,7 +30,7 @@ describe('LoRA', () => {
 
     const frozenBefore = (await p.get('h.0.attn.q.weight')!.data()).slice();
     const r = await trainLanguageModel({
-      config, params: p, train: stream, objective: 'causal', maskProbability: 0, batchSize: 4, context: 16, steps: 30, gradAccum: 1,
+      config, params: p, train: new MemoryTokens(stream), objective: 'causal', maskProbability: 0, batchSize: 4, context: 16, steps: 30, gradAccum: 1,
       evalEvery: 100, evalBatches: 1, checkpointEvery: 0, keepCheckpoints: 1, checkpointDir: tempDir(),
       optimizer: { ...DEFAULT_OPTIMIZER, weightDecay: 0 }, schedule: { ...DEFAULT_SCHEDULE, kind: 'constant', lr: 1e-2 }, seed: 1,
       trainable: (n) => names.includes(n), progress: async () => undefined, log: () => undefined,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers.ts';
 import { tf, useBestBackend } from '../backend.ts';
+import { MemoryTokens } from '../token-source.ts';
 import type { GptConfig } from '../gpt/config.ts';
 import { disposeParams, initParams } from '../gpt/model.ts';
 import { DEFAULT_OPTIMIZER } from './optimizer.ts';
@@ -16,8 +17,8 @@ function options(overrides: Partial<LmTrainOptions>, seed = 5): LmTrainOptions {
   return {
     config,
     params: initParams(config, seed),
-    train: stream,
-    validation: stream.slice(0, 600),
+    train: new MemoryTokens(stream),
+    validation: new MemoryTokens(stream.slice(0, 600)),
     objective: 'causal',
     maskProbability: 0.15,
     batchSize: 4,
@@ -99,7 +100,7 @@ describe('language-model training', () => {
     const encoder: GptConfig = { ...config, causal: false, maskTokenId: 31 };
     // Runs of one token: any visible neighbour reveals a masked one, so a bidirectional model learns fast.
     const runs = new Int32Array(4000).map((_, i) => (Math.floor(i / 32) * 7) % 30);
-    const o = options({ config: encoder, params: initParams(encoder, 2), train: runs, validation: runs.slice(0, 600), objective: 'masked', maskProbability: 0.25, steps: 60, batchSize: 8 });
+    const o = options({ config: encoder, params: initParams(encoder, 2), train: new MemoryTokens(runs), validation: new MemoryTokens(runs.slice(0, 600)), objective: 'masked', maskProbability: 0.25, steps: 60, batchSize: 8 });
     const r = await trainLanguageModel(o);
     disposeParams(o.params);
     expect(r.finalLoss).toBeLessThan(r.history[0]!.loss * 0.7);

@@ -7,18 +7,16 @@ import { tf } from '../backend.ts';
 import { crossEntropy, hiddenStates, lmLogits } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
 import { restoreLatest, saveCheckpoint, type TrainState } from './checkpoint.ts';
+import type { TokenSource } from '../token-source.ts';
 import type { TrainLoopOptions } from './loop-options.ts';
 import { Optimizer } from './optimizer.ts';
 import { applyUpdate } from './update.ts';
 import { learningRate } from './schedule.ts';
 
 export interface LmTrainOptions extends TrainLoopOptions {
-  train: Int32Array;
-  validation?: Int32Array;
-  /** Per-token loss weights aligned with `train` (1 = learn this token); default all 1. */
-  trainWeights?: Float32Array;
-  /** The same for `validation`, so validation measures what training optimises. */
-  validationWeights?: Float32Array;
+  /** Training tokens; a source with weights learns only the weighted tokens (fine-tuning responses). */
+  train: TokenSource;
+  validation?: TokenSource;
   objective: 'causal' | 'masked';
   maskProbability: number;
   context: number;
@@ -50,14 +48,17 @@ function sampleBatch(o: LmTrainOptions, rng: Prng): Batch {
   const span = o.train.length - T - 1;
   for (let b = 0; b < B; b++) {
     const off = rng.int(span + 1);
+    // One read per row: a file-backed source costs a window, not the corpus.
+    const win = o.train.read(off, T + 1);
+    const weights = o.train.weights?.(off, T + 1);
     for (let t = 0; t < T; t++) {
       const i = b * T + t;
       if (o.objective === 'causal') {
-        x[i] = o.train[off + t]!;
-        y[i] = o.train[off + t + 1]!;
-        w[i] = o.trainWeights ? o.trainWeights[off + t + 1]! : 1;
+        x[i] = win[t]!;
+        y[i] = win[t + 1]!;
+        w[i] = weights ? weights[t + 1]! : 1;
       } else {
-        const tok = o.train[off + t]!;
+        const tok = win[t]!;
         y[i] = tok;
         const masked = rng.next() < o.maskProbability;
         x[i] = masked ? o.config.maskTokenId : tok;
@@ -80,13 +81,15 @@ function validationBatches(o: LmTrainOptions): Batch[] {
     const batch: Batch = { x: new Int32Array(B * T), y: new Int32Array(B * T), w: new Float32Array(B * T) };
     for (let b = 0; b < B; b++) {
       const off = Math.floor(((start + b) * (v.length - T - 1)) / Math.max(1, windows - 1));
+      const win = v.read(off, T + 1);
+      const weights = v.weights?.(off, T + 1);
       for (let t = 0; t < T; t++) {
         const i = b * T + t;
-        const tok = v[off + t]!;
+        const tok = win[t]!;
         if (o.objective === 'causal') {
           batch.x[i] = tok;
-          batch.y[i] = v[off + t + 1]!;
-          batch.w[i] = o.validationWeights ? o.validationWeights[off + t + 1]! : 1;
+          batch.y[i] = win[t + 1]!;
+          batch.w[i] = weights ? weights[t + 1]! : 1;
         } else {
           const masked = rng.next() < o.maskProbability;
           batch.x[i] = masked ? o.config.maskTokenId : tok;
