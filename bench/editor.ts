@@ -36,11 +36,16 @@ function bigGraph(): Graph {
 }
 
 /** Pans by dragging the empty pane while recording every animation frame's duration. */
-async function panFrames(page: Page, moves = 120): Promise<number[]> {
+async function panFrames(page: Page, moves = 120): Promise<{ frames: number[]; long: number[] }> {
   // A string, not a function: tsx would wrap a function with helpers the page does not have.
   await page.evaluate(`(() => {
     window.__frames = [];
+    window.__long = [];
     window.__rec = true;
+    // Long tasks: main-thread work over 50 ms (script, layout, paint), to tell UI cost from CPU contention.
+    window.__obs?.disconnect();
+    window.__obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); });
+    window.__obs.observe({ type: 'longtask' });
     let last = performance.now();
     const tick = (t) => {
       window.__frames.push(t - last);
@@ -59,13 +64,13 @@ async function panFrames(page: Page, moves = 120): Promise<number[]> {
     await page.mouse.move(cx + Math.cos(a) * 150, cy + Math.sin(a) * 100);
   }
   await page.mouse.up();
-  return page.evaluate<number[]>(`(() => { window.__rec = false; return window.__frames.slice(1); })()`);
+  return page.evaluate<{ frames: number[]; long: number[] }>(`(() => { window.__rec = false; return { frames: window.__frames.slice(1), long: window.__long }; })()`);
 }
 
-function stats(frames: number[]): string {
+function stats({ frames, long }: { frames: number[]; long: number[] }): string {
   const s = [...frames].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!.toFixed(1);
-  return `${frames.length} frames, median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${s[s.length - 1]!.toFixed(1)} ms, over 50 ms: ${frames.filter((f) => f > 50).length}`;
+  return `${frames.length} frames, median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${s[s.length - 1]!.toFixed(1)} ms, over 50 ms: ${frames.filter((f) => f > 50).length}; long tasks: ${long.length}${long.length ? ` (max ${Math.max(...long).toFixed(0)} ms)` : ''}`;
 }
 
 const served = await serve(async (ws) => (await stubEngine(ws)).engine);
