@@ -300,4 +300,22 @@ describe('engine', () => {
     expect(log.at(-1)).toMatchObject({ type: 'run-state', state: 'succeeded' });
     expect((await engine.listRuns())[0]).toMatchObject({ id: runId, state: 'succeeded', metrics: { 'a.chars': 5 } });
   });
+
+  it('honours a pause sent the moment a node starts, before its worker has the job', async () => {
+    const { engine, events } = await open();
+    const graph = graphOf([{ id: 'train', type: 'stub.heavy', params: { steps: 400, stepMs: 20 } }]);
+    let runId = '';
+    const paused = new Promise<void>((resolve) => {
+      engine.subscribe((e) => {
+        if (e.type === 'node-state' && e.state === 'running' && e.nodeId === 'train') void engine.pauseRun(e.runId).then(resolve);
+      });
+    });
+    ({ runId } = await engine.startRun({ graph }));
+    await paused;
+    await new Promise((r) => setTimeout(r, 1500));
+    const progressed = events.filter((e) => e.type === 'node-progress' && e.nodeId === 'train').map((e) => (e as { step: number }).step);
+    expect(Math.max(0, ...progressed)).toBeLessThanOrEqual(1);
+    await engine.resumeRun(runId);
+    expect((await engine.waitForRun(runId)).state).toBe('succeeded');
+  });
 });

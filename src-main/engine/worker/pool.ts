@@ -105,6 +105,8 @@ export class WorkerPool {
     let killTimer: ReturnType<typeof setTimeout> | null = null;
     let settled = false;
     let cancelRequested = false;
+    let sent = false;
+    let paused = false;
     const outcome = new Promise<JobOutcome>((resolve) => {
       const finish = (result: JobOutcome, reusable: boolean) => {
         if (settled) return;
@@ -145,7 +147,10 @@ export class WorkerPool {
         },
       );
       worker.ready.then(
-        () => worker.send({ t: 'run', jobId, ...request }),
+        () => {
+          sent = true;
+          worker.send({ t: 'run', jobId, ...request, paused });
+        },
         (err: Error) => finish(cancelRequested ? { kind: 'cancelled' } : { kind: 'failed', message: err.message }, false),
       );
     });
@@ -157,8 +162,15 @@ export class WorkerPool {
         worker.send({ t: 'cancel', jobId });
         killTimer = setTimeout(() => worker.proc.kill(), graceMs);
       },
-      pause: () => worker.send({ t: 'pause' }),
-      resume: () => worker.send({ t: 'resume' }),
+      // Before the job reaches its worker, remember the state; the run message carries it.
+      pause: () => {
+        paused = true;
+        if (sent) worker.send({ t: 'pause' });
+      },
+      resume: () => {
+        paused = false;
+        if (sent) worker.send({ t: 'resume' });
+      },
     };
   }
 

@@ -10,7 +10,7 @@ export interface JobContext {
 
 export type HostToWorker =
   | { t: 'init'; registryModule: string }
-  | { t: 'run'; jobId: string; nodeType: string; inputs: Record<string, unknown>; params: Record<string, unknown>; ctx: JobContext }
+  | { t: 'run'; jobId: string; nodeType: string; inputs: Record<string, unknown>; params: Record<string, unknown>; ctx: JobContext; paused: boolean }
   | { t: 'cancel'; jobId: string }
   | { t: 'pause' }
   | { t: 'resume' };

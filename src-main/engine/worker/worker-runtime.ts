@@ -35,8 +35,9 @@ function abortError(): Error {
 }
 
 async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
-  // A worker is reused only between jobs, and no job starts while its run is paused.
-  setPaused(false);
+  // The host says whether the run is paused as the job starts: a pause sent while this worker was
+  // still starting up, or left over from an earlier job, must neither be lost nor leak in.
+  setPaused(msg.paused);
   const abort = new AbortController();
   current = { jobId: msg.jobId, abort };
   const def = registry.get(msg.nodeType);
