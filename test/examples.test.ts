@@ -35,7 +35,7 @@ describe('examples (shortened)', () => {
       'model.width=64',
       'model.layers=2',
       'model.context=64',
-      'train.steps=60',
+      'train.steps=120',
       'train.batchSize=8',
       'train.evalEvery=30',
       'train.evalBatches=4',
@@ -50,6 +50,9 @@ describe('examples (shortened)', () => {
     const train = run.nodes.train!.metrics!;
     expect(train.valLoss).toBeLessThan(train.unigramBaseline!);
     expect(run.nodes.evaluate!.metrics!.loss).toBeLessThan(run.nodes.evaluate!.metrics!.unigramBaseline!);
+    const table = JSON.parse(readFileSync(join(run.nodes.evaluate!.artifactDir!, 'samples.json'), 'utf8')) as Array<{ prompt: string; continuation: string }>;
+    expect(table).toHaveLength(3);
+    expect(table.every((r) => r.prompt.length > 0 && r.continuation.length > 0)).toBe(true);
     expect(run.backends.length).toBeGreaterThan(0);
     const samples = JSON.parse(readFileSync(join(run.nodes.sample!.artifactDir!, 'samples.json'), 'utf8')) as string[];
     expect(samples[0]!.startsWith('Call me Ishmael. ')).toBe(true);

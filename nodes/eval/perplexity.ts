@@ -1,5 +1,9 @@
 /** Loss and perplexity over consecutive context windows of a split, beside the unigram baseline. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NodeContext } from '../sdk/index.ts';
+import { generate } from '../lib/gpt/generate.ts';
+import type { TokenSource } from '../lib/token-source.ts';
 import { tf } from '../lib/backend.ts';
 import type { DatasetHandle, SplitName } from '../lib/dataset.ts';
 import type { GptConfig } from '../lib/gpt/config.ts';
@@ -37,6 +41,20 @@ export async function perplexity(params: Params, config: GptConfig, tok: TextTok
     values.unigramBaseline = unigramCrossEntropy(train, stream, config.vocabSize, count + 1);
     train.close();
   }
+  await writeSampleTable(params, config, tok, stream, ctx);
   stream.close();
   return values;
+}
+
+/** A small table of what the model writes after the opening of a few held-out passages. */
+async function writeSampleTable(params: Params, config: GptConfig, tok: TextTokenizer, stream: TokenSource, ctx: NodeContext): Promise<void> {
+  const promptTokens = Math.min(24, Math.floor(config.contextLength / 2));
+  const rows: Array<{ prompt: string; continuation: string }> = [];
+  for (let k = 0; k < 3; k++) {
+    const offset = Math.floor((k * Math.max(0, stream.length - promptTokens)) / 3);
+    const prompt = Array.from(stream.read(offset, promptTokens));
+    const ids = await generate(params, config, prompt, { maxTokens: Math.min(40, config.contextLength - promptTokens - 1), temperature: 0.8, topK: 40, topP: 0.95, seed: ctx.seed + k });
+    rows.push({ prompt: await tok.decode(prompt), continuation: await tok.decode(ids) });
+  }
+  writeFileSync(join(ctx.artifactDir, 'samples.json'), JSON.stringify(rows, null, 2));
 }
