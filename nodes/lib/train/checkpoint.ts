@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { tf } from '../backend.ts';
 import type { Params } from '../gpt/model.ts';
 import { encodeSafetensors, readSafetensors } from '../safetensors.ts';
+import { Prng } from '../prng.ts';
 import type { Optimizer } from './optimizer.ts';
 
 export interface TrainState {
@@ -75,4 +76,12 @@ export function restoreLatest(dir: string, params: Params, optimizer: Optimizer)
 
 export function clearCheckpoints(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The state to start from: the latest checkpoint's (weights and optimizer restored), or a fresh one. */
+export function startingState(o: { checkpointDir: string; params: Params; seed: number; log(m: string): void }, optimizer: Optimizer): { state: TrainState; resumedFrom: number | null } {
+  const restored = restoreLatest(o.checkpointDir, o.params, optimizer);
+  if (!restored) return { state: { step: 0, optimizerStep: 0, rng: new Prng(o.seed).state(), bestValLoss: null, lastValLoss: null, tokensSeen: 0 }, resumedFrom: null };
+  o.log(`resumed from the checkpoint at step ${restored.step}`);
+  return { state: restored, resumedFrom: restored.step };
 }

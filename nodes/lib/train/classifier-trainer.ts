@@ -7,7 +7,7 @@ import { tf } from '../backend.ts';
 import type { GptConfig } from '../gpt/config.ts';
 import { classifierLogits, crossEntropy, hiddenStates, type Params } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
-import { restoreLatest, saveCheckpoint, type TrainState } from './checkpoint.ts';
+import { saveCheckpoint, startingState } from './checkpoint.ts';
 import type { TrainLoopOptions } from './loop-options.ts';
 import { Optimizer } from './optimizer.ts';
 import { applyUpdate } from './update.ts';
@@ -82,12 +82,7 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ vali
   const byVar = new Map([...learning].map(([name, v]) => [v.name, name]));
   const optimizer = new Optimizer(o.optimizer, learning);
   try {
-    let state: TrainState = { step: 0, optimizerStep: 0, rng: new Prng(o.seed).state(), bestValLoss: null, lastValLoss: null, tokensSeen: 0 };
-    const restored = restoreLatest(o.checkpointDir, o.params, optimizer);
-    if (restored) {
-      state = restored;
-      o.log(`resumed from the checkpoint at step ${state.step}`);
-    }
+    const { state, resumedFrom } = startingState(o, optimizer);
     const rng = new Prng(state.rng);
     let lastLoss = Number.NaN;
     let validation: ClassificationReport | null = null;
@@ -124,7 +119,7 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ vali
       }
       await o.progress(state.step, o.steps, metrics);
     }
-    return { validation, finalLoss: lastLoss, resumedFrom: restored?.step ?? null };
+    return { validation, finalLoss: lastLoss, resumedFrom };
   } finally {
     optimizer.dispose();
   }

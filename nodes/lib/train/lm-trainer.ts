@@ -6,7 +6,7 @@
 import { tf } from '../backend.ts';
 import { crossEntropy, hiddenStates, lmLogits } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
-import { restoreLatest, saveCheckpoint, type TrainState } from './checkpoint.ts';
+import { saveCheckpoint, startingState } from './checkpoint.ts';
 import type { TokenSource } from '../token-source.ts';
 import type { TrainLoopOptions } from './loop-options.ts';
 import { Optimizer } from './optimizer.ts';
@@ -129,13 +129,7 @@ export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResu
   const valBatches = validationBatches(o);
   const history: LmTrainResult['history'] = [];
   try {
-    let state: TrainState = { step: 0, optimizerStep: 0, rng: new Prng(o.seed).state(), bestValLoss: null, lastValLoss: null, tokensSeen: 0 };
-    const restored = restoreLatest(o.checkpointDir, o.params, optimizer);
-    if (restored) {
-      state = restored;
-      o.log(`resumed from the checkpoint at step ${state.step}`);
-    }
-    const resumedFrom = restored ? restored.step : null;
+    const { state, resumedFrom } = startingState(o, optimizer);
     const rng = new Prng(state.rng);
     let lastLoss = Number.NaN;
     let tokensThisSession = 0;
