@@ -1,25 +1,16 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import dataClean from './index.ts';
 import { cleanText } from './clean-text.ts';
-import { DatasetWriter, readAll, type DataRecord, type DatasetHandle, type SplitName } from '../lib/dataset.ts';
-import { fakeContext, paramsFor } from '../lib/records/fake-context.ts';
+import { readAll, type DataRecord, type SplitName } from '../lib/dataset.ts';
+import { fakeContext, paramsFor, runOnRecords } from '../lib/records/fake-context.ts';
 
 const contexts: ReturnType<typeof fakeContext>[] = [];
 afterEach(() => contexts.splice(0).forEach((c) => c.cleanup()));
 
 async function runClean(splits: Partial<Record<SplitName, DataRecord[]>>, overrides: Record<string, string | number | boolean> = {}) {
-  const ctx = fakeContext();
+  const { ctx, result, dataset } = await runOnRecords(dataClean, splits, overrides);
   contexts.push(ctx);
-  const inputDir = join(ctx.root, 'input');
-  mkdirSync(inputDir);
-  const writer = new DatasetWriter(inputDir);
-  for (const [split, records] of Object.entries(splits)) for (const r of records) await writer.write(split as SplitName, r);
-  const params = paramsFor(dataClean, overrides);
-  expect(dataClean.validate?.(params, ['dataset']) ?? []).toEqual([]);
-  const result = await dataClean.run({ dataset: await writer.close() }, params, ctx);
-  const dataset = result.outputs.dataset as DatasetHandle;
   const texts = async (split: SplitName) => (await readAll(dataset, split)).map((r) => r.text);
   return { result, dataset, texts, ctx };
 }

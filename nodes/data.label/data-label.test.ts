@@ -1,24 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import dataLabel from './index.ts';
-import { DatasetWriter, readAll, type DataRecord, type DatasetHandle, type SplitName } from '../lib/dataset.ts';
-import { fakeContext, paramsFor } from '../lib/records/fake-context.ts';
+import { readAll, type DataRecord, type SplitName } from '../lib/dataset.ts';
+import { fakeContext, paramsFor, runOnRecords } from '../lib/records/fake-context.ts';
 
 const contexts: ReturnType<typeof fakeContext>[] = [];
 afterEach(() => contexts.splice(0).forEach((c) => c.cleanup()));
 
 async function runLabel(splits: Partial<Record<SplitName, DataRecord[]>>, overrides: Record<string, string | number | boolean>) {
-  const ctx = fakeContext();
+  const { ctx, result, dataset } = await runOnRecords(dataLabel, splits, overrides);
   contexts.push(ctx);
-  const inputDir = join(ctx.root, 'input');
-  mkdirSync(inputDir);
-  const writer = new DatasetWriter(inputDir);
-  for (const [split, records] of Object.entries(splits)) for (const r of records) await writer.write(split as SplitName, r);
-  const params = paramsFor(dataLabel, overrides);
-  expect(dataLabel.validate?.(params, ['dataset']) ?? []).toEqual([]);
-  const result = await dataLabel.run({ dataset: await writer.close() }, params, ctx);
-  const dataset = result.outputs.dataset as DatasetHandle;
   return { result, dataset, labels: async (split: SplitName = 'train') => (await readAll(dataset, split)).map((r) => r.label), ctx };
 }
 
