@@ -13,6 +13,7 @@ export const API_METHODS = [
   'listRuns',
   'getRun',
   'getRunEvents',
+  'previewArtifacts',
   'openGraph',
   'saveGraph',
   'listTemplates',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_METHODS, type ApiMethod } from './api-methods.ts';
+import type { ArtifactPreview } from './artifact-preview.ts';
 import type { NodeSpec } from './define-node.ts';
 import type { GraphError } from './errors.ts';
 import type { Graph } from './graph.ts';
@@ -52,6 +53,8 @@ export interface WeftApi {
   getRun(runId: string): Promise<RunRecord>;
   /** Events recorded for a run, oldest first (from its append-only log). */
   getRunEvents(runId: string): Promise<EngineEvent[]>;
+  /** Small excerpts of what a node of a run produced: dataset rows, model summary, tables. */
+  previewArtifacts(runId: string, nodeId: string): Promise<ArtifactPreview>;
   openGraph(path: string): Promise<OpenedGraph>;
   saveGraph(path: string, graph: Graph): Promise<void>;
   /** Example graphs shipped with Weft, for the template gallery. */
@@ -80,6 +83,7 @@ export const apiArgSchemas = {
   listRuns: z.tuple([]),
   getRun: z.tuple([runId]),
   getRunEvents: z.tuple([runId]),
+  previewArtifacts: z.tuple([runId, z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)]),
   openGraph: z.tuple([z.string().min(1).max(4096)]),
   saveGraph: z.tuple([z.string().min(1).max(4096), z.unknown()]),
   listTemplates: z.tuple([]),

@@ -7,3 +7,4 @@ export * from './graph-order.ts';
 export * from './validate.ts';
 export * from './runs.ts';
 export * from './api.ts';
+export * from './artifact-preview.ts';

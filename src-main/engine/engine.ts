@@ -9,6 +9,7 @@ import {
   catalogueOf,
   toNodeSpec,
   type AnyNodeDefinition,
+  type ArtifactPreview,
   type Catalogue,
   type EngineEvent,
   type Graph,
@@ -25,6 +26,7 @@ import { CacheStore } from '../store/cache-store.ts';
 import { readGraphFile, writeGraphFile } from '../store/graph-files.ts';
 import { RunStore, newRunId } from '../store/run-store.ts';
 import { ensureWorkspace, type WorkspacePaths } from '../store/workspace.ts';
+import { previewArtifacts } from './artifact-preview.ts';
 import { checkForRun, planRun } from './prepare.ts';
 import { RunController } from './run-controller.ts';
 import type { RunLimits } from './run-machine.ts';
@@ -223,6 +225,10 @@ export class Engine implements WeftApi {
 
   async getRun(runId: string): Promise<RunRecord> {
     return this.store.get(runId);
+  }
+
+  async previewArtifacts(runId: string, nodeId: string): Promise<ArtifactPreview> {
+    return previewArtifacts(this.store.get(runId), nodeId, { root: this.paths.cache });
   }
 
   async getRunEvents(runId: string): Promise<EngineEvent[]> {

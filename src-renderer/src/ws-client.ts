@@ -86,6 +86,7 @@ export function webSocketApi(url: string, onConnection?: (up: boolean) => void):
     listRuns: call('listRuns'),
     getRun: call('getRun'),
     getRunEvents: call('getRunEvents'),
+    previewArtifacts: call('previewArtifacts'),
     openGraph: call('openGraph'),
     saveGraph: call('saveGraph'),
     listTemplates: call('listTemplates'),
