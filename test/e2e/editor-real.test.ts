@@ -67,6 +67,12 @@ describe('a first session with real nodes', () => {
     expect(await page.getByTestId('node-stats').textContent()).toMatch(/words\s*[\d,]+/);
     // The selected stats node shows what it produced, and where.
     await expect.poll(() => page.getByTestId('outputs').textContent(), { timeout: 5000 }).toMatch(/metrics: chars [\d,]+ · words [\d,]+/);
+    // ...and a preview of its table: the 20 most frequent of the 25 words it kept.
+    const topWords = page.getByTestId('preview-table-top-words.csv');
+    await topWords.waitFor({ timeout: 5000 });
+    expect(await topWords.locator('th').allTextContents()).toEqual(['word', 'count', 'share']);
+    expect(await topWords.locator('tbody tr').count()).toBe(20);
+    expect(await topWords.textContent()).toContain('first 20 of 25 rows');
     await shot(page, 'real-03-run-succeeded');
 
     // Save (Ctrl+S on a new graph asks for a name).

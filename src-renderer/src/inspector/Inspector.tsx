@@ -6,6 +6,7 @@ import type { ParamValue } from '../../../nodes/sdk/params.ts';
 import { useEditor, useRunsTick } from '../context.ts';
 import { formatEta, formatMetric } from '../runs/run-view.ts';
 import { fieldsFor, parseInput, type Field } from './form.ts';
+import { PreviewPanel } from './PreviewPanel.tsx';
 
 function FieldRow({ field, nodeId, readOnly, graphError, onCommit }: { field: Field; nodeId: string; readOnly: boolean; graphError?: string; onCommit(v: ParamValue): void }) {
   const shown = field.value === undefined ? '' : String(field.value);
@@ -192,6 +193,7 @@ function Outputs({ nodeId }: { nodeId: string }) {
           </div>
         );
       })}
+      <PreviewPanel runId={runs.shownRecord!.id} nodeId={nodeId} state={rec.state} />
       {rec.artifactDir && (
         <div className="path">
           <code title={rec.artifactDir}>{rec.artifactDir}</code>
