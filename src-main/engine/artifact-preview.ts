@@ -67,7 +67,7 @@ class Reader {
   ) {}
 
   /** The file's head, or null (noted in skipped) when it is missing or outside the root. */
-  async head(path: string): Promise<{ text: string; truncated: boolean } | null> {
+  async head(path: string, maxBytes = this.maxBytes): Promise<{ text: string; truncated: boolean } | null> {
     let real: string;
     try {
       // Resolving links first means a link inside the cache cannot point a read elsewhere.
@@ -79,7 +79,7 @@ class Reader {
       this.skipped.push(`${basename(path)}: outside the workspace cache`);
       return null;
     }
-    return readHead(real, this.maxBytes);
+    return readHead(real, Math.min(maxBytes, this.maxBytes));
   }
 
   /** A whole JSON file, if it fits under the cap. */
@@ -153,8 +153,8 @@ async function previewOutput(port: string, value: unknown, reader: Reader): Prom
       };
     }
     case 'text': {
-      const h = typeof v.path === 'string' ? await reader.head(v.path) : null;
-      // A UTF-8 cut can split a character; the first 2,000 characters are far inside the cap anyway.
+      // 4 bytes per character at most in UTF-8: this head always holds the first 2,000 whole characters.
+      const h = typeof v.path === 'string' ? await reader.head(v.path, 4 * TEXT_CHARS) : null;
       return { port, kind: 'text', chars: Number(v.chars ?? 0), excerpt: h ? h.text.slice(0, TEXT_CHARS) : '' };
     }
     case 'metrics':
