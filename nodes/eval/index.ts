@@ -19,26 +19,20 @@ export default defineNode({
     batchSize: { kind: 'integer', default: 8, min: 1, max: 1024 },
   },
   async run(inputs, p, ctx): Promise<NodeResult> {
-    const { join } = await import('node:path');
-    const { useBestBackend } = await import('../lib/backend.ts');
-    const { loadModelFolder, assertModel } = await import('../lib/gpt/io.ts');
-    const { disposeParams } = await import('../lib/gpt/model.ts');
-    const { TextTokenizer } = await import('../lib/tokenizer.ts');
+    const { openModelInput } = await import('../lib/model-input.ts');
     const { assertDataset } = await import('../lib/dataset.ts');
-    const backend = await useBestBackend();
-    const handle = assertModel(inputs.model, 'model');
     const dataset = assertDataset(inputs.dataset, 'dataset');
-    const { config, params } = loadModelFolder(handle.dir);
+    const model = await openModelInput(inputs.model);
+    const { backend, config, params, tok } = model;
     try {
       if (!config.causal) throw new Error('evaluation here needs a decoder (causal) model');
-      const tok = TextTokenizer.fromFile(join(handle.dir, 'tokenizer.json'));
       let values: Record<string, number>;
       if (p.metric === 'perplexity') values = await (await import('./perplexity.ts')).perplexity(params, config, tok, dataset, p.split, p.maxTokens, p.batchSize, ctx);
       else if (p.metric === 'exact-match') values = await (await import('./exact-match.ts')).exactMatch(params, config, tok, dataset, p.split, p.maxExamples, p.maxNewTokens, ctx);
       else values = await (await import('./classification.ts')).classification(params, config, tok, dataset, p.split, p.maxExamples, ctx);
       return { outputs: { metrics: { kind: 'metrics', values } }, metrics: values, backend };
     } finally {
-      disposeParams(params);
+      model.dispose();
     }
   },
 });

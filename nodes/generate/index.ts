@@ -19,17 +19,13 @@ export default defineNode({
   async run(inputs, p, ctx): Promise<NodeResult> {
     const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { useBestBackend } = await import('../lib/backend.ts');
-    const { loadModelFolder, assertModel } = await import('../lib/gpt/io.ts');
-    const { disposeParams } = await import('../lib/gpt/model.ts');
+    const { openModelInput } = await import('../lib/model-input.ts');
     const { generate } = await import('../lib/gpt/generate.ts');
-    const { TextTokenizer, EOS } = await import('../lib/tokenizer.ts');
-    const backend = await useBestBackend();
-    const handle = assertModel(inputs.model, 'model');
-    const { config, params } = loadModelFolder(handle.dir);
+    const { EOS } = await import('../lib/tokenizer.ts');
+    const model = await openModelInput(inputs.model);
+    const { backend, config, params, tok } = model;
     try {
       if (!config.causal) throw new Error('text generation needs a decoder (causal) model');
-      const tok = TextTokenizer.fromFile(join(handle.dir, 'tokenizer.json'));
       const prompt = await tok.encode(p.prompt);
       const stop = tok.specials[EOS] !== undefined ? [tok.specials[EOS]] : [];
       const texts: string[] = [];
@@ -50,7 +46,7 @@ export default defineNode({
       writeFileSync(join(ctx.artifactDir, 'samples.json'), JSON.stringify(texts, null, 2));
       return { outputs: { text: { kind: 'text', path, chars: body.length } }, metrics: { tokens, tokensPerSecond: tokens / ((performance.now() - started) / 1000) }, backend };
     } finally {
-      disposeParams(params);
+      model.dispose();
     }
   },
 });

@@ -29,20 +29,17 @@ export default defineNode({
   async run(inputs, p, ctx): Promise<NodeResult> {
     const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { useBestBackend } = await import('../lib/backend.ts');
-    const { loadModelFolder, saveModelFolder, assertModel } = await import('../lib/gpt/io.ts');
-    const { disposeParams } = await import('../lib/gpt/model.ts');
+    const { openModelInput } = await import('../lib/model-input.ts');
+    const { saveModelFolder } = await import('../lib/gpt/io.ts');
     const { assertFitsBackend } = await import('../lib/train/memory-check.ts');
-    const { TextTokenizer } = await import('../lib/tokenizer.ts');
     const { assertDataset } = await import('../lib/dataset.ts');
     const { tokenStream, unigramCrossEntropy } = await import('../lib/token-stream.ts');
     const { trainLanguageModel } = await import('../lib/train/lm-trainer.ts');
     const { DEFAULT_OPTIMIZER } = await import('../lib/train/optimizer.ts');
     const { DEFAULT_SCHEDULE } = await import('../lib/train/schedule.ts');
-    const backend = await useBestBackend();
-    const modelIn = assertModel(inputs.model, 'model');
     const dataset = assertDataset(inputs.dataset, 'dataset');
-    const { config, params } = loadModelFolder(modelIn.dir);
+    const modelIn = await openModelInput(inputs.model);
+    const { backend, config, params, tok } = modelIn;
     const opened: Array<{ close(): void }> = [];
     try {
       const context = p.context || config.contextLength;
@@ -51,7 +48,6 @@ export default defineNode({
       if (p.objective === 'masked' && config.causal) throw new Error('masked LM training needs an encoder model; this one is a causal decoder');
       if (p.objective === 'masked' && config.maskTokenId < 0) throw new Error('the tokenizer has no special token to use as [MASK]; add "<mask>" to its special tokens');
       assertFitsBackend(backend, config, p.batchSize, context, p.gradAccum);
-      const tok = TextTokenizer.fromFile(join(modelIn.dir, 'tokenizer.json'));
       // Token files go to the checkpoint folder: kept across an interruption, removed once the node succeeds.
       const train = await tokenStream(tok, dataset, 'train', ctx.checkpointDir);
       const validation = await tokenStream(tok, dataset, 'validation', ctx.checkpointDir);
@@ -83,7 +79,7 @@ export default defineNode({
         log: (m) => ctx.log.info(m),
       });
       writeFileSync(join(ctx.artifactDir, 'history.csv'), 'step,loss,valLoss\n' + result.history.map((h) => `${h.step},${h.loss},${h.valLoss ?? ''}`).join('\n') + '\n');
-      const model = await saveModelFolder(ctx.artifactDir, params, config, join(modelIn.dir, 'tokenizer.json'), { weft_steps: String(p.steps) });
+      const model = await saveModelFolder(ctx.artifactDir, params, config, modelIn.tokenizerPath, { weft_steps: String(p.steps) });
       const values: Record<string, number> = { finalLoss: result.finalLoss, tokensPerSecond: result.tokensPerSecond, steps: p.steps };
       if (result.valLoss !== null) Object.assign(values, { valLoss: result.valLoss, valPerplexity: Math.exp(result.valLoss) });
       if (result.bestValLoss !== null) values.bestValLoss = result.bestValLoss;
@@ -91,7 +87,7 @@ export default defineNode({
       if (result.resumedFrom !== null) values.resumedFromStep = result.resumedFrom;
       return { outputs: { model, metrics: { kind: 'metrics', values, tables: { history: join(ctx.artifactDir, 'history.csv') } } }, metrics: values, backend };
     } finally {
-      disposeParams(params);
+      modelIn.dispose();
       // Workers are reused: close the token files this run opened.
       for (const f of opened) f.close();
     }

@@ -40,19 +40,16 @@ export default defineNode({
   async run(inputs, p, ctx): Promise<NodeResult> {
     const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { useBestBackend } = await import('../lib/backend.ts');
-    const { loadModelFolder, saveModelFolder, assertModel } = await import('../lib/gpt/io.ts');
-    const { disposeParams, addClassifierHead } = await import('../lib/gpt/model.ts');
-    const { TextTokenizer, EOS } = await import('../lib/tokenizer.ts');
+    const { openModelInput } = await import('../lib/model-input.ts');
+    const { saveModelFolder } = await import('../lib/gpt/io.ts');
+    const { addClassifierHead } = await import('../lib/gpt/model.ts');
+    const { EOS } = await import('../lib/tokenizer.ts');
     const { assertDataset, readAll } = await import('../lib/dataset.ts');
     const { DEFAULT_OPTIMIZER } = await import('../lib/train/optimizer.ts');
     const { DEFAULT_SCHEDULE } = await import('../lib/train/schedule.ts');
-    const backend = await useBestBackend();
-    const modelIn = assertModel(inputs.model, 'model');
     const dataset = assertDataset(inputs.dataset, 'dataset');
-    const { config, params } = loadModelFolder(modelIn.dir);
-    const tokPath = join(modelIn.dir, 'tokenizer.json');
-    const tok = TextTokenizer.fromFile(tokPath);
+    const modelIn = await openModelInput(inputs.model);
+    const { backend, config, params, tok, tokenizerPath: tokPath } = modelIn;
     const optimizer = (inputs.optimizer as { settings: typeof DEFAULT_OPTIMIZER } | undefined)?.settings ?? DEFAULT_OPTIMIZER;
     const schedule = (inputs.scheduler as { settings: typeof DEFAULT_SCHEDULE } | undefined)?.settings ?? { ...DEFAULT_SCHEDULE, lr: 1e-3, warmupSteps: 20 };
     const context = p.context || config.contextLength;
@@ -131,7 +128,7 @@ export default defineNode({
       }
       return { outputs: { model, metrics: { kind: 'metrics', values } }, metrics: values, backend };
     } finally {
-      disposeParams(params);
+      modelIn.dispose();
     }
   },
 });
