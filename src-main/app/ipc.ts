@@ -1,5 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { apiArgSchemas, type ApiMethod, type EngineEvent, type WeftApi } from '../../nodes/sdk/index.ts';
+import { assertFromAppWindow, parseArgs } from './ipc-guard.ts';
 
 export const IPC_PREFIX = 'weft:';
 export const EVENT_CHANNEL = 'weft:event';
@@ -12,16 +13,10 @@ export function bindApi(ipcMain: IpcMain, api: WeftApi, isAppUrl: (url: string) 
   const methods = Object.keys(apiArgSchemas) as ApiMethod[];
   for (const method of methods) {
     ipcMain.handle(IPC_PREFIX + method, async (event: IpcMainInvokeEvent, ...args: unknown[]) => {
-      const frame = event.senderFrame;
-      if (!frame || frame.parent !== null || !isAppUrl(frame.url)) {
-        throw new Error(`refused ${method}: the request did not come from Weft's own window`);
-      }
-      const parsed = apiArgSchemas[method].safeParse(args);
-      if (!parsed.success) {
-        throw new Error(`refused ${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}`);
-      }
+      assertFromAppWindow(event, isAppUrl, method);
+      const data = parseArgs<unknown[]>(apiArgSchemas[method], args, method);
       const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
-      return fn.apply(api, parsed.data as unknown[]);
+      return fn.apply(api, data);
     });
   }
   return () => methods.forEach((m) => ipcMain.removeHandler(IPC_PREFIX + m));
