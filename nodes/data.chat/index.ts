@@ -1,7 +1,5 @@
+import { DEFAULT_CHAT_TEMPLATE } from '../lib/chat-template.ts';
 import { defineNode } from '../sdk/index.ts';
-
-const DEFAULT_TEMPLATE =
-  "{% for message in messages %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}";
 
 export default defineNode({
   type: 'data.chat',
@@ -13,7 +11,7 @@ export default defineNode({
   inputs: { dataset: { type: 'Dataset' } },
   outputs: { dataset: { type: 'Dataset' } },
   params: {
-    template: { kind: 'text', default: DEFAULT_TEMPLATE, maxLength: 20_000, help: 'A Hugging Face chat template (Jinja) over `messages`, with `add_generation_prompt`.' },
+    template: { kind: 'text', default: DEFAULT_CHAT_TEMPLATE, maxLength: 20_000, help: 'A Hugging Face chat template (Jinja) over `messages`, with `add_generation_prompt`.' },
     system: { kind: 'text', default: '', maxLength: 20_000, help: 'Optional system message before each prompt.' },
     endOfText: { kind: 'string', default: '<|endoftext|>', help: 'Appended to each response so the model learns to stop.' },
   },
@@ -39,7 +37,8 @@ export default defineNode({
         if (++n % 1000 === 0) await ctx.progress({ step: n, total: n });
       }
     }
-    const dataset = await writer.close();
+    // The format travels with the data, so chat fine-tuning can store it beside the model it trains.
+    const dataset = { ...(await writer.close()), chat: { template: p.template, endOfText: p.endOfText, ...(p.system ? { system: p.system } : {}) } };
     return { outputs: { dataset }, metrics: { records: n } };
   },
 });

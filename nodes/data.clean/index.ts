@@ -60,7 +60,7 @@ export default defineNode({
     const near = params.dedupe === 'near' ? new NearDuplicateIndex(params.nearThreshold) : null;
     const counts = { kept: 0, removedTooShort: 0, removedTooLong: 0, removedRegex: 0, removedDuplicate: 0, removedNearDuplicate: 0 };
     const total = SPLITS.reduce((n, s) => n + (source.splits[s]?.rows ?? 0), 0);
-    const writer = new DatasetWriter(ctx.artifactDir);
+    const writer = new DatasetWriter(ctx.artifactDir, source);
     let processed = 0;
 
     const verdict = (texts: string[]): keyof typeof counts => {

@@ -83,7 +83,7 @@ export default defineNode({
     let defaulted = 0;
     let processed = 0;
     const total = SPLITS.reduce((n, s) => n + (source.splits[s]?.rows ?? 0), 0);
-    const writer = new DatasetWriter(ctx.artifactDir);
+    const writer = new DatasetWriter(ctx.artifactDir, source);
     try {
       for (const split of SPLITS) {
         let index = 0;

@@ -41,7 +41,7 @@ export default defineNode({
       members.forEach((index, k) => (assigned[index] = k < nTest ? 2 : k < nTest + nVal ? 1 : 0));
     }
     const names = ['train', 'validation', 'test'] as const;
-    const writer = new DatasetWriter(ctx.artifactDir);
+    const writer = new DatasetWriter(ctx.artifactDir, source);
     let index = 0;
     for (const split of SPLITS) for await (const r of readSplit(source, split)) await writer.write(names[assigned[index++]!]!, r);
     const dataset = await writer.close();

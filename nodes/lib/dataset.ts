@@ -26,6 +26,8 @@ export interface DatasetHandle {
   splits: Partial<Record<SplitName, { path: string; rows: number }>>;
   /** Distinct labels, sorted, when records carry one. */
   labels?: string[];
+  /** Set by Chat format: the template its prompts were rendered with. */
+  chat?: { template: string; endOfText: string; system?: string };
 }
 
 export async function* readSplit(handle: DatasetHandle, split: SplitName): AsyncGenerator<DataRecord> {
@@ -47,7 +49,11 @@ export class DatasetWriter {
   private readonly fields = new Set<string>();
   private readonly labels = new Set<string>();
 
-  constructor(private readonly dir: string) {}
+  /** `from`: the dataset this one transforms; its chat format carries over, as the records keep their shape. */
+  constructor(
+    private readonly dir: string,
+    private readonly from?: DatasetHandle,
+  ) {}
 
   async write(split: SplitName, record: DataRecord): Promise<void> {
     let s = this.streams.get(split);
@@ -75,6 +81,7 @@ export class DatasetWriter {
       fields: [...this.fields].sort(),
       splits,
       ...(this.labels.size ? { labels: [...this.labels].sort() } : {}),
+      ...(this.from?.chat ? { chat: this.from.chat } : {}),
     };
   }
 }

@@ -17,6 +17,9 @@ export const API_METHODS = [
   'openGraph',
   'saveGraph',
   'listTemplates',
+  'listModels',
+  'startGeneration',
+  'stopGeneration',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

@@ -4,7 +4,8 @@ import type { ArtifactPreview } from './artifact-preview.ts';
 import type { NodeSpec } from './define-node.ts';
 import type { GraphError } from './errors.ts';
 import type { Graph } from './graph.ts';
-import type { EngineEvent, RunRecord, RunSummary } from './runs.ts';
+import type { GenerationRequest, ModelInfo } from './playground.ts';
+import type { EngineEvent, RunEvent, RunRecord, RunSummary } from './runs.ts';
 
 export interface StartRunRequest {
   graph: Graph;
@@ -52,13 +53,18 @@ export interface WeftApi {
   listRuns(): Promise<RunSummary[]>;
   getRun(runId: string): Promise<RunRecord>;
   /** Events recorded for a run, oldest first (from its append-only log). */
-  getRunEvents(runId: string): Promise<EngineEvent[]>;
+  getRunEvents(runId: string): Promise<RunEvent[]>;
   /** Small excerpts of what a node of a run produced: dataset rows, model summary, tables. */
   previewArtifacts(runId: string, nodeId: string): Promise<ArtifactPreview>;
   openGraph(path: string): Promise<OpenedGraph>;
   saveGraph(path: string, graph: Graph): Promise<void>;
   /** Example graphs shipped with Weft, for the template gallery. */
   listTemplates(): Promise<TemplateInfo[]>;
+  /** Every model a run produced that still exists, newest first, for the playground. */
+  listModels(): Promise<ModelInfo[]>;
+  /** Starts streaming text from a model; 'generation-text' and 'generation-end' events carry the result. */
+  startGeneration(request: GenerationRequest): Promise<{ generationId: string }>;
+  stopGeneration(generationId: string): Promise<void>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 
@@ -87,6 +93,25 @@ export const apiArgSchemas = {
   openGraph: z.tuple([z.string().min(1).max(4096)]),
   saveGraph: z.tuple([z.string().min(1).max(4096), z.unknown()]),
   listTemplates: z.tuple([]),
+  listModels: z.tuple([]),
+  startGeneration: z.tuple([
+    z.strictObject({
+      runId,
+      nodeId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+      mode: z.enum(['complete', 'chat']),
+      prompt: z.string().max(200_000).optional(),
+      messages: z.array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(200_000) })).max(500).optional(),
+      settings: z.strictObject({
+        maxTokens: z.number().int().min(1).max(8192),
+        temperature: z.number().min(0).max(5),
+        topK: z.number().int().min(0).max(1_000_000),
+        topP: z.number().min(0).max(1),
+        seed: z.number().int().min(0).max(2 ** 32 - 1),
+        stop: z.array(z.string().min(1).max(200)).max(16).optional(),
+      }),
+    }),
+  ]),
+  stopGeneration: z.tuple([z.string().uuid()]),
 } as const;
 
 export type { ApiMethod } from './api-methods.ts';

@@ -8,3 +8,4 @@ export * from './validate.ts';
 export * from './runs.ts';
 export * from './api.ts';
 export * from './artifact-preview.ts';
+export * from './playground.ts';

@@ -1,5 +1,6 @@
 import type { GraphError } from './errors.ts';
 import type { Graph } from './graph.ts';
+import type { GenerationStats } from './playground.ts';
 
 export type NodeState = 'idle' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'cached';
 export type RunState = 'validating' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
@@ -75,4 +76,17 @@ export type EngineEvent =
       /** Estimated milliseconds left, from the step rate so far. */
       etaMs?: number;
     }
-  | { type: 'node-log'; runId: string; nodeId: string; at: string; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'node-log'; runId: string; nodeId: string; at: string; level: 'info' | 'warn' | 'error'; message: string }
+  | PlaygroundEvent;
+
+/** Text streaming from a playground generation; not part of any run's log. */
+export type PlaygroundEvent =
+  | { type: 'generation-text'; generationId: string; at: string; text: string }
+  | { type: 'generation-end'; generationId: string; at: string; stats: GenerationStats; error?: string };
+
+export type RunEvent = Exclude<EngineEvent, PlaygroundEvent>;
+
+/** Run events belong to a run's log; playground events to nobody's. */
+export function isRunEvent(e: EngineEvent): e is RunEvent {
+  return 'runId' in e;
+}

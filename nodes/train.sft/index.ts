@@ -89,6 +89,10 @@ export default defineNode({
         });
         await finish();
         const model = await saveModelFolder(ctx.artifactDir, params, config, tokPath);
+        // The playground and other tools read the chat format from tokenizer_config.json, as in Hugging Face folders.
+        const { readChatFormat, writeChatFormat } = await import('../lib/chat-template.ts');
+        const chat = dataset.chat ?? readChatFormat(modelIn.dir);
+        if (chat) writeChatFormat(ctx.artifactDir, chat, config.contextLength);
         const values: Record<string, number> = { finalLoss: r.finalLoss, tokensPerSecond: r.tokensPerSecond };
         if (r.valLoss !== null) values.valLoss = r.valLoss;
         return { outputs: { model, metrics: { kind: 'metrics', values } }, metrics: values, backend };

@@ -9,6 +9,8 @@ import {
   type EngineEvent,
   type GraphError,
   type RunRecord,
+  isRunEvent,
+  type RunEvent,
 } from '../../nodes/sdk/index.ts';
 import { nodeRegistry } from '../../nodes/index.ts';
 import { openDefaultEngine } from '../engine/default-engine.ts';
@@ -50,10 +52,11 @@ async function withEngine<T>(opts: GlobalOptions, fn: (engine: Engine) => Promis
  * the start so the view misses nothing. Ctrl-C cancels the run (twice: leave at once).
  */
 async function follow(engine: Engine, start: () => Promise<string>): Promise<RunRecord> {
-  const early: EngineEvent[] = [];
+  const early: RunEvent[] = [];
   let view: ProgressView | null = null;
   let runId: string | null = null;
   const unsubscribe = engine.subscribe((e) => {
+    if (!isRunEvent(e)) return;
     if (!view) early.push(e);
     else if (e.runId === runId) view.handle(e);
   });

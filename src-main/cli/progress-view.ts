@@ -1,4 +1,4 @@
-import type { EngineEvent, NodeState, RunRecord } from '../../nodes/sdk/index.ts';
+import type { NodeState, RunEvent, RunRecord } from '../../nodes/sdk/index.ts';
 import { bar, formatDuration, formatMetrics } from './format.ts';
 
 const SYMBOL: Record<NodeState, string> = {
@@ -47,7 +47,7 @@ export class ProgressView {
     if (this.tty) this.timer = setInterval(() => this.draw(), 250);
   }
 
-  handle(event: EngineEvent): void {
+  handle(event: RunEvent): void {
     if (event.type === 'run-state') {
       if (!this.tty) this.out.write(`run ${event.state}${event.error ? `: ${event.error.split('\n')[0]}` : ''}\n`);
       return;

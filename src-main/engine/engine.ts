@@ -12,9 +12,12 @@ import {
   type ArtifactPreview,
   type Catalogue,
   type EngineEvent,
+  type GenerationRequest,
   type Graph,
+  type ModelInfo,
   type NodeSpec,
   type OpenedGraph,
+  type RunEvent,
   type RunRecord,
   type RunSummary,
   type StartRunRequest,
@@ -27,6 +30,8 @@ import { readGraphFile, writeGraphFile } from '../store/graph-files.ts';
 import { RunStore, newRunId } from '../store/run-store.ts';
 import { ensureWorkspace, type WorkspacePaths } from '../store/workspace.ts';
 import { previewArtifacts } from './artifact-preview.ts';
+import { findModel, listModels } from './models.ts';
+import { PlaygroundHost } from './playground.ts';
 import { checkForRun, planRun } from './prepare.ts';
 import { RunController } from './run-controller.ts';
 import type { RunLimits } from './run-machine.ts';
@@ -88,6 +93,7 @@ export class Engine implements WeftApi {
   private readonly active = new Map<string, RunController>();
   private readonly limits: RunLimits;
   private readonly versions = readVersions();
+  private readonly playground: PlaygroundHost;
 
   private constructor(private readonly options: EngineOptions) {
     this.catalogue = catalogueOf(options.registry);
@@ -95,6 +101,7 @@ export class Engine implements WeftApi {
     this.store = new RunStore(this.paths.runs);
     this.cache = new CacheStore(this.paths.cache);
     this.pool = new WorkerPool(options.launcher ?? forkLauncher(), options.registryModule);
+    this.playground = new PlaygroundHost(options.launcher ?? forkLauncher(), options.registryModule, (e) => this.broadcast(e));
     this.limits = { maxConcurrent: options.limits?.maxConcurrent ?? 4, maxHeavy: options.limits?.maxHeavy ?? 1 };
   }
 
@@ -113,14 +120,18 @@ export class Engine implements WeftApi {
     return [...new Set([this.paths.root, graphDir, ...(this.options.allowedRoots ?? [])])];
   }
 
-  private emit = (event: EngineEvent): void => {
+  private emit = (event: RunEvent): void => {
     try {
       this.store.appendEvent(event);
     } catch {
       // A full disk must not stop the run; run.json still records the outcome when it can.
     }
-    for (const listener of this.listeners) listener(event);
+    this.broadcast(event);
   };
+
+  private broadcast(event: EngineEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
 
   async listNodeTypes(): Promise<NodeSpec[]> {
     return [...this.catalogue.values()].map(toNodeSpec);
@@ -231,7 +242,7 @@ export class Engine implements WeftApi {
     return previewArtifacts(this.store.get(runId), nodeId, { root: this.paths.cache });
   }
 
-  async getRunEvents(runId: string): Promise<EngineEvent[]> {
+  async getRunEvents(runId: string): Promise<RunEvent[]> {
     this.store.get(runId);
     return this.store.events(runId);
   }
@@ -257,6 +268,21 @@ export class Engine implements WeftApi {
     return templates;
   }
 
+  async listModels(): Promise<ModelInfo[]> {
+    return listModels(this.store, this.catalogue, this.paths.cache);
+  }
+
+  async startGeneration(request: GenerationRequest): Promise<{ generationId: string }> {
+    const model = findModel(this.store.get(request.runId), request.nodeId, this.paths.cache);
+    if (request.mode === 'chat' && !request.messages?.length) throw new Error('a chat needs at least one message');
+    const generationId = this.playground.start({ modelDir: model.dir, mode: request.mode, prompt: request.prompt, messages: request.messages, settings: request.settings });
+    return { generationId };
+  }
+
+  async stopGeneration(generationId: string): Promise<void> {
+    this.playground.stop(generationId);
+  }
+
   subscribe(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -269,6 +295,7 @@ export class Engine implements WeftApi {
   }
 
   async close(): Promise<void> {
+    this.playground.close();
     this.pool.close();
     await this.store.flush();
   }

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActor, type Actor } from 'xstate';
-import type { AnyNodeDefinition, EngineEvent, GraphNode, NodeState, Progress, RunRecord, RunState } from '../../nodes/sdk/index.ts';
+import type { AnyNodeDefinition, GraphNode, NodeState, Progress, RunEvent, RunRecord, RunState } from '../../nodes/sdk/index.ts';
 import type { CacheStore } from '../store/cache-store.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { runMachine, type RunLimits, type RunPlan } from './run-machine.ts';
@@ -31,7 +31,7 @@ export interface ControllerDeps {
   checkpointsDir: string;
   workspace: string;
   limits: RunLimits;
-  emit(event: EngineEvent): void;
+  emit(event: RunEvent): void;
 }
 
 /** Drives one run: the xstate machine decides, this class does (workers, cache, record, events). */
@@ -123,7 +123,7 @@ export class RunController {
     rec.artifactDir = artifactDir;
 
     let first: { at: number; step: number } | null = null;
-    const progressOut = createThrottle<EngineEvent>(1000 / PROGRESS_EVENTS_PER_SECOND, (e) => this.deps.emit(e));
+    const progressOut = createThrottle<RunEvent>(1000 / PROGRESS_EVENTS_PER_SECOND, (e) => this.deps.emit(e));
     const job = this.deps.pool.run(
       {
         nodeType: def.type,

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { FINAL_RUN_STATES, type EngineEvent, type RunRecord, type RunSummary } from '../../nodes/sdk/index.ts';
+import { FINAL_RUN_STATES, type RunEvent, type RunRecord, type RunSummary } from '../../nodes/sdk/index.ts';
 import { writeJsonAtomic } from './atomic.ts';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
@@ -109,7 +109,7 @@ export class RunStore {
     await Promise.allSettled([...this.writing.values(), ...[...this.waiting.values()].map((w) => w.done)]);
   }
 
-  appendEvent(event: EngineEvent): void {
+  appendEvent(event: RunEvent): void {
     appendFileSync(join(this.dir(event.runId), 'events.jsonl'), JSON.stringify(event) + '\n');
   }
 
@@ -119,14 +119,14 @@ export class RunStore {
     return JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
   }
 
-  events(runId: string): EngineEvent[] {
+  events(runId: string): RunEvent[] {
     const path = join(this.dir(runId), 'events.jsonl');
     if (!existsSync(path)) return [];
-    const events: EngineEvent[] = [];
+    const events: RunEvent[] = [];
     for (const line of readFileSync(path, 'utf8').split('\n')) {
       if (!line) continue;
       try {
-        events.push(JSON.parse(line) as EngineEvent);
+        events.push(JSON.parse(line) as RunEvent);
       } catch {
         // A crash can tear the last line of an append-only log; everything before it stands.
       }

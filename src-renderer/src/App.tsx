@@ -1,6 +1,6 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { TemplateInfo, WeftApi } from '../../nodes/sdk/api.ts';
 import type { NodeSpec } from '../../nodes/sdk/define-node.ts';
 import type { GraphError } from '../../nodes/sdk/errors.ts';
@@ -16,6 +16,8 @@ import { absolutize, addRecent, baseName, clearAutosave, dirName, heartbeat, rea
 import { Inspector } from './inspector/Inspector.tsx';
 import { RunPanel } from './runs/RunPanel.tsx';
 import { RunsModel } from './runs/runs-model.ts';
+import { Playground } from './playground/Playground.tsx';
+import { PlaygroundModel } from './playground/playground-model.ts';
 import { DocStore, emptyGraph } from './store/doc-store.ts';
 import { useShortcuts } from './shortcuts.ts';
 
@@ -58,10 +60,11 @@ function EditorShell({ api, specList }: { api: WeftApi; specList: NodeSpec[] }) 
     setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 4500);
   }, []);
   const editor = useMemo<Editor>(
-    () => ({ api, specs: new Map(specList.map((s) => [s.type, s])), doc: new DocStore(), runs: new RunsModel(), toast }),
+    () => ({ api, specs: new Map(specList.map((s) => [s.type, s])), doc: new DocStore(), runs: new RunsModel(), playground: new PlaygroundModel(), toast }),
     [api, specList, toast],
   );
   useEffect(() => api.subscribe(editor.runs.handle), [api, editor]);
+  useEffect(() => api.subscribe(editor.playground.handle), [api, editor]);
   return (
     <EditorContext.Provider value={editor}>
       <Workbench specList={specList} />
@@ -77,7 +80,8 @@ function EditorShell({ api, specList }: { api: WeftApi; specList: NodeSpec[] }) 
 }
 
 function Workbench({ specList }: { specList: NodeSpec[] }) {
-  const { api, doc, runs, specs, toast } = useEditor();
+  const { api, doc, runs, specs, toast, playground } = useEditor();
+  const playgroundVisible = useSyncExternalStore(playground.subscribe, () => playground.getState().visible);
   const state = useDoc();
   const phase = useRunsPhase();
   const flow = useReactFlow();
@@ -345,6 +349,11 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
           </button>
         </div>
         <div className="group">
+          <button className={playgroundVisible ? 'on' : ''} onClick={() => (playgroundVisible ? playground.close() : playground.open())} title="Chat with or complete text from a model a run produced" data-testid="playground-button">
+            Playground
+          </button>
+        </div>
+        <div className="group">
           <button onClick={() => doc.undo()} disabled={!state.canUndo || readOnly} title="Undo (Ctrl+Z)" data-testid="undo">
             ↶
           </button>
@@ -414,6 +423,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
           <RunPanel focusNode={selectedNode?.id ?? null} onError={fail} />
         </div>
         <Inspector node={selectedNode} readOnly={readOnly} errors={errors} />
+        {playgroundVisible && <Playground model={playground} onClose={() => playground.close()} />}
       </div>
       <footer className="statusbar">
         <span>

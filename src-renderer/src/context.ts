@@ -3,6 +3,7 @@ import type { WeftApi } from '../../nodes/sdk/api.ts';
 import type { NodeSpec } from '../../nodes/sdk/define-node.ts';
 import type { DocState, DocStore } from './store/doc-store.ts';
 import type { RunsModel } from './runs/runs-model.ts';
+import type { PlaygroundModel } from './playground/playground-model.ts';
 
 export type ToastKind = 'info' | 'error' | 'success';
 
@@ -11,6 +12,7 @@ export interface Editor {
   specs: ReadonlyMap<string, NodeSpec>;
   doc: DocStore;
   runs: RunsModel;
+  playground: PlaygroundModel;
   toast(message: string, kind?: ToastKind): void;
 }
 

@@ -1,3 +1,4 @@
+import { API_METHODS } from '../../nodes/sdk/api-methods.ts';
 import type { WeftApi } from '../../nodes/sdk/api.ts';
 import type { EngineEvent } from '../../nodes/sdk/runs.ts';
 import type { GraphError } from '../../nodes/sdk/errors.ts';
@@ -76,20 +77,8 @@ export function webSocketApi(url: string, onConnection?: (up: boolean) => void):
     };
 
   return {
-    listNodeTypes: call('listNodeTypes'),
-    validateGraph: call('validateGraph'),
-    startRun: call('startRun'),
-    cancelRun: call('cancelRun'),
-    pauseRun: call('pauseRun'),
-    resumeRun: call('resumeRun'),
-    replayRun: call('replayRun'),
-    listRuns: call('listRuns'),
-    getRun: call('getRun'),
-    getRunEvents: call('getRunEvents'),
-    previewArtifacts: call('previewArtifacts'),
-    openGraph: call('openGraph'),
-    saveGraph: call('saveGraph'),
-    listTemplates: call('listTemplates'),
+    // Every request method, each a plain call; the server checks each against the API schema.
+    ...(Object.fromEntries(API_METHODS.map((m) => [m, call(m)])) as unknown as Omit<WeftApi, 'subscribe'>),
     subscribe(listener) {
       listeners.add(listener);
       void open().catch(() => {});

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { openDefaultEngine } from '../../src-main/engine/default-engine.ts';
 import { examplesDir } from '../../src-main/engine/engine.ts';
+import { graphOf } from '../helpers.ts';
 import { connect, dragFromPalette, launchBrowser, newPage, serve, shot, type Served } from './harness.ts';
 
 const DATA = fileURLToPath(new URL('../../examples/data/moby-dick-opening.txt', import.meta.url));
@@ -138,6 +139,62 @@ describe('a first session with real nodes', () => {
     await later.goto(served.server.url);
     await later.getByTestId('toast').filter({ hasText: 'Recovered unsaved edits' }).waitFor();
     expect(await later.locator('.react-flow__node').count()).toBe(3);
+    await context.close();
+  }, 120_000);
+});
+
+describe('the playground', () => {
+  it('opens a model from its node, streams a completion, chats, and stops an answer midway', async () => {
+    // A small untrained decoder with a long context: its text is noise, but it streams like any model.
+    const graph = graphOf(
+      [
+        { id: 'tok', type: 'tokenizer', params: { kind: 'byte-level', specialTokens: '' } },
+        { id: 'model', type: 'model', params: { layers: 1, heads: 2, width: 32, context: 1024 } },
+      ],
+      [['tok', 'tokenizer', 'model', 'tokenizer']],
+    );
+    graph.meta.name = 'Tiny model';
+    const { runId } = await served.engine.startRun({ graph });
+    expect((await served.engine.waitForRun(runId)).state).toBe('succeeded');
+
+    const { context, page, consoleErrors } = await newPage(browser);
+    await page.goto(served.server.url);
+    await page.getByTestId('tab-history').click();
+    await page.getByTestId(`run-${runId}`).getByText('Open').click();
+    await page.getByTestId('viewing-banner').waitFor();
+    await page.getByTestId('node-model').click();
+    await page.getByTestId('open-playground').click();
+    await page.getByTestId('playground').waitFor();
+    expect(await page.getByTestId('pg-model').inputValue()).toBe(`${runId}/model`);
+    expect(await page.getByTestId('pg-model-info').textContent()).toContain('context 1024 tokens');
+
+    // Completion: a plain language model opens in this mode.
+    expect(await page.getByTestId('pg-mode-complete').getAttribute('aria-checked')).toBe('true');
+    await page.getByTestId('pg-max-tokens').fill('40');
+    await page.getByTestId('pg-prompt').fill('Call me Ishmael.');
+    await page.getByTestId('pg-generate').click();
+    await page.getByTestId('pg-stats').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('pg-stats').textContent()).toMatch(/^40 tokens · reached the token limit · [\d.]+ tokens\/s/);
+    expect((await page.locator('.pg-generated').textContent())!.length).toBeGreaterThan(0);
+    await shot(page, 'real-07-playground-completion');
+
+    // Chat: the model was never fine-tuned for chat, and the playground says so.
+    await page.getByTestId('pg-mode-chat').click();
+    await page.getByTestId('pg-not-chat').waitFor();
+    await page.getByTestId('pg-max-tokens').fill('1000');
+    await page.getByTestId('pg-message').fill('Where is the whale?');
+    await page.getByTestId('pg-message').press('Enter');
+    await expect.poll(async () => (await page.getByTestId('pg-turn-assistant').textContent())!.length, { timeout: 30_000 }).toBeGreaterThan(15);
+    await shot(page, 'real-08-playground-streaming');
+    await page.getByTestId('pg-stop').click();
+    await expect.poll(() => page.getByTestId('pg-stats').textContent(), { timeout: 15_000 }).toMatch(/ · stopped · /);
+    const stopped = Number((await page.getByTestId('pg-stats').textContent())!.split(' ')[0]);
+    expect(stopped).toBeLessThan(1000);
+    expect(await page.getByTestId('pg-turn-user').textContent()).toContain('Where is the whale?');
+    await shot(page, 'real-09-playground-stopped');
+    await page.getByTestId('pg-close').click();
+    expect(await page.getByTestId('playground').count()).toBe(0);
+    expect(consoleErrors).toEqual([]);
     await context.close();
   }, 120_000);
 });

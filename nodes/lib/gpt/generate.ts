@@ -43,13 +43,30 @@ export function sampleToken(logits: Float32Array, o: SamplingOptions, rng: Prng)
   return order[order.length - 1]!;
 }
 
+export type GenerationEnd = 'stop' | 'length' | 'context';
+
 /** Generates a continuation of `prompt` (token ids). Calls onToken as each token arrives. */
 export async function generate(p: Params, c: GptConfig, prompt: number[], o: SamplingOptions, onToken?: (id: number) => void | Promise<void>): Promise<number[]> {
+  return (await generateUntil(p, c, prompt, o, onToken)).ids;
+}
+
+/** The prompt tokens generation keeps: the last ones, leaving room for maxTokens in the context. */
+export function promptWindow(c: GptConfig, prompt: number[], maxTokens: number): number[] {
+  return prompt.slice(-Math.max(1, c.contextLength - 1 - maxTokens));
+}
+
+/** As generate, and says why it stopped: a stop token, maxTokens, or a full context window. */
+export async function generateUntil(
+  p: Params,
+  c: GptConfig,
+  prompt: number[],
+  o: SamplingOptions,
+  onToken?: (id: number) => void | Promise<void>,
+): Promise<{ ids: number[]; end: GenerationEnd }> {
   const rng = new Prng(o.seed);
   const cache = newCache();
   const out: number[] = [];
-  const room = c.contextLength - 1;
-  const context = prompt.slice(-Math.max(1, room - o.maxTokens));
+  const context = promptWindow(c, prompt, o.maxTokens);
   try {
     let input = context.length ? context : [0];
     while (out.length < o.maxTokens && cache.length + input.length <= c.contextLength) {
@@ -60,12 +77,12 @@ export async function generate(p: Params, c: GptConfig, prompt: number[], o: Sam
       const values = (await logits.data()) as Float32Array;
       logits.dispose();
       const next = sampleToken(values, o, rng);
-      if (o.stopTokens?.includes(next)) break;
+      if (o.stopTokens?.includes(next)) return { ids: out, end: 'stop' };
       out.push(next);
       await onToken?.(next);
       input = [next];
     }
-    return out;
+    return { ids: out, end: out.length >= o.maxTokens ? 'length' : 'context' };
   } finally {
     disposeCache(cache);
   }

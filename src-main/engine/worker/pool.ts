@@ -39,7 +39,8 @@ export function describeWorkerExit(exit: WorkerExit, stderr: string): string {
   return lastLines ? `${message}.\nLast output:\n${lastLines}` : `${message}.`;
 }
 
-class PooledWorker {
+/** A worker process once it has loaded the node registry. */
+export class PooledWorker {
   readonly ready: Promise<void>;
   private listener: ((msg: WorkerToHost) => void) | null = null;
   private exitListener: ((exit: WorkerExit) => void) | null = null;

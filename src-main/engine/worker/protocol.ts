@@ -1,4 +1,6 @@
 import type { Progress } from '../../../nodes/sdk/index.ts';
+import type { GenerationStats } from '../../../nodes/sdk/playground.ts';
+import type { SessionRequest } from '../../../nodes/lib/playground/session.ts';
 
 export interface JobContext {
   nodeId: string;
@@ -12,6 +14,8 @@ export type HostToWorker =
   | { t: 'init'; registryModule: string }
   | { t: 'run'; jobId: string; nodeType: string; inputs: Record<string, unknown>; params: Record<string, unknown>; ctx: JobContext; paused: boolean }
   | { t: 'cancel'; jobId: string }
+  /** Playground: stream a generation; cancelled with the same 'cancel'. */
+  | { t: 'generate'; jobId: string; request: SessionRequest }
   | { t: 'pause' }
   | { t: 'resume' };
 
@@ -22,7 +26,9 @@ export type WorkerToHost =
   | { t: 'log'; jobId: string; level: 'info' | 'warn' | 'error'; message: string }
   | { t: 'done'; jobId: string; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string }
   | { t: 'failed'; jobId: string; message: string; stack?: string }
-  | { t: 'cancelled'; jobId: string };
+  | { t: 'cancelled'; jobId: string }
+  | { t: 'gen-text'; jobId: string; text: string }
+  | { t: 'gen-done'; jobId: string; stats: GenerationStats };
 
 /** Progress messages leave the worker at most this often (the last one always does). */
 export const PROGRESS_INTERVAL_MS = 100;

@@ -78,6 +78,27 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
   }
 }
 
+// The playground keeps its model loaded between requests; one generation at a time per worker.
+let playground: import('../../../nodes/lib/playground/session.ts').PlaygroundSession | null = null;
+const generations = new Map<string, AbortController>();
+
+async function runGeneration(msg: Extract<HostToWorker, { t: 'generate' }>) {
+  const abort = new AbortController();
+  generations.set(msg.jobId, abort);
+  try {
+    // Imported on first use: workers that only run nodes never load the playground.
+    const { PlaygroundSession } = await import('../../../nodes/lib/playground/session.ts');
+    playground ??= new PlaygroundSession();
+    const stats = await playground.generate(msg.request, (text) => send({ t: 'gen-text', jobId: msg.jobId, text }), abort.signal);
+    send({ t: 'gen-done', jobId: msg.jobId, stats });
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    send({ t: 'failed', jobId: msg.jobId, message: e.message, stack: e.stack });
+  } finally {
+    generations.delete(msg.jobId);
+  }
+}
+
 /** Serves jobs from the host until it goes away. */
 export function serveJobs(channel: HostChannel, loadRegistry: (module: string) => Promise<readonly AnyNodeDefinition[]>): void {
   send = (msg) => channel.send(msg);
@@ -94,8 +115,12 @@ export function serveJobs(channel: HostChannel, loadRegistry: (module: string) =
       case 'run':
         void runJob(msg);
         break;
+      case 'generate':
+        void runGeneration(msg);
+        break;
       case 'cancel':
         if (current?.jobId === msg.jobId) current.abort.abort();
+        generations.get(msg.jobId)?.abort();
         break;
       case 'pause':
         setPaused(true);

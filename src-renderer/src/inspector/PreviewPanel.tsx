@@ -28,7 +28,7 @@ function Table({ table, testId }: { table: PreviewTable; testId: string }) {
   );
 }
 
-function Output({ o }: { o: OutputPreview }) {
+function Output({ o, onPlayground }: { o: OutputPreview; onPlayground?: () => void }) {
   switch (o.kind) {
     case 'dataset':
       return (
@@ -61,6 +61,11 @@ function Output({ o }: { o: OutputPreview }) {
             {n(o.layers)} layers · {n(o.heads)} heads · width {n(o.width)} · context {n(o.context)} · vocab {n(o.vocab)}
             {o.labels && ` · labels ${o.labels.join(', ')}`}
           </div>
+          {o.causal !== false && !o.labels && onPlayground && (
+            <button className="small" onClick={onPlayground} data-testid="open-playground">
+              Open in playground
+            </button>
+          )}
         </div>
       );
     case 'text':
@@ -78,7 +83,7 @@ function Output({ o }: { o: OutputPreview }) {
 
 /** Excerpts of what a finished node produced, fetched from the host when the node is selected. */
 export function PreviewPanel({ runId, nodeId, state }: { runId: string; nodeId: string; state: string }) {
-  const { api } = useEditor();
+  const { api, playground } = useEditor();
   const [preview, setPreview] = useState<ArtifactPreview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const done = state === 'succeeded' || state === 'cached';
@@ -98,7 +103,7 @@ export function PreviewPanel({ runId, nodeId, state }: { runId: string; nodeId: 
   if (!preview) return null;
   return (
     <div className="preview" data-testid="preview">
-      {preview.outputs.map((o) => <Output key={o.port} o={o} />)}
+      {preview.outputs.map((o) => <Output key={o.port} o={o} onPlayground={() => playground.open({ runId, nodeId })} />)}
       {preview.tables.map((t) => <Table key={t.name} table={t} testId={`preview-table-${t.name}`} />)}
       {preview.skipped.length > 0 && <p className="muted small">Not shown: {preview.skipped.join('; ')}</p>}
     </div>

@@ -1,4 +1,4 @@
-import type { EngineEvent, NodeState, RunRecord, RunState } from '../../../nodes/sdk/runs.ts';
+import type { NodeState, RunEvent, RunRecord, RunState } from '../../../nodes/sdk/runs.ts';
 
 export interface LogLine {
   at: string;
@@ -48,7 +48,7 @@ export function newRunView(runId: string, record?: Pick<RunRecord, 'state' | 'no
  * Folds one engine event into a run's view. Mutates in place: thousands of progress events a
  * minute must not copy growing arrays; the version number tells React to redraw.
  */
-export function applyEvent(view: RunView, e: EngineEvent): void {
+export function applyEvent(view: RunView, e: RunEvent): void {
   if (e.runId !== view.runId) return;
   view.version++;
   if (e.type === 'run-state') {
@@ -89,7 +89,7 @@ export function applyEvent(view: RunView, e: EngineEvent): void {
 }
 
 /** A past run as recorded: its record for states and errors, its event log for curves and logs. */
-export function runViewFromRecord(record: RunRecord, events: EngineEvent[]): RunView {
+export function runViewFromRecord(record: RunRecord, events: RunEvent[]): RunView {
   const view = newRunView(record.id);
   for (const e of events) applyEvent(view, e);
   view.state = record.state;

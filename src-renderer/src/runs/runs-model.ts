@@ -1,4 +1,4 @@
-import type { EngineEvent, RunRecord } from '../../../nodes/sdk/runs.ts';
+import { isRunEvent, type EngineEvent, type RunEvent, type RunRecord } from '../../../nodes/sdk/runs.ts';
 import { applyEvent, newRunView, type RunView } from './run-view.ts';
 
 /**
@@ -12,7 +12,7 @@ export class RunsModel {
   liveRecord: RunRecord | null = null;
   viewing: { record: RunRecord; view: RunView } | null = null;
   /** Events that arrived before startRun answered with the run id. */
-  private early: EngineEvent[] = [];
+  private early: RunEvent[] = [];
   private readonly listeners = new Set<() => void>();
   private scheduled = false;
   private tick = 0;
@@ -47,6 +47,7 @@ export class RunsModel {
   }
 
   handle = (e: EngineEvent) => {
+    if (!isRunEvent(e)) return;
     if (this.live && e.runId === this.live.runId) applyEvent(this.live, e);
     else if (!this.live || this.live.runId === 'pending') {
       this.early.push(e);

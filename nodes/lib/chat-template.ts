@@ -1,0 +1,59 @@
+/**
+ * Chat templates travel with a model the way Hugging Face keeps them: `chat_template` and
+ * `eos_token` in tokenizer_config.json beside tokenizer.json. Chat fine-tuning writes them, so the
+ * playground can talk to the model in the exact format it learned.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A plain "role: content" format, used when nothing better is known. */
+export const DEFAULT_CHAT_TEMPLATE =
+  "{% for message in messages %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}";
+
+export interface ChatFormat {
+  template: string;
+  /** Appended to every response in training, so generation stops there. */
+  endOfText: string;
+  /** The system message training used, if any. */
+  system?: string;
+}
+
+const CONFIG_FILE = 'tokenizer_config.json';
+
+/** The chat format a model folder declares, or null when it was never fine-tuned for chat. */
+export function readChatFormat(modelDir: string): ChatFormat | null {
+  const file = join(modelDir, CONFIG_FILE);
+  if (!existsSync(file)) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const cfg = raw as { chat_template?: unknown; eos_token?: unknown; weft_system_message?: unknown };
+  if (typeof cfg.chat_template !== 'string') return null;
+  return {
+    template: cfg.chat_template,
+    endOfText: typeof cfg.eos_token === 'string' ? cfg.eos_token : '',
+    ...(typeof cfg.weft_system_message === 'string' && cfg.weft_system_message ? { system: cfg.weft_system_message } : {}),
+  };
+}
+
+/** Writes tokenizer_config.json with the chat format, keeping any other keys already there. */
+export function writeChatFormat(modelDir: string, chat: ChatFormat, contextLength: number): void {
+  const file = join(modelDir, CONFIG_FILE);
+  let existing: Record<string, unknown> = {};
+  try {
+    if (existsSync(file)) existing = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    existing = {};
+  }
+  const out = {
+    ...existing,
+    chat_template: chat.template,
+    eos_token: chat.endOfText || null,
+    model_max_length: contextLength,
+    ...(chat.system ? { weft_system_message: chat.system } : {}),
+  };
+  writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+}

@@ -1,0 +1,65 @@
+/** The playground: talk to, or complete text with, any model a run produced. */
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface SamplingSettings {
+  maxTokens: number;
+  /** 0 picks the most likely token every time. */
+  temperature: number;
+  /** 0 turns top-k off. */
+  topK: number;
+  /** 1 turns nucleus sampling off. */
+  topP: number;
+  seed: number;
+  /** Generation stops before any of these strings. */
+  stop?: string[];
+}
+
+export interface GenerationRequest {
+  /** The model: a node of a run whose output is a model. */
+  runId: string;
+  nodeId: string;
+  mode: 'complete' | 'chat';
+  /** complete: the text to continue. */
+  prompt?: string;
+  /** chat: the conversation so far, ending with the user's turn. */
+  messages?: ChatMessage[];
+  settings: SamplingSettings;
+}
+
+export type GenerationEndReason = 'stop' | 'length' | 'context' | 'cancelled' | 'error';
+
+export interface GenerationStats {
+  reason: GenerationEndReason;
+  promptTokens: number;
+  /** Prompt tokens dropped from the front because the context window is full. */
+  promptTokensDropped: number;
+  tokens: number;
+  tokensPerSecond: number;
+  /** From the request to the first token, including loading the model. */
+  firstTokenMs: number;
+  backend?: string;
+}
+
+/** A model a run produced, as the playground lists it. */
+export interface ModelInfo {
+  runId: string;
+  nodeId: string;
+  /** The node's label, else its type's label. */
+  label: string;
+  nodeType: string;
+  graphName: string;
+  createdAt: string;
+  parameters: number;
+  contextLength?: number;
+  vocabSize?: number;
+  causal: boolean;
+  /** Fine-tuned for chat: its folder declares a chat template. */
+  chat: boolean;
+  /** A classifier: generation is not what it does. */
+  classifier: boolean;
+  dir: string;
+}

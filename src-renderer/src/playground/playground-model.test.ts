@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { GenerationStats, ModelInfo } from '../../../nodes/sdk/playground.ts';
+import { PlaygroundModel } from './playground-model.ts';
+
+const model = (over: Partial<ModelInfo>): ModelInfo => ({
+  runId: 'r1', nodeId: 'train', label: 'Pretrain', nodeType: 'train.pretrain', graphName: 'g', createdAt: '2026-11-28T00:00:00Z',
+  parameters: 1000, causal: true, chat: false, classifier: false, dir: '/w/cache/x', ...over,
+});
+const stats: GenerationStats = { reason: 'stop', promptTokens: 3, promptTokensDropped: 0, tokens: 2, tokensPerSecond: 10, firstTokenMs: 5 };
+const at = '2026-11-28T00:00:00Z';
+
+describe('playground model', () => {
+  it('offers only models that generate text and opens a chat model in chat mode', () => {
+    const p = new PlaygroundModel();
+    p.setModels([model({ nodeId: 'cls', classifier: true }), model({ nodeId: 'enc', causal: false }), model({ nodeId: 'sft', chat: true })]);
+    expect(p.getState().modelKey).toBe('r1/sft');
+    expect(p.getState().mode).toBe('chat');
+    p.choose('r1/cls');
+    expect(p.model?.nodeId).toBe('cls'); // chosen explicitly from a preview is allowed, the host refuses with a reason
+  });
+
+  it('opens on the model a node preview asked for, even before the list arrives', () => {
+    const p = new PlaygroundModel();
+    p.open({ runId: 'r2', nodeId: 'train' });
+    expect(p.getState().visible).toBe(true);
+    p.setModels([model({}), model({ runId: 'r2' })]);
+    expect(p.getState().modelKey).toBe('r2/train');
+    expect(p.getState().mode).toBe('complete');
+  });
+
+  it('sends the whole conversation with the system message, streams the answer into the last turn, and keeps events that beat the id', () => {
+    const p = new PlaygroundModel();
+    p.setModels([model({ chat: true })]);
+    p.setSystem('Be brief.');
+    const first = p.chatRequest('hello')!;
+    expect(first.messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello' }]);
+    expect(p.chatRequest('again')).toBeNull(); // one generation at a time
+    // Text can arrive before startGeneration's reply names the generation.
+    p.handle({ type: 'generation-text', generationId: 'g1', at, text: 'Hi' });
+    p.started('g1');
+    p.handle({ type: 'generation-text', generationId: 'other', at, text: 'NOT MINE' });
+    p.handle({ type: 'generation-text', generationId: 'g1', at, text: ' there' });
+    p.handle({ type: 'generation-end', generationId: 'g1', at, stats });
+    const s = p.getState();
+    expect(s.generating).toBeNull();
+    expect(s.turns).toEqual([{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'Hi there', stats }]);
+    const second = p.chatRequest('and?')!;
+    expect(second.messages!.map((m) => m.content)).toEqual(['Be brief.', 'hello', 'Hi there', 'and?']);
+    expect(second.settings.seed).toBe(first.settings.seed + 1);
+  });
+
+  it('completes text, shows a refusal as an error, and keeps a completion as the new prompt', () => {
+    const p = new PlaygroundModel();
+    p.setModels([model({})]);
+    p.setAdvanceSeed(false);
+    p.setPrompt('Call me');
+    const r = p.completeRequest()!;
+    expect(r).toMatchObject({ mode: 'complete', prompt: 'Call me', runId: 'r1', nodeId: 'train' });
+    p.started('g2');
+    p.handle({ type: 'generation-text', generationId: 'g2', at, text: ' Ishmael' });
+    p.handle({ type: 'generation-end', generationId: 'g2', at, stats: { ...stats, reason: 'length' } });
+    p.acceptCompletion();
+    expect(p.getState().prompt).toBe('Call me Ishmael');
+    expect(p.completeRequest()!.settings.seed).toBe(r.settings.seed);
+    p.failed('the model of node "train" in run r1 is gone from the cache');
+    expect(p.getState().completionError).toMatch(/gone from the cache/);
+    expect(p.getState().generating).toBeNull();
+  });
+});

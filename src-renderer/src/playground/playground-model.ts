@@ -1,0 +1,229 @@
+import type { ChatMessage, GenerationRequest, GenerationStats, ModelInfo, SamplingSettings } from '../../../nodes/sdk/playground.ts';
+import type { EngineEvent } from '../../../nodes/sdk/runs.ts';
+
+export type PlaygroundMode = 'chat' | 'complete';
+
+export interface Turn extends ChatMessage {
+  /** For assistant turns: how the generation ended. */
+  stats?: GenerationStats;
+  error?: string;
+}
+
+export interface PlaygroundState {
+  models: ModelInfo[];
+  /** "runId/nodeId" of the chosen model. */
+  modelKey: string | null;
+  mode: PlaygroundMode;
+  settings: SamplingSettings;
+  /** Each request gets the next seed, so asking twice gives two samples; fixed when false. */
+  advanceSeed: boolean;
+  system: string;
+  turns: Turn[];
+  /** Complete mode: the text to continue and what the model wrote after it. */
+  prompt: string;
+  completion: string;
+  completionStats: GenerationStats | null;
+  completionError: string | null;
+  /** The generation in flight, once the host has named it. */
+  generating: null | { id: string | null; target: 'chat' | 'complete' };
+  /** The playground is shown over the editor. */
+  visible: boolean;
+}
+
+export const DEFAULT_SETTINGS: SamplingSettings = { maxTokens: 200, temperature: 0.8, topK: 40, topP: 0.95, seed: 1 };
+
+export const modelKey = (m: Pick<ModelInfo, 'runId' | 'nodeId'>) => `${m.runId}/${m.nodeId}`;
+
+/** Models that generate text: decoders without a classification head. */
+export const canGenerate = (m: ModelInfo) => m.causal && !m.classifier;
+
+/**
+ * The playground's state, outside React so it survives switching views and so its event handling
+ * can be tested without a browser. Text arrives as events; listeners are told after each change.
+ */
+export class PlaygroundModel {
+  private state: PlaygroundState = {
+    models: [],
+    modelKey: null,
+    mode: 'chat',
+    settings: DEFAULT_SETTINGS,
+    advanceSeed: true,
+    system: '',
+    turns: [],
+    prompt: '',
+    completion: '',
+    completionStats: null,
+    completionError: null,
+    generating: null,
+    visible: false,
+  };
+  /** A model asked for (from a node's preview) before the list arrived. */
+  private wanted: string | null = null;
+  private readonly listeners = new Set<() => void>();
+  /** Events for a generation whose id has not come back yet. */
+  private early: EngineEvent[] = [];
+
+  subscribe = (l: () => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+
+  getState = () => this.state;
+
+  private set(patch: Partial<PlaygroundState>) {
+    this.state = { ...this.state, ...patch };
+    this.listeners.forEach((l) => l());
+  }
+
+  get model(): ModelInfo | null {
+    return this.state.models.find((m) => modelKey(m) === this.state.modelKey) ?? null;
+  }
+
+  /** Shows the playground, with a model of a run's node chosen when given. */
+  open(model?: { runId: string; nodeId: string }) {
+    this.wanted = model ? modelKey(model) : null;
+    this.set({ visible: true });
+    if (this.wanted && this.state.models.some((m) => modelKey(m) === this.wanted)) this.choose(this.wanted);
+  }
+
+  close() {
+    this.set({ visible: false });
+  }
+
+  setModels(models: ModelInfo[]) {
+    if (this.wanted && models.some((m) => modelKey(m) === this.wanted && canGenerate(m))) {
+      this.set({ models });
+      this.choose(this.wanted);
+      this.wanted = null;
+      return;
+    }
+    const usable = models.filter(canGenerate);
+    const keep = usable.some((m) => modelKey(m) === this.state.modelKey);
+    const first = usable[0];
+    const modelKeyNow = keep ? this.state.modelKey : first ? modelKey(first) : null;
+    this.set({ models, modelKey: modelKeyNow });
+    if (!keep && first) this.set({ mode: first.chat ? 'chat' : 'complete' });
+  }
+
+  /** Picks a model; a chat-tuned one opens in chat mode, a plain language model in completion mode. */
+  choose(key: string) {
+    const m = this.state.models.find((x) => modelKey(x) === key);
+    if (!m) return;
+    this.set({ modelKey: key, mode: m.chat ? 'chat' : 'complete' });
+  }
+
+  setMode(mode: PlaygroundMode) {
+    this.set({ mode });
+  }
+
+  setSettings(patch: Partial<SamplingSettings>) {
+    this.set({ settings: { ...this.state.settings, ...patch } });
+  }
+
+  setAdvanceSeed(advanceSeed: boolean) {
+    this.set({ advanceSeed });
+  }
+
+  setSystem(system: string) {
+    this.set({ system });
+  }
+
+  setPrompt(prompt: string) {
+    this.set({ prompt });
+  }
+
+  clear() {
+    if (this.state.generating) return;
+    this.set({ turns: [], completion: '', completionStats: null, completionError: null });
+  }
+
+  /** Keeps the completion as part of the prompt, to continue from there. */
+  acceptCompletion() {
+    if (this.state.generating) return;
+    this.set({ prompt: this.state.prompt + this.state.completion, completion: '', completionStats: null });
+  }
+
+  /** The request to send for the chat's next answer, after adding the user's message. */
+  chatRequest(userText: string): GenerationRequest | null {
+    const m = this.model;
+    if (!m || this.state.generating || !userText.trim()) return null;
+    const turns: Turn[] = [...this.state.turns, { role: 'user', content: userText }];
+    const messages: ChatMessage[] = [...(this.state.system.trim() ? [{ role: 'system' as const, content: this.state.system }] : []), ...turns.map(({ role, content }) => ({ role, content }))];
+    this.set({ turns: [...turns, { role: 'assistant', content: '' }], generating: { id: null, target: 'chat' } });
+    return { runId: m.runId, nodeId: m.nodeId, mode: 'chat', messages, settings: this.nextSettings() };
+  }
+
+  completeRequest(): GenerationRequest | null {
+    const m = this.model;
+    if (!m || this.state.generating) return null;
+    this.set({ completion: '', completionStats: null, completionError: null, generating: { id: null, target: 'complete' } });
+    return { runId: m.runId, nodeId: m.nodeId, mode: 'complete', prompt: this.state.prompt, settings: this.nextSettings() };
+  }
+
+  private nextSettings(): SamplingSettings {
+    const s = this.state.settings;
+    if (this.state.advanceSeed) this.state = { ...this.state, settings: { ...s, seed: (s.seed + 1) % 2 ** 32 } };
+    return s;
+  }
+
+  /** The host accepted the request under this id. */
+  started(id: string) {
+    if (!this.state.generating) return;
+    this.set({ generating: { ...this.state.generating, id } });
+    const early = this.early;
+    this.early = [];
+    early.forEach((e) => this.handle(e));
+  }
+
+  /** The host refused the request (bad model, bad settings). */
+  failed(message: string) {
+    const g = this.state.generating;
+    if (!g) return;
+    this.finish(g.target, { error: message });
+  }
+
+  handle = (e: EngineEvent) => {
+    if (e.type !== 'generation-text' && e.type !== 'generation-end') return;
+    const g = this.state.generating;
+    if (!g) return;
+    if (g.id === null) {
+      this.early.push(e);
+      return;
+    }
+    if (e.generationId !== g.id) return;
+    if (e.type === 'generation-text') {
+      if (g.target === 'complete') this.set({ completion: this.state.completion + e.text });
+      else this.updateLastTurn((t) => ({ ...t, content: t.content + e.text }));
+    } else this.finish(g.target, { stats: e.stats, error: e.error });
+  };
+
+  private finish(target: 'chat' | 'complete', end: { stats?: GenerationStats; error?: string }) {
+    if (target === 'complete') this.set({ generating: null, completionStats: end.stats ?? null, completionError: end.error ?? null });
+    else {
+      this.updateLastTurn((t) => ({ ...t, ...(end.stats ? { stats: end.stats } : {}), ...(end.error ? { error: end.error } : {}) }));
+      this.set({ generating: null });
+    }
+  }
+
+  private updateLastTurn(f: (t: Turn) => Turn) {
+    const turns = this.state.turns.slice();
+    const last = turns[turns.length - 1];
+    if (!last || last.role !== 'assistant') return;
+    turns[turns.length - 1] = f(last);
+    this.set({ turns });
+  }
+}
+
+/** How a generation ended, in words. */
+export function endText(stats: GenerationStats): string {
+  const why = {
+    stop: 'stopped at end of text',
+    length: 'reached the token limit',
+    context: "filled the model's context window",
+    cancelled: 'stopped',
+    error: 'failed',
+  }[stats.reason];
+  const rate = stats.tokensPerSecond ? ` · ${stats.tokensPerSecond.toFixed(1)} tokens/s` : '';
+  const dropped = stats.promptTokensDropped ? ` · the first ${stats.promptTokensDropped} prompt tokens did not fit the context and were left out` : '';
+  return `${stats.tokens} tokens · ${why}${rate} · first token after ${stats.firstTokenMs} ms${stats.backend ? ` · ${stats.backend}` : ''}${dropped}`;
+}
