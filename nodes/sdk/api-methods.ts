@@ -20,6 +20,9 @@ export const API_METHODS = [
   'listModels',
   'startGeneration',
   'stopGeneration',
+  'listFolder',
+  'allowPath',
+  'listArtifactFiles',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

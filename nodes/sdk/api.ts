@@ -4,6 +4,7 @@ import type { ArtifactPreview } from './artifact-preview.ts';
 import type { NodeSpec } from './define-node.ts';
 import type { GraphError } from './errors.ts';
 import type { Graph } from './graph.ts';
+import type { ArtifactFiles, FolderListing } from './files.ts';
 import type { GenerationRequest, ModelInfo } from './playground.ts';
 import type { EngineEvent, RunEvent, RunRecord, RunSummary } from './runs.ts';
 
@@ -65,6 +66,12 @@ export interface WeftApi {
   /** Starts streaming text from a model; 'generation-text' and 'generation-end' events carry the result. */
   startGeneration(request: GenerationRequest): Promise<{ generationId: string }>;
   stopGeneration(generationId: string): Promise<void>;
+  /** A folder's files and subfolders, for picking a node's file param where there is no native dialog. */
+  listFolder(path?: string): Promise<FolderListing>;
+  /** Records a file or folder the user picked, so graphs may read it from now on. */
+  allowPath(path: string): Promise<void>;
+  /** The files a node of a run wrote (its artifact folder), with sizes. */
+  listArtifactFiles(runId: string, nodeId: string): Promise<ArtifactFiles>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 
@@ -112,6 +119,9 @@ export const apiArgSchemas = {
     }),
   ]),
   stopGeneration: z.tuple([z.string().uuid()]),
+  listFolder: z.tuple([z.string().min(1).max(4096).optional()]),
+  allowPath: z.tuple([z.string().min(1).max(4096)]),
+  listArtifactFiles: z.tuple([runId, z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)]),
 } as const;
 
 export type { ApiMethod } from './api-methods.ts';

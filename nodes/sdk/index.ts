@@ -9,3 +9,4 @@ export * from './runs.ts';
 export * from './api.ts';
 export * from './artifact-preview.ts';
 export * from './playground.ts';
+export * from './files.ts';

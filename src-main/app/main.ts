@@ -115,6 +115,7 @@ app.whenReady().then(async () => {
       recent,
       documents,
       platform: process.platform,
+      onPicked: (path) => engine.recordPickedPath(path),
     },
     isAppUrl,
   );

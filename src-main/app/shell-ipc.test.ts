@@ -50,6 +50,16 @@ describe('shell IPC', () => {
     expect(handlers.size).toBe(0);
   });
 
+  it('lets graphs read a path the user picked in the native dialog, and nothing when cancelled', async () => {
+    const { deps, call } = setup();
+    const picked: string[] = [];
+    deps.onPicked = (p) => picked.push(p);
+    expect(await call('pickPath', { kind: 'file', extensions: ['txt'] })).toBe('/picked/a.weft.json');
+    vi.mocked(deps.dialog.showOpenDialog).mockResolvedValueOnce({ canceled: true, filePaths: [] } as never);
+    expect(await call('pickPath', { kind: 'folder' })).toBeNull();
+    expect(picked).toEqual(['/picked/a.weft.json']);
+  });
+
   it('refuses requests from another origin or a sub-frame', async () => {
     const { handlers, deps } = setup();
     const reveal = handlers.get('weft-shell:revealPath')!;

@@ -24,6 +24,8 @@ export interface ShellDeps {
   recent: RecentFiles;
   documents: DocumentStates;
   platform: NodeJS.Platform;
+  /** A file or folder the user chose for a param: graphs may read it from now on. */
+  onPicked?(path: string): void;
 }
 
 /**
@@ -106,7 +108,9 @@ function handlers(deps: ShellDeps): Record<ShellMethod, Handler> {
     },
     async pickPath(_sender, win, options: PickPathOptions) {
       const result = await open(win, pickPathDialogOptions(options));
-      return result.canceled ? null : (result.filePaths[0] ?? null);
+      const picked = result.canceled ? null : (result.filePaths[0] ?? null);
+      if (picked) deps.onPicked?.(picked);
+      return picked;
     },
     async revealPath(_sender, _win, path: string) {
       // Only show an existing, absolute location; a relative path would resolve against wherever

@@ -1,15 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   GraphInvalidError,
   catalogueOf,
   toNodeSpec,
   type AnyNodeDefinition,
+  type ArtifactFiles,
   type ArtifactPreview,
+  type FolderListing,
   type Catalogue,
   type EngineEvent,
   type GenerationRequest,
@@ -31,6 +33,9 @@ import { RunStore, newRunId } from '../store/run-store.ts';
 import { ensureWorkspace, type WorkspacePaths } from '../store/workspace.ts';
 import { previewArtifacts } from './artifact-preview.ts';
 import { findModel, listModels } from './models.ts';
+import { FileBrowser, defaultBrowseRoots, type BrowseRoot } from './file-browser.ts';
+import { artifactFilePath, listArtifactFiles } from './artifact-files.ts';
+import { PickedPaths } from '../store/picked-paths.ts';
 import { PlaygroundHost } from './playground.ts';
 import { checkForRun, planRun } from './prepare.ts';
 import { RunController } from './run-controller.ts';
@@ -48,6 +53,8 @@ export interface EngineOptions {
   limits?: Partial<RunLimits>;
   /** Folders besides the workspace and each graph's own folder that graphs may read from. */
   allowedRoots?: string[];
+  /** Where Weft's own file picker may browse; home, the workspace and allowedRoots unless given. */
+  browseRoots?: BrowseRoot[];
 }
 
 export class RunStateError extends Error {
@@ -94,6 +101,8 @@ export class Engine implements WeftApi {
   private readonly limits: RunLimits;
   private readonly versions = readVersions();
   private readonly playground: PlaygroundHost;
+  private readonly picked: PickedPaths;
+  private readonly browser: FileBrowser;
 
   private constructor(private readonly options: EngineOptions) {
     this.catalogue = catalogueOf(options.registry);
@@ -101,6 +110,9 @@ export class Engine implements WeftApi {
     this.store = new RunStore(this.paths.runs);
     this.cache = new CacheStore(this.paths.cache);
     this.pool = new WorkerPool(options.launcher ?? forkLauncher(), options.registryModule);
+    mkdirSync(join(this.paths.root, 'settings'), { recursive: true });
+    this.picked = new PickedPaths(join(this.paths.root, 'settings'));
+    this.browser = new FileBrowser(options.browseRoots ?? defaultBrowseRoots(this.paths.root, options.allowedRoots ?? []));
     this.playground = new PlaygroundHost(options.launcher ?? forkLauncher(), options.registryModule, (e) => this.broadcast(e));
     this.limits = { maxConcurrent: options.limits?.maxConcurrent ?? 4, maxHeavy: options.limits?.maxHeavy ?? 1 };
   }
@@ -117,7 +129,7 @@ export class Engine implements WeftApi {
   }
 
   private allowedRoots(graphDir: string): string[] {
-    return [...new Set([this.paths.root, graphDir, ...(this.options.allowedRoots ?? [])])];
+    return [...new Set([this.paths.root, graphDir, ...(this.options.allowedRoots ?? []), ...this.picked.list()])];
   }
 
   private emit = (event: RunEvent): void => {
@@ -281,6 +293,28 @@ export class Engine implements WeftApi {
 
   async stopGeneration(generationId: string): Promise<void> {
     this.playground.stop(generationId);
+  }
+
+  async listFolder(path?: string): Promise<FolderListing> {
+    return this.browser.list(path);
+  }
+
+  async allowPath(path: string): Promise<void> {
+    this.picked.add(this.browser.check(path).path);
+  }
+
+  /** A path the user chose in a native dialog: no browse policy, the person at the machine chose it. */
+  recordPickedPath(path: string): void {
+    this.picked.add(path);
+  }
+
+  async listArtifactFiles(runId: string, nodeId: string): Promise<ArtifactFiles> {
+    return listArtifactFiles(this.store.get(runId), nodeId, this.paths.cache);
+  }
+
+  /** The file a download link names, confined to the node's artifact folder. */
+  async artifactFile(runId: string, nodeId: string, relativePath: string): Promise<string> {
+    return artifactFilePath(this.store.get(runId), nodeId, relativePath, this.paths.cache);
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {

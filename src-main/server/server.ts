@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_GRAPH_BYTES, type WeftApi } from '../../nodes/sdk/index.ts';
@@ -19,6 +21,8 @@ export interface WebServerOptions {
   token?: string;
   /** Graph to open first, passed to the page in the URL. */
   initialGraph?: string;
+  /** Resolves a download link /artifacts/<run>/<node>/<file> to a file inside that node's folder. */
+  artifactFile?: (runId: string, nodeId: string, relativePath: string) => Promise<string>;
 }
 
 export interface WebServer {
@@ -41,6 +45,29 @@ function csp(port: number): string {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+/** A node's file as a download; the engine confines the path to that node's folder. */
+async function sendArtifact(pathname: string, resolveFile: NonNullable<WebServerOptions['artifactFile']>, res: ServerResponse, headers: Record<string, string>) {
+  const m = /^\/artifacts\/([A-Za-z0-9_-]{1,80})\/([A-Za-z0-9_-]{1,64})\/(.+)$/.exec(pathname);
+  let file: string | null = null;
+  let why = 'not a file of a run';
+  if (m) {
+    try {
+      file = await resolveFile(m[1]!, m[2]!, decodeURIComponent(m[3]!));
+    } catch (e) {
+      why = (e as Error).message;
+    }
+  }
+  if (!file) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+    res.end(why + '\n');
+    return;
+  }
+  const size = statSync(file).size;
+  const name = basename(file).replace(/[^\w.-]/g, '_');
+  res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': String(size), 'Content-Disposition': `attachment; filename="${name}"` });
+  createReadStream(file).pipe(res);
 }
 
 /** Serves the editor and the Weft API (WebSocket at /api) on 127.0.0.1, behind a per-launch token. */
@@ -70,6 +97,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/artifacts/') && options.artifactFile) {
+      void sendArtifact(url.pathname, options.artifactFile, res, securityHeaders());
+      return;
+    }
     // The tokened URL sets a cookie so the page's own asset requests (no query string) get through.
     const cookie = `${cookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
     serveStatic(options.rendererDir, url.pathname, res, { ...securityHeaders(), 'Set-Cookie': cookie });

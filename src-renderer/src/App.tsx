@@ -12,7 +12,12 @@ import { Canvas, type Selection } from './editor/Canvas.tsx';
 import { autoLayout, deleteItems, fragmentOf, isFragment, newNode, pasteFragment } from './editor/graph-ops.ts';
 import { Palette } from './editor/Palette.tsx';
 import { OpenDialog, SaveAsDialog, ShortcutsDialog, TemplatesDialog } from './files/FileDialogs.tsx';
-import { absolutize, addRecent, baseName, clearAutosave, dirName, heartbeat, readAutosave, readClipboard, removeRecent, writeAutosave, writeClipboard } from './files/local-files.ts';
+import { absolutize, baseName, clearAutosave, dirName, heartbeat, readAutosave, readClipboard, writeAutosave, writeClipboard } from './files/local-files.ts';
+import { recentFilesStore } from './files/recent-files.ts';
+import { desktopShell } from './shell/desktop-shell.ts';
+import { useMenuCommands } from './shell/use-menu-commands.ts';
+import { SHOW_TAB_EVENT } from './runs/RunPanel.tsx';
+import type { MenuCommand } from '../../nodes/sdk/shell.ts';
 import { Inspector } from './inspector/Inspector.tsx';
 import { RunPanel } from './runs/RunPanel.tsx';
 import { RunsModel } from './runs/runs-model.ts';
@@ -90,6 +95,13 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
   const [dialog, setDialog] = useState<null | 'open' | 'saveAs' | 'templates' | 'help'>(null);
   const [templates, setTemplates] = useState<TemplateInfo[]>([]);
   const [connected, setConnected] = useState(true);
+  const shell = useMemo(desktopShell, []);
+  const recents = useMemo(() => recentFilesStore(shell), [shell]);
+  const [recent, setRecent] = useState<string[]>([]);
+  const refreshRecent = useCallback(() => void recents.list().then(setRecent, () => setRecent([])), [recents]);
+  useEffect(refreshRecent, [refreshRecent]);
+  const addRecent = useCallback((path: string) => void recents.add(path).then(refreshRecent, () => undefined), [recents, refreshRecent]);
+  const removeRecent = useCallback((path: string) => void recents.remove(path).then(refreshRecent, () => undefined), [recents, refreshRecent]);
   const fail = useCallback((e: unknown) => toast(errorText(e), 'error'), [toast]);
 
   const viewing = runs.viewing;
@@ -120,7 +132,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
         fail(e);
       }
     },
-    [api, doc, runs, flow, toast, fail, templates],
+    [api, doc, runs, flow, toast, fail, templates, addRecent, removeRecent],
   );
 
   const saveTo = useCallback(
@@ -154,10 +166,16 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
         fail(e);
       }
     },
-    [api, doc, specs, graphDir, toast, fail],
+    [api, doc, specs, graphDir, toast, fail, addRecent],
   );
 
-  const save = useCallback(() => (state.path ? void saveTo(state.path) : setDialog('saveAs')), [state.path, saveTo]);
+  const suggestedPath = `graphs/${(state.graph.meta.name ?? 'untitled').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'untitled'}.weft.json`;
+  // The desktop app asks with its native dialogs; the browser with Weft's own.
+  const saveAs = useCallback(() => {
+    if (!shell) return setDialog('saveAs');
+    shell.chooseGraphSavePath(baseName(state.path ?? suggestedPath)).then((p) => p && void saveTo(p), fail);
+  }, [shell, state.path, suggestedPath, saveTo, fail]);
+  const save = useCallback(() => (state.path ? void saveTo(state.path) : saveAs()), [state.path, saveTo, saveAs]);
 
   const newGraph = useCallback(() => {
     if (doc.dirty && !confirm('Discard unsaved changes?')) return;
@@ -169,6 +187,10 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
   }, [doc, runs]);
 
   const openTemplate = useCallback((t: TemplateInfo) => void openPath(t.path), [openPath]);
+  const open = useCallback(() => {
+    if (!shell) return setDialog('open');
+    shell.chooseGraphToOpen().then((p) => p && void openPath(p), fail);
+  }, [shell, openPath, fail]);
 
   // Start-up: a graph named on the command line, unless autosave holds newer edits to it (or to a new graph).
   const started = useRef(false);
@@ -200,7 +222,9 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
   useEffect(() => {
     const name = state.path ? baseName(state.path) : (state.graph.meta.name ?? 'Untitled');
     document.title = `${doc.dirty ? '• ' : ''}${name} — Weft`;
-  }, [state, doc]);
+    // The desktop window shows the same, and asks before closing with unsaved edits.
+    void shell?.setDocumentState({ path: state.path, dirty: doc.dirty, title: name }).catch(() => undefined);
+  }, [state, doc, shell]);
 
   // Validation: the engine's own checks, shown on the nodes, ports and params they concern.
   useEffect(() => {
@@ -306,8 +330,8 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
     undo: () => !readOnly && doc.undo(),
     redo: () => !readOnly && doc.redo(),
     save,
-    saveAs: () => setDialog('saveAs'),
-    open: () => setDialog('open'),
+    saveAs,
+    open,
     newGraph,
     remove: removeSelection,
     copy,
@@ -325,6 +349,36 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
     help: () => setDialog('help'),
   });
 
+  const actions = {
+    new: newGraph,
+    open,
+    save,
+    'save-as': saveAs,
+    templates: () => setDialog('templates'),
+    'close-viewing': () => runs.closeViewing(),
+    undo: () => !readOnly && doc.undo(),
+    redo: () => !readOnly && doc.redo(),
+    cut: () => {
+      copy();
+      removeSelection();
+    },
+    copy,
+    paste: () => paste(),
+    duplicate,
+    delete: removeSelection,
+    'select-all': () => setSelection({ nodes: new Set(graph.nodes.map((n) => n.id)), edges: new Set(graph.edges.map((e) => e.id)) }),
+    fit: () => flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 }),
+    tidy: layout,
+    history: () => window.dispatchEvent(new CustomEvent(SHOW_TAB_EVENT, { detail: 'history' })),
+    playground: () => playground.open(),
+    shortcuts: () => setDialog('help'),
+    run: () => void run(),
+    pause: control('pause'),
+    resume: control('resume'),
+    cancel: control('cancel'),
+  } satisfies Record<Exclude<MenuCommand['command'], 'open-recent'>, () => unknown>;
+  useMenuCommands(shell, (c) => (c.command === 'open-recent' ? void openPath(c.path) : actions[c.command]()));
+
   const selectedNode = selection.nodes.size === 1 ? (graph.nodes.find((n) => selection.nodes.has(n.id)) ?? null) : null;
   const fileName = state.path ? baseName(state.path) : state.graphDir ? `${state.graph.meta.name ?? 'Template'} (template)` : 'Untitled';
   void phase;
@@ -335,13 +389,13 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
         <div className="brand">Weft</div>
         <div className="group">
           <button onClick={newGraph} title="New (Ctrl+N)">New</button>
-          <button onClick={() => setDialog('open')} title="Open (Ctrl+O)" data-testid="open">
+          <button onClick={open} title="Open (Ctrl+O)" data-testid="open">
             Open
           </button>
           <button onClick={save} title="Save (Ctrl+S)" data-testid="save">
             Save
           </button>
-          <button onClick={() => setDialog('saveAs')} title="Save as (Ctrl+Shift+S)">
+          <button onClick={saveAs} title="Save as (Ctrl+Shift+S)">
             Save as
           </button>
           <button onClick={() => setDialog('templates')} data-testid="templates-button">
@@ -436,11 +490,11 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
         </button>
         <span className="muted">{isWebMode() ? 'Browser mode · 127.0.0.1' : 'Desktop'}</span>
       </footer>
-      {dialog === 'open' && <OpenDialog templates={templates} onOpen={(p) => void openPath(p)} onTemplate={openTemplate} onClose={() => setDialog(null)} />}
+      {dialog === 'open' && <OpenDialog templates={templates} recent={recent} onOpen={(p) => void openPath(p)} onTemplate={openTemplate} onClose={() => setDialog(null)} />}
       {dialog === 'help' && <ShortcutsDialog onClose={() => setDialog(null)} />}
       {dialog === 'templates' && <TemplatesDialog templates={templates} onTemplate={(t) => void openPath(t.path).then(() => setDialog(null))} onClose={() => setDialog(null)} />}
       {dialog === 'saveAs' && (
-        <SaveAsDialog initial={state.path ?? `graphs/${(state.graph.meta.name ?? 'untitled').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'untitled'}.weft.json`} onSave={(p) => void saveTo(p)} onClose={() => setDialog(null)} />
+        <SaveAsDialog initial={state.path ?? suggestedPath} onSave={(p) => void saveTo(p)} onClose={() => setDialog(null)} />
       )}
     </div>
   );

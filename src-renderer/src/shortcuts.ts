@@ -44,16 +44,18 @@ export function useShortcuts(actions: ShortcutActions): void {
       if (typing(e.target) || document.querySelector('.modal')) return;
       if (mod && key === 'z') return e.preventDefault(), e.shiftKey ? a.redo() : a.undo();
       if (mod && key === 'y') return e.preventDefault(), a.redo();
-      if (mod && key === 'c') return a.copy();
-      if (mod && key === 'x') return a.cut();
-      if (mod && key === 'v') return a.paste();
+      // Every key handled here is claimed (preventDefault), so the desktop menu's accelerator for the
+      // same command does not run it a second time.
+      if (mod && key === 'c') return e.preventDefault(), a.copy();
+      if (mod && key === 'x') return e.preventDefault(), a.cut();
+      if (mod && key === 'v') return e.preventDefault(), a.paste();
       if (mod && key === 'd') return e.preventDefault(), a.duplicate();
       if (mod && key === 'a') return e.preventDefault(), a.selectAll();
       if (mod && key === 'n') return e.preventDefault(), a.newGraph();
       if (mod) return;
       if (key === 'delete' || key === 'backspace') return e.preventDefault(), a.remove();
-      if (key === 'f') return a.fit();
-      if (key === 'l') return a.layout();
+      if (key === 'f') return e.preventDefault(), a.fit();
+      if (key === 'l') return e.preventDefault(), a.layout();
       if (key === 'escape') return a.escape();
       if (e.key === '?') return a.help();
     };

@@ -3,7 +3,9 @@
  * nodes: build a pipeline from an empty canvas, run it, save it, come back, reopen it, replay.
  * Also: the server refuses pages from other origins and requests without the key.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +54,15 @@ describe('a first session with real nodes', () => {
     // The load node needs its file: the inspector shows the problem until it is set.
     await page.getByTestId('node-load').click();
     await expect.poll(() => page.getByTestId('param-load-file').getByRole('alert').count()).toBe(1);
-    await page.locator('#param-load-file').fill(DATA);
+    // Browse… opens Weft's own picker (no native dialogs in a browser); it starts at home and offers the examples.
+    await page.getByTestId('browse-load-file').click();
+    await page.getByTestId('file-picker').waitFor();
+    await page.getByTestId('file-picker').getByRole('button', { name: 'examples', exact: true }).click();
+    await page.getByTestId('picker-data').click();
+    await page.getByTestId('picker-moby-dick-opening.txt').click();
+    await shot(page, 'real-02a-file-picker');
+    await page.getByTestId('picker-choose').click();
+    expect(await page.locator('#param-load-file').inputValue()).toBe(DATA);
     await page.getByTestId('node-stats').click();
     await page.locator('#param-stats-topWords').fill('25');
     await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 5000 }).toBe('No problems');
@@ -75,6 +85,12 @@ describe('a first session with real nodes', () => {
     expect(await topWords.locator('tbody tr').count()).toBe(20);
     expect(await topWords.textContent()).toContain('first 20 of 25 rows');
     await shot(page, 'real-03-run-succeeded');
+    // Its files, each a download link; the download is the file on disk, byte for byte.
+    await page.getByTestId('toggle-files').click();
+    const link = page.getByTestId('node-files-list').getByRole('link', { name: 'top-words.csv' });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const statsDir = (await served.engine.getRun((await served.engine.listRuns())[0]!.id)).nodes.stats!.artifactDir!;
+    expect(readFileSync(await download.path())).toEqual(readFileSync(join(statsDir, 'top-words.csv')));
 
     // Save (Ctrl+S on a new graph asks for a name).
     await page.keyboard.press('Control+s');

@@ -46,7 +46,7 @@ export async function serve(open: (workspace: string) => Promise<Engine>, opts: 
   const workspace = tempDir('weft-e2e-');
   const engine = await open(workspace);
   const api: WeftApi = confinedApi(engine, new Confinement({ workspace, readRoots: [examplesDir()], files: opts.files ?? [] }));
-  const server = await startWebServer({ api, rendererDir });
+  const server = await startWebServer({ api, rendererDir, artifactFile: (run, node, rel) => engine.artifactFile(run, node, rel) });
   return {
     server,
     engine,
@@ -60,7 +60,7 @@ export async function serve(open: (workspace: string) => Promise<Engine>, opts: 
 
 /** A fresh page (own storage) with console errors collected, sized like a laptop window. */
 export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   // Fail fast: a missing element should fail the test in seconds, not at the test timeout.
   page.setDefaultTimeout(10_000);

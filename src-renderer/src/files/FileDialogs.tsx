@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TemplateInfo } from '../../../nodes/sdk/api.ts';
-import { baseName, recentFiles } from './local-files.ts';
+import { baseName } from './local-files.ts';
 
-function Modal({ title, onClose, children }: { title: string; onClose(): void; children: React.ReactNode }) {
+export function Modal({ title, onClose, children }: { title: string; onClose(): void; children: React.ReactNode }) {
   useEffect(() => {
     const esc = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     window.addEventListener('keydown', esc);
@@ -24,9 +24,8 @@ function Modal({ title, onClose, children }: { title: string; onClose(): void; c
 }
 
 /** Open a graph: recent files, a path (relative to the workspace, or absolute), or a template. */
-export function OpenDialog({ templates, onOpen, onTemplate, onClose }: { templates: TemplateInfo[]; onOpen(path: string): void; onTemplate(t: TemplateInfo): void; onClose(): void }) {
+export function OpenDialog({ templates, recent, onOpen, onTemplate, onClose }: { templates: TemplateInfo[]; recent: string[]; onOpen(path: string): void; onTemplate(t: TemplateInfo): void; onClose(): void }) {
   const [path, setPath] = useState('');
-  const recent = recentFiles();
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
   return (

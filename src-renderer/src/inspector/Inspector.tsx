@@ -7,8 +7,10 @@ import { useEditor, useRunsTick } from '../context.ts';
 import { formatEta, formatMetric } from '../runs/run-view.ts';
 import { fieldsFor, parseInput, type Field } from './form.ts';
 import { PreviewPanel } from './PreviewPanel.tsx';
+import { usePathPicker } from '../files/use-path-picker.tsx';
+import { NodeFiles } from './NodeFiles.tsx';
 
-function FieldRow({ field, nodeId, readOnly, graphError, onCommit }: { field: Field; nodeId: string; readOnly: boolean; graphError?: string; onCommit(v: ParamValue): void }) {
+function FieldRow({ field, nodeId, readOnly, graphError, onCommit, onBrowse }: { field: Field; nodeId: string; readOnly: boolean; graphError?: string; onCommit(v: ParamValue): void; onBrowse?(current: string): Promise<string | null> }) {
   const shown = field.value === undefined ? '' : String(field.value);
   const [draft, setDraft] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -45,8 +47,8 @@ function FieldRow({ field, nodeId, readOnly, graphError, onCommit }: { field: Fi
     case 'textarea':
       control = <textarea id={id} rows={3} value={draft ?? shown} disabled={readOnly} onChange={(e) => change(e.target.value)} />;
       break;
-    default:
-      control = (
+    default: {
+      const input = (
         <input
           id={id}
           type="text"
@@ -59,6 +61,24 @@ function FieldRow({ field, nodeId, readOnly, graphError, onCommit }: { field: Fi
           onBlur={() => problem === null && setDraft(null)}
         />
       );
+      control =
+        field.control === 'path' && onBrowse ? (
+          <div className="path-row">
+            {input}
+            <button
+              type="button"
+              disabled={readOnly}
+              onClick={() => void onBrowse(draft ?? shown).then((p) => p !== null && change(p))}
+              data-testid={`browse-${nodeId}-${field.name}`}
+            >
+              Browse…
+            </button>
+          </div>
+        ) : (
+          input
+        );
+      break;
+    }
   }
   return (
     <div className={`field${error ? ' invalid' : ''}${field.control === 'checkbox' ? ' field-check' : ''}`} data-testid={id}>
@@ -81,7 +101,8 @@ function FieldRow({ field, nodeId, readOnly, graphError, onCommit }: { field: Fi
 
 /** The selected node: its params as a form generated from the spec, and what the shown run did with it. */
 export function Inspector({ node, readOnly, errors }: { node: GraphNode | null; readOnly: boolean; errors: GraphError[] }) {
-  const { specs, doc, runs } = useEditor();
+  const { specs, doc, runs, toast } = useEditor();
+  const { pick, picker } = usePathPicker();
   useRunsTick();
   if (!node) {
     return (
@@ -121,8 +142,27 @@ export function Inspector({ node, readOnly, errors }: { node: GraphNode | null; 
         {spec && Object.keys(spec.params).length > 0 && <h4>Settings</h4>}
         {spec &&
           fieldsFor(spec, node.params).map((f) => (
-            <FieldRow key={f.name} field={f} nodeId={node.id} readOnly={readOnly} graphError={nodeErrors.find((e) => e.param === f.name)?.message} onCommit={commit(f.name)} />
+            <FieldRow
+              key={f.name}
+              field={f}
+              nodeId={node.id}
+              readOnly={readOnly}
+              graphError={nodeErrors.find((e) => e.param === f.name)?.message}
+              onCommit={commit(f.name)}
+              onBrowse={(current) =>
+                pick({
+                  kind: f.spec.kind === 'folder' ? 'folder' : 'file',
+                  title: `Choose ${f.label.toLowerCase()} for ${node.label ?? spec.label}`,
+                  ...(f.spec.kind === 'file' && f.spec.extensions ? { extensions: f.spec.extensions } : {}),
+                  ...(current ? { near: current } : {}),
+                }).catch((e: unknown) => {
+                  toast(e instanceof Error ? e.message : String(e), 'error');
+                  return null;
+                })
+              }
+            />
           ))}
+        {picker}
         {view && (
           <>
             <h4>Run</h4>
@@ -194,12 +234,7 @@ function Outputs({ nodeId }: { nodeId: string }) {
         );
       })}
       <PreviewPanel runId={runs.shownRecord!.id} nodeId={nodeId} state={rec.state} />
-      {rec.artifactDir && (
-        <div className="path">
-          <code title={rec.artifactDir}>{rec.artifactDir}</code>
-          <button onClick={() => copy(rec.artifactDir!)}>Copy folder</button>
-        </div>
-      )}
+      {rec.artifactDir && <NodeFiles runId={runs.shownRecord!.id} nodeId={nodeId} dir={rec.artifactDir} state={rec.state} />}
       {rec.cachedFrom && <p className="muted small">From the cache of run {rec.cachedFrom}.</p>}
     </div>
   );

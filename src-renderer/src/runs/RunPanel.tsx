@@ -155,6 +155,8 @@ function Compare({ ids }: { ids: string[] }) {
   );
 }
 
+export const SHOW_TAB_EVENT = 'weft:show-run-tab';
+
 /** The bottom panel: live metrics, logs per node, run history, and side-by-side comparison. */
 export function RunPanel({ focusNode, onError }: { focusNode: string | null; onError(e: unknown): void }) {
   const { api, runs } = useEditor();
@@ -168,6 +170,12 @@ export function RunPanel({ focusNode, onError }: { focusNode: string | null; onE
   useEffect(() => {
     if (tab === 'history') refresh();
   }, [tab, refresh]);
+  // The desktop menu's View > History asks for the tab from outside the panel.
+  useEffect(() => {
+    const show = (e: Event) => setTab((e as CustomEvent<Tab>).detail);
+    window.addEventListener(SHOW_TAB_EVENT, show);
+    return () => window.removeEventListener(SHOW_TAB_EVENT, show);
+  }, []);
 
   const open = async (id: string) => {
     try {

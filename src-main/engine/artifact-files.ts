@@ -1,0 +1,50 @@
+/** What a node wrote, file by file, for the "Files" list and download links; confined to the cache. */
+import { existsSync, realpathSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import type { ArtifactFile, ArtifactFiles, RunRecord } from '../../nodes/sdk/index.ts';
+
+const MAX_FILES = 500;
+const MAX_DEPTH = 4;
+
+function inside(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function artifactDir(record: RunRecord, nodeId: string, cacheRoot: string): string {
+  const node = record.nodes[nodeId];
+  if (!node) throw new Error(`run ${record.id} has no node "${nodeId}"`);
+  if (!node.artifactDir || !existsSync(node.artifactDir)) throw new Error(`node "${nodeId}" of run ${record.id} has no files (it did not finish, or its cache entry was removed)`);
+  const dir = realpathSync(node.artifactDir);
+  if (!inside(dir, realpathSync(cacheRoot))) throw new Error(`refused: the folder of node "${nodeId}" is outside the workspace cache`);
+  return dir;
+}
+
+export async function listArtifactFiles(record: RunRecord, nodeId: string, cacheRoot: string): Promise<ArtifactFiles> {
+  const dir = artifactDir(record, nodeId, cacheRoot);
+  const files: ArtifactFile[] = [];
+  let truncated = false;
+  const walk = async (folder: string, depth: number): Promise<void> => {
+    for (const entry of (await readdir(folder, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (files.length >= MAX_FILES) return void (truncated = true);
+      const full = join(folder, entry.name);
+      if (entry.isDirectory() && depth < MAX_DEPTH) await walk(full, depth + 1);
+      else if (entry.isFile()) files.push({ path: relative(dir, full).split(sep).join('/'), size: (await stat(full)).size });
+    }
+  };
+  await walk(dir, 0);
+  return { dir, files, truncated };
+}
+
+/** Resolves a download's relative path; refuses anything that leads out of the node's folder. */
+export function artifactFilePath(record: RunRecord, nodeId: string, relativePath: string, cacheRoot: string): string {
+  const dir = artifactDir(record, nodeId, cacheRoot);
+  const parts = relativePath.split('/');
+  if (!relativePath || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\0'))) throw new Error(`refused "${relativePath}": not a file of this node`);
+  const full = join(dir, ...parts);
+  if (!existsSync(full)) throw new Error(`node "${nodeId}" has no file ${relativePath}`);
+  const real = realpathSync(full);
+  if (!inside(real, dir)) throw new Error(`refused "${relativePath}": it leads outside the node's folder`);
+  return real;
+}

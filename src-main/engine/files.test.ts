@@ -1,0 +1,78 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { graphOf, stubEngine, tempDir } from '../../test/helpers.ts';
+import type { Engine } from './engine.ts';
+
+const engines: Engine[] = [];
+afterAll(async () => Promise.all(engines.map((e) => e.close())));
+
+/** A data folder outside the workspace, as a user's ~/data would be. */
+function dataFolder() {
+  const data = tempDir('weft-data-');
+  writeFileSync(join(data, 'corpus.txt'), 'hello');
+  mkdirSync(join(data, 'sub'));
+  mkdirSync(join(data, '.secret'));
+  writeFileSync(join(data, '.secret', 'key'), 'x');
+  const outside = tempDir('weft-outside-');
+  writeFileSync(join(outside, 'passwd'), 'root');
+  symlinkSync(outside, join(data, 'escape'));
+  return { data, outside };
+}
+
+async function open(workspace: string, data: string) {
+  // The test's data folder stands for the user's home.
+  const { engine } = await stubEngine(workspace, { browseRoots: [{ label: 'Home', path: data }, { label: 'Workspace', path: workspace }] });
+  engines.push(engine);
+  return engine;
+}
+
+describe('picking files for node params', () => {
+  it('lists folders first, hides hidden entries and symlinks that lead out, and refuses to browse outside', async () => {
+    const { data, outside } = dataFolder();
+    const engine = await open(tempDir(), data);
+    const listing = await engine.listFolder(data);
+    expect(listing.entries.map((e) => `${e.kind}:${e.name}`)).toEqual(['folder:sub', 'file:corpus.txt']);
+    expect(listing.entries[1]!.size).toBe(5);
+    expect(listing.parent).toBeNull();
+    expect((await engine.listFolder(join(data, 'sub'))).parent).toBe(data);
+    await expect(engine.listFolder(outside)).rejects.toThrow(/outside the folders Weft browses/);
+    await expect(engine.listFolder(join(data, '.secret'))).rejects.toThrow(/hidden files and folders/);
+    await expect(engine.listFolder(join(data, 'escape'))).rejects.toThrow(/outside the folders Weft browses/);
+    await expect(engine.listFolder('relative/path')).rejects.toThrow(/not an absolute path/);
+  });
+
+  it('lets a graph read a file once the user picked it, and still after a restart', async () => {
+    const { data, outside } = dataFolder();
+    const workspace = tempDir();
+    const graph = graphOf([{ id: 'r', type: 'stub.read', params: { file: join(data, 'corpus.txt') } }]);
+    const engine = await open(workspace, data);
+    expect((await engine.validateGraph(graph)).errors.map((e) => e.code)).toEqual(['path_outside_workspace']);
+    await engine.allowPath(join(data, 'corpus.txt'));
+    expect((await engine.validateGraph(graph)).ok).toBe(true);
+    // A picker never hands out hidden files or what lies outside its roots.
+    await expect(engine.allowPath(join(data, '.secret', 'key'))).rejects.toThrow(/hidden/);
+    await expect(engine.allowPath(join(outside, 'passwd'))).rejects.toThrow(/outside/);
+    await engine.close();
+    const again = await open(workspace, data);
+    const { runId } = await again.startRun({ graph });
+    expect((await again.waitForRun(runId)).state).toBe('succeeded');
+  });
+
+  it("lists a node's files and resolves download paths only inside its folder", async () => {
+    const { data } = dataFolder();
+    const engine = await open(tempDir(), data);
+    const graphDir = tempDir();
+    writeFileSync(join(graphDir, 'in.txt'), 'abc');
+    const { runId } = await engine.startRun({ graph: graphOf([{ id: 'r', type: 'stub.read', params: { file: 'in.txt' } }]), graphDir });
+    const run = await engine.waitForRun(runId);
+    expect(run.state).toBe('succeeded');
+    const files = await engine.listArtifactFiles(runId, 'r');
+    expect(files.files.length).toBeGreaterThan(0);
+    const first = files.files[0]!;
+    expect(await engine.artifactFile(runId, 'r', first.path)).toBe(join(files.dir, first.path));
+    await expect(engine.artifactFile(runId, 'r', '../../../etc/passwd')).rejects.toThrow(/not a file of this node/);
+    await expect(engine.artifactFile(runId, 'r', 'nope.bin')).rejects.toThrow(/has no file nope.bin/);
+    await expect(engine.listArtifactFiles(runId, 'ghost')).rejects.toThrow(/has no node "ghost"/);
+  });
+});

@@ -1,0 +1,123 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { FolderListing } from '../../../nodes/sdk/files.ts';
+import { useEditor } from '../context.ts';
+import { Modal } from './FileDialogs.tsx';
+
+export interface PickRequest {
+  kind: 'file' | 'folder';
+  title: string;
+  /** With the dot, as node param specs give them (".txt"). */
+  extensions?: readonly string[];
+  /** Start here when it is browsable (the param's current value, or its folder). */
+  near?: string;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+const parentOf = (p: string) => p.replace(/[\\/][^\\/]*$/, '') || '/';
+
+/**
+ * Weft's own file and folder picker, for the browser (the desktop app uses the native dialog).
+ * It browses the host's disk through the API, which confines it to home, the workspace and the
+ * examples, and hides hidden entries.
+ */
+export function FilePicker({ request, onPick, onClose }: { request: PickRequest; onPick(path: string): void; onClose(): void }) {
+  const { api } = useEditor();
+  const [listing, setListing] = useState<FolderListing | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [showAll, setShowAll] = useState(false);
+
+  const go = useCallback(
+    (path?: string) => {
+      setError(null);
+      setSelected(null);
+      api.listFolder(path).then(setListing, (e: unknown) => {
+        // A param pointing somewhere unbrowsable falls back to the first root rather than a dead end.
+        if (path) api.listFolder().then(setListing, (e2: unknown) => setError(String((e2 as Error).message ?? e2)));
+        setError(String((e as Error).message ?? e));
+      });
+    },
+    [api],
+  );
+  useEffect(() => {
+    const near = request.near && /^([A-Za-z]:)?[\\/]/.test(request.near) ? (request.kind === 'folder' ? request.near : parentOf(request.near)) : undefined;
+    go(near);
+  }, [go, request]);
+
+  const matches = (name: string) => !request.extensions?.length || showAll || request.extensions.some((x) => name.toLowerCase().endsWith(x.toLowerCase()));
+  const entries = listing?.entries.filter((e) => e.kind === 'folder' || (request.kind === 'file' && matches(e.name))) ?? [];
+  const crumbs = listing ? listing.path.split(/[\\/]/).filter(Boolean) : [];
+
+  return (
+    <Modal title={request.title} onClose={onClose}>
+      <div className="picker" data-testid="file-picker">
+        <div className="picker-roots">
+          {listing?.roots.map((r) => (
+            <button key={r.path} className={listing.path.startsWith(r.path) ? 'on' : ''} onClick={() => go(r.path)} title={r.path}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+        <div className="picker-crumbs mono" data-testid="picker-path">
+          {listing?.parent && (
+            <button className="icon" onClick={() => go(listing.parent!)} aria-label="Up one folder" data-testid="picker-up">
+              ↑
+            </button>
+          )}
+          {listing?.path}
+        </div>
+        {error && <p className="field-error" role="alert">{error}</p>}
+        <ul className="picker-list" data-testid="picker-list">
+          {entries.map((e) => (
+            <li key={e.path}>
+              <button
+                className={selected === e.path ? 'on' : ''}
+                onClick={() => (e.kind === 'folder' && request.kind === 'file' ? go(e.path) : setSelected(e.path))}
+                onDoubleClick={() => (e.kind === 'folder' ? go(e.path) : onPick(e.path))}
+                data-testid={`picker-${e.name}`}
+              >
+                <span>
+                  <i className={`ficon ${e.kind}`} aria-hidden /> {e.name}
+                </span>
+                <span className="muted small">{e.size !== undefined ? formatBytes(e.size) : ''}</span>
+              </button>
+            </li>
+          ))}
+          {listing && entries.length === 0 && <li className="muted pad">Nothing here{request.extensions?.length && !showAll ? ` ending in ${request.extensions.join(', ')}` : ''}.</li>}
+        </ul>
+        {listing?.truncated && <p className="muted small">Only the first 2,000 entries are listed.</p>}
+        <div className="row picker-foot">
+          {request.kind === 'file' && request.extensions?.length ? (
+            <label className="check small">
+              <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> show all files (this node reads {request.extensions.join(', ')})
+            </label>
+          ) : (
+            <span />
+          )}
+          <span className="spacer" />
+          <button onClick={onClose}>Cancel</button>
+          {request.kind === 'folder' ? (
+            <button className="primary" disabled={!listing} onClick={() => listing && onPick(selected ?? listing.path)} data-testid="picker-choose">
+              Choose {selected ? 'selected' : 'this'} folder
+            </button>
+          ) : (
+            <button className="primary" disabled={!selected} onClick={() => selected && onPick(selected)} data-testid="picker-choose">
+              Choose file
+            </button>
+          )}
+        </div>
+      </div>
+    </Modal>
+  );
+}
