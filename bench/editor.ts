@@ -10,7 +10,7 @@ import { serializeGraph, GRAPH_FORMAT, GRAPH_VERSION, type Graph } from '../node
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { launchBrowser, newPage, serve } from '../test/e2e/harness.ts';
 import { stubEngine } from '../test/helpers.ts';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /** 99 sources, 200 appends (each fed on both inputs by earlier nodes), 1 heavy node: 400 edges. */
 function bigGraph(): Graph {
@@ -67,6 +67,39 @@ async function panFrames(page: Page, moves = 120): Promise<{ frames: number[]; l
   return page.evaluate<{ frames: number[]; long: number[] }>(`(() => { window.__rec = false; return { frames: window.__frames.slice(1), long: window.__long }; })()`);
 }
 
+/** WEFT_BENCH_PROFILE=run|training: a CPU profile of the page while it pans, summarised as the top functions by self time. */
+async function startProfile(page: Page): Promise<() => Promise<string>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return async () => {
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>; samples: number[]; timeDeltas: number[] } };
+    const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+    const self = new Map<string, number>();
+    profile.samples.forEach((id, i) => {
+      const f = byNode.get(id)!.callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+      self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    });
+    const total = [...self.values()].reduce((a, b) => a + b, 0);
+    return ['top self time while panning (ms):', ...[...self].sort((a, b) => b[1] - a[1]).slice(0, 18).map(([k, v]) => `  ${v.toFixed(0).padStart(6)}  ${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`)].join('\n');
+  };
+}
+
+/** WEFT_BENCH_PROFILE=trace: where the renderer's main thread spends its time while panning (style, layout, paint, script). */
+async function startTrace(b: Browser, page: Page): Promise<() => Promise<string>> {
+  await b.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  return async () => {
+    const buf = await b.stopTracing();
+    const events = (JSON.parse(buf.toString()) as { traceEvents: Array<{ name: string; ph: string; dur?: number; tid: number; pid: number }> }).traceEvents;
+    const main = events.find((e) => e.name === 'thread_name' && (e as unknown as { args: { name: string } }).args.name === 'CrRendererMain');
+    const totals = new Map<string, number>();
+    for (const e of events) if (e.ph === 'X' && e.dur && main && e.tid === main.tid && e.pid === main.pid) totals.set(e.name, (totals.get(e.name) ?? 0) + e.dur / 1000);
+    return ['main-thread time while panning by event (ms, nested events overlap):', ...[...totals].sort((x, y) => y[1] - x[1]).slice(0, 14).map(([k, v]) => `  ${v.toFixed(0).padStart(6)}  ${k}`)].join('\n');
+  };
+}
+
 function stats({ frames, long }: { frames: number[]; long: number[] }): string {
   const s = [...frames].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!.toFixed(1);
@@ -93,7 +126,9 @@ try {
   await page.getByTestId('run').click();
   await page.getByTestId('badge-train').filter({ hasText: 'Running' }).waitFor({ timeout: 120_000 });
   await page.getByTestId('chart-train · value').waitFor();
+  const runProfile = process.env.WEFT_BENCH_PROFILE === 'run' ? await startProfile(page) : null;
   console.log(`panning, run streaming:   ${stats(await panFrames(page))}`);
+  if (runProfile) console.log(await runProfile());
   const points = await page.getByTestId('chart-train · value').getAttribute('data-points');
   console.log(`live chart points when panning stopped: ${points}`);
   const t1 = Date.now();
@@ -108,7 +143,11 @@ try {
   await page.getByTestId('run').click();
   await page.getByTestId('badge-train').filter({ hasText: 'Running' }).waitFor({ timeout: 60_000 });
   await page.waitForTimeout(500);
+  const profile = process.env.WEFT_BENCH_PROFILE === 'training' ? await startProfile(page) : null;
+  const trace = process.env.WEFT_BENCH_PROFILE === 'trace' ? await startTrace(browser, page) : null;
   console.log(`panning, only training streaming: ${stats(await panFrames(page))}`);
+  if (profile) console.log(await profile());
+  if (trace) console.log(await trace());
 } finally {
   await browser.close();
   await served.close();

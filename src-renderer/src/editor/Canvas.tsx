@@ -47,7 +47,7 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
     const shown = runs.shown;
     setNodes((prev) => {
       const byId = new Map(prev.map((n) => [n.id, n]));
-      return graph.nodes.map((n) => {
+      const next = graph.nodes.map((n) => {
         const old = byId.get(n.id);
         const view = shown?.nodes[n.id];
         const mine = errors.filter((e) => e.nodeId === n.id);
@@ -68,16 +68,20 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
           data: same ? old.data : { node: n, spec, view, errors: mine, sig, errSig },
         };
       });
+      // Nothing changed (most progress ticks of a big graph): keep the same array, so React Flow
+      // and the minimap do not walk 300 nodes again.
+      return next.length === prev.length && next.every((n, i) => n === prev[i]) ? prev : next;
     });
   }, [graph, specs, errors, selection, readOnly, tick, runs]);
 
   // Edges change look only when a target starts or stops running: not on every progress tick.
   const runningTargets = runs.shown ? Object.entries(runs.shown.nodes).filter(([, v]) => v.state === 'running').map(([id]) => id).join('|') : '';
+  const previousEdges = useRef(new Map<string, Edge>());
   const edges = useMemo<Edge[]>(() => {
     const bad = new Set(errors.filter((e) => e.edgeId).map((e) => e.edgeId!));
     const running = new Set(runningTargets.split('|'));
     const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-    return graph.edges.map((e) => {
+    const built = graph.edges.map((e) => {
       const src = byId.get(e.source);
       const type = src ? specs.get(src.type)?.outputs[e.sourceHandle]?.type : undefined;
       const color = bad.has(e.id) ? '#ff5d5d' : type ? PORT_TYPES[type].color : '#888';
@@ -88,10 +92,22 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
         target: e.target,
         targetHandle: e.targetHandle,
         selected: selection.edges.has(e.id),
-        animated: running.has(e.target),
-        style: { stroke: color, strokeWidth: selection.edges.has(e.id) ? 3 : 2 },
+        // A bright, thicker line into a running node rather than React Flow's dash animation, which
+        // repaints every animated edge on every frame.
+        className: running.has(e.target) ? 'edge-running' : undefined,
+        style: { stroke: color, strokeWidth: selection.edges.has(e.id) || running.has(e.target) ? 3 : 2 },
       };
     });
+    // An edge that looks the same keeps its object: when one node of a big run starts or stops,
+    // React Flow redraws its few edges, not all of them.
+    const same = (a: Edge, b: Edge) =>
+      a.source === b.source && a.sourceHandle === b.sourceHandle && a.target === b.target && a.targetHandle === b.targetHandle && a.selected === b.selected && a.className === b.className && a.style?.stroke === b.style?.stroke && a.style?.strokeWidth === b.style?.strokeWidth;
+    const out = built.map((e) => {
+      const old = previousEdges.current.get(e.id);
+      return old && same(old, e) ? old : e;
+    });
+    previousEdges.current = new Map(out.map((e) => [e.id, e]));
+    return out;
   }, [graph, specs, errors, selection, runningTargets]);
 
   // Selection is the editor's (shortcuts and the inspector use it); React Flow reports changes to it.
@@ -176,8 +192,12 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
     [specs, flow, doc, readOnly, onSelection],
   );
 
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const onMoveStart = useCallback(() => canvasRef.current?.classList.add('moving'), []);
+  const onMoveEnd = useCallback(() => canvasRef.current?.classList.remove('moving'), []);
+
   return (
-    <div className="canvas" data-testid="canvas">
+    <div className="canvas" data-testid="canvas" ref={canvasRef}>
       <ReactFlow<WeftFlowNode, Edge>
         nodes={nodes}
         edges={edges}
@@ -188,6 +208,8 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
         onConnect={onConnect}
         onDragOver={onDragOver}
         onDrop={onDrop}
+        onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
         nodesConnectable={!readOnly}
         elementsSelectable
         deleteKeyCode={null}

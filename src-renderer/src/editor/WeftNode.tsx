@@ -108,8 +108,11 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
           ))}
         </div>
       </div>
+      {/* Once a run is shown, progress and headline metrics share one fixed-height slot, so a node
+          keeps its size as it queues, runs and finishes: a resize makes React Flow re-measure it
+          and re-route its edges. Before any run there is no slot, and nodes stay compact. */}
       {state === 'running' && (
-        <div className="wnode-progress" data-testid={`progress-${node.id}`}>
+        <div className="wnode-progress wnode-slot" data-testid={`progress-${node.id}`}>
           <div className="bar">
             <div className="fill" style={{ width: progress === null ? '100%' : `${(progress * 100).toFixed(1)}%` }} data-indeterminate={progress === null} />
           </div>
@@ -119,8 +122,8 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
           </div>
         </div>
       )}
-      {headline.length > 0 && state !== 'failed' && (
-        <div className="wnode-metrics">
+      {state !== undefined && state !== 'running' && state !== 'failed' && (
+        <div className="wnode-metrics wnode-slot">
           {headline.map(([k, v]) => (
             <span key={k}>
               {k} <b>{formatMetric(v)}</b>
