@@ -193,8 +193,14 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
   );
 
   const canvasRef = useRef<HTMLDivElement>(null);
-  const onMoveStart = useCallback(() => canvasRef.current?.classList.add('moving'), []);
-  const onMoveEnd = useCallback(() => canvasRef.current?.classList.remove('moving'), []);
+  const onMoveStart = useCallback(() => {
+    canvasRef.current?.classList.add('moving');
+    runs.setInteracting(true);
+  }, [runs]);
+  const onMoveEnd = useCallback(() => {
+    canvasRef.current?.classList.remove('moving');
+    runs.setInteracting(false);
+  }, [runs]);
 
   return (
     <div className="canvas" data-testid="canvas" ref={canvasRef}>

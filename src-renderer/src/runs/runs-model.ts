@@ -1,6 +1,8 @@
 import { isRunEvent, type EngineEvent, type RunEvent, type RunRecord } from '../../../nodes/sdk/runs.ts';
 import { applyEvent, newRunView, type RunView } from './run-view.ts';
 
+const INTERACTING_REDRAW_MS = 250;
+
 /**
  * The run the editor shows: the live one started here, or a past one opened from history
  * (read-only, with its own graph snapshot). Progress events arrive fast; listeners are told at
@@ -16,6 +18,8 @@ export class RunsModel {
   private readonly listeners = new Set<() => void>();
   private scheduled = false;
   private tick = 0;
+  /** The user is panning or zooming: progress redraws slow to a few per second so the view keeps up. */
+  private interacting = false;
 
   subscribe = (l: () => void) => {
     this.listeners.add(l);
@@ -37,8 +41,13 @@ export class RunsModel {
       this.tick++;
       this.listeners.forEach((l) => l());
     };
-    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(fire);
+    if (this.interacting) setTimeout(fire, INTERACTING_REDRAW_MS);
+    else if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(fire);
     else setTimeout(fire, 50);
+  }
+
+  setInteracting(on: boolean) {
+    this.interacting = on;
   }
 
   /** The view whose badges and charts the UI shows now. */
