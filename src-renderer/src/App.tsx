@@ -112,6 +112,17 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
   const graphDir = state.graphDir ?? (state.path ? dirName(state.path) : undefined);
 
   useEffect(() => onConnectionChange(setConnected), []);
+  // An undo or a delete can remove selected nodes: the selection forgets them, or the next click
+  // would add to a selection of ghosts and the inspector would stay empty.
+  useEffect(() => {
+    const nodeIds = new Set(graph.nodes.map((n) => n.id));
+    const edgeIds = new Set(graph.edges.map((e) => e.id));
+    setSelection((s) =>
+      [...s.nodes].every((id) => nodeIds.has(id)) && [...s.edges].every((id) => edgeIds.has(id))
+        ? s
+        : { nodes: new Set([...s.nodes].filter((id) => nodeIds.has(id))), edges: new Set([...s.edges].filter((id) => edgeIds.has(id))) },
+    );
+  }, [graph]);
   useEffect(() => void api.listTemplates().then(setTemplates, () => setTemplates([])), [api]);
 
   // --- files -------------------------------------------------------------
