@@ -42,6 +42,8 @@ export interface GenerationStats {
   /** From the request to the first token, including loading the model. */
   firstTokenMs: number;
   backend?: string;
+  /** The text the model was given (chat: the conversation in its template), its last 4,000 characters. */
+  promptText?: string;
 }
 
 /** A model a run produced, as the playground lists it. */

@@ -207,6 +207,9 @@ describe('the playground', () => {
     const stopped = Number((await page.getByTestId('pg-stats').textContent())!.split(' ')[0]);
     expect(stopped).toBeLessThan(1000);
     expect(await page.getByTestId('pg-turn-user').textContent()).toContain('Where is the whale?');
+    // The model saw the conversation in the plain "role: content" format, since it has no chat template.
+    await page.getByText('What the model saw').click();
+    expect(await page.getByTestId('pg-seen-prompt').textContent()).toBe('user: Where is the whale?\nassistant: ');
     await shot(page, 'real-09-playground-stopped');
     await page.getByTestId('pg-close').click();
     expect(await page.getByTestId('playground').count()).toBe(0);

@@ -112,6 +112,7 @@ export class PlaygroundSession {
       tokensPerSecond: ids.length > 1 && seconds > 0 ? (ids.length - 1) / seconds : 0,
       firstTokenMs: Math.round(firstTokenMs),
       backend,
+      promptText: promptText.slice(-4000),
     };
   }
 

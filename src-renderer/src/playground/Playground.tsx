@@ -30,6 +30,16 @@ function Setting({ label, help, value, min, max, step, onChange, testId }: { lab
 const parseStops = (text: string) => text.split('\n').map((s) => s.replace(/\\n/g, '\n').replace(/\\t/g, '\t')).filter(Boolean).slice(0, 16);
 const showStops = (stops: string[] = []) => stops.map((s) => s.replace(/\n/g, '\\n').replace(/\t/g, '\\t')).join('\n');
 
+/** What the model was actually given: the chat rendered in its template, end-of-text markers and all. */
+function SeenPrompt({ text }: { text: string }) {
+  return (
+    <details className="pg-seen">
+      <summary className="muted small">What the model saw</summary>
+      <pre className="mini-log" data-testid="pg-seen-prompt">{text}</pre>
+    </details>
+  );
+}
+
 export function Playground({ model, onClose }: { model: PlaygroundModel; onClose(): void }) {
   const { api, toast } = useEditor();
   const s = usePlayground(model);
@@ -164,6 +174,7 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
                   </div>
                   {t.error && <div className="pg-error" role="alert">{t.error}</div>}
                   {t.stats && <div className="muted small" data-testid="pg-stats">{endText(t.stats)}</div>}
+                  {t.stats?.promptText !== undefined && <SeenPrompt text={t.stats.promptText} />}
                 </div>
               ))}
             </div>
@@ -213,6 +224,7 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
               )}
               {s.completionError && <div className="pg-error" role="alert">{s.completionError}</div>}
               {s.completionStats && <div className="muted small" data-testid="pg-stats">{endText(s.completionStats)}</div>}
+              {s.completionStats?.promptText !== undefined && <SeenPrompt text={s.completionStats.promptText} />}
             </div>
             <div className="pg-input">
               {s.generating ? (
