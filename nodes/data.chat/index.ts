@@ -1,9 +1,11 @@
-import { DEFAULT_CHAT_TEMPLATE } from '../lib/chat-template.ts';
+import { DEFAULT_CHAT_TEMPLATE, chatVariables } from '../lib/chat-template.ts';
 import { defineNode } from '../sdk/index.ts';
 
 export default defineNode({
   type: 'data.chat',
   version: 1,
+  // 2: the dataset carries its chat format, and prompts are rendered with eos_token/bos_token set.
+  outputRevision: 2,
   category: 'Data',
   label: 'Chat format',
   description:
@@ -31,7 +33,7 @@ export default defineNode({
       for await (const r of readSplit(source, split)) {
         if (typeof r.prompt !== 'string' || typeof r.response !== 'string') throw new Error(`${split} record ${n + 1} has no prompt/response pair`);
         const messages = [...(p.system ? [{ role: 'system', content: p.system }] : []), { role: 'user', content: r.prompt }];
-        const prompt = template.render({ messages, add_generation_prompt: true });
+        const prompt = template.render(chatVariables(messages, p.endOfText));
         const response = r.response + p.endOfText;
         await writer.write(split, { ...r, prompt, response, answer: r.response, text: prompt + response });
         if (++n % 1000 === 0) await ctx.progress({ step: n, total: n });

@@ -60,7 +60,11 @@ export default defineNode({
     const near = params.dedupe === 'near' ? new NearDuplicateIndex(params.nearThreshold) : null;
     const counts = { kept: 0, removedTooShort: 0, removedTooLong: 0, removedRegex: 0, removedDuplicate: 0, removedNearDuplicate: 0 };
     const total = SPLITS.reduce((n, s) => n + (source.splits[s]?.rows ?? 0), 0);
-    const writer = new DatasetWriter(ctx.artifactDir, source);
+    // Rewritten prompts no longer match their chat template exactly; a chat fine-tune would then store
+    // a template its training text does not follow. Cleaning belongs before Chat format.
+    const rewrites = params.normalize !== 'none' || params.whitespace !== 'none' || params.lowercase;
+    if (rewrites && source.chat) ctx.log.warn('this dataset was already rendered with a chat template; cleaning changes that text, so the template is not passed on. Put Clean dataset before Chat format.');
+    const writer = new DatasetWriter(ctx.artifactDir, rewrites ? { ...source, chat: undefined } : source);
     let processed = 0;
 
     const verdict = (texts: string[]): keyof typeof counts => {

@@ -20,6 +20,19 @@ export interface ChatFormat {
 
 const CONFIG_FILE = 'tokenizer_config.json';
 
+export interface ChatMessageLike {
+  role: string;
+  content: string;
+}
+
+/**
+ * The variables a chat template renders a conversation with, the same for a training prompt (Chat
+ * format) and a playground request, so the model sees at inference exactly what it learned.
+ */
+export function chatVariables(messages: ChatMessageLike[], endOfText: string): Record<string, unknown> {
+  return { messages, add_generation_prompt: true, eos_token: endOfText, bos_token: '' };
+}
+
 /** The chat format a model folder declares, or null when it was never fine-tuned for chat. */
 export function readChatFormat(modelDir: string): ChatFormat | null {
   const file = join(modelDir, CONFIG_FILE);

@@ -77,6 +77,11 @@ export interface NodeDefinition<S extends Record<string, ParamSpec> = Record<str
   inputs: Record<string, PortSpec>;
   outputs: Record<string, PortSpec>;
   params: S;
+  /**
+   * Bump when what the node writes changes but its params keep their meaning: results cached
+   * before are then not reused (the graph's node version stays, so no migration is needed).
+   */
+  outputRevision?: number;
   /** Heavy nodes (training, generation) share a smaller concurrency budget. */
   heavy?: boolean;
   /** Cross-field checks, run before any node executes. */

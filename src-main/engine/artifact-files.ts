@@ -1,5 +1,5 @@
 /** What a node wrote, file by file, for the "Files" list and download links; confined to the cache. */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { ArtifactFile, ArtifactFiles, RunRecord } from '../../nodes/sdk/index.ts';
@@ -46,5 +46,6 @@ export function artifactFilePath(record: RunRecord, nodeId: string, relativePath
   if (!existsSync(full)) throw new Error(`node "${nodeId}" has no file ${relativePath}`);
   const real = realpathSync(full);
   if (!inside(real, dir)) throw new Error(`refused "${relativePath}": it leads outside the node's folder`);
+  if (!statSync(real).isFile()) throw new Error(`refused "${relativePath}": not a file`);
   return real;
 }

@@ -42,8 +42,9 @@ describe('engine', () => {
   it('runs independent branches concurrently but only one heavy node at a time', async () => {
     const { engine, workspace } = await open(undefined, { limits: { maxConcurrent: 4, maxHeavy: 1 } });
     const graph = graphOf([
-      { id: 'l1', type: 'stub.source', params: { steps: 12, stepMs: 80 } },
-      { id: 'l2', type: 'stub.source', params: { steps: 12, stepMs: 80, value: 'x' } },
+      // Long enough (2 s) that both light nodes overlap even when a loaded machine starts workers slowly.
+      { id: 'l1', type: 'stub.source', params: { steps: 25, stepMs: 80 } },
+      { id: 'l2', type: 'stub.source', params: { steps: 25, stepMs: 80, value: 'x' } },
       { id: 'h1', type: 'stub.heavy', params: { steps: 10, stepMs: 60 } },
       { id: 'h2', type: 'stub.heavy', params: { steps: 11, stepMs: 60 } },
     ]);

@@ -36,6 +36,7 @@ import { findModel, listModels } from './models.ts';
 import { FileBrowser, defaultBrowseRoots, type BrowseRoot } from './file-browser.ts';
 import { artifactFilePath, listArtifactFiles } from './artifact-files.ts';
 import { PickedPaths } from '../store/picked-paths.ts';
+import type { ReadRoot } from './paths.ts';
 import { PlaygroundHost } from './playground.ts';
 import { checkForRun, planRun } from './prepare.ts';
 import { RunController } from './run-controller.ts';
@@ -128,8 +129,8 @@ export class Engine implements WeftApi {
     return this.paths.root;
   }
 
-  private allowedRoots(graphDir: string): string[] {
-    return [...new Set([this.paths.root, graphDir, ...(this.options.allowedRoots ?? []), ...this.picked.list()])];
+  private allowedRoots(graphDir: string): ReadRoot[] {
+    return [...new Set([this.paths.root, graphDir, ...(this.options.allowedRoots ?? [])]), ...this.picked.list().map((picked) => ({ picked }))];
   }
 
   private emit = (event: RunEvent): void => {
@@ -300,7 +301,7 @@ export class Engine implements WeftApi {
   }
 
   async allowPath(path: string): Promise<void> {
-    this.picked.add(this.browser.check(path).path);
+    this.picked.add(this.browser.checkPickable(path));
   }
 
   /** A path the user chose in a native dialog: no browse policy, the person at the machine chose it. */

@@ -49,13 +49,27 @@ export class FileBrowser {
   check(path: string): { path: string; root: BrowseRoot } {
     if (!isAbsolute(path)) throw new BrowseRefusedError(path, 'not an absolute path');
     const target = real(path);
-    for (const root of this.roots) {
-      const rel = under(target, root.path);
-      if (rel === null) continue;
-      if (rel.split(sep).some((part) => part.startsWith('.'))) throw new BrowseRefusedError(path, 'hidden files and folders are not offered');
-      return { path: target, root };
+    let hidden = false;
+    // The innermost root wins: examples inside a hidden folder of home are reachable as Examples.
+    const containing = this.roots.filter((r) => under(target, r.path) !== null).sort((a, b) => b.path.length - a.path.length);
+    for (const root of containing) {
+      if (under(target, root.path)!.split(sep).some((part) => part.startsWith('.'))) hidden = true;
+      else return { path: target, root };
     }
+    if (hidden) throw new BrowseRefusedError(path, 'hidden files and folders are not offered');
     throw new BrowseRefusedError(path, `it is outside the folders Weft browses (${this.roots.map((r) => r.label).join(', ')})`);
+  }
+
+  /**
+   * A path the user may pick for a param: it exists, and it is inside a root, not a root itself:
+   * "all of home" is not a pick, it would let every graph read everything there.
+   */
+  checkPickable(path: string): string {
+    const { path: target } = this.check(path);
+    if (!existsSync(target)) throw new BrowseRefusedError(path, 'it does not exist');
+    const root = this.roots.find((r) => r.path === target);
+    if (root) throw new BrowseRefusedError(path, `choose a file or a folder inside ${root.label}, not all of it`);
+    return target;
   }
 
   async list(path?: string): Promise<FolderListing> {

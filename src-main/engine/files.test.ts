@@ -53,10 +53,25 @@ describe('picking files for node params', () => {
     // A picker never hands out hidden files or what lies outside its roots.
     await expect(engine.allowPath(join(data, '.secret', 'key'))).rejects.toThrow(/hidden/);
     await expect(engine.allowPath(join(outside, 'passwd'))).rejects.toThrow(/outside/);
+    // Picking a root itself would open all of it: refused; so is a path that does not exist.
+    await expect(engine.allowPath(data)).rejects.toThrow(/not all of it/);
+    await expect(engine.allowPath(join(data, 'nothing.txt'))).rejects.toThrow(/does not exist/);
     await engine.close();
     const again = await open(workspace, data);
     const { runId } = await again.startRun({ graph });
     expect((await again.waitForRun(runId)).state).toBe('succeeded');
+  });
+
+  it('keeps hidden entries under a picked folder out of reach of graphs', async () => {
+    const { data } = dataFolder();
+    mkdirSync(join(data, 'sub', '.cache'));
+    writeFileSync(join(data, 'sub', '.cache', 'token.txt'), 'secret');
+    writeFileSync(join(data, 'sub', 'fine.txt'), 'fine');
+    const engine = await open(tempDir(), data);
+    await engine.allowPath(join(data, 'sub'));
+    const read = (file: string) => engine.validateGraph(graphOf([{ id: 'r', type: 'stub.read', params: { file } }]));
+    expect((await read(join(data, 'sub', 'fine.txt'))).ok).toBe(true);
+    expect((await read(join(data, 'sub', '.cache', 'token.txt'))).errors.map((e) => e.code)).toEqual(['path_outside_workspace']);
   });
 
   it("lists a node's files and resolves download paths only inside its folder", async () => {
@@ -73,6 +88,8 @@ describe('picking files for node params', () => {
     expect(await engine.artifactFile(runId, 'r', first.path)).toBe(join(files.dir, first.path));
     await expect(engine.artifactFile(runId, 'r', '../../../etc/passwd')).rejects.toThrow(/not a file of this node/);
     await expect(engine.artifactFile(runId, 'r', 'nope.bin')).rejects.toThrow(/has no file nope.bin/);
+    mkdirSync(join(files.dir, 'folder'));
+    await expect(engine.artifactFile(runId, 'r', 'folder')).rejects.toThrow(/not a file/);
     await expect(engine.listArtifactFiles(runId, 'ghost')).rejects.toThrow(/has no node "ghost"/);
   });
 });

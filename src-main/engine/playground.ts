@@ -63,10 +63,14 @@ export class PlaygroundHost {
     if (this.current || this.closed) return;
     const next = this.queue.shift();
     if (!next) return;
-    this.current = { id: next.id, cancelled: false };
+    const current = { id: next.id, cancelled: false };
+    this.current = current;
     try {
-      const outcome = await this.runOne(next);
-      if (outcome.error) this.end(next.id, EMPTY_STATS, outcome.error);
+      const outcome = await this.runOne(next).catch((e: unknown) => ({ error: `the playground could not start: ${(e as Error).message}`, stats: undefined }));
+      if (this.closed) return;
+      // Stopped, then the worker died or failed: the user asked for it to end, so it simply ended.
+      if (outcome.error && current.cancelled) this.end(next.id, { ...EMPTY_STATS, reason: 'cancelled' });
+      else if (outcome.error) this.end(next.id, EMPTY_STATS, outcome.error);
       else this.end(next.id, outcome.stats!);
     } finally {
       this.current = null;

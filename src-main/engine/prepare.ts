@@ -10,7 +10,7 @@ import {
   type GraphError,
   type GraphNode,
 } from '../../nodes/sdk/index.ts';
-import { resolveGraphPath } from './paths.ts';
+import { resolveGraphPath, type ReadRoot } from './paths.ts';
 import type { RunPlan } from './run-machine.ts';
 import { nodeSignature, type ContentHasher } from './signature.ts';
 
@@ -27,7 +27,7 @@ export function checkForRun(
   raw: unknown,
   catalogue: Catalogue,
   graphDir: string,
-  allowedRoots: readonly string[],
+  allowedRoots: readonly ReadRoot[],
 ): { ok: true; checked: Checked } | { ok: false; errors: GraphError[] } {
   const parsed = parseGraphValue(raw);
   if (!parsed.ok) return parsed;
@@ -92,6 +92,7 @@ export async function planRun(checked: Checked, catalogue: Catalogue, seed: numb
     signatures[id] = nodeSignature({
       type: node.type,
       version: node.version,
+      ...(defs.get(id)!.outputRevision !== undefined ? { revision: defs.get(id)!.outputRevision } : {}),
       params: node.params,
       seed,
       inputs: Object.fromEntries(inputEdges[id]!.map((e) => [e.port, `${signatures[e.source]}:${e.sourceHandle}`])),

@@ -21,6 +21,8 @@ export function sha256(text: string | Uint8Array): string {
 export interface SignatureParts {
   type: string;
   version: number;
+  /** Only present when a node declares one, so other nodes' signatures (and caches) stay as they were. */
+  revision?: number;
   params: Record<string, unknown>;
   seed: number;
   /** Per input port: the upstream node's signature and output port. */

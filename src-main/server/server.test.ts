@@ -60,7 +60,7 @@ beforeAll(async () => {
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Weft</title>');
   writeFileSync(join(outside, 'secret.weft.json'), serializeGraph(graphOf([{ id: 'a', type: 'stub.source' }])));
   const api = confinedApi(engine, new Confinement({ workspace, readRoots: [], files: [] }));
-  server = await startWebServer({ api, rendererDir: renderer, token: 'test-token-123' });
+  server = await startWebServer({ api, rendererDir: renderer, token: 'test-token-123', artifactFile: (run, node, rel) => engine.artifactFile(run, node, rel) });
 });
 
 afterAll(async () => {
@@ -134,6 +134,22 @@ describe('weft serve: the API over WebSocket', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(events.some((e) => e.type === 'run-state' && e.state === 'succeeded')).toBe(true);
     ws.close();
+  });
+
+  it("serves a node's file as a download, only with the key, and answers bad paths with 404 without falling over", async () => {
+    const { runId } = await engine.startRun({ graph: graphOf([{ id: 'a', type: 'stub.source', params: { value: 'hello' } }]) });
+    await engine.waitForRun(runId);
+    const { files, dir } = await engine.listArtifactFiles(runId, 'a');
+    const file = files[0]!.path;
+    const cookie = String(((await get('/?token=test-token-123')).headers['set-cookie'] as string[])[0]).split(';')[0]!;
+    const ok = await get(`/artifacts/${runId}/a/${file}`, { Cookie: cookie });
+    expect(ok.status).toBe(200);
+    expect(ok.headers['content-disposition']).toBe(`attachment; filename="${file.split('/').pop()}"`);
+    expect((await get(`/artifacts/${runId}/a/${file}`)).status).toBe(401);
+    mkdirSync(join(dir, 'sub'));
+    for (const bad of ['sub', '..%2F..%2Frun.json', 'missing.txt', '%2Fetc%2Fpasswd']) expect((await get(`/artifacts/${runId}/a/${bad}`, { Cookie: cookie })).status).toBe(404);
+    expect((await get(`/artifacts/nope/a/${file}`, { Cookie: cookie })).status).toBe(404);
+    expect((await get('/?token=test-token-123')).status).toBe(200); // still up
   });
 
   it('checks every message against the API schema', async () => {

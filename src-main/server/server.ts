@@ -64,10 +64,20 @@ async function sendArtifact(pathname: string, resolveFile: NonNullable<WebServer
     res.end(why + '\n');
     return;
   }
-  const size = statSync(file).size;
+  // The cache can lose the file between the check and the read: answer 404, never crash the server.
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+    res.end('the file is gone\n');
+    return;
+  }
   const name = basename(file).replace(/[^\w.-]/g, '_');
   res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': String(size), 'Content-Disposition': `attachment; filename="${name}"` });
-  createReadStream(file).pipe(res);
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
 
 /** Serves the editor and the Weft API (WebSocket at /api) on 127.0.0.1, behind a per-launch token. */
@@ -98,7 +108,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/artifacts/') && options.artifactFile) {
-      void sendArtifact(url.pathname, options.artifactFile, res, securityHeaders());
+      sendArtifact(url.pathname, options.artifactFile, res, securityHeaders()).catch(() => res.destroy());
       return;
     }
     // The tokened URL sets a cookie so the page's own asset requests (no query string) get through.

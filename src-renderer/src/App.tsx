@@ -388,7 +388,13 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
     resume: control('resume'),
     cancel: control('cancel'),
   } satisfies Record<Exclude<MenuCommand['command'], 'open-recent'>, () => unknown>;
-  useMenuCommands(shell, (c) => (c.command === 'open-recent' ? void openPath(c.path) : actions[c.command]()));
+  // As with the keyboard shortcuts: while a dialog is open, the graph behind it is not edited.
+  const GRAPH_EDITS = new Set<MenuCommand['command']>(['undo', 'redo', 'cut', 'copy', 'paste', 'duplicate', 'delete', 'select-all', 'tidy']);
+  useMenuCommands(shell, (c) => {
+    if (GRAPH_EDITS.has(c.command) && (dialog !== null || document.querySelector('.modal'))) return;
+    if (c.command === 'open-recent') void openPath(c.path);
+    else actions[c.command]();
+  });
 
   const selectedNode = selection.nodes.size === 1 ? (graph.nodes.find((n) => selection.nodes.has(n.id)) ?? null) : null;
   const fileName = state.path ? baseName(state.path) : state.graphDir ? `${state.graph.meta.name ?? 'Template'} (template)` : 'Untitled';

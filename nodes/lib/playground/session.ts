@@ -6,10 +6,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatMessage, GenerationEndReason, GenerationStats, SamplingSettings } from '../../sdk/playground.ts';
-import { readChatFormat, DEFAULT_CHAT_TEMPLATE, type ChatFormat } from '../chat-template.ts';
+import { chatVariables, readChatFormat, DEFAULT_CHAT_TEMPLATE, type ChatFormat } from '../chat-template.ts';
 import { generateUntil, promptWindow } from '../gpt/generate.ts';
 import { openModelInput, type OpenedModel } from '../model-input.ts';
 import { EOS } from '../tokenizer.ts';
+import { TextStream } from './text-stream.ts';
 
 export interface SessionRequest {
   modelDir: string;
@@ -52,7 +53,7 @@ export class PlaygroundSession {
     const messages = [...(req.messages ?? [])];
     if (chat?.system && !messages.some((m) => m.role === 'system')) messages.unshift({ role: 'system', content: chat.system });
     try {
-      return new Template(chat?.template ?? DEFAULT_CHAT_TEMPLATE).render({ messages, add_generation_prompt: true, eos_token: chat?.endOfText ?? '', bos_token: '' });
+      return new Template(chat?.template ?? DEFAULT_CHAT_TEMPLATE).render(chatVariables(messages, chat?.endOfText ?? EOS));
     } catch (e) {
       throw new Error(`the model's chat template failed on this conversation: ${(e as Error).message}`);
     }
@@ -71,45 +72,34 @@ export class PlaygroundSession {
     const eosText = chat?.endOfText || EOS;
     const stopTokens = [tok.specials[eosText], tok.specials[EOS]].filter((id): id is number => id !== undefined);
     const stopStrings = [...(s.stop ?? []).filter(Boolean), ...(req.mode === 'chat' && eosText ? [eosText] : [])];
-    const ids: number[] = [];
-    let sent = '';
+    const stream = new TextStream((ids) => tok.decode(ids), stopStrings);
+    let tokens = 0;
     let firstTokenMs = 0;
     let end: GenerationEndReason;
-    const flush = async (final: boolean) => {
-      let text = await tok.decode(ids);
-      const cut = stopStrings.map((x) => text.indexOf(x)).filter((i) => i >= 0);
-      const stopAt = cut.length ? Math.min(...cut) : -1;
-      if (stopAt >= 0) text = text.slice(0, stopAt);
-      // Hold back a trailing partial character, and anything that may be the start of a stop string.
-      let safe = final || stopAt >= 0 ? text : text.replace(/\uFFFD+$/, '');
-      if (!final && stopAt < 0) for (const x of stopStrings) for (let k = Math.min(x.length - 1, safe.length); k > 0; k--) if (safe.endsWith(x.slice(0, k))) { safe = safe.slice(0, safe.length - k); break; }
-      if (safe.length > sent.length && safe.startsWith(sent)) {
-        onText(safe.slice(sent.length));
-        sent = safe;
-      }
-      if (stopAt >= 0) throw new StopText();
-    };
     try {
       const r = await generateUntil(params, config, promptIds, { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed, stopTokens }, async (id) => {
         if (signal.aborted) throw abortError();
-        if (!ids.length) firstTokenMs = performance.now() - started;
-        ids.push(id);
-        await flush(false);
+        if (!tokens++) firstTokenMs = performance.now() - started;
+        const { delta, stopped } = await stream.push(id);
+        if (delta) onText(delta);
+        if (stopped) throw new StopText();
       });
       end = r.end;
-      await flush(true);
     } catch (e) {
       if (e instanceof StopText) end = 'stop';
       else if ((e as Error).name === 'AbortError') end = 'cancelled';
       else throw e;
     }
+    // Text held back for a possible stop string (or a partial character) is shown at the end, however it ended.
+    const rest = await stream.finish();
+    if (rest) onText(rest);
     const seconds = (performance.now() - started - firstTokenMs) / 1000;
     return {
       reason: end,
       promptTokens: promptIds.length,
       promptTokensDropped: promptIds.length - kept,
-      tokens: ids.length,
-      tokensPerSecond: ids.length > 1 && seconds > 0 ? (ids.length - 1) / seconds : 0,
+      tokens,
+      tokensPerSecond: tokens > 1 && seconds > 0 ? (tokens - 1) / seconds : 0,
       firstTokenMs: Math.round(firstTokenMs),
       backend,
       promptText: promptText.slice(-4000),

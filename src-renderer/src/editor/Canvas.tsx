@@ -201,6 +201,8 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
     canvasRef.current?.classList.remove('moving');
     runs.setInteracting(false);
   }, [runs]);
+  // Unmounted mid-pan (no move end): progress redraws must not stay slowed.
+  useEffect(() => () => runs.setInteracting(false), [runs]);
 
   return (
     <div className="canvas" data-testid="canvas" ref={canvasRef}>

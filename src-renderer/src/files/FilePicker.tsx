@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FolderListing } from '../../../nodes/sdk/files.ts';
 import { useEditor } from '../context.ts';
 import { Modal } from './FileDialogs.tsx';
@@ -38,14 +38,19 @@ export function FilePicker({ request, onPick, onClose }: { request: PickRequest;
   const [selected, setSelected] = useState<string | null>(null);
   const [showAll, setShowAll] = useState(false);
 
+  // Only the latest folder asked for is shown, whatever order the answers arrive in.
+  const asked = useRef(0);
   const go = useCallback(
     (path?: string) => {
+      const n = ++asked.current;
+      const show = (l: FolderListing) => n === asked.current && setListing(l);
+      const fail = (e: unknown) => n === asked.current && setError(String((e as Error).message ?? e));
       setError(null);
       setSelected(null);
-      api.listFolder(path).then(setListing, (e: unknown) => {
+      api.listFolder(path).then(show, (e: unknown) => {
         // A param pointing somewhere unbrowsable falls back to the first root rather than a dead end.
-        if (path) api.listFolder().then(setListing, (e2: unknown) => setError(String((e2 as Error).message ?? e2)));
-        setError(String((e as Error).message ?? e));
+        if (path) api.listFolder().then(show, fail);
+        fail(e);
       });
     },
     [api],

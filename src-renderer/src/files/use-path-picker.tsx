@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useEditor } from '../context.ts';
 import { desktopShell } from '../shell/desktop-shell.ts';
 import { FilePicker, type PickRequest } from './FilePicker.tsx';
@@ -8,7 +8,7 @@ import { FilePicker, type PickRequest } from './FilePicker.tsx';
  * graphs read what it returns), Weft's own picker in the browser (then the host is told the user
  * picked it). Resolves to null when the user cancels.
  */
-export function usePathPicker(): { pick(request: PickRequest): Promise<string | null>; picker: ReactNode } {
+export function usePathPicker(): { pick(request: PickRequest): Promise<string | null>; cancel(): void; picker: ReactNode } {
   const { api } = useEditor();
   const shell = useMemo(desktopShell, []);
   const [pending, setPending] = useState<{ request: PickRequest; resolve(path: string | null): void } | null>(null);
@@ -30,6 +30,14 @@ export function usePathPicker(): { pick(request: PickRequest): Promise<string | 
     pending?.resolve(path);
     setPending(null);
   };
+  // A picker left open when its owner goes away answers "cancelled", so no caller waits forever.
+  const pendingRef = useRef(pending);
+  pendingRef.current = pending;
+  useEffect(() => () => pendingRef.current?.resolve(null), []);
+  const cancel = useCallback(() => {
+    pendingRef.current?.resolve(null);
+    setPending(null);
+  }, []);
   const picker = pending ? <FilePicker request={pending.request} onPick={close} onClose={() => close(null)} /> : null;
-  return { pick, picker };
+  return { pick, cancel, picker };
 }

@@ -102,7 +102,9 @@ function FieldRow({ field, nodeId, readOnly, graphError, onCommit, onBrowse }: {
 /** The selected node: its params as a form generated from the spec, and what the shown run did with it. */
 export function Inspector({ node, readOnly, errors }: { node: GraphNode | null; readOnly: boolean; errors: GraphError[] }) {
   const { specs, doc, runs, toast } = useEditor();
-  const { pick, picker } = usePathPicker();
+  const { pick, cancel: cancelPick, picker } = usePathPicker();
+  // Another node selected (or this one deleted): its pending pick no longer has a field to fill.
+  useEffect(() => cancelPick(), [node?.id, cancelPick]);
   useRunsTick();
   if (!node) {
     return (
@@ -115,7 +117,14 @@ export function Inspector({ node, readOnly, errors }: { node: GraphNode | null; 
   const spec: NodeSpec | undefined = specs.get(node.type);
   const view = runs.shown?.nodes[node.id];
   const nodeErrors = errors.filter((e) => e.nodeId === node.id);
-  const commit = (name: string) => (value: ParamValue) => doc.edit((g) => void (g.nodes.find((n) => n.id === node.id)!.params[name] = value), { key: `param:${node.id}:${name}` });
+  const commit = (name: string) => (value: ParamValue) =>
+    doc.edit(
+      (g) => {
+        const target = g.nodes.find((n) => n.id === node.id);
+        if (target) target.params[name] = value;
+      },
+      { key: `param:${node.id}:${name}` },
+    );
   return (
     <aside className="inspector" data-testid="inspector">
       <div className="panel-title">{spec?.label ?? node.type}</div>

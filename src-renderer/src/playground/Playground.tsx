@@ -59,7 +59,7 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
     if (!request) return;
     try {
       const { generationId } = await api.startGeneration(request);
-      model.started(generationId);
+      if (model.started(generationId)) void api.stopGeneration(generationId).catch(() => undefined);
     } catch (e) {
       model.failed(errorText(e));
     }
@@ -72,7 +72,7 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
   };
 
   const stop = () => {
-    const id = s.generating?.id;
+    const id = model.requestStop();
     if (id) void api.stopGeneration(id).catch(() => undefined);
   };
 

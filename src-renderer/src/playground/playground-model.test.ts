@@ -49,6 +49,21 @@ describe('playground model', () => {
     expect(second.settings.seed).toBe(first.settings.seed + 1);
   });
 
+  it('stops a generation whose id has not come back yet, and finishes one whose end beat its id', () => {
+    const p = new PlaygroundModel();
+    p.setModels([model({})]);
+    p.completeRequest();
+    expect(p.requestStop()).toBeNull(); // not known yet: remembered
+    expect(p.started('g3')).toBe(true); // ...and asked for as soon as it is
+    p.handle({ type: 'generation-end', generationId: 'g3', at, stats: { ...stats, reason: 'cancelled' } });
+    expect(p.getState().generating).toBeNull();
+    p.completeRequest();
+    p.handle({ type: 'generation-text', generationId: 'g4', at, text: 'abc' });
+    p.handle({ type: 'generation-end', generationId: 'g4', at, stats });
+    expect(p.started('g4')).toBe(false);
+    expect(p.getState()).toMatchObject({ generating: null, completion: 'abc', completionStats: stats });
+  });
+
   it('completes text, shows a refusal as an error, and keeps a completion as the new prompt', () => {
     const p = new PlaygroundModel();
     p.setModels([model({})]);

@@ -62,6 +62,8 @@ export class PlaygroundModel {
   private readonly listeners = new Set<() => void>();
   /** Events for a generation whose id has not come back yet. */
   private early: EngineEvent[] = [];
+  /** Stop was pressed before the host named the generation. */
+  private stopWanted = false;
 
   subscribe = (l: () => void) => {
     this.listeners.add(l);
@@ -166,13 +168,24 @@ export class PlaygroundModel {
     return s;
   }
 
-  /** The host accepted the request under this id. */
-  started(id: string) {
-    if (!this.state.generating) return;
+  /** Stop pressed: returns the id to stop now, or null when it is not known yet (it is stopped once known). */
+  requestStop(): string | null {
+    const g = this.state.generating;
+    if (!g) return null;
+    if (g.id === null) this.stopWanted = true;
+    return g.id;
+  }
+
+  /** The host accepted the request under this id; true when Stop was pressed meanwhile and it must be stopped now. */
+  started(id: string): boolean {
+    if (!this.state.generating) return false;
     this.set({ generating: { ...this.state.generating, id } });
     const early = this.early;
     this.early = [];
     early.forEach((e) => this.handle(e));
+    const stop = this.stopWanted && this.state.generating?.id === id;
+    this.stopWanted = false;
+    return stop;
   }
 
   /** The host refused the request (bad model, bad settings). */
@@ -198,6 +211,7 @@ export class PlaygroundModel {
   };
 
   private finish(target: 'chat' | 'complete', end: { stats?: GenerationStats; error?: string }) {
+    this.stopWanted = false;
     if (target === 'complete') this.set({ generating: null, completionStats: end.stats ?? null, completionError: end.error ?? null });
     else {
       this.updateLastTurn((t) => ({ ...t, ...(end.stats ? { stats: end.stats } : {}), ...(end.error ? { error: end.error } : {}) }));
