@@ -11,6 +11,12 @@ export interface SamplingOptions {
   topP: number;
   seed: number;
   stopTokens?: number[];
+  /**
+   * Keep going when the context window is full: restart from the last half-window of tokens
+   * (positions begin again at 0), so maxTokens may exceed the model's context. The prompt then
+   * keeps up to context - 1 - min(maxTokens, context / 2) of its last tokens.
+   */
+  slide?: boolean;
 }
 
 /** Picks a token from logits; temperature 0 means greedy. */
@@ -50,9 +56,10 @@ export async function generate(p: Params, c: GptConfig, prompt: number[], o: Sam
   return (await generateUntil(p, c, prompt, o, onToken)).ids;
 }
 
-/** The prompt tokens generation keeps: the last ones, leaving room for maxTokens in the context. */
-export function promptWindow(c: GptConfig, prompt: number[], maxTokens: number): number[] {
-  return prompt.slice(-Math.max(1, c.contextLength - 1 - maxTokens));
+/** The prompt tokens generation keeps: the last ones, leaving room for the new tokens in the context. */
+export function promptWindow(c: GptConfig, prompt: number[], maxTokens: number, slide = false): number[] {
+  const room = slide ? Math.min(maxTokens, Math.floor(c.contextLength / 2)) : maxTokens;
+  return prompt.slice(-Math.max(1, c.contextLength - 1 - room));
 }
 
 /** As generate, and says why it stopped: a stop token, maxTokens, or a full context window. */
@@ -64,12 +71,19 @@ export async function generateUntil(
   onToken?: (id: number) => void | Promise<void>,
 ): Promise<{ ids: number[]; end: GenerationEnd }> {
   const rng = new Prng(o.seed);
-  const cache = newCache();
   const out: number[] = [];
-  const context = promptWindow(c, prompt, o.maxTokens);
+  const context = promptWindow(c, prompt, o.maxTokens, o.slide);
+  let cache = newCache();
   try {
     let input = context.length ? context : [0];
-    while (out.length < o.maxTokens && cache.length + input.length <= c.contextLength) {
+    while (out.length < o.maxTokens) {
+      if (cache.length + input.length > c.contextLength) {
+        if (!o.slide) break;
+        // Full: start a fresh window from the last half of everything so far (prompt and output).
+        disposeCache(cache);
+        cache = newCache();
+        input = [...context, ...out].slice(-Math.floor(c.contextLength / 2));
+      }
       const logits = tf.tidy(() => {
         const h = hiddenStates(p, c, tf.tensor2d(input, [1, input.length], 'int32'), { training: false, cache });
         return lmLogits(p, c, tf.slice(h, [input.length - 1, 0], [1, c.width]) as tf.Tensor2D);

@@ -81,6 +81,18 @@ describe('playground session', () => {
     session.dispose();
   });
 
+  it('writes past the context window by sliding it, keeping the whole prompt and no stray tensors', async () => {
+    const dir = await modelFolder();
+    const session = new PlaygroundSession();
+    await collect(session, { modelDir: dir, mode: 'complete', prompt: 'x', settings: { ...greedy, maxTokens: 2 } });
+    const before = tf.memory().numTensors;
+    const { stats, text } = await collect(session, { modelDir: dir, mode: 'complete', prompt: 'Call me Ishmael.', settings: { ...greedy, maxTokens: 3 * config.contextLength } });
+    expect(stats).toMatchObject({ reason: 'length', tokens: 3 * config.contextLength, promptTokensDropped: 0 });
+    expect(text.length).toBeGreaterThan(config.contextLength); // byte tokens: at least a character per 4
+    expect(tf.memory().numTensors).toBe(before);
+    session.dispose();
+  });
+
   it("renders a chat with the template the model was fine-tuned with, exactly as Chat format rendered its training prompts", async () => {
     const { Template } = await import('@huggingface/jinja');
     const template = "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\n{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";

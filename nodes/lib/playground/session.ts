@@ -68,7 +68,8 @@ export class PlaygroundSession {
     const s = req.settings;
     const promptText = await PlaygroundSession.renderPrompt(req, chat);
     const promptIds = await tok.encode(promptText);
-    const kept = promptWindow(config, promptIds, s.maxTokens).length;
+    // The playground slides its window, so an answer may run past the context without dropping the prompt.
+    const kept = promptWindow(config, promptIds, s.maxTokens, true).length;
     const eosText = chat?.endOfText || EOS;
     const stopTokens = [tok.specials[eosText], tok.specials[EOS]].filter((id): id is number => id !== undefined);
     const stopStrings = [...(s.stop ?? []).filter(Boolean), ...(req.mode === 'chat' && eosText ? [eosText] : [])];
@@ -77,7 +78,7 @@ export class PlaygroundSession {
     let firstTokenMs = 0;
     let end: GenerationEndReason;
     try {
-      const r = await generateUntil(params, config, promptIds, { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed, stopTokens }, async (id) => {
+      const r = await generateUntil(params, config, promptIds, { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed, stopTokens, slide: true }, async (id) => {
         if (signal.aborted) throw abortError();
         if (!tokens++) firstTokenMs = performance.now() - started;
         const { delta, stopped } = await stream.push(id);
