@@ -104,6 +104,6 @@ export function defaultBrowseRoots(workspace: string, extra: string[]): BrowseRo
   return [
     { label: 'Home', path: homedir() },
     { label: 'Workspace', path: workspace },
-    ...extra.map((p) => ({ label: basename(p), path: p })),
+    ...extra.map((p) => ({ label: basename(p).replace(/^./, (c) => c.toUpperCase()), path: p })),
   ];
 }

@@ -57,7 +57,7 @@ describe('a first session with real nodes', () => {
     // Browse… opens Weft's own picker (no native dialogs in a browser); it starts at home and offers the examples.
     await page.getByTestId('browse-load-file').click();
     await page.getByTestId('file-picker').waitFor();
-    await page.getByTestId('file-picker').getByRole('button', { name: 'examples', exact: true }).click();
+    await page.getByTestId('file-picker').getByRole('button', { name: 'Examples', exact: true }).click();
     await page.getByTestId('picker-data').click();
     await page.getByTestId('picker-moby-dick-opening.txt').click();
     await shot(page, 'real-02a-file-picker');
