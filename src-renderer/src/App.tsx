@@ -381,7 +381,8 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
     fit: () => flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 }),
     tidy: layout,
     history: () => window.dispatchEvent(new CustomEvent(SHOW_TAB_EVENT, { detail: 'history' })),
-    playground: () => playground.open(),
+    // Like the toolbar button, View > Playground shows and hides it.
+    playground: () => (playground.getState().visible ? playground.close() : playground.open()),
     shortcuts: () => setDialog('help'),
     run: () => void run(),
     pause: control('pause'),

@@ -95,8 +95,8 @@ describe('the editor in the desktop shell', () => {
     await page.getByTestId('history').waitFor();
     await menu(page, { command: 'playground' });
     await page.getByTestId('playground').waitFor();
-    await menu(page, { command: 'playground' }); // the menu item toggles it
-    await page.getByTestId('pg-close').click();
+    await menu(page, { command: 'playground' }); // the menu item toggles it, as the toolbar button does
+    await expect.poll(() => page.getByTestId('playground').count()).toBe(0);
     await menu(page, { command: 'new' });
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
     await menu(page, { command: 'open-recent', path: savePath });
