@@ -87,7 +87,7 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
         <div className="pad">
           {usable.length === 0 ? (
             <p className="muted" data-testid="pg-no-models">
-              No text-generating model yet. Run a pipeline with a Model, Pretrain or Fine-tune node (the <b>Pretrain on Moby-Dick</b> template makes one), then come back.
+              No text-generating model yet. Run a pipeline with a Model, Pretrain or Fine-tune node (the <b>Pretrain a small GPT on Moby-Dick</b> template makes one), then come back.
             </p>
           ) : (
             <select value={s.modelKey ?? ''} onChange={(e) => model.choose(e.target.value)} aria-label="Model" data-testid="pg-model">
