@@ -4,36 +4,15 @@
  *   npx tsx bench/playground.ts [workspace-with-trained-models]
  * With a workspace, it also measures every model found there. Figures only; nothing is asserted.
  */
-import type { EngineEvent, GenerationRequest } from '../nodes/sdk/index.ts';
 import { openDefaultEngine } from '../src-main/engine/default-engine.ts';
 import type { Engine } from '../src-main/engine/engine.ts';
-import { graphOf, tempDir } from '../test/helpers.ts';
-
-async function generate(engine: Engine, request: GenerationRequest) {
-  let text = '';
-  let id: string | null = null;
-  const early: EngineEvent[] = [];
-  return new Promise<{ text: string; end: Extract<EngineEvent, { type: 'generation-end' }> }>((resolve, reject) => {
-    const handle = (e: EngineEvent) => {
-      if (e.type === 'generation-text' && e.generationId === id) text += e.text;
-      if (e.type === 'generation-end' && e.generationId === id) {
-        off();
-        resolve({ text, end: e });
-      }
-    };
-    const off = engine.subscribe((e) => (id ? handle(e) : early.push(e)));
-    engine.startGeneration(request).then(({ generationId }) => {
-      id = generationId;
-      early.splice(0).forEach(handle);
-    }, reject);
-  });
-}
+import { generateToEnd, graphOf, tempDir } from '../test/helpers.ts';
 
 async function measure(engine: Engine, runId: string, nodeId: string, label: string) {
   const settings = { maxTokens: 200, temperature: 0.8, topK: 40, topP: 0.95, seed: 1 };
   // The first request loads the model into the playground's worker; the second shows steady state.
   for (const round of ['cold', 'warm']) {
-    const { text, end } = await generate(engine, { runId, nodeId, mode: 'complete', prompt: 'Call me Ishmael.', settings });
+    const { text, end } = await generateToEnd(engine, { runId, nodeId, mode: 'complete', prompt: 'Call me Ishmael.', settings });
     if (end.error) throw new Error(end.error);
     const s = end.stats;
     console.log(`${label.padEnd(44)} ${round}: first token ${String(s.firstTokenMs).padStart(5)} ms, ${s.tokensPerSecond.toFixed(1).padStart(6)} tokens/s (${s.tokens} tokens, ${s.backend})${round === 'warm' ? `  “${text.slice(0, 60).replace(/\s+/g, ' ')}…”` : ''}`);

@@ -6,38 +6,17 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { catalogueOf, type EngineEvent, type GenerationRequest } from '../nodes/sdk/index.ts';
+import { catalogueOf } from '../nodes/sdk/index.ts';
 import { nodeRegistry } from '../nodes/index.ts';
 import { applyOverrides } from '../src-main/cli/overrides.ts';
 import { openDefaultEngine } from '../src-main/engine/default-engine.ts';
 import type { Engine } from '../src-main/engine/engine.ts';
 import { readGraphFile } from '../src-main/store/graph-files.ts';
-import { tempDir } from './helpers.ts';
+import { generateToEnd, tempDir } from './helpers.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../examples/', import.meta.url));
 const engines: Engine[] = [];
 afterAll(async () => Promise.all(engines.map((e) => e.close())));
-
-/** Runs one playground generation to its end and returns the streamed text and the end event. */
-async function generateAll(engine: Engine, request: GenerationRequest): Promise<{ text: string; end: Extract<EngineEvent, { type: 'generation-end' }> }> {
-  let text = '';
-  let id: string | null = null;
-  const early: EngineEvent[] = [];
-  return new Promise((resolve, reject) => {
-    const handle = (e: EngineEvent) => {
-      if (e.type === 'generation-text' && e.generationId === id) text += e.text;
-      if (e.type === 'generation-end' && e.generationId === id) {
-        stop();
-        resolve({ text, end: e });
-      }
-    };
-    const stop = engine.subscribe((e) => (id ? handle(e) : early.push(e)));
-    engine.startGeneration(request).then(({ generationId }) => {
-      id = generationId;
-      early.splice(0).forEach(handle);
-    }, reject);
-  });
-}
 
 async function runExample(file: string, sets: string[]) {
   const path = join(EXAMPLES, file);
@@ -119,7 +98,7 @@ describe('examples (shortened)', () => {
     for (const row of table.slice(0, 4)) {
       expect(row.prompt.endsWith(' = ')).toBe(true);
       const messages = [{ role: 'user' as const, content: row.prompt.slice(0, -3) }];
-      const { text, end } = await generateAll(engine, { runId: run.id, nodeId: 'sft', mode: 'chat', messages, settings: { maxTokens, temperature: 0, topK: 0, topP: 1, seed: 0, stop: ['\n'] } });
+      const { text, end } = await generateToEnd(engine, { runId: run.id, nodeId: 'sft', mode: 'chat', messages, settings: { maxTokens, temperature: 0, topK: 0, topP: 1, seed: 0, stop: ['\n'] } });
       expect(end.error).toBeUndefined();
       expect(text.trim()).toBe(row.got);
     }

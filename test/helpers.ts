@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GRAPH_FORMAT, GRAPH_VERSION, type EngineEvent, type Graph } from '../nodes/sdk/index.ts';
+import { GRAPH_FORMAT, GRAPH_VERSION, type EngineEvent, type GenerationRequest, type Graph } from '../nodes/sdk/index.ts';
 import { Engine, type EngineOptions } from '../src-main/engine/engine.ts';
 import { nodeRegistry } from './fixtures/stub-nodes.ts';
 
@@ -70,4 +70,25 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 20_000): Pro
     if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Runs one playground generation to its end: the streamed text and the end event (events that beat the id are kept). */
+export async function generateToEnd(engine: Engine, request: GenerationRequest): Promise<{ text: string; end: Extract<EngineEvent, { type: 'generation-end' }> }> {
+  let text = '';
+  let id: string | null = null;
+  const early: EngineEvent[] = [];
+  return new Promise((resolve, reject) => {
+    const handle = (e: EngineEvent) => {
+      if (e.type === 'generation-text' && e.generationId === id) text += e.text;
+      if (e.type === 'generation-end' && e.generationId === id) {
+        stop();
+        resolve({ text, end: e });
+      }
+    };
+    const stop = engine.subscribe((e) => (id ? handle(e) : early.push(e)));
+    engine.startGeneration(request).then(({ generationId }) => {
+      id = generationId;
+      early.splice(0).forEach(handle);
+    }, reject);
+  });
 }

@@ -6,23 +6,12 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { stubEngine } from '../helpers.ts';
-import { dragFromPalette, launchBrowser, newPage, serve, shot, type Served } from './harness.ts';
+import { dragFromPalette, newPage, servedWithBrowser, shot } from './harness.ts';
 
-let served: Served;
-let browser: Browser;
-
-beforeAll(async () => {
-  served = await serve(async (ws) => (await stubEngine(ws)).engine);
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
+const env = servedWithBrowser(async (ws) => (await stubEngine(ws)).engine);
 
 /** Installed before the page's scripts, as the preload would be. */
 function fakeShell(savePath: string, pickedFile: string): string {
@@ -52,6 +41,8 @@ const menu = (page: Page, command: Record<string, string>) => page.evaluate(`win
 
 describe('the editor in the desktop shell', () => {
   it('saves and opens through native dialogs, keeps recent files in the app, and follows the menu', async () => {
+    const served = env.served();
+    const browser = env.browser();
     const savePath = join(served.workspace, 'graphs', 'desktop.weft.json');
     const data = join(served.workspace, 'data', 'notes.txt');
     mkdirSync(join(served.workspace, 'data'), { recursive: true });

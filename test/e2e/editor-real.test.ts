@@ -9,32 +9,20 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { openDefaultEngine } from '../../src-main/engine/default-engine.ts';
 import { examplesDir } from '../../src-main/engine/engine.ts';
 import { graphOf } from '../helpers.ts';
-import { connect, dragFromPalette, launchBrowser, newPage, serve, shot, type Served } from './harness.ts';
+import { connect, dragFromPalette, newPage, servedWithBrowser, shot } from './harness.ts';
 
 const DATA = fileURLToPath(new URL('../../examples/data/moby-dick-opening.txt', import.meta.url));
 
-let served: Served;
-let browser: Browser;
-
-beforeAll(async () => {
-  // The example data lives outside the test workspace; the real `weft serve` allows it the same way.
-  served = await serve((ws) => openDefaultEngine(ws, { allowedRoots: [examplesDir()] }));
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
+// The example data lives outside the test workspace; the real `weft serve` allows it the same way.
+const env = servedWithBrowser((ws) => openDefaultEngine(ws, { allowedRoots: [examplesDir()] }));
 
 describe('a first session with real nodes', () => {
   it('builds, runs, saves, reopens from recent files after a reload, and replays a pipeline', async () => {
-    const { context, page, consoleErrors } = await newPage(browser);
-    await page.goto(served.server.url);
+    const { context, page, consoleErrors } = await newPage(env.browser());
+    await page.goto(env.served().server.url);
     await page.getByTestId('palette').waitFor();
     await shot(page, 'real-01-empty-canvas');
 
@@ -89,7 +77,7 @@ describe('a first session with real nodes', () => {
     await page.getByTestId('toggle-files').click();
     const link = page.getByTestId('node-files-list').getByRole('link', { name: 'top-words.csv' });
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    const statsDir = (await served.engine.getRun((await served.engine.listRuns())[0]!.id)).nodes.stats!.artifactDir!;
+    const statsDir = (await env.served().engine.getRun((await env.served().engine.listRuns())[0]!.id)).nodes.stats!.artifactDir!;
     expect(readFileSync(await download.path())).toEqual(readFileSync(join(statsDir, 'top-words.csv')));
 
     // Save (Ctrl+S on a new graph asks for a name).
@@ -109,14 +97,14 @@ describe('a first session with real nodes', () => {
 
     // History shows the run; replay it and see the replay succeed.
     await page.getByTestId('tab-history').click();
-    const firstRun = (await served.engine.listRuns())[0]!;
+    const firstRun = (await env.served().engine.listRuns())[0]!;
     await page.getByTestId(`run-${firstRun.id}`).getByText('Replay').click();
     await page.getByTestId('viewing-banner').waitFor();
-    await expect.poll(async () => (await served.engine.listRuns()).length, { timeout: 10_000 }).toBe(2);
-    const replay = (await served.engine.listRuns()).find((r) => r.replayOf === firstRun.id)!;
-    await served.engine.waitForRun(replay.id);
+    await expect.poll(async () => (await env.served().engine.listRuns()).length, { timeout: 10_000 }).toBe(2);
+    const replay = (await env.served().engine.listRuns()).find((r) => r.replayOf === firstRun.id)!;
+    await env.served().engine.waitForRun(replay.id);
     await expect.poll(() => page.getByTestId('shown-run').textContent(), { timeout: 10_000 }).toContain('succeeded');
-    expect((await served.engine.getRun(replay.id)).nodes.stats!.metrics).toEqual((await served.engine.getRun(firstRun.id)).nodes.stats!.metrics);
+    expect((await env.served().engine.getRun(replay.id)).nodes.stats!.metrics).toEqual((await env.served().engine.getRun(firstRun.id)).nodes.stats!.metrics);
     await page.getByTestId('tab-history').click();
     await page.getByTestId(`run-${replay.id}`).waitFor();
     await shot(page, 'real-04-history-after-replay');
@@ -133,8 +121,8 @@ describe('a first session with real nodes', () => {
   }, 120_000);
 
   it('opens a template from the gallery; unsaved edits survive a reload and a crashed window (autosave)', async () => {
-    const { context, page } = await newPage(browser);
-    await page.goto(served.server.url);
+    const { context, page } = await newPage(env.browser());
+    await page.goto(env.served().server.url);
     await page.getByTestId('templates-button').click();
     await page.getByTestId('templates').getByText('Word statistics of Moby-Dick').click();
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(4);
@@ -152,7 +140,7 @@ describe('a first session with real nodes', () => {
     await page.close({ runBeforeUnload: false });
     await new Promise((r) => setTimeout(r, 6500));
     const later = await context.newPage();
-    await later.goto(served.server.url);
+    await later.goto(env.served().server.url);
     await later.getByTestId('toast').filter({ hasText: 'Recovered unsaved edits' }).waitFor();
     expect(await later.locator('.react-flow__node').count()).toBe(3);
     await context.close();
@@ -170,11 +158,11 @@ describe('the playground', () => {
       [['tok', 'tokenizer', 'model', 'tokenizer']],
     );
     graph.meta.name = 'Tiny model';
-    const { runId } = await served.engine.startRun({ graph });
-    expect((await served.engine.waitForRun(runId)).state).toBe('succeeded');
+    const { runId } = await env.served().engine.startRun({ graph });
+    expect((await env.served().engine.waitForRun(runId)).state).toBe('succeeded');
 
-    const { context, page, consoleErrors } = await newPage(browser);
-    await page.goto(served.server.url);
+    const { context, page, consoleErrors } = await newPage(env.browser());
+    await page.goto(env.served().server.url);
     await page.getByTestId('tab-history').click();
     await page.getByTestId(`run-${runId}`).getByText('Open').click();
     await page.getByTestId('viewing-banner').waitFor();
@@ -228,15 +216,15 @@ describe('the server, seen from a browser', () => {
   afterAll(() => new Promise<void>((r) => evil.close(() => r())));
 
   it('refuses the editor without the token', async () => {
-    const { context, page } = await newPage(browser);
-    const res = await page.goto(`http://127.0.0.1:${served.server.port}/`);
+    const { context, page } = await newPage(env.browser());
+    const res = await page.goto(`http://127.0.0.1:${env.served().server.port}/`);
     expect(res?.status()).toBe(401);
     expect(await page.textContent('body')).toContain('Weft refused this request');
     await context.close();
   }, 120_000);
 
   it('refuses a WebSocket from a foreign origin even when it knows the token', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(env.browser());
     await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
     const outcome = await page.evaluate(
       (url) =>
@@ -245,7 +233,7 @@ describe('the server, seen from a browser', () => {
           ws.onopen = () => resolve('open');
           ws.onerror = () => resolve('refused');
         }),
-      `ws://127.0.0.1:${served.server.port}/api?token=${served.server.token}`,
+      `ws://127.0.0.1:${env.served().server.port}/api?token=${env.served().server.token}`,
     );
     expect(outcome).toBe('refused');
     await context.close();

@@ -2,30 +2,19 @@
  * The editor in a real browser against the web server, with the stub node types so runs are
  * quick and deterministic: progress and charts, cancel, failures, refused connections, undo.
  */
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { beforeEach, afterEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { readTrace, stubEngine } from '../helpers.ts';
-import { connect, dragFromPalette, launchBrowser, newPage, serve, shot, type Served } from './harness.ts';
+import { connect, dragFromPalette, newPage, servedWithBrowser, shot } from './harness.ts';
 
-let served: Served;
-let browser: Browser;
+const env = servedWithBrowser(async (ws) => (await stubEngine(ws)).engine);
 let context: BrowserContext;
 let page: Page;
 let consoleErrors: string[];
 
-beforeAll(async () => {
-  served = await serve(async (ws) => (await stubEngine(ws)).engine);
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
-
 beforeEach(async () => {
-  ({ context, page, consoleErrors } = await newPage(browser));
-  await page.goto(served.server.url);
+  ({ context, page, consoleErrors } = await newPage(env.browser()));
+  await page.goto(env.served().server.url);
   await page.getByTestId('palette').waitFor().catch(async (e) => {
     throw new Error(`${(e as Error).message}\n${await page.content()}\n${consoleErrors.join('\n')}`);
   });
@@ -70,10 +59,10 @@ describe('editor with stub nodes', () => {
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 10_000 }).toBe('cancelled');
     expect(await page.getByTestId('badge-heavy').textContent()).toBe('Cancelled');
     // The run record agrees once the engine has finished writing it.
-    const runs = await served.engine.listRuns();
-    expect((await served.engine.waitForRun(runs[0]!.id)).state).toBe('cancelled');
+    const runs = await env.served().engine.listRuns();
+    expect((await env.served().engine.waitForRun(runs[0]!.id)).state).toBe('cancelled');
     // The worker really stopped: the node started but never reached its end.
-    const trace = readTrace(served.workspace).filter((t) => t.nodeId === 'heavy');
+    const trace = readTrace(env.served().workspace).filter((t) => t.nodeId === 'heavy');
     expect(trace.at(-1)?.what).toBe('start');
     await shot(page, 'stub-03-cancelled');
   }, 120_000);
@@ -106,7 +95,7 @@ describe('editor with stub nodes', () => {
     await page.keyboard.press('Control+a');
     await page.keyboard.press('Control+c');
     const other = await context.newPage();
-    await other.goto(served.server.url);
+    await other.goto(env.served().server.url);
     await other.getByTestId('palette').waitFor();
     await other.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
     await other.keyboard.press('Control+v');
@@ -130,8 +119,8 @@ describe('editor with stub nodes', () => {
     // error on the node and in its log, even after the editor's graph has changed.
     await page.getByTestId('node-append').click();
     await page.keyboard.press('Delete');
-    const failed = (await served.engine.listRuns())[0]!;
-    await served.engine.waitForRun(failed.id);
+    const failed = (await env.served().engine.listRuns())[0]!;
+    await env.served().engine.waitForRun(failed.id);
     await page.getByTestId('tab-history').click();
     await page.getByTestId(`run-${failed.id}`).getByText('Open').click();
     await page.getByTestId('viewing-banner').waitFor();

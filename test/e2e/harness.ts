@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { WeftApi } from '../../nodes/sdk/index.ts';
 import { examplesDir, type Engine } from '../../src-main/engine/engine.ts';
 import { Confinement, confinedApi } from '../../src-main/server/confine.ts';
@@ -92,4 +93,22 @@ export async function connect(page: Page, fromNode: string, outPort: string, toN
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
   await during?.();
   await page.mouse.up();
+}
+
+/**
+ * One served editor and one browser for a test file: started before its tests, closed after.
+ * The getters are read inside tests (the hooks fill them in).
+ */
+export function servedWithBrowser(open: (workspace: string) => Promise<Engine>): { served(): Served; browser(): Browser } {
+  let served: Served | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    served = await serve(open);
+    browser = await launchBrowser();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+  return { served: () => served!, browser: () => browser! };
 }
