@@ -117,5 +117,24 @@ describe('examples (shortened)', () => {
     expect(m.accuracy).toBeGreaterThan(m.majorityBaseline! + 0.05);
     const confusion = JSON.parse(readFileSync(join(run.nodes.test!.artifactDir!, 'confusion.json'), 'utf8'));
     expect(confusion.labels).toEqual(['ham', 'spam']);
+
+    // The playground labels held-out e-mails as the evaluation does: same encoding, same head.
+    const engine = engines.at(-1)!;
+    expect((await engine.listModels()).find((m) => m.runId === run.id && m.nodeId === 'finetune')).toMatchObject({ classifier: true });
+    const split = run.nodes.split!.outputs!.dataset as { splits: { test: { path: string } } };
+    const rows = readFileSync(split.splits.test.path, 'utf8').split('\n').filter(Boolean).slice(0, 8).map((l) => JSON.parse(l) as { text: string });
+    const modelDir = (run.nodes.finetune!.outputs!.model as { dir: string }).dir;
+    const { loadModelFolder } = await import('../nodes/lib/gpt/io.ts');
+    const { TextTokenizer, EOS } = await import('../nodes/lib/tokenizer.ts');
+    const { encodeForClassifier } = await import('../nodes/lib/classify-input.ts');
+    const { predict } = await import('../nodes/lib/train/classifier-trainer.ts');
+    const { config, params } = loadModelFolder(modelDir);
+    const tok = TextTokenizer.fromFile(join(modelDir, 'tokenizer.json'));
+    const expected = await predict({ config, params, padId: tok.specials[EOS] ?? 0, batchSize: 8 }, await encodeForClassifier(tok, rows.map((r) => r.text), config.contextLength, 0));
+    for (let i = 0; i < rows.length; i++) {
+      const { end } = await generateToEnd(engine, { runId: run.id, nodeId: 'finetune', mode: 'classify', prompt: rows[i]!.text, settings: { maxTokens: 1, temperature: 0, topK: 0, topP: 1, seed: 0 } });
+      expect(end.error).toBeUndefined();
+      expect(end.stats.prediction!.labels![0]!.label).toBe(config.labels![expected[i]!]);
+    }
   }, 300_000);
 });

@@ -6,6 +6,7 @@ import type { DatasetHandle, SplitName } from '../lib/dataset.ts';
 import { readAll } from '../lib/dataset.ts';
 import type { GptConfig } from '../lib/gpt/config.ts';
 import type { Params } from '../lib/gpt/model.ts';
+import { encodeForClassifier } from '../lib/classify-input.ts';
 import { predict, report } from '../lib/train/classifier-trainer.ts';
 import { EOS, type TextTokenizer } from '../lib/tokenizer.ts';
 
@@ -14,7 +15,7 @@ export async function classification(params: Params, config: GptConfig, tok: Tex
   if (!config.numClasses || !labels) throw new Error('this model has no classification head; fine-tune it in classification mode first');
   const rows = (await readAll(dataset, split)).slice(0, maxExamples);
   if (!rows.length) throw new Error(`the dataset has no ${split} split; add a Split node`);
-  const ids = (await tok.encodeBatch(rows.map((r) => String(r.text ?? r.prompt ?? '').slice(0, config.contextLength * 16)))).map((x) => Int32Array.from(x.slice(0, config.contextLength).length ? x.slice(0, config.contextLength) : [0]));
+  const ids = await encodeForClassifier(tok, rows.map((r) => String(r.text ?? r.prompt ?? '')), config.contextLength, 0);
   const actual = rows.map((r, i) => {
     const k = labels.indexOf(String(r.label));
     if (k < 0) throw new Error(`${split} record ${i + 1} has label ${JSON.stringify(r.label)}, which the model does not know (${labels.join(', ')})`);

@@ -105,7 +105,7 @@ export const apiArgSchemas = {
     z.strictObject({
       runId,
       nodeId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-      mode: z.enum(['complete', 'chat']),
+      mode: z.enum(['complete', 'chat', 'classify', 'fill-mask']),
       prompt: z.string().max(200_000).optional(),
       messages: z.array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(200_000) })).max(500).optional(),
       settings: z.strictObject({

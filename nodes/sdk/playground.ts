@@ -5,6 +5,16 @@ export interface ChatMessage {
   content: string;
 }
 
+export type PlaygroundMode = 'complete' | 'chat' | 'classify' | 'fill-mask';
+
+/** What a classifier or a masked-LM encoder predicted (they answer at once; nothing streams). */
+export interface Prediction {
+  /** classify: every label with its probability, most likely first. */
+  labels?: Array<{ label: string; probability: number }>;
+  /** fill-mask: per <mask>, the likeliest tokens. */
+  masks?: Array<{ candidates: Array<{ token: string; probability: number }> }>;
+}
+
 export interface SamplingSettings {
   maxTokens: number;
   /** 0 picks the most likely token every time. */
@@ -22,8 +32,9 @@ export interface GenerationRequest {
   /** The model: a node of a run whose output is a model. */
   runId: string;
   nodeId: string;
-  mode: 'complete' | 'chat';
-  /** complete: the text to continue. */
+  /** complete/chat: decoders; classify: models with a classification head; fill-mask: masked-LM encoders. */
+  mode: PlaygroundMode;
+  /** complete: the text to continue; classify: the text to label; fill-mask: text with <mask> where tokens are missing. */
   prompt?: string;
   /** chat: the conversation so far, ending with the user's turn. */
   messages?: ChatMessage[];
@@ -44,6 +55,8 @@ export interface GenerationStats {
   backend?: string;
   /** The text the model was given (chat: the conversation in its template), its last 4,000 characters. */
   promptText?: string;
+  /** classify and fill-mask. */
+  prediction?: Prediction;
 }
 
 /** A model a run produced, as the playground lists it. */

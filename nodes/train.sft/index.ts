@@ -105,7 +105,8 @@ export default defineNode({
         const rows = await readAll(dataset, split);
         if (!rows.length) return undefined;
         // Only the first `context` tokens are used; cutting the text first saves encoding whole e-mails.
-        const ids = (await tok.encodeBatch(rows.map((r) => String(r.text ?? r.prompt ?? '').slice(0, context * 16)))).map((x) => Int32Array.from(x.slice(0, context).length ? x.slice(0, context) : [padId]));
+        const { encodeForClassifier } = await import('../lib/classify-input.ts');
+        const ids = await encodeForClassifier(tok, rows.map((r) => String(r.text ?? r.prompt ?? '')), context, padId);
         const labels = Int32Array.from(rows, (r, i) => {
           const k = classes.indexOf(String(r.label));
           if (k < 0) throw new Error(`${split} record ${i + 1} has label ${JSON.stringify(r.label)}, not one of ${classes.join(', ')}`);

@@ -199,6 +199,29 @@ describe('the playground', () => {
     await page.getByText('What the model saw').click();
     expect(await page.getByTestId('pg-seen-prompt').textContent()).toBe('user: Where is the whale?\nassistant: ');
     await shot(page, 'real-09-playground-stopped');
+
+    // An encoder fills in masks instead (its own mode; the sampling settings do not apply).
+    const encoder = graphOf(
+      [
+        { id: 'tok', type: 'tokenizer', params: { kind: 'byte-level', specialTokens: '<mask>' } },
+        { id: 'model', type: 'model', params: { architecture: 'encoder', layers: 1, heads: 2, width: 32, context: 64 } },
+      ],
+      [['tok', 'tokenizer', 'model', 'tokenizer']],
+    );
+    const enc = await env.served().engine.startRun({ graph: encoder });
+    expect((await env.served().engine.waitForRun(enc.runId)).state).toBe('succeeded');
+    await page.getByRole('button', { name: 'Refresh list' }).click();
+    await page.getByTestId('pg-model').selectOption(`${enc.runId}/model`);
+    expect(await page.getByTestId('pg-mode-fill-mask').getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByTestId('pg-mode-chat').count()).toBe(0);
+    expect(await page.getByTestId('pg-temperature').count()).toBe(0);
+    await page.getByTestId('pg-prompt').fill('Call me <mask>.');
+    await page.getByTestId('pg-generate').click();
+    await page.getByTestId('pg-prediction').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('pg-mask').count()).toBe(1);
+    expect(await page.getByTestId('pg-mask').locator('.pg-candidate').count()).toBe(5);
+    expect(await page.getByTestId('pg-filled').textContent()).toMatch(/^Call me [\s\S]*\.$/);
+    await shot(page, 'real-10-playground-fill-mask');
     await page.getByTestId('pg-close').click();
     expect(await page.getByTestId('playground').count()).toBe(0);
     expect(consoleErrors).toEqual([]);

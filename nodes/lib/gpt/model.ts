@@ -216,8 +216,9 @@ export function lmLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D): tf.Tenso
 export function classifierLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D, lastIndex: Int32Array): tf.Tensor2D {
   const rows = hidden.shape[0];
   const T = rows / lastIndex.length;
-  const selector = tf.cast(tf.oneHot(tf.tensor1d(Array.from(lastIndex, (t, b) => b * T + t), 'int32'), rows), 'float32') as tf.Tensor2D;
-  const pooled = plainMatMul(selector, hidden);
+  // One sequence of one token: that row is the pick (and oneHot refuses a depth of 1).
+  const pooled =
+    rows === 1 ? hidden : plainMatMul(tf.cast(tf.oneHot(tf.tensor1d(Array.from(lastIndex, (t, b) => b * T + t), 'int32'), rows), 'float32') as tf.Tensor2D, hidden);
   return tf.add(plainMatMul(pooled, P(p, 'score.weight')), P(p, 'score.bias')) as tf.Tensor2D;
 }
 

@@ -7,7 +7,9 @@ import { DEFAULT_CHAT_TEMPLATE, writeChatFormat } from '../chat-template.ts';
 import type { GptConfig } from '../gpt/config.ts';
 import { generate } from '../gpt/generate.ts';
 import { saveModelFolder } from '../gpt/io.ts';
-import { disposeParams, initParams } from '../gpt/model.ts';
+import { addClassifierHead, disposeParams, initParams } from '../gpt/model.ts';
+import { encodeForClassifier } from '../classify-input.ts';
+import { predict } from '../train/classifier-trainer.ts';
 import { EOS, TextTokenizer, byteLevelBpeJson, writeTokenizer } from '../tokenizer.ts';
 import { PlaygroundSession } from './session.ts';
 
@@ -111,10 +113,42 @@ describe('playground session', () => {
     session.dispose();
   });
 
-  it('refuses an encoder or a classifier with a reason', async () => {
+  it('labels text with a classifier exactly as evaluation predicts it, with probabilities that add up to one', async () => {
+    const dir = tempDir('weft-playground-');
+    writeTokenizer(join(dir, 'tok.json'), byteLevelBpeJson([], [EOS]));
+    const c: GptConfig = { ...config, vocabSize: 257, numClasses: 3, labels: ['ham', 'spam', 'other'] };
+    const p = initParams({ ...c, numClasses: 0 }, 5);
+    addClassifierHead(p, c, 3, 9);
+    await saveModelFolder(dir, p, c, join(dir, 'tok.json'));
+    const tok = TextTokenizer.fromFile(join(dir, 'tokenizer.json'));
+    const session = new PlaygroundSession();
+    for (const text of ['Buy cheap watches now!!!', 'Meeting moved to 3pm', '']) {
+      const { stats } = await collect(session, { modelDir: dir, mode: 'classify', prompt: text, settings: greedy });
+      const labels = stats.prediction!.labels!;
+      expect(labels.map((l) => l.label).sort()).toEqual(['ham', 'other', 'spam']);
+      expect(labels.reduce((a, l) => a + l.probability, 0)).toBeCloseTo(1, 5);
+      const ids = await encodeForClassifier(tok, [text], c.contextLength, 0);
+      const [expected] = await predict({ config: c, params: p, padId: tok.specials[EOS] ?? 0, batchSize: 1 }, ids);
+      expect(labels[0]!.label).toBe(c.labels![expected!]);
+    }
+    disposeParams(p);
+    await expect(collect(session, { modelDir: await modelFolder(), mode: 'classify', prompt: 'x', settings: greedy })).rejects.toThrow(/no classification head/);
+    session.dispose();
+  });
+
+  it('fills in each <mask> of a text with an encoder, and refuses to make it write on', async () => {
     const session = new PlaygroundSession();
     const enc = await modelFolder({ ...config, causal: false, maskTokenId: 0 });
-    await expect(collect(session, { modelDir: enc, mode: 'complete', prompt: 'a', settings: greedy })).rejects.toThrow(/encoder .*only decoder models generate/);
+    const { text, stats } = await collect(session, { modelDir: enc, mode: 'fill-mask', prompt: 'Call me <mask>. Some years <mask>.', settings: greedy });
+    const masks = stats.prediction!.masks!;
+    expect(masks).toHaveLength(2);
+    for (const m of masks) {
+      expect(m.candidates).toHaveLength(5);
+      expect(m.candidates.map((x) => x.probability)).toEqual([...m.candidates.map((x) => x.probability)].sort((a, b) => b - a));
+    }
+    expect(text).toBe(`Call me ${masks[0]!.candidates[0]!.token}. Some years ${masks[1]!.candidates[0]!.token}.`);
+    await expect(collect(session, { modelDir: enc, mode: 'fill-mask', prompt: 'no mask here', settings: greedy })).rejects.toThrow(/write <mask>/);
+    await expect(collect(session, { modelDir: enc, mode: 'complete', prompt: 'a', settings: greedy })).rejects.toThrow(/encoder .*fills in <mask>/);
     session.dispose();
   });
 });

@@ -5,16 +5,20 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChatMessage, GenerationEndReason, GenerationStats, SamplingSettings } from '../../sdk/playground.ts';
+import type { ChatMessage, GenerationEndReason, GenerationStats, PlaygroundMode, Prediction, SamplingSettings } from '../../sdk/playground.ts';
 import { chatVariables, readChatFormat, DEFAULT_CHAT_TEMPLATE, type ChatFormat } from '../chat-template.ts';
+import { tf } from '../backend.ts';
+import { encodeForClassifier } from '../classify-input.ts';
 import { generateUntil, promptWindow } from '../gpt/generate.ts';
+import { hiddenStates, lmLogits } from '../gpt/model.ts';
+import { classProbabilities } from '../train/classifier-trainer.ts';
 import { openModelInput, type OpenedModel } from '../model-input.ts';
 import { EOS } from '../tokenizer.ts';
 import { TextStream } from './text-stream.ts';
 
 export interface SessionRequest {
   modelDir: string;
-  mode: 'complete' | 'chat';
+  mode: PlaygroundMode;
   prompt?: string;
   messages?: ChatMessage[];
   settings: SamplingSettings;
@@ -63,8 +67,15 @@ export class PlaygroundSession {
     const started = performance.now();
     const { model, chat } = await this.open(req.modelDir);
     const { config, params, tok, backend } = model;
-    if (!config.causal) throw new Error('this model is an encoder (masked LM); only decoder models generate text');
-    if (config.numClasses) throw new Error('this model is a classifier; it predicts labels, it does not generate text');
+    if (req.mode === 'classify' || req.mode === 'fill-mask') {
+      const text = req.prompt ?? '';
+      const { prediction, promptTokens, filled } = req.mode === 'classify' ? await classify(model, text) : await fillMask(model, text);
+      if (filled) onText(filled);
+      const ms = Math.round(performance.now() - started);
+      return { reason: 'stop', promptTokens, promptTokensDropped: 0, tokens: 0, tokensPerSecond: 0, firstTokenMs: ms, backend, promptText: text.slice(-4000), prediction };
+    }
+    if (!config.causal) throw new Error('this model is an encoder (masked LM): it fills in <mask> tokens (Fill in mode) rather than writing on');
+    if (config.numClasses) throw new Error('this model is a classifier: it labels text (Classify mode) rather than writing on');
     const s = req.settings;
     const promptText = await PlaygroundSession.renderPrompt(req, chat);
     const promptIds = await tok.encode(promptText);
@@ -111,4 +122,53 @@ export class PlaygroundSession {
     this.loaded?.model.dispose();
     this.loaded = null;
   }
+}
+
+const TOP_CANDIDATES = 5;
+export const MASK_PLACEHOLDER = '<mask>';
+
+/** Label probabilities for a text, encoded exactly as fine-tuning and evaluation encode it. */
+async function classify(model: OpenedModel, text: string): Promise<{ prediction: Prediction; promptTokens: number; filled?: string }> {
+  const { config, params, tok } = model;
+  if (!config.numClasses || !config.labels) throw new Error('this model has no classification head; fine-tune it in classification mode to label text');
+  const [ids] = await encodeForClassifier(tok, [text], config.contextLength, 0);
+  const [probs] = await classProbabilities({ config, params, padId: tok.specials[EOS] ?? 0 }, [ids!]);
+  const labels = config.labels.map((label, k) => ({ label, probability: probs![k]! })).sort((a, b) => b.probability - a.probability);
+  return { prediction: { labels }, promptTokens: ids!.length };
+}
+
+/** The likeliest tokens at each <mask> of a text, for a bidirectional (masked-LM) encoder. */
+async function fillMask(model: OpenedModel, text: string): Promise<{ prediction: Prediction; promptTokens: number; filled: string }> {
+  const { config, params, tok } = model;
+  if (config.causal) throw new Error('this model is a decoder: it continues text (Complete mode) rather than filling in <mask>');
+  if (config.maskTokenId < 0) throw new Error('this encoder has no mask token');
+  const parts = text.split(MASK_PLACEHOLDER);
+  if (parts.length < 2) throw new Error(`write ${MASK_PLACEHOLDER} where a token is missing`);
+  const ids: number[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    ids.push(...(await tok.encode(parts[i]!)));
+    if (i < parts.length - 1) {
+      at.push(ids.length);
+      ids.push(config.maskTokenId);
+    }
+  }
+  if (ids.length > config.contextLength) throw new Error(`the text is ${ids.length} tokens; this model reads at most ${config.contextLength}`);
+  const probs = tf.tidy(() => {
+    const hidden = hiddenStates(params, config, tf.tensor2d(ids, [1, ids.length], 'int32'), { training: false });
+    const rows = tf.gather(hidden, tf.tensor1d(at, 'int32')) as tf.Tensor2D;
+    return tf.softmax(lmLogits(params, config, rows));
+  });
+  const flat = (await probs.data()) as Float32Array;
+  probs.dispose();
+  const V = config.vocabSize;
+  const masks: NonNullable<Prediction['masks']> = [];
+  for (let m = 0; m < at.length; m++) {
+    const row = flat.subarray(m * V, (m + 1) * V);
+    const best = Array.from(row.keys()).filter((id) => id !== config.maskTokenId).sort((a, b) => row[b]! - row[a]!).slice(0, TOP_CANDIDATES);
+    masks.push({ candidates: await Promise.all(best.map(async (id) => ({ token: await tok.decode([id]), probability: row[id]! }))) });
+  }
+  // The text with each mask replaced by its likeliest token.
+  const filled = parts.reduce((acc, part, i) => acc + part + (i < masks.length ? masks[i]!.candidates[0]!.token : ''), '');
+  return { prediction: { masks }, promptTokens: ids.length, filled };
 }

@@ -60,6 +60,15 @@ export async function predict(o: Pick<ClassifierTrainOptions, 'config' | 'params
   return out;
 }
 
+/** Class probabilities (softmax of the head's logits), one row per sequence. */
+export async function classProbabilities(o: Pick<ClassifierTrainOptions, 'config' | 'params' | 'padId'>, ids: Int32Array[]): Promise<Float32Array[]> {
+  const probs = tf.tidy(() => tf.softmax(logitsFor(o, ids, false, 0)));
+  const flat = (await probs.data()) as Float32Array;
+  probs.dispose();
+  const k = o.config.numClasses;
+  return ids.map((_, i) => flat.slice(i * k, (i + 1) * k));
+}
+
 export function report(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): ClassificationReport {
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let right = 0;

@@ -61,7 +61,7 @@ function Output({ o, onPlayground }: { o: OutputPreview; onPlayground?: () => vo
             {n(o.layers)} layers · {n(o.heads)} heads · width {n(o.width)} · context {n(o.context)} · vocab {n(o.vocab)}
             {o.labels && ` · labels ${o.labels.join(', ')}`}
           </div>
-          {o.causal !== false && !o.labels && onPlayground && (
+          {onPlayground && (
             <button className="small" onClick={onPlayground} data-testid="open-playground">
               Open in playground
             </button>

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { SamplingSettings } from '../../../nodes/sdk/playground.ts';
 import { useEditor } from '../context.ts';
-import { canGenerate, endText, modelKey, type PlaygroundModel } from './playground-model.ts';
+import type { GenerationStats } from '../../../nodes/sdk/playground.ts';
+import { endText, modelKey, modesFor, type PlaygroundMode, type PlaygroundModel } from './playground-model.ts';
 
 function usePlayground(model: PlaygroundModel) {
   return useSyncExternalStore(model.subscribe, model.getState);
@@ -29,6 +30,48 @@ function Setting({ label, help, value, min, max, step, onChange, testId }: { lab
 /** Stop strings as the user types them: one per line, \n written as a backslash-n. */
 const parseStops = (text: string) => text.split('\n').map((s) => s.replace(/\\n/g, '\n').replace(/\\t/g, '\t')).filter(Boolean).slice(0, 16);
 const showStops = (stops: string[] = []) => stops.map((s) => s.replace(/\n/g, '\\n').replace(/\t/g, '\\t')).join('\n');
+
+const MODE_LABEL: Record<PlaygroundMode, string> = { chat: 'Chat', complete: 'Complete text', classify: 'Classify', 'fill-mask': 'Fill in' };
+const MODE_HINT: Record<PlaygroundMode, string> = {
+  chat: 'Chat with the model, in the format it was fine-tuned on.',
+  complete: 'The model continues your text.',
+  classify: 'The model labels your text, with the probability of each label.',
+  'fill-mask': 'The model guesses the tokens where you wrote <mask>.',
+};
+const PLACEHOLDER: Record<PlaygroundMode, string> = {
+  chat: '',
+  complete: 'Text for the model to continue, e.g. “Call me Ishmael.”',
+  classify: 'Text to label, e.g. an e-mail',
+  'fill-mask': 'Text with <mask> where a token is missing, e.g. “Call me <mask>.”',
+};
+
+/** A classifier's labels as bars, or an encoder's guesses for each mask. */
+function PredictionView({ stats }: { stats: GenerationStats }) {
+  const p = stats.prediction!;
+  return (
+    <div className="pg-prediction" data-testid="pg-prediction">
+      {p.labels?.map((l, i) => (
+        <div key={l.label} className={`pg-label${i === 0 ? ' top' : ''}`} data-testid={`pg-label-${l.label}`}>
+          <span className="pg-label-name">{l.label}</span>
+          <span className="pg-bar">
+            <span style={{ width: `${(l.probability * 100).toFixed(1)}%` }} />
+          </span>
+          <span className="mono">{(l.probability * 100).toFixed(1)}%</span>
+        </div>
+      ))}
+      {p.masks?.map((m, i) => (
+        <div key={i} className="pg-mask" data-testid="pg-mask">
+          <span className="muted small">mask {i + 1}</span>
+          {m.candidates.map((c) => (
+            <span key={c.token} className="pg-candidate" title={`${(c.probability * 100).toFixed(2)}%`}>
+              <b className="mono">{JSON.stringify(c.token)}</b> {(c.probability * 100).toFixed(1)}%
+            </span>
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
 
 /** What the model was actually given: the chat rendered in its template, end-of-text markers and all. */
 function SeenPrompt({ text }: { text: string }) {
@@ -77,8 +120,10 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
   };
 
   const settings = (patch: Partial<SamplingSettings>) => model.setSettings(patch);
-  const usable = s.models.filter(canGenerate);
-  const others = s.models.filter((m) => !canGenerate(m));
+  const usable = s.models;
+  const kind = (m: (typeof usable)[number]) => (m.classifier ? ' (classifier)' : !m.causal ? ' (masked-LM encoder)' : m.chat ? ' (chat)' : '');
+  const modes = chosen ? modesFor(chosen) : (['chat', 'complete'] as PlaygroundMode[]);
+  const samples = s.mode === 'chat' || s.mode === 'complete';
 
   return (
     <div className="playground" data-testid="playground">
@@ -87,13 +132,14 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
         <div className="pad">
           {usable.length === 0 ? (
             <p className="muted" data-testid="pg-no-models">
-              No text-generating model yet. Run a pipeline with a Model, Pretrain or Fine-tune node (the <b>Pretrain a small GPT on Moby-Dick</b> template makes one), then come back.
+              No model yet. Run a pipeline with a Model, Pretrain or Fine-tune node (the <b>Pretrain a small GPT on Moby-Dick</b> template makes one), then come back.
             </p>
           ) : (
             <select value={s.modelKey ?? ''} onChange={(e) => model.choose(e.target.value)} aria-label="Model" data-testid="pg-model">
               {usable.map((m) => (
                 <option key={modelKey(m)} value={modelKey(m)}>
-                  {m.label} — {m.graphName} · {new Date(m.createdAt).toLocaleString()}
+                  {m.label}
+                  {kind(m)} — {m.graphName} · {new Date(m.createdAt).toLocaleString()}
                 </option>
               ))}
             </select>
@@ -104,16 +150,15 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
               {chosen.chat ? ' · fine-tuned for chat' : ''}
             </p>
           )}
-          {others.length > 0 && <p className="muted small">{others.length} other model{others.length === 1 ? '' : 's'} (classifiers or masked-LM encoders) do not generate text and are not listed.</p>}
           <button onClick={() => void refresh()} className="small">
             Refresh list
           </button>
         </div>
         <div className="panel-title">Mode</div>
         <div className="pad segmented" role="radiogroup" aria-label="Mode">
-          {(['chat', 'complete'] as const).map((m) => (
+          {modes.map((m) => (
             <button key={m} role="radio" aria-checked={s.mode === m} className={s.mode === m ? 'on' : ''} onClick={() => model.setMode(m)} data-testid={`pg-mode-${m}`}>
-              {m === 'chat' ? 'Chat' : 'Complete text'}
+              {MODE_LABEL[m]}
             </button>
           ))}
         </div>
@@ -122,7 +167,9 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
             This model was not fine-tuned for chat. It will see the conversation as “user: …” / “assistant: …” lines, which it has never been taught to answer.
           </p>
         )}
-        <div className="panel-title">Sampling</div>
+        {samples && (
+          <>
+          <div className="panel-title">Sampling</div>
         <div className="pad pg-settings">
           <Setting label="Temperature" help="0 always picks the most likely token; higher is more varied." value={s.settings.temperature} min={0} max={2} step={0.05} onChange={(v) => settings({ temperature: v })} testId="pg-temperature" />
           <Setting label="Top-k" help="Sample among the k most likely tokens; 0 turns it off." value={s.settings.topK} min={0} max={200} step={1} onChange={(v) => settings({ topK: v })} testId="pg-topk" />
@@ -140,6 +187,8 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
             <textarea rows={2} value={stopsText} onChange={(e) => setStopsText(e.target.value)} onBlur={() => settings({ stop: parseStops(stopsText) })} aria-label="Stop sequences" />
           </label>
         </div>
+          </>
+        )}
         {s.mode === 'chat' && (
           <>
             <div className="panel-title">System message</div>
@@ -152,7 +201,7 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
       <section className="pg-main">
         <div className="pg-head">
           <b>Playground</b>
-          <span className="muted small">{s.mode === 'chat' ? 'Chat with the model, in the format it was fine-tuned on.' : 'The model continues your text.'}</span>
+          <span className="muted small">{MODE_HINT[s.mode]}</span>
           <span className="spacer" />
           <button onClick={() => model.clear()} disabled={!!s.generating}>
             Clear
@@ -214,8 +263,14 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
         ) : (
           <>
             <div className="pg-transcript" ref={transcript}>
-              <textarea className="pg-prompt" value={s.prompt} onChange={(e) => model.setPrompt(e.target.value)} placeholder="Text for the model to continue, e.g. “Call me Ishmael.”" aria-label="Prompt" data-testid="pg-prompt" disabled={!!s.generating} rows={5} />
-              {(s.completion || s.generating?.target === 'complete') && (
+              <textarea className="pg-prompt" value={s.prompt} onChange={(e) => model.setPrompt(e.target.value)} placeholder={PLACEHOLDER[s.mode]} aria-label="Prompt" data-testid="pg-prompt" disabled={!!s.generating} rows={5} />
+              {s.mode === 'fill-mask' && s.completion && (
+                <div className="pg-completion" data-testid="pg-filled">
+                  {s.completion}
+                </div>
+              )}
+              {s.completionStats?.prediction && <PredictionView stats={s.completionStats} />}
+              {s.mode === 'complete' && (s.completion || s.generating?.target === 'complete') && (
                 <div className="pg-completion" data-testid="pg-completion">
                   <span className="muted">{s.prompt.slice(-200)}</span>
                   <span className="pg-generated">{s.completion}</span>
@@ -234,11 +289,13 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
               ) : (
                 <>
                   <button className="primary" onClick={() => void send(model.completeRequest())} disabled={!chosen} data-testid="pg-generate">
-                    Generate
+                    {s.mode === 'classify' ? 'Classify' : s.mode === 'fill-mask' ? 'Fill in' : 'Generate'}
                   </button>
-                  <button onClick={() => model.acceptCompletion()} disabled={!s.completion} title="Append the generated text to the prompt, to continue from there">
-                    Keep and continue
-                  </button>
+                  {s.mode === 'complete' && (
+                    <button onClick={() => model.acceptCompletion()} disabled={!s.completion} title="Append the generated text to the prompt, to continue from there">
+                      Keep and continue
+                    </button>
+                  )}
                 </>
               )}
             </div>

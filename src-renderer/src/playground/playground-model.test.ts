@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationStats, ModelInfo } from '../../../nodes/sdk/playground.ts';
-import { PlaygroundModel } from './playground-model.ts';
+import { PlaygroundModel, modesFor } from './playground-model.ts';
 
 const model = (over: Partial<ModelInfo>): ModelInfo => ({
   runId: 'r1', nodeId: 'train', label: 'Pretrain', nodeType: 'train.pretrain', graphName: 'g', createdAt: '2026-11-28T00:00:00Z',
@@ -10,13 +10,19 @@ const stats: GenerationStats = { reason: 'stop', promptTokens: 3, promptTokensDr
 const at = '2026-11-28T00:00:00Z';
 
 describe('playground model', () => {
-  it('offers only models that generate text and opens a chat model in chat mode', () => {
+  it('opens on a model that writes text, a chat model in chat mode; classifiers label and encoders fill in', () => {
     const p = new PlaygroundModel();
     p.setModels([model({ nodeId: 'cls', classifier: true }), model({ nodeId: 'enc', causal: false }), model({ nodeId: 'sft', chat: true })]);
     expect(p.getState().modelKey).toBe('r1/sft');
     expect(p.getState().mode).toBe('chat');
     p.choose('r1/cls');
-    expect(p.model?.nodeId).toBe('cls'); // chosen explicitly from a preview is allowed, the host refuses with a reason
+    expect(p.getState().mode).toBe('classify');
+    p.setPrompt('Buy now');
+    expect(p.completeRequest()).toMatchObject({ mode: 'classify', prompt: 'Buy now', nodeId: 'cls' });
+    p.failed('x');
+    p.choose('r1/enc');
+    expect(p.getState().mode).toBe('fill-mask');
+    expect(modesFor(p.model!)).toEqual(['fill-mask']);
   });
 
   it('opens on the model a node preview asked for, even before the list arrives', () => {

@@ -1,7 +1,7 @@
-import type { ChatMessage, GenerationRequest, GenerationStats, ModelInfo, SamplingSettings } from '../../../nodes/sdk/playground.ts';
+import type { ChatMessage, GenerationRequest, GenerationStats, ModelInfo, PlaygroundMode, SamplingSettings } from '../../../nodes/sdk/playground.ts';
 import type { EngineEvent } from '../../../nodes/sdk/runs.ts';
 
-export type PlaygroundMode = 'chat' | 'complete';
+export type { PlaygroundMode };
 
 export interface Turn extends ChatMessage {
   /** For assistant turns: how the generation ended. */
@@ -36,6 +36,19 @@ export const modelKey = (m: Pick<ModelInfo, 'runId' | 'nodeId'>) => `${m.runId}/
 
 /** Models that generate text: decoders without a classification head. */
 export const canGenerate = (m: ModelInfo) => m.causal && !m.classifier;
+
+/** What a model can do here: decoders chat and complete, classifiers label, encoders fill in masks. */
+export function modesFor(m: ModelInfo): PlaygroundMode[] {
+  if (m.classifier) return ['classify'];
+  if (!m.causal) return ['fill-mask'];
+  return ['chat', 'complete'];
+}
+
+/** The mode a model opens in: chat for chat fine-tunes, else the first it can do. */
+export function naturalMode(m: ModelInfo): PlaygroundMode {
+  const modes = modesFor(m);
+  return m.chat && modes.includes('chat') ? 'chat' : modes[modes.length - 1]!;
+}
 
 /**
  * The playground's state, outside React so it survives switching views and so its event handling
@@ -93,25 +106,24 @@ export class PlaygroundModel {
   }
 
   setModels(models: ModelInfo[]) {
-    if (this.wanted && models.some((m) => modelKey(m) === this.wanted && canGenerate(m))) {
+    if (this.wanted && models.some((m) => modelKey(m) === this.wanted)) {
       this.set({ models });
       this.choose(this.wanted);
       this.wanted = null;
       return;
     }
-    const usable = models.filter(canGenerate);
-    const keep = usable.some((m) => modelKey(m) === this.state.modelKey);
-    const first = usable[0];
-    const modelKeyNow = keep ? this.state.modelKey : first ? modelKey(first) : null;
-    this.set({ models, modelKey: modelKeyNow });
-    if (!keep && first) this.set({ mode: first.chat ? 'chat' : 'complete' });
+    const keep = models.some((m) => modelKey(m) === this.state.modelKey);
+    // A model that writes text is the likelier wish; classifiers and encoders come after.
+    const first = models.find(canGenerate) ?? models[0];
+    this.set({ models, modelKey: keep ? this.state.modelKey : first ? modelKey(first) : null });
+    if (!keep && first) this.set({ mode: naturalMode(first) });
   }
 
   /** Picks a model; a chat-tuned one opens in chat mode, a plain language model in completion mode. */
   choose(key: string) {
     const m = this.state.models.find((x) => modelKey(x) === key);
     if (!m) return;
-    this.set({ modelKey: key, mode: m.chat ? 'chat' : 'complete' });
+    this.set({ modelKey: key, mode: naturalMode(m) });
   }
 
   setMode(mode: PlaygroundMode) {
@@ -155,11 +167,13 @@ export class PlaygroundModel {
     return { runId: m.runId, nodeId: m.nodeId, mode: 'chat', messages, settings: this.nextSettings() };
   }
 
+  /** Complete, classify or fill in: one text in, the answer in the completion area. */
   completeRequest(): GenerationRequest | null {
     const m = this.model;
-    if (!m || this.state.generating) return null;
+    if (!m || this.state.generating || this.state.mode === 'chat') return null;
     this.set({ completion: '', completionStats: null, completionError: null, generating: { id: null, target: 'complete' } });
-    return { runId: m.runId, nodeId: m.nodeId, mode: 'complete', prompt: this.state.prompt, settings: this.nextSettings() };
+    const settings = this.state.mode === 'complete' ? this.nextSettings() : this.state.settings;
+    return { runId: m.runId, nodeId: m.nodeId, mode: this.state.mode, prompt: this.state.prompt, settings };
   }
 
   private nextSettings(): SamplingSettings {
@@ -230,6 +244,7 @@ export class PlaygroundModel {
 
 /** How a generation ended, in words. */
 export function endText(stats: GenerationStats): string {
+  if (stats.prediction) return `read ${stats.promptTokens} tokens · answered in ${stats.firstTokenMs} ms${stats.backend ? ` · ${stats.backend}` : ''}`;
   const why = {
     stop: 'stopped at end of text',
     length: 'reached the token limit',
