@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { catalogueOf } from '../nodes/sdk/index.ts';
+import type { DatasetHandle } from '../nodes/lib/dataset.ts';
 import { nodeRegistry } from '../nodes/index.ts';
 import { applyOverrides } from '../src-main/cli/overrides.ts';
 import { openDefaultEngine } from '../src-main/engine/default-engine.ts';
@@ -121,8 +122,8 @@ describe('examples (shortened)', () => {
     // The playground labels held-out e-mails as the evaluation does: same encoding, same head.
     const engine = engines.at(-1)!;
     expect((await engine.listModels()).find((m) => m.runId === run.id && m.nodeId === 'finetune')).toMatchObject({ classifier: true });
-    const split = run.nodes.split!.outputs!.dataset as { splits: { test: { path: string } } };
-    const rows = readFileSync(split.splits.test.path, 'utf8').split('\n').filter(Boolean).slice(0, 8).map((l) => JSON.parse(l) as { text: string });
+    const { readAll } = await import('../nodes/lib/dataset.ts');
+    const rows = (await readAll(run.nodes.split!.outputs!.dataset as DatasetHandle, 'test')).slice(0, 8).map((r) => ({ text: String(r.text) }));
     const modelDir = (run.nodes.finetune!.outputs!.model as { dir: string }).dir;
     const { loadModelFolder } = await import('../nodes/lib/gpt/io.ts');
     const { TextTokenizer, EOS } = await import('../nodes/lib/tokenizer.ts');

@@ -1,23 +1,19 @@
 /** What a node wrote, file by file, for the "Files" list and download links; confined to the cache. */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { ArtifactFile, ArtifactFiles, RunRecord } from '../../nodes/sdk/index.ts';
+import { isWithin } from './paths.ts';
 
 const MAX_FILES = 500;
 const MAX_DEPTH = 4;
-
-function inside(path: string, root: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
 
 function artifactDir(record: RunRecord, nodeId: string, cacheRoot: string): string {
   const node = record.nodes[nodeId];
   if (!node) throw new Error(`run ${record.id} has no node "${nodeId}"`);
   if (!node.artifactDir || !existsSync(node.artifactDir)) throw new Error(`node "${nodeId}" of run ${record.id} has no files (it did not finish, or its cache entry was removed)`);
   const dir = realpathSync(node.artifactDir);
-  if (!inside(dir, realpathSync(cacheRoot))) throw new Error(`refused: the folder of node "${nodeId}" is outside the workspace cache`);
+  if (!isWithin(dir, realpathSync(cacheRoot))) throw new Error(`refused: the folder of node "${nodeId}" is outside the workspace cache`);
   return dir;
 }
 
@@ -45,7 +41,7 @@ export function artifactFilePath(record: RunRecord, nodeId: string, relativePath
   const full = join(dir, ...parts);
   if (!existsSync(full)) throw new Error(`node "${nodeId}" has no file ${relativePath}`);
   const real = realpathSync(full);
-  if (!inside(real, dir)) throw new Error(`refused "${relativePath}": it leads outside the node's folder`);
+  if (!isWithin(real, dir)) throw new Error(`refused "${relativePath}": it leads outside the node's folder`);
   if (!statSync(real).isFile()) throw new Error(`refused "${relativePath}": not a file`);
   return real;
 }

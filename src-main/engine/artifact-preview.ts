@@ -3,9 +3,10 @@
  * its artifact folder. Every read is capped (a split can be gigabytes) and confined to the cache.
  */
 import { open, realpath } from 'node:fs/promises';
-import { basename, dirname, join, relative, isAbsolute } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ArtifactPreview, OutputPreview, PreviewTable } from '../../nodes/sdk/artifact-preview.ts';
 import type { RunRecord } from '../../nodes/sdk/runs.ts';
+import { isWithin } from './paths.ts';
 
 /** No file is read past this many bytes. */
 export const MAX_READ_BYTES = 1024 * 1024;
@@ -43,11 +44,6 @@ async function readHead(path: string, maxBytes: number): Promise<{ text: string;
   }
 }
 
-function within(path: string, root: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 function cut(value: unknown, chars: number): unknown {
   return typeof value === 'string' && value.length > chars ? value.slice(0, chars) + '…' : value;
 }
@@ -75,7 +71,7 @@ class Reader {
     } catch {
       return null;
     }
-    if (!within(real, this.root)) {
+    if (!isWithin(real, this.root)) {
       this.skipped.push(`${basename(path)}: outside the workspace cache`);
       return null;
     }

@@ -1,8 +1,9 @@
 /** Finds the models runs produced, for the playground; reads run records and small JSON only. */
 import { existsSync, realpathSync } from 'node:fs';
-import { join, relative, isAbsolute } from 'node:path';
+import { join } from 'node:path';
 import { readChatFormat } from '../../nodes/lib/chat-template.ts';
 import type { Catalogue, ModelInfo, RunRecord } from '../../nodes/sdk/index.ts';
+import { isWithin } from './paths.ts';
 import type { RunStore } from '../store/run-store.ts';
 
 interface ModelOutput {
@@ -22,11 +23,6 @@ function modelOutput(record: RunRecord, nodeId: string): ModelOutput | null {
   return null;
 }
 
-function inside(path: string, root: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 /** The folder of a model a run produced; refused unless it still exists inside the workspace cache. */
 export function findModel(record: RunRecord, nodeId: string, cacheRoot: string): { dir: string; output: ModelOutput } {
   const output = modelOutput(record, nodeId);
@@ -34,7 +30,7 @@ export function findModel(record: RunRecord, nodeId: string, cacheRoot: string):
   if (!existsSync(join(output.dir, 'model.safetensors'))) throw new Error(`the model of node "${nodeId}" in run ${record.id} is gone from the cache (${output.dir})`);
   // A run record is a file in the workspace: it must not send the playground to read elsewhere.
   const dir = realpathSync(output.dir);
-  if (!inside(dir, realpathSync(cacheRoot))) throw new Error(`refused: the model folder of node "${nodeId}" is outside the workspace cache`);
+  if (!isWithin(dir, realpathSync(cacheRoot))) throw new Error(`refused: the model folder of node "${nodeId}" is outside the workspace cache`);
   return { dir, output };
 }
 

@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { isAbsolute, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 function real(path: string): string {
   try {
@@ -7,6 +7,12 @@ function real(path: string): string {
   } catch {
     return path;
   }
+}
+
+/** `path` is `root` or below it (both already real paths: no symlinks resolved here). */
+export function isWithin(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 function inside(path: string, root: string): boolean {
