@@ -1,7 +1,8 @@
 /**
- * The registry of node types: an explicit list, no global mutable maps. The host reads it for
- * specs and validation; worker processes import it to find run(). Node modules import nothing
- * heavy at top level (tfjs, tokenizers load inside run()), so the host stays light.
+ * The registry of node types: an explicit list, no global mutable maps. Each entry is a node's
+ * light spec (its index.ts); the host reads it for specs and validation, and only a worker calls
+ * `loadRun()`, which imports the node's run.ts and with it tfjs and the tokenizers.
+ * test/light-host.test.ts proves `weft nodes` and `weft validate` load none of that.
  */
 import type { AnyNodeDefinition } from './sdk/index.ts';
 import textLoad from './text.load/index.ts';

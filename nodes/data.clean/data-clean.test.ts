@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import dataClean from './index.ts';
 import { cleanText } from './clean-text.ts';
 import { readAll, type DataRecord, type SplitName } from '../lib/dataset.ts';
-import { fakeContext, paramsFor, runOnRecords } from '../lib/records/fake-context.ts';
+import { fakeContext, paramsFor, runOnRecords } from '../../test/fixtures/node-harness.ts';
 
 const contexts: ReturnType<typeof fakeContext>[] = [];
 afterEach(() => contexts.splice(0).forEach((c) => c.cleanup()));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatasetWriter, readAll, type DatasetHandle } from '../lib/dataset.ts';
-import { fakeContext, paramsFor } from '../lib/records/fake-context.ts';
+import { fakeContext, paramsFor, runNode } from '../../test/fixtures/node-harness.ts';
 import split from './index.ts';
 
 const contexts: Array<{ cleanup(): void }> = [];
@@ -18,7 +18,7 @@ async function run(dataset: DatasetHandle, overrides: Record<string, number | bo
   const ctx = fakeContext();
   contexts.push(ctx);
   ctx.seed = seed;
-  const out = (await split.run({ dataset }, paramsFor(split, overrides), ctx)).outputs.dataset as DatasetHandle;
+  const out = (await runNode(split, { dataset }, paramsFor(split, overrides), ctx)).outputs.dataset as DatasetHandle;
   return { train: await readAll(out, 'train'), validation: await readAll(out, 'validation'), test: await readAll(out, 'test') };
 }
 

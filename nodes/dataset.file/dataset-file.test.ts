@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import datasetFile from './index.ts';
 import { readAll, type DatasetHandle } from '../lib/dataset.ts';
-import { fakeContext, paramsFor } from '../lib/records/fake-context.ts';
+import { fakeContext, paramsFor, runNode } from '../../test/fixtures/node-harness.ts';
 
 const contexts: ReturnType<typeof fakeContext>[] = [];
 afterEach(() => contexts.splice(0).forEach((c) => c.cleanup()));
@@ -24,7 +24,7 @@ function setup() {
     const params = paramsFor(datasetFile, overrides);
     const problems = datasetFile.validate?.(params, []) ?? [];
     if (problems.length) throw new Error(`invalid params: ${JSON.stringify(problems)}`);
-    const result = await datasetFile.run({}, params, ctx);
+    const result = await runNode(datasetFile, {}, params, ctx);
     const dataset = result.outputs.dataset as DatasetHandle;
     return { result, dataset, records: await readAll(dataset, 'train') };
   };
@@ -190,7 +190,7 @@ describe('dataset.file: large files', () => {
     peak = before;
     const params = paramsFor(datasetFile, { file: path, textField: 'body', labelField: 'label' });
     const started = Date.now();
-    const result = await datasetFile.run({}, params, { ...ctx, progress: async () => void sample() });
+    const result = await runNode(datasetFile, {}, params, { ...ctx, progress: async () => void sample() });
     const seconds = (Date.now() - started) / 1000;
     sample();
     const growthMiB = (peak - before) / 2 ** 20;

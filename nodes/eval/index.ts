@@ -1,6 +1,6 @@
-import { defineNode, type NodeResult } from '../sdk/index.ts';
+import { defineNode, nodeSpec } from '../sdk/index.ts';
 
-export default defineNode({
+export const spec = nodeSpec({
   type: 'eval',
   version: 1,
   category: 'Evaluation',
@@ -18,21 +18,7 @@ export default defineNode({
     maxNewTokens: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'Exact match: longest answer generated.' },
     batchSize: { kind: 'integer', default: 8, min: 1, max: 1024 },
   },
-  async run(inputs, p, ctx): Promise<NodeResult> {
-    const { openModelInput } = await import('../lib/model-input.ts');
-    const { assertDataset } = await import('../lib/dataset.ts');
-    const dataset = assertDataset(inputs.dataset, 'dataset');
-    const model = await openModelInput(inputs.model);
-    const { backend, config, params, tok } = model;
-    try {
-      if (!config.causal) throw new Error('evaluation here needs a decoder (causal) model');
-      let values: Record<string, number>;
-      if (p.metric === 'perplexity') values = await (await import('./perplexity.ts')).perplexity(params, config, tok, dataset, p.split, p.maxTokens, p.batchSize, ctx);
-      else if (p.metric === 'exact-match') values = await (await import('./exact-match.ts')).exactMatch(params, config, tok, dataset, p.split, p.maxExamples, p.maxNewTokens, ctx);
-      else values = await (await import('./classification.ts')).classification(params, config, tok, dataset, p.split, p.maxExamples, ctx);
-      return { outputs: { metrics: { kind: 'metrics', values } }, metrics: values, backend };
-    } finally {
-      model.dispose();
-    }
-  },
 });
+
+export default defineNode(spec, () => import('./run.ts'));
+

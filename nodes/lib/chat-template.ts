@@ -5,10 +5,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_CHAT_TEMPLATE } from '../sdk/index.ts';
 
-/** A plain "role: content" format, used when nothing better is known. */
-export const DEFAULT_CHAT_TEMPLATE =
-  "{% for message in messages %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}";
+export { DEFAULT_CHAT_TEMPLATE };
 
 export interface ChatFormat {
   template: string;

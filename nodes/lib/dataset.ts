@@ -7,7 +7,9 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export type SplitName = 'train' | 'validation' | 'test';
+import type { DatasetHandle, SplitName } from '../sdk/index.ts';
+
+export type { DatasetHandle, SplitName };
 export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 
 /** A record: free text, a prompt/response pair, and/or a label. */
@@ -19,16 +21,6 @@ export interface DataRecord {
   [field: string]: unknown;
 }
 
-export interface DatasetHandle {
-  kind: 'dataset';
-  dir: string;
-  fields: string[];
-  splits: Partial<Record<SplitName, { path: string; rows: number }>>;
-  /** Distinct labels, sorted, when records carry one. */
-  labels?: string[];
-  /** Set by Chat format: the template its prompts were rendered with. */
-  chat?: { template: string; endOfText: string; system?: string };
-}
 
 export async function* readSplit(handle: DatasetHandle, split: SplitName): AsyncGenerator<DataRecord> {
   const info = handle.splits[split];
@@ -86,9 +78,8 @@ export class DatasetWriter {
   }
 }
 
-export function assertDataset(value: unknown, port: string): DatasetHandle {
-  const h = value as DatasetHandle;
-  if (!h || h.kind !== 'dataset' || !h.splits) throw new Error(`input "${port}" is not a dataset`);
+/** The dataset, once its split files are known to be there (a cleared cache removes them). */
+export function withSplitFiles(h: DatasetHandle): DatasetHandle {
   for (const s of Object.values(h.splits)) if (s && !existsSync(s.path)) throw new Error(`dataset file ${s.path} is missing (was the cache cleared?)`);
   return h;
 }

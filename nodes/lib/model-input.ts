@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { useBestBackend, type BackendName } from './backend.ts';
 import type { GptConfig } from './gpt/config.ts';
-import { assertModel, loadModelFolder } from './gpt/io.ts';
+import { loadModelFolder } from './gpt/io.ts';
+import type { ModelHandle } from '../sdk/index.ts';
 import { disposeParams, type Params } from './gpt/model.ts';
 import { TextTokenizer } from './tokenizer.ts';
 
@@ -17,9 +18,8 @@ export interface OpenedModel {
   dispose(): void;
 }
 
-export async function openModelInput(value: unknown, port = 'model'): Promise<OpenedModel> {
+export async function openModelInput({ dir }: Pick<ModelHandle, 'dir'>): Promise<OpenedModel> {
   const backend = await useBestBackend();
-  const { dir } = assertModel(value, port);
   const { config, params } = loadModelFolder(dir);
   const tokenizerPath = join(dir, 'tokenizer.json');
   try {

@@ -5,20 +5,15 @@
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Tokenizer as HfTokenizer } from 'tokenizers';
+import type { TokenizerHandle } from '../sdk/index.ts';
+
+export type { TokenizerHandle };
 
 const require = createRequire(import.meta.url);
 const hf = require('tokenizers') as typeof import('tokenizers');
 
 export const EOS = '<|endoftext|>';
 
-export interface TokenizerHandle {
-  kind: 'tokenizer';
-  path: string;
-  vocabSize: number;
-  /** How it was made: byte-level, bpe (trained), or loaded. */
-  type: string;
-  specialTokens: Record<string, number>;
-}
 
 /** GPT-2's byte-to-unicode table: printable stand-ins for all 256 bytes, in GPT-2's id order. */
 export function byteAlphabet(): string[] {

@@ -1,8 +1,6 @@
-import { defineNode, type NodeResult } from '../sdk/index.ts';
+import { defineNode, nodeSpec } from '../sdk/index.ts';
 
-const GIB = 1024 ** 3;
-
-export default defineNode({
+export const spec = nodeSpec({
   type: 'model',
   version: 1,
   category: 'Model',
@@ -29,42 +27,7 @@ export default defineNode({
     if (p.source === 'folder' && !p.folder) problems.push({ param: 'folder', message: 'choose a model folder' });
     return problems;
   },
-  async run(inputs, p, ctx): Promise<NodeResult> {
-    const { join } = await import('node:path');
-    const { useBestBackend } = await import('../lib/backend.ts');
-    const { initParams, disposeParams } = await import('../lib/gpt/model.ts');
-    const { saveModelFolder, loadModelFolder } = await import('../lib/gpt/io.ts');
-    const { parameterCount, trainingBytes } = await import('../lib/gpt/config.ts');
-    const { TextTokenizer, EOS } = await import('../lib/tokenizer.ts');
-    const backend = await useBestBackend();
-    if (p.source === 'folder') {
-      const { config, params } = loadModelFolder(p.folder);
-      const tokPath = join(p.folder, 'tokenizer.json');
-      TextTokenizer.fromFile(tokPath);
-      const handle = await saveModelFolder(ctx.artifactDir, params, config, tokPath);
-      disposeParams(params);
-      return { outputs: { model: handle }, metrics: { parameters: handle.parameters }, backend };
-    }
-    const tokHandle = inputs.tokenizer as { path: string; vocabSize: number };
-    const tok = TextTokenizer.fromFile(tokHandle.path);
-    const config = {
-      vocabSize: tok.vocabSize,
-      contextLength: p.context,
-      width: p.width,
-      layers: p.layers,
-      heads: p.heads,
-      dropout: p.dropout,
-      causal: p.architecture === 'decoder',
-      tiedEmbeddings: p.tiedEmbeddings,
-      layerNormEps: 1e-5,
-      numClasses: 0,
-      maskTokenId: p.architecture === 'encoder' ? (tok.specials['<mask>'] ?? tok.specials[EOS] ?? -1) : -1,
-    };
-    const params = initParams(config, ctx.seed);
-    const handle = await saveModelFolder(ctx.artifactDir, params, config, tokHandle.path);
-    disposeParams(params);
-    const bytes = trainingBytes(config, p.estimateBatch);
-    ctx.log.info(`${parameterCount(config).toLocaleString('en-US')} parameters; training at batch ${p.estimateBatch} needs about ${(bytes / GIB).toFixed(2)} GiB`);
-    return { outputs: { model: handle }, metrics: { parameters: parameterCount(config), trainingMemoryGiB: bytes / GIB }, backend };
-  },
 });
+
+export default defineNode(spec, () => import('./run.ts'));
+

@@ -1,11 +1,6 @@
-import { defineNode } from '../sdk/index.ts';
+import { defineNode, nodeSpec } from '../sdk/index.ts';
 
-export interface OptimizerHandle {
-  kind: 'optimizer';
-  settings: { kind: 'adamw' | 'adam' | 'sgd'; beta1: number; beta2: number; eps: number; weightDecay: number; momentum: number; clipNorm: number };
-}
-
-export default defineNode({
+export const spec = nodeSpec({
   type: 'optimizer',
   version: 1,
   category: 'Model',
@@ -22,8 +17,7 @@ export default defineNode({
     momentum: { kind: 'number', default: 0.9, min: 0, max: 0.999, help: 'SGD only.' },
     clipNorm: { kind: 'number', default: 1, min: 0, max: 1000, help: 'Clip gradients to this global L2 norm; 0 turns clipping off.' },
   },
-  async run(_inputs, params) {
-    const optimizer: OptimizerHandle = { kind: 'optimizer', settings: { ...params } };
-    return { outputs: { optimizer } };
-  },
 });
+
+export default defineNode(spec, () => import('./run.ts'));
+

@@ -1,11 +1,6 @@
-import { defineNode } from '../sdk/index.ts';
+import { defineNode, nodeSpec } from '../sdk/index.ts';
 
-export interface SchedulerHandle {
-  kind: 'scheduler';
-  settings: { kind: 'constant' | 'cosine' | 'linear' | 'step'; lr: number; warmupSteps: number; minLrRatio: number; stepSize: number; gamma: number };
-}
-
-export default defineNode({
+export const spec = nodeSpec({
   type: 'scheduler',
   version: 1,
   category: 'Model',
@@ -21,8 +16,7 @@ export default defineNode({
     stepSize: { kind: 'integer', default: 1000, min: 1, max: 1_000_000, help: 'Step decay: steps between drops.' },
     gamma: { kind: 'number', default: 0.5, min: 0, max: 1, help: 'Step decay: factor at each drop.' },
   },
-  async run(_inputs, params) {
-    const scheduler: SchedulerHandle = { kind: 'scheduler', settings: { ...params } };
-    return { outputs: { scheduler } };
-  },
 });
+
+export default defineNode(spec, () => import('./run.ts'));
+

@@ -1,4 +1,5 @@
 import type { PortType } from './ports.ts';
+import type { PortValues } from './port-values.ts';
 import type { ParamSpec, ParamValue } from './params.ts';
 
 export interface PortSpec {
@@ -43,8 +44,20 @@ export interface NodeContext {
   workspace: string;
 }
 
-export interface NodeResult {
-  outputs: Record<string, unknown>;
+type Ports = Record<string, PortSpec>;
+
+/** What a node's run() receives: required inputs always, optional ones when connected. */
+export type InputValues<I extends Ports> = {
+  [K in keyof I as I[K]['optional'] extends true ? never : K]: PortValues[I[K]['type']];
+} & {
+  [K in keyof I as I[K]['optional'] extends true ? K : never]?: PortValues[I[K]['type']];
+};
+
+/** What a node's run() returns: a value for every declared output. */
+export type OutputValues<O extends Ports> = { [K in keyof O]: PortValues[O[K]['type']] };
+
+export interface NodeResult<O extends Ports = Ports> {
+  outputs: OutputValues<O>;
   /** Final figures shown in run history and compared on replay. */
   metrics?: Record<string, number>;
   /** Backend that computed this result (tensorflow, wasm, cpu), when tensors were involved. */
@@ -67,15 +80,16 @@ type ParamTypeOf<S extends ParamSpec> = S['kind'] extends 'number' | 'integer'
 
 export type ParamsOf<S extends Record<string, ParamSpec>> = { [K in keyof S]: ParamTypeOf<S[K]> };
 
-export interface NodeDefinition<S extends Record<string, ParamSpec> = Record<string, ParamSpec>> {
+/** A node type's light half: everything the host and the editor need, no code that computes. */
+export interface NodeTypeSpec<S extends Record<string, ParamSpec> = Record<string, ParamSpec>, I extends Ports = Ports, O extends Ports = Ports> {
   type: string;
   /** Bump when params change meaning; migrate() upgrades params saved by older versions. */
   version: number;
   category: string;
   label: string;
   description: string;
-  inputs: Record<string, PortSpec>;
-  outputs: Record<string, PortSpec>;
+  inputs: I;
+  outputs: O;
   params: S;
   /**
    * Bump when what the node writes changes but its params keep their meaning: results cached
@@ -88,15 +102,41 @@ export interface NodeDefinition<S extends Record<string, ParamSpec> = Record<str
   validate?(params: ParamsOf<S>, connectedInputs: readonly string[]): NodeProblem[];
   /** Upgrades params saved by an older version of this node type. */
   migrate?(params: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
-  /** Runs in a worker process. Keep heavy imports (tfjs) inside run so the host stays light. */
-  run(inputs: Record<string, unknown>, params: ParamsOf<S>, ctx: NodeContext): Promise<NodeResult>;
+}
+
+/** A node type's heavy half, the default export of its run module. */
+export type RunFunction<S extends Record<string, ParamSpec> = Record<string, ParamSpec>, I extends Ports = Ports, O extends Ports = Ports> = (
+  inputs: InputValues<I>,
+  params: ParamsOf<S>,
+  ctx: NodeContext,
+) => Promise<NodeResult<O>>;
+
+/** The run function a spec calls for: `export default (async (inputs, params, ctx) => …) satisfies RunOf<typeof spec>`. */
+export type RunOf<T> = T extends NodeTypeSpec<infer S, infer I, infer O> ? RunFunction<S, I, O> : never;
+
+export interface NodeDefinition<S extends Record<string, ParamSpec> = Record<string, ParamSpec>, I extends Ports = Ports, O extends Ports = Ports>
+  extends NodeTypeSpec<S, I, O> {
+  /**
+   * Loads the run function. Called only in a worker process, so the host and the editor never
+   * load what it imports (tfjs, tokenizers): a node's index.ts is its spec, its run.ts the rest.
+   */
+  loadRun(): Promise<{ default: RunFunction<S, I, O> }>;
 }
 
 /** Untyped view used by the engine and registries. */
-export type AnyNodeDefinition = NodeDefinition<Record<string, ParamSpec>>;
+export type AnyNodeDefinition = NodeDefinition<Record<string, ParamSpec>, Ports, Ports>;
 
-export function defineNode<const S extends Record<string, ParamSpec>>(def: NodeDefinition<S>): AnyNodeDefinition {
-  return def as unknown as AnyNodeDefinition;
+/** Declares a node type's spec; its inputs, outputs and params type the run module. */
+export function nodeSpec<const S extends Record<string, ParamSpec>, const I extends Ports, const O extends Ports>(spec: NodeTypeSpec<S, I, O>): NodeTypeSpec<S, I, O> {
+  return spec;
+}
+
+/** A node type: its spec and the lazy import of its run module (`() => import('./run.ts')`). */
+export function defineNode<S extends Record<string, ParamSpec>, I extends Ports, O extends Ports>(
+  spec: NodeTypeSpec<S, I, O>,
+  loadRun: () => Promise<{ default: RunFunction<S, I, O> }>,
+): AnyNodeDefinition {
+  return { ...spec, loadRun } as unknown as AnyNodeDefinition;
 }
 
 /** The data a renderer needs to draw a node type: everything but code. */

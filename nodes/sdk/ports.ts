@@ -1,3 +1,5 @@
+import type { PortValues } from './port-values.ts';
+
 /**
  * Port types: what flows along an edge. Values are small JSON handles; anything big
  * (a dataset, a model) lives on disk in the producing node's artifact folder and the
@@ -13,7 +15,7 @@ export const PORT_TYPES = {
   Preferences: { color: '#e07bb5', description: 'Preference pairs (prompt, chosen, rejected).' },
   Metrics: { color: '#c9c9c9', description: 'Named numbers and tables measured by a node.' },
   Endpoint: { color: '#f2e35c', description: 'A running local inference endpoint.' },
-} as const;
+} as const satisfies { [T in keyof PortValues]: { color: string; description: string } };
 
 export type PortType = keyof typeof PORT_TYPES;
 
@@ -26,19 +28,4 @@ export function isPortType(value: string): value is PortType {
 /** Port compatibility is exact: a Dataset never silently becomes Text. */
 export function portsCompatible(from: PortType, to: PortType): boolean {
   return from === to;
-}
-
-/** The handle a Text port carries. */
-export interface TextHandle {
-  kind: 'text';
-  path: string;
-  chars: number;
-}
-
-/** The handle a Metrics port carries. */
-export interface MetricsHandle {
-  kind: 'metrics';
-  values: Record<string, number>;
-  /** Optional tables (e.g. top words, confusion matrix) as files in the artifact folder. */
-  tables?: Record<string, string>;
 }

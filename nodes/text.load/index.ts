@@ -1,8 +1,6 @@
-import { join } from 'node:path';
-import { defineNode, type TextHandle } from '../sdk/index.ts';
-import { perMille, readTextChunks, textWriter } from '../lib/text-io.ts';
+import { defineNode, nodeSpec } from '../sdk/index.ts';
 
-export default defineNode({
+export const spec = nodeSpec({
   type: 'text.load',
   version: 1,
   category: 'Data',
@@ -13,27 +11,7 @@ export default defineNode({
   params: {
     file: { kind: 'file', required: true, extensions: ['.txt', '.md', '.text'], label: 'File', help: 'A UTF-8 text file, relative to the graph file or inside the workspace.' },
   },
-  async run(_inputs, params, ctx) {
-    const out = textWriter(join(ctx.artifactDir, 'text.txt'));
-    let pendingCR = false;
-    let lines = 0;
-    for await (const { text, bytesRead, totalBytes } of readTextChunks(params.file, ctx.signal)) {
-      // A \r\n pair can straddle two chunks; carry a trailing \r over.
-      let chunk: string = (pendingCR ? '\r' : '') + text;
-      pendingCR = chunk.endsWith('\r');
-      if (pendingCR) chunk = chunk.slice(0, -1);
-      const normalised = chunk.replace(/\r\n?/g, '\n');
-      for (let i = normalised.indexOf('\n'); i !== -1; i = normalised.indexOf('\n', i + 1)) lines++;
-      await out.write(normalised);
-      await ctx.progress({ step: perMille(bytesRead, totalBytes), total: 1000 });
-    }
-    if (pendingCR) {
-      await out.write('\n');
-      lines++;
-    }
-    const chars = await out.close();
-    const handle: TextHandle = { kind: 'text', path: join(ctx.artifactDir, 'text.txt'), chars };
-    ctx.log.info(`read ${chars.toLocaleString('en-US')} characters in ${lines.toLocaleString('en-US')} lines`);
-    return { outputs: { text: handle }, metrics: { chars, lines } };
-  },
 });
+
+export default defineNode(spec, () => import('./run.ts'));
+

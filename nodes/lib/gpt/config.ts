@@ -1,23 +1,7 @@
-/** Model configuration, stored as a Hugging Face config.json (GPT-2 field names). */
-export interface GptConfig {
-  vocabSize: number;
-  contextLength: number;
-  width: number;
-  layers: number;
-  heads: number;
-  dropout: number;
-  /** Causal decoder (GPT) or bidirectional encoder (masked LM, classification). */
-  causal: boolean;
-  /** Output head shares the token embedding matrix. */
-  tiedEmbeddings: boolean;
-  layerNormEps: number;
-  /** Classes of a classification head, 0 for none. */
-  numClasses: number;
-  /** Id of the [MASK] token for masked-LM training, -1 if none. */
-  maskTokenId: number;
-  /** Names of the classes of a classification head, in id order. */
-  labels?: string[];
-}
+import type { ModelConfig } from '../../sdk/index.ts';
+
+/** Model configuration, stored as a Hugging Face config.json (GPT-2 field names); the contract's ModelConfig. */
+export type GptConfig = ModelConfig;
 
 export function toHfConfig(c: GptConfig): Record<string, unknown> {
   return {

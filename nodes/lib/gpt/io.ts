@@ -8,13 +8,10 @@ import { tf } from '../backend.ts';
 import { encodeSafetensors, readSafetensors } from '../safetensors.ts';
 import { fromHfConfig, parameterCount, toHfConfig, type GptConfig } from './config.ts';
 import type { Params } from './model.ts';
+import type { ModelHandle } from '../../sdk/index.ts';
 
-export interface ModelHandle {
-  kind: 'model';
-  dir: string;
-  parameters: number;
-  config: GptConfig;
-}
+export type { ModelHandle };
+
 
 /** Joins q|k|v column blocks row by row into GPT-2's c_attn layout. */
 function joinColumns(parts: Float32Array[], rows: number, cols: number): Float32Array {
@@ -123,8 +120,3 @@ export function loadModelFolder(dir: string): { config: GptConfig; params: Param
   return { config: c, params };
 }
 
-export function assertModel(value: unknown, port: string): ModelHandle {
-  const h = value as ModelHandle;
-  if (!h || h.kind !== 'model' || !h.dir) throw new Error(`input "${port}" is not a model`);
-  return h;
-}

@@ -40,7 +40,7 @@ export class PlaygroundSession {
     const key = `${dir}@${statSync(join(dir, 'model.safetensors')).mtimeMs}`;
     if (this.loaded?.key === key) return this.loaded;
     this.dispose();
-    const model = await openModelInput({ kind: 'model', dir });
+    const model = await openModelInput({ dir });
     try {
       this.loaded = { key, model, chat: readChatFormat(dir) };
     } catch (e) {

@@ -5,17 +5,9 @@
  */
 import { tf } from '../backend.ts';
 import type { Params } from '../gpt/model.ts';
+import type { OptimizerSettings } from '../../sdk/index.ts';
 
-export interface OptimizerSettings {
-  kind: 'adamw' | 'adam' | 'sgd';
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  momentum: number;
-  /** Clip gradients to this global L2 norm; 0 disables. */
-  clipNorm: number;
-}
+export type { OptimizerSettings };
 
 export const DEFAULT_OPTIMIZER: OptimizerSettings = { kind: 'adamw', beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, momentum: 0.9, clipNorm: 1 };
 

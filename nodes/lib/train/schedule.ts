@@ -1,15 +1,7 @@
+import type { ScheduleSettings } from '../../sdk/index.ts';
+
 /** Learning-rate schedules: a pure function of the step, so resuming needs only the step number. */
-export interface ScheduleSettings {
-  kind: 'constant' | 'cosine' | 'linear' | 'step';
-  /** Peak learning rate. */
-  lr: number;
-  warmupSteps: number;
-  /** Floor of cosine/linear decay, as a fraction of the peak. */
-  minLrRatio: number;
-  /** Step decay: multiply by `gamma` every `stepSize` steps. */
-  stepSize: number;
-  gamma: number;
-}
+export type { ScheduleSettings };
 
 export const DEFAULT_SCHEDULE: ScheduleSettings = { kind: 'cosine', lr: 3e-3, warmupSteps: 50, minLrRatio: 0.1, stepSize: 1000, gamma: 0.5 };
 

@@ -2,7 +2,7 @@
  * The job loop of a worker process, independent of how the process was started (Node's fork or
  * Electron's utilityProcess) and of how it finds the node registry.
  */
-import type { AnyNodeDefinition, NodeContext, Progress } from '../../../nodes/sdk/index.ts';
+import { PORT_VALUE_KINDS, type AnyNodeDefinition, type NodeContext, type Progress } from '../../../nodes/sdk/index.ts';
 import { createThrottle } from '../throttle.ts';
 import { PROGRESS_INTERVAL_MS, type HostToWorker, type WorkerToHost } from './protocol.ts';
 
@@ -26,6 +26,20 @@ function setPaused(value: boolean) {
   paused = value;
   if (value) pauseGate = new Promise((r) => (releasePause = r));
   else releasePause?.();
+}
+
+/** Values arrive as JSON from another process: check each is the kind its port declares before run() sees it. */
+function inputProblem(def: AnyNodeDefinition, inputs: Record<string, unknown>): string | null {
+  for (const [port, spec] of Object.entries(def.inputs)) {
+    const value = inputs[port] as { kind?: unknown } | undefined;
+    if (value === undefined || value === null) {
+      if (!spec.optional) return `input "${port}" of ${def.type} has no value`;
+      continue;
+    }
+    const kind = PORT_VALUE_KINDS[spec.type];
+    if (typeof value !== 'object' || value.kind !== kind) return `input "${port}" of ${def.type} is not a ${spec.type} (${kind}) value`;
+  }
+  return null;
 }
 
 function abortError(): Error {
@@ -62,7 +76,10 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
     },
   };
   try {
-    const result = await def.run(msg.inputs, msg.params as never, ctx);
+    const problem = inputProblem(def, msg.inputs);
+    if (problem) throw new Error(problem);
+    const { default: run } = await def.loadRun();
+    const result = await run(msg.inputs as never, msg.params as never, ctx);
     throttle.flush();
     if (abort.signal.aborted) send({ t: 'cancelled', jobId: msg.jobId });
     else send({ t: 'done', jobId: msg.jobId, outputs: result.outputs, metrics: result.metrics, backend: result.backend });

@@ -1,0 +1,149 @@
+/**
+ * The value each port type carries: one type per port type, so that `defineNode` can type a node's
+ * inputs and outputs from its declared ports. Values are small JSON handles; anything big (a
+ * dataset, a model) lives on disk in the producing node's artifact folder and the handle names it,
+ * so values can cross process boundaries and be cached.
+ */
+
+/** A UTF-8 text file. */
+export interface TextHandle {
+  kind: 'text';
+  path: string;
+  chars: number;
+}
+
+export type SplitName = 'train' | 'validation' | 'test';
+
+/** Records as JSON lines, one file per split. */
+export interface DatasetHandle {
+  kind: 'dataset';
+  dir: string;
+  fields: string[];
+  splits: Partial<Record<SplitName, { path: string; rows: number }>>;
+  /** Distinct labels, sorted, when records carry one. */
+  labels?: string[];
+  /** Set by Chat format: the template its prompts were rendered with. */
+  chat?: { template: string; endOfText: string; system?: string };
+}
+
+/** A tokenizer saved as tokenizer.json. */
+export interface TokenizerHandle {
+  kind: 'tokenizer';
+  path: string;
+  vocabSize: number;
+  /** How it was made: byte-level, bpe (trained), or loaded. */
+  type: string;
+  specialTokens: Record<string, number>;
+}
+
+/** A model's shape, as stored in config.json (GPT-2 field names on disk). */
+export interface ModelConfig {
+  vocabSize: number;
+  contextLength: number;
+  width: number;
+  layers: number;
+  heads: number;
+  dropout: number;
+  /** Causal decoder (GPT) or bidirectional encoder (masked LM, classification). */
+  causal: boolean;
+  /** Output head shares the token embedding matrix. */
+  tiedEmbeddings: boolean;
+  layerNormEps: number;
+  /** Classes of a classification head, 0 for none. */
+  numClasses: number;
+  /** Id of the [MASK] token for masked-LM training, -1 if none. */
+  maskTokenId: number;
+  /** Names of the classes of a classification head, in id order. */
+  labels?: string[];
+}
+
+/** A model folder: config.json, model.safetensors, tokenizer.json. */
+export interface ModelHandle {
+  kind: 'model';
+  dir: string;
+  parameters: number;
+  config: ModelConfig;
+}
+
+export interface OptimizerSettings {
+  kind: 'adamw' | 'adam' | 'sgd';
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Decoupled (AdamW) or L2 (Adam, SGD) weight decay, applied to weight matrices only. */
+  weightDecay: number;
+  /** SGD only. */
+  momentum: number;
+  /** Clip gradients to this global L2 norm; 0 turns clipping off. */
+  clipNorm: number;
+}
+
+export interface OptimizerHandle {
+  kind: 'optimizer';
+  settings: OptimizerSettings;
+}
+
+export interface ScheduleSettings {
+  kind: 'constant' | 'cosine' | 'linear' | 'step';
+  lr: number;
+  warmupSteps: number;
+  /** Cosine/linear decay ends at this fraction of the peak. */
+  minLrRatio: number;
+  /** Step decay: steps between drops. */
+  stepSize: number;
+  /** Step decay: factor at each drop. */
+  gamma: number;
+}
+
+export interface SchedulerHandle {
+  kind: 'scheduler';
+  settings: ScheduleSettings;
+}
+
+/** Preference pairs (prompt, chosen, rejected) as JSON lines. */
+export interface PreferencesHandle {
+  kind: 'preferences';
+  dir: string;
+  splits: Partial<Record<SplitName, { path: string; rows: number }>>;
+}
+
+/** Named numbers measured by a node, and optional tables as files in its artifact folder. */
+export interface MetricsHandle {
+  kind: 'metrics';
+  values: Record<string, number>;
+  /** Optional tables (e.g. top words, confusion matrix) as files in the artifact folder. */
+  tables?: Record<string, string>;
+}
+
+/** A running local inference endpoint. */
+export interface EndpointHandle {
+  kind: 'endpoint';
+  url: string;
+  model: string;
+}
+
+/** The one map from port type to the value its edges carry. */
+export interface PortValues {
+  Text: TextHandle;
+  Dataset: DatasetHandle;
+  Tokenizer: TokenizerHandle;
+  Model: ModelHandle;
+  Optimizer: OptimizerHandle;
+  Scheduler: SchedulerHandle;
+  Preferences: PreferencesHandle;
+  Metrics: MetricsHandle;
+  Endpoint: EndpointHandle;
+}
+
+/** The `kind` field each port type's value carries: how a worker checks what arrived on an edge. */
+export const PORT_VALUE_KINDS = {
+  Text: 'text',
+  Dataset: 'dataset',
+  Tokenizer: 'tokenizer',
+  Model: 'model',
+  Optimizer: 'optimizer',
+  Scheduler: 'scheduler',
+  Preferences: 'preferences',
+  Metrics: 'metrics',
+  Endpoint: 'endpoint',
+} as const satisfies { [T in keyof PortValues]: PortValues[T]['kind'] };
