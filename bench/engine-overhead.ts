@@ -1,5 +1,5 @@
 /**
- * Engine overhead: what the engine itself costs around node work.
+ * WeftHost overhead: what the engine itself costs around node work.
  *   npx tsx bench/engine-overhead.ts
  * Prints: per-node overhead on a chain of no-op nodes (cold workers and warm), the time of a fully
  * cached re-run of the example in-process, and the wall time of `weft run` on a cached example.
@@ -9,8 +9,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Engine } from '../src-main/engine/engine.ts';
-import { openDefaultEngine } from '../src-main/engine/default-engine.ts';
+import { WeftHost } from '../src-main/host/weft-host.ts';
+import { openDefaultHost } from '../src-main/host/default-host.ts';
 import { readGraphFile } from '../src-main/store/graph-files.ts';
 import { graphOf, STUB_REGISTRY_MODULE } from '../test/helpers.ts';
 import { nodeRegistry } from '../test/fixtures/stub-nodes.ts';
@@ -19,7 +19,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLE = join(ROOT, 'examples/word-stats.weft.json');
 const ws = () => mkdtempSync(join(tmpdir(), 'weft-bench-'));
 
-async function chain(engine: Engine, n: number, tag: string): Promise<number> {
+async function chain(engine: WeftHost, n: number, tag: string): Promise<number> {
   const nodes = [{ id: 'n0', type: 'stub.source', params: { value: tag } }, ...Array.from({ length: n - 1 }, (_, i) => ({ id: `n${i + 1}`, type: 'stub.append', version: 2 }))];
   const edges = Array.from({ length: n - 1 }, (_, i) => [`n${i}`, 'out', `n${i + 1}`, 'in'] as [string, string, string, string]);
   const t0 = performance.now();
@@ -30,7 +30,7 @@ async function chain(engine: Engine, n: number, tag: string): Promise<number> {
 }
 
 const N = 50;
-const engine = await Engine.open({ workspace: ws(), registry: nodeRegistry, registryModule: STUB_REGISTRY_MODULE });
+const engine = await WeftHost.open({ workspace: ws(), registry: nodeRegistry, registryModule: STUB_REGISTRY_MODULE });
 const cold = await chain(engine, N, 'cold');
 const warm: number[] = [];
 for (let i = 0; i < 5; i++) warm.push(await chain(engine, N, `warm${i}`));
@@ -44,7 +44,7 @@ console.log(`engine overhead per executed node (warm worker, median of 5 runs): 
 console.log(`engine overhead per cached node (median of 5 runs): ${(median(cachedChain) / N).toFixed(2)} ms`);
 
 const exampleWs = ws();
-const real = await openDefaultEngine(exampleWs);
+const real = await openDefaultHost(exampleWs);
 const graph = await readGraphFile(EXAMPLE);
 const start = async () => {
   const t0 = performance.now();

@@ -4,11 +4,11 @@
  *   npx tsx bench/playground.ts [workspace-with-trained-models]
  * With a workspace, it also measures every model found there. Figures only; nothing is asserted.
  */
-import { openDefaultEngine } from '../src-main/engine/default-engine.ts';
-import type { Engine } from '../src-main/engine/engine.ts';
+import { openDefaultHost } from '../src-main/host/default-host.ts';
+import type { WeftHost } from '../src-main/host/weft-host.ts';
 import { generateToEnd, graphOf, tempDir } from '../test/helpers.ts';
 
-async function measure(engine: Engine, runId: string, nodeId: string, label: string) {
+async function measure(engine: WeftHost, runId: string, nodeId: string, label: string) {
   const settings = { maxTokens: 200, temperature: 0.8, topK: 40, topP: 0.95, seed: 1 };
   // The first request loads the model into the playground's worker; the second shows steady state.
   for (const round of ['cold', 'warm']) {
@@ -25,7 +25,7 @@ const sizes = [
 ];
 
 const workspace = tempDir('weft-bench-playground-');
-const engine = await openDefaultEngine(workspace);
+const engine = await openDefaultHost(workspace);
 try {
   for (const s of sizes) {
     const graph = graphOf(
@@ -46,7 +46,7 @@ try {
 
 const trained = process.argv[2];
 if (trained) {
-  const other = await openDefaultEngine(trained);
+  const other = await openDefaultHost(trained);
   try {
     for (const m of (await other.listModels()).filter((x) => x.causal && !x.classifier)) await measure(other, m.runId, m.nodeId, `${m.graphName}: ${m.label} (${(m.parameters / 1e6).toFixed(2)} M)`);
   } finally {

@@ -4,7 +4,7 @@
  * `loadRun()`, which imports the node's run.ts and with it tfjs and the tokenizers.
  * test/light-host.test.ts proves `weft nodes` and `weft validate` load none of that.
  */
-import type { AnyNodeDefinition } from './sdk/index.ts';
+import type { AnyNodeDefinition, PlaygroundGenerator } from './sdk/index.ts';
 import textLoad from './text.load/index.ts';
 import textClean from './text.clean/index.ts';
 import textStats from './text.stats/index.ts';
@@ -44,3 +44,9 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   evaluate,
   generate,
 ];
+
+/** The playground's generator, for a worker that serves the playground (the engine never imports nodes/lib). */
+export async function loadPlayground(): Promise<PlaygroundGenerator> {
+  const { PlaygroundSession } = await import('./lib/playground/session.ts');
+  return new PlaygroundSession();
+}

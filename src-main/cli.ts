@@ -3,7 +3,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { RunNotFoundError } from './store/run-store.ts';
-import { RunStateError } from './engine/engine.ts';
+import { RunStateError } from './engine/run-engine.ts';
 import { serveCommand } from './server/serve-command.ts';
 import { nodesCommand, replayCommand, resumeCommand, runCommand, runsCommand, showCommand, validateCommand } from './cli/commands.ts';
 

@@ -10,19 +10,19 @@ import { catalogueOf } from '../nodes/sdk/index.ts';
 import type { DatasetHandle } from '../nodes/lib/dataset.ts';
 import { nodeRegistry } from '../nodes/index.ts';
 import { applyOverrides } from '../src-main/cli/overrides.ts';
-import { openDefaultEngine } from '../src-main/engine/default-engine.ts';
-import type { Engine } from '../src-main/engine/engine.ts';
+import { openDefaultHost } from '../src-main/host/default-host.ts';
+import type { WeftHost } from '../src-main/host/weft-host.ts';
 import { readGraphFile } from '../src-main/store/graph-files.ts';
 import { generateToEnd, tempDir } from './helpers.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../examples/', import.meta.url));
-const engines: Engine[] = [];
+const engines: WeftHost[] = [];
 afterAll(async () => Promise.all(engines.map((e) => e.close())));
 
 async function runExample(file: string, sets: string[]) {
   const path = join(EXAMPLES, file);
   const graph = applyOverrides(await readGraphFile(path), sets, catalogueOf(nodeRegistry));
-  const engine = await openDefaultEngine(tempDir());
+  const engine = await openDefaultHost(tempDir());
   engines.push(engine);
   const { runId } = await engine.startRun({ graph, graphDir: dirname(path) });
   return engine.waitForRun(runId);

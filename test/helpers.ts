@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GRAPH_FORMAT, GRAPH_VERSION, type EngineEvent, type GenerationRequest, type Graph } from '../nodes/sdk/index.ts';
-import { Engine, type EngineOptions } from '../src-main/engine/engine.ts';
+import { WeftHost, type HostOptions } from '../src-main/host/weft-host.ts';
 import { nodeRegistry } from './fixtures/stub-nodes.ts';
 
 export const STUB_REGISTRY_MODULE = fileURLToPath(new URL('./fixtures/stub-nodes.ts', import.meta.url));
@@ -26,8 +26,8 @@ export function graphOf(nodes: N[], edges: E[] = [], seed = 1): Graph {
   };
 }
 
-export async function stubEngine(workspace = tempDir(), options: Partial<EngineOptions> = {}): Promise<{ engine: Engine; events: EngineEvent[]; workspace: string }> {
-  const engine = await Engine.open({ workspace, registry: nodeRegistry, registryModule: STUB_REGISTRY_MODULE, ...options });
+export async function stubEngine(workspace = tempDir(), options: Partial<HostOptions> = {}): Promise<{ engine: WeftHost; events: EngineEvent[]; workspace: string }> {
+  const engine = await WeftHost.open({ workspace, registry: nodeRegistry, registryModule: STUB_REGISTRY_MODULE, ...options });
   const events: EngineEvent[] = [];
   engine.subscribe((e) => events.push(e));
   return { engine, events, workspace };
@@ -73,7 +73,7 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 20_000): Pro
 }
 
 /** Runs one playground generation to its end: the streamed text and the end event (events that beat the id are kept). */
-export async function generateToEnd(engine: Engine, request: GenerationRequest): Promise<{ text: string; end: Extract<EngineEvent, { type: 'generation-end' }> }> {
+export async function generateToEnd(engine: WeftHost, request: GenerationRequest): Promise<{ text: string; end: Extract<EngineEvent, { type: 'generation-end' }> }> {
   let text = '';
   let id: string | null = null;
   const early: EngineEvent[] = [];

@@ -43,7 +43,8 @@ const metaSchema = z.strictObject({
 
 export const graphSchema = z.strictObject({
   format: z.literal(GRAPH_FORMAT),
-  version: z.literal(GRAPH_VERSION),
+  // Checked (and older versions migrated) before the schema applies; see parseGraphValue.
+  version: z.number().int().positive(),
   meta: metaSchema.default({}),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
   nodes: z.array(nodeSchema).max(5000),
@@ -54,8 +55,14 @@ export type Graph = z.output<typeof graphSchema>;
 export type GraphNode = Graph['nodes'][number];
 export type GraphEdge = Graph['edges'][number];
 
-/** Upgrades from each older format version to the next. Version 1 is the first. */
-const FORMAT_MIGRATIONS: Record<number, (raw: Record<string, unknown>) => Record<string, unknown>> = {};
+/** A graph file format: its current version and the upgrade from each older version to the next. */
+export interface GraphFormat {
+  version: number;
+  migrations: Readonly<Record<number, (raw: Record<string, unknown>) => Record<string, unknown>>>;
+}
+
+/** The format this Weft writes. Version 1 is the first, so there is nothing to upgrade yet. */
+export const CURRENT_GRAPH_FORMAT: GraphFormat = { version: GRAPH_VERSION, migrations: {} };
 
 export type ParseResult = { ok: true; graph: Graph } | { ok: false; errors: GraphError[] };
 
@@ -99,7 +106,7 @@ function zodPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Parses graph file text: size, syntax, hostile shapes, format version (migrating older ones), structure. */
-export function parseGraph(text: string): ParseResult {
+export function parseGraph(text: string, fileFormat: GraphFormat = CURRENT_GRAPH_FORMAT): ParseResult {
   if (text.length > MAX_GRAPH_BYTES) {
     return { ok: false, errors: [{ code: 'too_large', message: `graph files are limited to ${MAX_GRAPH_BYTES / 1024 / 1024} MB` }] };
   }
@@ -115,11 +122,11 @@ export function parseGraph(text: string): ParseResult {
     const reason = first ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : (err as Error).message;
     return { ok: false, errors: [{ code: 'invalid_json', message: `not valid JSON: ${reason}`, ...where }] };
   }
-  return parseGraphValue(raw);
+  return parseGraphValue(raw, fileFormat);
 }
 
 /** Validates an already-parsed value (from JSON or an API call) as a graph. */
-export function parseGraphValue(raw: unknown): ParseResult {
+export function parseGraphValue(raw: unknown, fileFormat: GraphFormat = CURRENT_GRAPH_FORMAT): ParseResult {
   const hostile = scanHostile(raw);
   if (hostile) return { ok: false, errors: [hostile] };
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -129,14 +136,14 @@ export function parseGraphValue(raw: unknown): ParseResult {
   if (obj.format !== GRAPH_FORMAT) {
     return { ok: false, errors: [{ code: 'unknown_format', message: `not a Weft graph: "format" must be "${GRAPH_FORMAT}"`, path: 'format' }] };
   }
-  if (typeof obj.version !== 'number' || !Number.isInteger(obj.version) || obj.version < 1 || obj.version > GRAPH_VERSION) {
+  if (typeof obj.version !== 'number' || !Number.isInteger(obj.version) || obj.version < 1 || obj.version > fileFormat.version) {
     return {
       ok: false,
-      errors: [{ code: 'unsupported_version', message: `graph format version ${String(obj.version)} is not supported; this Weft reads versions 1 to ${GRAPH_VERSION}`, path: 'version' }],
+      errors: [{ code: 'unsupported_version', message: `graph format version ${String(obj.version)} is not supported; this Weft reads versions 1 to ${fileFormat.version}`, path: 'version' }],
     };
   }
-  for (let v = obj.version; v < GRAPH_VERSION; v++) {
-    const up = FORMAT_MIGRATIONS[v];
+  for (let v = obj.version; v < fileFormat.version; v++) {
+    const up = fileFormat.migrations[v];
     if (!up) return { ok: false, errors: [{ code: 'unsupported_version', message: `no migration from format version ${v}` }] };
     obj = { ...up(obj), version: v + 1 };
   }

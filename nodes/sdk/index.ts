@@ -1,6 +1,7 @@
 export * from './ports.ts';
 export * from './port-values.ts';
 export * from './chat-format.ts';
+export * from './playground-worker.ts';
 export * from './params.ts';
 export * from './define-node.ts';
 export * from './errors.ts';

@@ -71,6 +71,21 @@ function resolveNodeParams(node: GraphNode, def: AnyNodeDefinition, errors: Grap
   return { node: { ...node, version, params: resolved }, paramsOk };
 }
 
+/**
+ * Upgrades the params of nodes saved by older versions of their types (each type's migrate()), so
+ * an opened graph shows today's params. Nodes that cannot be upgraded are left for validation to report.
+ */
+export function migrateNodes(graph: Graph, catalogue: Catalogue): Graph {
+  let changed = false;
+  const nodes = graph.nodes.map((node) => {
+    const def = catalogue.get(node.type);
+    if (!def?.migrate || node.version >= def.version) return node;
+    changed = true;
+    return { ...node, version: def.version, params: def.migrate({ ...node.params }, node.version) };
+  });
+  return changed ? { ...graph, nodes } : graph;
+}
+
 /** Checks a structurally valid graph against the node catalogue. Reports every problem, not just the first. */
 export function checkGraph(graph: Graph, catalogue: Catalogue): CheckedGraph {
   const errors: GraphError[] = [];

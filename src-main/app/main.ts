@@ -2,7 +2,7 @@
 import { app, BrowserWindow, dialog, ipcMain, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Engine } from '../engine/engine.ts';
+import { WeftHost } from '../host/weft-host.ts';
 import { nodeRegistry } from '../../nodes/index.ts';
 import { MENU_CHANNEL, type MenuCommand } from '../../nodes/sdk/shell.ts';
 import { resolveWorkspaceDir, workspacePaths } from '../store/workspace.ts';
@@ -26,7 +26,7 @@ const documents = new DocumentStates(process.platform);
 // Set by a quit in progress, so that discarding a dirty window's edits lets the quit go on.
 let quitting = false;
 
-async function createWindow(engine: Engine) {
+async function createWindow(engine: WeftHost) {
   const stateFile = windowStateFile(app.getPath('userData'));
   const saved = loadWindowState(stateFile);
   const bounds = restoredBounds(
@@ -69,7 +69,7 @@ async function createWindow(engine: Engine) {
  * a new one opens instead; the command itself is dropped, because the new editor is not listening
  * yet, and the user sees the window the command would have needed.
  */
-function sendMenuCommand(engine: Engine, command: MenuCommand) {
+function sendMenuCommand(engine: WeftHost, command: MenuCommand) {
   const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
   if (win) win.webContents.send(MENU_CHANNEL, command);
   else void createWindow(engine);
@@ -79,7 +79,7 @@ app.enableSandbox();
 app.whenReady().then(async () => {
   hardenSession(session.defaultSession);
   const workspace = resolveWorkspaceDir();
-  const engine = await Engine.open({
+  const engine = await WeftHost.open({
     workspace,
     registry: nodeRegistry,
     registryModule: 'bundled',

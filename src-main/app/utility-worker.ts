@@ -1,5 +1,5 @@
 /** Entry of a worker in the Electron app: a utility process with the node registry bundled in. */
-import { nodeRegistry } from '../../nodes/index.ts';
+import { loadPlayground, nodeRegistry } from '../../nodes/index.ts';
 import type { HostToWorker } from '../engine/worker/protocol.ts';
 import { serveJobs } from '../engine/worker/worker-runtime.ts';
 
@@ -11,5 +11,5 @@ serveJobs(
     // A utility process dies with its parent; there is no disconnect to watch.
     onDisconnect: () => undefined,
   },
-  async () => nodeRegistry,
+  async () => ({ nodeRegistry, loadPlayground }),
 );

@@ -13,8 +13,8 @@ import {
   type RunEvent,
 } from '../../nodes/sdk/index.ts';
 import { nodeRegistry } from '../../nodes/index.ts';
-import { openDefaultEngine } from '../engine/default-engine.ts';
-import type { Engine } from '../engine/engine.ts';
+import { openDefaultHost } from '../host/default-host.ts';
+import type { WeftHost } from '../host/weft-host.ts';
 import { readGraphFile } from '../store/graph-files.ts';
 import { resolveWorkspaceDir } from '../store/workspace.ts';
 import { formatDuration, formatMetrics, formatNumber, table } from './format.ts';
@@ -38,8 +38,8 @@ function printGraphErrors(errors: GraphError[], file: string) {
   err(`${errors.length} problem${errors.length === 1 ? '' : 's'} found.`);
 }
 
-async function withEngine<T>(opts: GlobalOptions, fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await openDefaultEngine(resolveWorkspaceDir(opts.workspace));
+async function withEngine<T>(opts: GlobalOptions, fn: (engine: WeftHost) => Promise<T>): Promise<T> {
+  const engine = await openDefaultHost(resolveWorkspaceDir(opts.workspace));
   try {
     return await fn(engine);
   } finally {
@@ -51,7 +51,7 @@ async function withEngine<T>(opts: GlobalOptions, fn: (engine: Engine) => Promis
  * Starts a run and follows it with live progress until it ends. Events are buffered from before
  * the start so the view misses nothing. Ctrl-C cancels the run (twice: leave at once).
  */
-async function follow(engine: Engine, start: () => Promise<string>): Promise<RunRecord> {
+async function follow(engine: WeftHost, start: () => Promise<string>): Promise<RunRecord> {
   const early: RunEvent[] = [];
   let view: ProgressView | null = null;
   let runId: string | null = null;

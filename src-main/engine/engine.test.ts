@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GraphInvalidError, type EngineEvent } from '../../nodes/sdk/index.ts';
 import { graphOf, maxOverlap, readTrace, stubEngine, waitFor } from '../../test/helpers.ts';
-import type { Engine } from './engine.ts';
+import type { WeftHost } from '../host/weft-host.ts';
 
-const engines: Engine[] = [];
+const engines: WeftHost[] = [];
 async function open(...args: Parameters<typeof stubEngine>) {
   const e = await stubEngine(...args);
   engines.push(e.engine);

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import {
   checkGraph,
   descendantsOf,
@@ -20,6 +20,8 @@ export interface Checked {
   nodes: Map<string, GraphNode>;
   /** Absolute paths of file/folder params, per node and param. */
   files: Map<string, Record<string, string>>;
+  /** What the check found at each of those paths, so planning hashes them without a second stat. */
+  stats: Map<string, Stats>;
 }
 
 /** Structure, catalogue and file checks: everything that can be known before running. */
@@ -34,6 +36,7 @@ export function checkForRun(
   const { graph, errors } = checkGraph(parsed.graph, catalogue);
   const nodes = new Map<string, GraphNode>();
   const files = new Map<string, Record<string, string>>();
+  const stats = new Map<string, Stats>();
   for (const node of graph.nodes) {
     const def = catalogue.get(node.type);
     if (!def) continue;
@@ -47,11 +50,12 @@ export function checkForRun(
         errors.push({ code: 'path_outside_workspace', nodeId: node.id, param: name, message: resolved.error });
         continue;
       }
-      const kindOk = existsSync(resolved.path) && (spec.kind === 'folder' ? statSync(resolved.path).isDirectory() : statSync(resolved.path).isFile());
-      if (!kindOk) {
+      const stat = statSync(resolved.path, { throwIfNoEntry: false });
+      if (!stat || (spec.kind === 'folder' ? !stat.isDirectory() : !stat.isFile())) {
         errors.push({ code: 'file_not_found', nodeId: node.id, param: name, message: `${spec.kind} not found: ${resolved.path}` });
         continue;
       }
+      stats.set(resolved.path, stat);
       params[name] = resolved.path;
       nodeFiles[name] = resolved.path;
     }
@@ -59,7 +63,7 @@ export function checkForRun(
     files.set(node.id, nodeFiles);
   }
   if (errors.length) return { ok: false, errors };
-  return { ok: true, checked: { graph, nodes, files } };
+  return { ok: true, checked: { graph, nodes, files, stats } };
 }
 
 export interface Planned {
@@ -88,7 +92,7 @@ export async function planRun(checked: Checked, catalogue: Catalogue, seed: numb
   for (const id of order) {
     const node = byId.get(id)!;
     const fileHashes: Record<string, string> = {};
-    for (const [param, path] of Object.entries(checked.files.get(id) ?? {})) fileHashes[param] = await hasher.hash(path);
+    for (const [param, path] of Object.entries(checked.files.get(id) ?? {})) fileHashes[param] = await hasher.hash(path, checked.stats.get(path));
     signatures[id] = nodeSignature({
       type: node.type,
       version: node.version,

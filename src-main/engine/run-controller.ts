@@ -2,15 +2,12 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActor, type Actor } from 'xstate';
 import type { AnyNodeDefinition, GraphNode, NodeState, Progress, RunEvent, RunRecord, RunState } from '../../nodes/sdk/index.ts';
-import type { CacheStore } from '../store/cache-store.ts';
+import type { CacheEntry, CacheStore } from '../store/cache-store.ts';
 import type { RunStore } from '../store/run-store.ts';
+import { etaEstimator } from './progress.ts';
 import { runMachine, type RunLimits, type RunPlan } from './run-machine.ts';
 import { nodeSeed } from './signature.ts';
-import { createThrottle } from './throttle.ts';
 import type { JobHandle, WorkerPool } from './worker/pool.ts';
-
-/** Host-side progress events per node per second, at most. */
-const PROGRESS_EVENTS_PER_SECOND = 10;
 
 export interface PreparedRun {
   record: RunRecord;
@@ -21,7 +18,8 @@ export interface PreparedRun {
   signatures: Readonly<Record<string, string>>;
   /** Per node, where each connected input comes from. */
   inputEdges: Readonly<Record<string, ReadonlyArray<{ port: string; source: string; sourceHandle: string }>>>;
-  noCache: boolean;
+  /** What the cache already holds, looked up once before the run starts (empty without the cache). */
+  cacheHits: ReadonlyMap<string, CacheEntry>;
 }
 
 export interface ControllerDeps {
@@ -34,7 +32,10 @@ export interface ControllerDeps {
   emit(event: RunEvent): void;
 }
 
-/** Drives one run: the xstate machine decides, this class does (workers, cache, record, events). */
+/**
+ * Drives one run: the xstate machine decides, this class does (workers, cache, record, events).
+ * Node states live in the machine only; the record on disk takes them from each machine snapshot.
+ */
 export class RunController {
   private readonly actor: Actor<typeof runMachine>;
   private readonly jobs = new Map<string, JobHandle>();
@@ -53,15 +54,22 @@ export class RunController {
         plan: run.plan,
         limits: deps.limits,
         effects: {
-          isCached: (id) => this.lookupCache(id),
+          isCached: (id) => run.cacheHits.has(id),
           startNode: (id) => this.startNode(id),
           abortNode: (id) => this.jobs.get(id)?.cancel(),
           pauseNodes: () => this.jobs.forEach((j) => j.pause()),
           resumeNodes: () => this.jobs.forEach((j) => j.resume()),
           nodeState: (id, state, error) => this.onNodeState(id, state, error),
-          runState: (state) => this.onRunState(state),
+          runState: (state, nodes) => this.onRunState(state, nodes),
         },
       },
+    });
+    // After every transition: the record takes the machine's node states and is saved; the
+    // final one resolves `finished` once it is on disk.
+    this.actor.subscribe((snapshot) => {
+      for (const [id, state] of Object.entries(snapshot.context.nodes)) this.record.nodes[id]!.state = state;
+      const saved = this.deps.store.save(this.record);
+      if (snapshot.status === 'done') void saved.finally(() => this.resolveFinished(structuredClone(this.record)));
     });
   }
 
@@ -93,18 +101,15 @@ export class RunController {
     return new Date().toISOString();
   }
 
-  /** Consulted by the machine when a node becomes ready; a hit fills the node's record from the cache. */
-  private lookupCache(nodeId: string): boolean {
-    if (this.run.noCache) return false;
-    const entry = this.deps.cache.lookup(this.run.signatures[nodeId]!);
-    if (!entry) return false;
+  /** A node the machine answered from the cache takes its outputs from the entry found before the run. */
+  private fillFromCache(nodeId: string): void {
+    const entry = this.run.cacheHits.get(nodeId)!;
     const node = this.record.nodes[nodeId]!;
     node.outputs = entry.outputs;
     node.metrics = entry.metrics;
     node.artifactDir = entry.artifactDir;
     node.backend = entry.backend;
     node.cachedFrom = entry.runId;
-    return true;
   }
 
   private startNode(nodeId: string): void {
@@ -122,8 +127,8 @@ export class RunController {
     const rec = this.record.nodes[nodeId]!;
     rec.artifactDir = artifactDir;
 
-    let first: { at: number; step: number } | null = null;
-    const progressOut = createThrottle<RunEvent>(1000 / PROGRESS_EVENTS_PER_SECOND, (e) => this.deps.emit(e));
+    // Progress arrives already throttled by the worker; the host only adds the ETA.
+    const eta = etaEstimator();
     const job = this.deps.pool.run(
       {
         nodeType: def.type,
@@ -133,24 +138,17 @@ export class RunController {
       },
       {
         onProgress: (p: Progress) => {
-          const now = Date.now();
-          if (!first || p.step < first.step) first = { at: now, step: p.step };
-          const rate = p.step > first.step ? (now - first.at) / (p.step - first.step) : undefined;
-          const etaMs = rate !== undefined && p.total !== undefined ? Math.max(0, Math.round((p.total - p.step) * rate)) : undefined;
+          const etaMs = eta(p.step, p.total);
           rec.step = p.step;
           rec.total = p.total;
           if (p.metrics) rec.metrics = { ...rec.metrics, ...p.metrics };
-          progressOut.push(
-            { type: 'node-progress', runId: this.record.id, nodeId, at: this.now(), step: p.step, total: p.total, metrics: p.metrics, etaMs },
-            p.total !== undefined && p.step >= p.total,
-          );
+          this.deps.emit({ type: 'node-progress', runId: this.record.id, nodeId, at: this.now(), step: p.step, total: p.total, metrics: p.metrics, etaMs });
         },
         onLog: (level, message) => this.deps.emit({ type: 'node-log', runId: this.record.id, nodeId, at: this.now(), level, message }),
       },
     );
     this.jobs.set(nodeId, job);
     void job.outcome.then(async (outcome) => {
-      progressOut.flush();
       this.jobs.delete(nodeId);
       if (outcome.kind === 'cancelled') return this.actor.send({ type: 'NODE_CANCELLED', nodeId });
       if (outcome.kind === 'failed') {
@@ -191,7 +189,7 @@ export class RunController {
   private onNodeState(nodeId: string, state: NodeState, error?: string): void {
     const rec = this.record.nodes[nodeId]!;
     const at = this.now();
-    rec.state = state;
+    if (state === 'cached') this.fillFromCache(nodeId);
     rec.signature = this.run.signatures[nodeId];
     if (state === 'running') {
       rec.startedAt = at;
@@ -204,10 +202,9 @@ export class RunController {
       if (error) rec.error = error;
     }
     this.deps.emit({ type: 'node-state', runId: this.record.id, nodeId, state, at, ...(error ? { error } : {}), ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}) });
-    void this.deps.store.save(this.record);
   }
 
-  private onRunState(state: RunState): void {
+  private onRunState(state: RunState, nodes: Readonly<Record<string, NodeState>>): void {
     const at = this.now();
     this.record.state = state;
     if (state === 'running' && !this.record.startedAt) this.record.startedAt = at;
@@ -216,11 +213,9 @@ export class RunController {
       this.record.endedAt = at;
       this.record.durationMs = Date.parse(at) - Date.parse(this.record.startedAt ?? this.record.createdAt);
       this.record.owner = undefined;
-      const failed = Object.entries(this.record.nodes).filter(([, n]) => n.state === 'failed');
-      if (failed.length) this.record.error = failed.map(([id, n]) => `${id}: ${n.error}`).join('\n');
+      const failed = Object.keys(nodes).filter((id) => nodes[id] === 'failed');
+      if (failed.length) this.record.error = failed.map((id) => `${id}: ${this.record.nodes[id]!.error}`).join('\n');
     }
     this.deps.emit({ type: 'run-state', runId: this.record.id, state, at, ...(final && this.record.error ? { error: this.record.error } : {}) });
-    const saved = this.deps.store.save(this.record);
-    if (final) void saved.finally(() => this.resolveFinished(structuredClone(this.record)));
   }
 }

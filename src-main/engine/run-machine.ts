@@ -20,13 +20,15 @@ export interface RunLimits {
 
 /** The side effects the machine asks for; the run controller provides them. */
 export interface RunEffects {
+  /** Whether the cache holds this node's result; must be a pure look-up (pickReady calls it). */
   isCached(nodeId: string): boolean;
   startNode(nodeId: string): void;
   abortNode(nodeId: string): void;
   pauseNodes(): void;
   resumeNodes(): void;
   nodeState(nodeId: string, state: NodeState, error?: string): void;
-  runState(state: RunState): void;
+  /** The run's state changed; `nodes` are the node states as they now stand. */
+  runState(state: RunState, nodes: Readonly<Record<string, NodeState>>): void;
 }
 
 export interface RunMachineInput {
@@ -50,7 +52,10 @@ export type RunMachineEvent =
 const done = (s: NodeState) => s === 'succeeded' || s === 'cached';
 const isFinal = (s: NodeState) => FINAL_NODE_STATES.includes(s);
 
-/** Which queued nodes can start now, and which are satisfied by the cache. Pure. */
+/**
+ * Which queued nodes can start now, and which are satisfied by the cache. Pure: `isCached` answers
+ * from cache look-ups made before the run, and nothing here changes state.
+ */
 export function pickReady(ctx: Pick<RunContext, 'nodes' | 'plan' | 'limits'> & { isCached(id: string): boolean }): { cached: string[]; start: string[] } {
   const nodes = { ...ctx.nodes };
   const cached: string[] = [];
@@ -137,7 +142,7 @@ export const runMachine = setup({
     },
     pauseNodes: ({ context }) => context.effects.pauseNodes(),
     resumeNodes: ({ context }) => context.effects.resumeNodes(),
-    announce: ({ context }, state: RunState) => context.effects.runState(state),
+    announce: ({ context }, state: RunState) => context.effects.runState(state, context.nodes),
   },
   guards: {
     allSettled: ({ context }) => Object.values(context.nodes).every(isFinal),

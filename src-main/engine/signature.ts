@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** JSON with sorted keys, so equal values always hash equally. */
@@ -67,8 +67,9 @@ async function listFiles(root: string): Promise<string[]> {
 export class ContentHasher {
   private readonly memo = new Map<string, { key: string; hash: string }>();
 
-  async hash(path: string): Promise<string> {
-    const stat = await fs.stat(path);
+  /** `checked`: the path's stat when the caller already has it (a file param checked a moment ago). */
+  async hash(path: string, checked?: Stats): Promise<string> {
+    const stat = checked ?? (await fs.stat(path));
     if (stat.isDirectory()) {
       const parts: string[] = [];
       for (const file of await listFiles(path)) parts.push(`${relative(path, file)}\u0000${await this.hash(file)}`);

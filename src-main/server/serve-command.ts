@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openDefaultEngine } from '../engine/default-engine.ts';
-import { examplesDir } from '../engine/engine.ts';
+import { openDefaultHost } from '../host/default-host.ts';
+import { examplesDir } from '../host/templates.ts';
 import { resolveWorkspaceDir } from '../store/workspace.ts';
 import { Confinement, confinedApi } from './confine.ts';
 import { ensureRendererBuild } from './renderer-build.ts';
@@ -22,7 +22,7 @@ export async function serveCommand(graph: string | undefined, opts: ServeOptions
   const rendererDir = await ensureRendererBuild((line) => process.stdout.write(line + '\n'));
   const workspace = resolveWorkspaceDir(opts.workspace);
   // Templates saved into the workspace keep reading their data from the examples folder.
-  const engine = await openDefaultEngine(workspace, { allowedRoots: [examplesDir()] });
+  const engine = await openDefaultHost(workspace, { allowedRoots: [examplesDir()] });
   const confinement = new Confinement({ workspace, readRoots: [examplesDir()], files: graphFile ? [graphFile] : [] });
   const server = await startWebServer({ api: confinedApi(engine, confinement), rendererDir, port: opts.port, initialGraph: graphFile, artifactFile: (run, node, rel) => engine.artifactFile(run, node, rel) });
   process.stdout.write(`Weft is running. Open this address in your browser (it holds a per-launch key; keep it private):\n\n  ${server.url}\n\nWorkspace: ${workspace}\nPress Ctrl-C to stop.\n`);

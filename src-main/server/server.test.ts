@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { serializeGraph, type Graph } from '../../nodes/sdk/index.ts';
 import { graphOf, stubEngine, tempDir } from '../../test/helpers.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { WeftHost } from '../host/weft-host.ts';
 import { Confinement, confinedApi } from './confine.ts';
 import { startWebServer, type WebServer } from './server.ts';
 
-let engine: Engine;
+let engine: WeftHost;
 let server: WebServer;
 let workspace: string;
 let outside: string;

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { GraphInvalidError, MAX_GRAPH_BYTES, parseGraph, parseGraphValue, serializeGraph, type Graph } from '../../nodes/sdk/index.ts';
+import { GraphInvalidError, MAX_GRAPH_BYTES, migrateNodes, parseGraph, parseGraphValue, serializeGraph, type Catalogue, type Graph } from '../../nodes/sdk/index.ts';
 import { writeFileAtomic } from './atomic.ts';
 
 /** Reads and parses a graph file, refusing oversized files before reading them. */
@@ -12,6 +12,11 @@ export async function readGraphFile(path: string): Promise<Graph> {
   const parsed = parseGraph(await fs.readFile(path, 'utf8'));
   if (!parsed.ok) throw new GraphInvalidError(parsed.errors);
   return parsed.graph;
+}
+
+/** A graph file as the editor opens it: the format migrated on parse, then each node's params upgraded to its type's version. */
+export async function openGraphFile(path: string, catalogue: Catalogue): Promise<Graph> {
+  return migrateNodes(await readGraphFile(path), catalogue);
 }
 
 /** Writes a graph atomically: the previous file survives any failure, including a bad graph. */

@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDefaultEngine } from '../../src-main/engine/default-engine.ts';
-import { examplesDir } from '../../src-main/engine/engine.ts';
+import { openDefaultHost } from '../../src-main/host/default-host.ts';
+import { examplesDir } from '../../src-main/host/templates.ts';
 import { graphOf } from '../helpers.ts';
 import { connect, dragFromPalette, newPage, servedWithBrowser, shot } from './harness.ts';
 
 const DATA = fileURLToPath(new URL('../../examples/data/moby-dick-opening.txt', import.meta.url));
 
 // The example data lives outside the test workspace; the real `weft serve` allows it the same way.
-const env = servedWithBrowser((ws) => openDefaultEngine(ws, { allowedRoots: [examplesDir()] }));
+const env = servedWithBrowser((ws) => openDefaultHost(ws, { allowedRoots: [examplesDir()] }));
 
 describe('a first session with real nodes', () => {
   it('builds, runs, saves, reopens from recent files after a reload, and replays a pipeline', async () => {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { WeftApi } from '../../nodes/sdk/index.ts';
-import { examplesDir, type Engine } from '../../src-main/engine/engine.ts';
+import { type WeftHost } from '../../src-main/host/weft-host.ts';
+import { examplesDir } from '../../src-main/host/templates.ts';
 import { Confinement, confinedApi } from '../../src-main/server/confine.ts';
 import { ensureRendererBuild } from '../../src-main/server/renderer-build.ts';
 import { startWebServer, type WebServer } from '../../src-main/server/server.ts';
@@ -36,13 +37,13 @@ export async function launchBrowser(): Promise<Browser> {
 
 export interface Served {
   server: WebServer;
-  engine: Engine;
+  engine: WeftHost;
   workspace: string;
   close(): Promise<void>;
 }
 
 /** Serves the built editor over an engine, as `weft serve` does (same confinement), on a free port. */
-export async function serve(open: (workspace: string) => Promise<Engine>, opts: { files?: string[] } = {}): Promise<Served> {
+export async function serve(open: (workspace: string) => Promise<WeftHost>, opts: { files?: string[] } = {}): Promise<Served> {
   const rendererDir = await ensureRendererBuild();
   const workspace = tempDir('weft-e2e-');
   const engine = await open(workspace);
@@ -99,7 +100,7 @@ export async function connect(page: Page, fromNode: string, outPort: string, toN
  * One served editor and one browser for a test file: started before its tests, closed after.
  * The getters are read inside tests (the hooks fill them in).
  */
-export function servedWithBrowser(open: (workspace: string) => Promise<Engine>): { served(): Served; browser(): Browser } {
+export function servedWithBrowser(open: (workspace: string) => Promise<WeftHost>): { served(): Served; browser(): Browser } {
   let served: Served | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {

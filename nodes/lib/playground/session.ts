@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatMessage, GenerationEndReason, GenerationStats, PlaygroundMode, Prediction, SamplingSettings } from '../../sdk/playground.ts';
+import type { PlaygroundGenerator, SessionRequest } from '../../sdk/playground-worker.ts';
 import { chatVariables, readChatFormat, DEFAULT_CHAT_TEMPLATE, type ChatFormat } from '../chat-template.ts';
 import { tf } from '../backend.ts';
 import { encodeForClassifier } from '../classify-input.ts';
@@ -16,13 +17,7 @@ import { openModelInput, type OpenedModel } from '../model-input.ts';
 import { EOS } from '../tokenizer.ts';
 import { TextStream } from './text-stream.ts';
 
-export interface SessionRequest {
-  modelDir: string;
-  mode: PlaygroundMode;
-  prompt?: string;
-  messages?: ChatMessage[];
-  settings: SamplingSettings;
-}
+export type { SessionRequest };
 
 class StopText extends Error {}
 
@@ -32,7 +27,7 @@ function abortError(): Error {
   return e;
 }
 
-export class PlaygroundSession {
+export class PlaygroundSession implements PlaygroundGenerator {
   private loaded: { key: string; model: OpenedModel; chat: ChatFormat | null } | null = null;
 
   private async open(dir: string) {

@@ -1,6 +1,4 @@
-import type { Progress } from '../../../nodes/sdk/index.ts';
-import type { GenerationStats } from '../../../nodes/sdk/playground.ts';
-import type { SessionRequest } from '../../../nodes/lib/playground/session.ts';
+import type { GenerationStats, Progress, SessionRequest } from '../../../nodes/sdk/index.ts';
 
 export interface JobContext {
   nodeId: string;
@@ -30,5 +28,3 @@ export type WorkerToHost =
   | { t: 'gen-text'; jobId: string; text: string }
   | { t: 'gen-done'; jobId: string; stats: GenerationStats };
 
-/** Progress messages leave the worker at most this often (the last one always does). */
-export const PROGRESS_INTERVAL_MS = 100;

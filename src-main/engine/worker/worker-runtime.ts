@@ -2,9 +2,9 @@
  * The job loop of a worker process, independent of how the process was started (Node's fork or
  * Electron's utilityProcess) and of how it finds the node registry.
  */
-import { PORT_VALUE_KINDS, type AnyNodeDefinition, type NodeContext, type Progress } from '../../../nodes/sdk/index.ts';
-import { createThrottle } from '../throttle.ts';
-import { PROGRESS_INTERVAL_MS, type HostToWorker, type WorkerToHost } from './protocol.ts';
+import { PORT_VALUE_KINDS, type AnyNodeDefinition, type NodeContext, type PlaygroundGenerator, type Progress, type WorkerRegistryModule } from '../../../nodes/sdk/index.ts';
+import { PROGRESS_INTERVAL_MS, createThrottle } from '../progress.ts';
+import type { HostToWorker, WorkerToHost } from './protocol.ts';
 
 export interface HostChannel {
   send(msg: WorkerToHost): void;
@@ -14,6 +14,7 @@ export interface HostChannel {
 
 let send: (msg: WorkerToHost) => void = () => undefined;
 let registry = new Map<string, AnyNodeDefinition>();
+let loadPlayground: WorkerRegistryModule['loadPlayground'];
 let current: { jobId: string; abort: AbortController } | null = null;
 
 // Pause gate: progress() awaits it between steps.
@@ -96,17 +97,17 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
 }
 
 // The playground keeps its model loaded between requests; one generation at a time per worker.
-let playground: import('../../../nodes/lib/playground/session.ts').PlaygroundSession | null = null;
+let playground: Promise<PlaygroundGenerator> | null = null;
 const generations = new Map<string, AbortController>();
 
 async function runGeneration(msg: Extract<HostToWorker, { t: 'generate' }>) {
   const abort = new AbortController();
   generations.set(msg.jobId, abort);
   try {
-    // Imported on first use: workers that only run nodes never load the playground.
-    const { PlaygroundSession } = await import('../../../nodes/lib/playground/session.ts');
-    playground ??= new PlaygroundSession();
-    const stats = await playground.generate(msg.request, (text) => send({ t: 'gen-text', jobId: msg.jobId, text }), abort.signal);
+    // Loaded on first use: workers that only run nodes never load the playground.
+    if (!loadPlayground) throw new Error('this worker has no playground');
+    playground ??= loadPlayground();
+    const stats = await (await playground).generate(msg.request, (text) => send({ t: 'gen-text', jobId: msg.jobId, text }), abort.signal);
     send({ t: 'gen-done', jobId: msg.jobId, stats });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
@@ -117,14 +118,15 @@ async function runGeneration(msg: Extract<HostToWorker, { t: 'generate' }>) {
 }
 
 /** Serves jobs from the host until it goes away. */
-export function serveJobs(channel: HostChannel, loadRegistry: (module: string) => Promise<readonly AnyNodeDefinition[]>): void {
+export function serveJobs(channel: HostChannel, loadRegistry: (module: string) => Promise<WorkerRegistryModule>): void {
   send = (msg) => channel.send(msg);
   channel.onMessage((msg) => {
     switch (msg.t) {
       case 'init':
         loadRegistry(msg.registryModule)
-          .then((defs) => {
-            registry = new Map(defs.map((d) => [d.type, d]));
+          .then((mod) => {
+            registry = new Map(mod.nodeRegistry.map((d) => [d.type, d]));
+            loadPlayground = mod.loadPlayground;
             send({ t: 'ready', pid: process.pid });
           })
           .catch((err: unknown) => send({ t: 'init-failed', message: err instanceof Error ? err.message : String(err) }));

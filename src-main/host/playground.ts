@@ -4,11 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { PlaygroundEvent } from '../../nodes/sdk/runs.ts';
-import type { GenerationStats } from '../../nodes/sdk/playground.ts';
-import type { SessionRequest } from '../../nodes/lib/playground/session.ts';
-import type { WorkerLauncher } from './worker/launcher.ts';
-import { PooledWorker, describeWorkerExit } from './worker/pool.ts';
-import type { WorkerToHost } from './worker/protocol.ts';
+import type { GenerationStats, SessionRequest } from '../../nodes/sdk/index.ts';
+import type { WorkerLauncher } from '../engine/worker/launcher.ts';
+import { PooledWorker, describeWorkerExit } from '../engine/worker/pool.ts';
+import type { WorkerToHost } from '../engine/worker/protocol.ts';
 
 interface Pending {
   id: string;

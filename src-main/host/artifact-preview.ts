@@ -6,7 +6,7 @@ import { open, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ArtifactPreview, OutputPreview, PreviewTable } from '../../nodes/sdk/artifact-preview.ts';
 import type { RunRecord } from '../../nodes/sdk/runs.ts';
-import { isWithin } from './paths.ts';
+import { isWithin } from '../engine/paths.ts';
 
 /** No file is read past this many bytes. */
 export const MAX_READ_BYTES = 1024 * 1024;

@@ -3,7 +3,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { readChatFormat } from '../../nodes/lib/chat-template.ts';
 import type { Catalogue, ModelInfo, RunRecord } from '../../nodes/sdk/index.ts';
-import { isWithin } from './paths.ts';
+import { isWithin } from '../engine/paths.ts';
 import type { RunStore } from '../store/run-store.ts';
 
 interface ModelOutput {

@@ -3,7 +3,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { ArtifactFile, ArtifactFiles, RunRecord } from '../../nodes/sdk/index.ts';
-import { isWithin } from './paths.ts';
+import { isWithin } from '../engine/paths.ts';
 
 const MAX_FILES = 500;
 const MAX_DEPTH = 4;

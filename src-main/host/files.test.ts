@@ -2,9 +2,9 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { graphOf, stubEngine, tempDir } from '../../test/helpers.ts';
-import type { Engine } from './engine.ts';
+import type { WeftHost } from './weft-host.ts';
 
-const engines: Engine[] = [];
+const engines: WeftHost[] = [];
 afterAll(async () => Promise.all(engines.map((e) => e.close())));
 
 /** A data folder outside the workspace, as a user's ~/data would be. */
