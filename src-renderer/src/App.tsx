@@ -1,7 +1,7 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { TemplateInfo, WeftApi } from '../../nodes/sdk/api.ts';
+import type { TemplateInfo, WeftApi } from '../../nodes/sdk/doors/weft-api.ts';
 import type { NodeSpec } from '../../nodes/sdk/define-node.ts';
 import type { GraphError } from '../../nodes/sdk/errors.ts';
 import type { Graph } from '../../nodes/sdk/graph.ts';
@@ -17,7 +17,7 @@ import { recentFilesStore } from './files/recent-files.ts';
 import { desktopShell } from './shell/desktop-shell.ts';
 import { useMenuCommands } from './shell/use-menu-commands.ts';
 import { SHOW_TAB_EVENT } from './runs/RunPanel.tsx';
-import type { MenuCommand } from '../../nodes/sdk/shell.ts';
+import type { MenuCommand } from '../../nodes/sdk/doors/shell-api.ts';
 import { Inspector } from './inspector/Inspector.tsx';
 import { RunPanel } from './runs/RunPanel.tsx';
 import { RunsModel } from './runs/runs-model.ts';
@@ -384,6 +384,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
     // Like the toolbar button, View > Playground shows and hides it.
     playground: () => (playground.getState().visible ? playground.close() : playground.open()),
     shortcuts: () => setDialog('help'),
+    'clear-selection': () => setSelection(NO_SELECTION),
     run: () => void run(),
     pause: control('pause'),
     resume: control('resume'),

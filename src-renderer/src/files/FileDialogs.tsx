@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { TemplateInfo } from '../../../nodes/sdk/api.ts';
+import type { TemplateInfo } from '../../../nodes/sdk/doors/weft-api.ts';
 import { baseName } from './local-files.ts';
 
 export function Modal({ title, onClose, children }: { title: string; onClose(): void; children: React.ReactNode }) {
