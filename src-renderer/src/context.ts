@@ -48,3 +48,7 @@ export function useRunsPhase(): string {
     return `${l?.runId}:${l?.state}:${v?.view.runId}:${v?.record.state}:${runs.liveRecord?.id}`;
   });
 }
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
