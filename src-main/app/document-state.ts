@@ -3,7 +3,7 @@
  * document markers, and whether closing it must ask first.
  */
 import { basename, isAbsolute } from 'node:path';
-import type { DocumentState } from '../../nodes/sdk/shell.ts';
+import type { DocumentState } from '../../nodes/sdk/doors/shell-api.ts';
 
 export const APP_TITLE = 'Weft';
 

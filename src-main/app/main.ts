@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WeftHost } from '../host/weft-host.ts';
 import { nodeRegistry } from '../../nodes/index.ts';
-import { MENU_CHANNEL, type MenuCommand } from '../../nodes/sdk/shell.ts';
+import { MENU_CHANNEL, type MenuCommand } from '../../nodes/sdk/doors/shell-api.ts';
 import { resolveWorkspaceDir, workspacePaths } from '../store/workspace.ts';
 import { guardDirtyClose } from './close-guard.ts';
 import { DocumentStates } from './document-state.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { MenuCommand } from '../../nodes/sdk/shell.ts';
+import type { MenuCommand } from '../../nodes/sdk/doors/shell-api.ts';
 import { aboutDetail, buildMenuTemplate, installMenu, type MenuContext } from './menu.ts';
 
 const electron = vi.hoisted(() => ({
@@ -110,7 +110,7 @@ describe('application menu', () => {
     expect(t[0]!.label).toBe('Weft');
     expect(submenu(t[0]).map((i) => i.role).filter(Boolean)).toEqual(['services', 'hide', 'hideOthers', 'unhide', 'quit']);
     expect(submenu(top(t, 'File')).some((i) => i.role === 'quit')).toBe(false);
-    expect(item(top(t, 'Edit'), 'Redo')!.accelerator).toBe('Shift+CmdOrCtrl+Z');
+    expect(item(top(t, 'Edit'), 'Redo')!.accelerator).toBe('CmdOrCtrl+Shift+Z');
     // macOS cannot show an accelerator without registering it, so bare letters are left off.
     expect(item(top(t, 'View'), 'Fit View')!.accelerator).toBeUndefined();
     expect(top(buildMenuTemplate(context()), 'Weft')).toBeUndefined();

@@ -9,7 +9,8 @@
  * cannot be used for both at once, and the page cannot paste by itself (no clipboard permission).
  */
 import { Menu, type MenuItemConstructorOptions } from 'electron';
-import type { MenuCommand } from '../../nodes/sdk/shell.ts';
+import { command, menuAccelerator, type CommandId } from '../../nodes/sdk/commands.ts';
+import type { MenuCommand } from '../../nodes/sdk/doors/shell-api.ts';
 
 export interface MenuContext {
   platform: NodeJS.Platform;
@@ -34,27 +35,26 @@ function menuLabel(text: string, platform: NodeJS.Platform): string {
 
 export function buildMenuTemplate(ctx: MenuContext): Item[] {
   const mac = ctx.platform === 'darwin';
-  const cmd = (label: string, command: MenuCommand, accelerator?: string, extra: Partial<Item> = {}): Item => ({
-    label,
-    ...(accelerator ? { accelerator } : {}),
-    ...extra,
-    click: () => ctx.send(command),
-  });
-  // A bare-letter shortcut must stay typeable in text fields. The renderer already handles these
-  // keys (and skips them while typing), so the menu only shows them; macOS cannot show an
-  // accelerator without registering it, so there the menu leaves it out.
-  const bareKey = (label: string, command: MenuCommand, key: string): Item =>
-    mac ? cmd(label, command) : cmd(label, command, key, { registerAccelerator: false });
+  const send = (label: string, c: MenuCommand): Item => ({ label, click: () => ctx.send(c) });
+  // An editor command, with its label and key from the command registry. A bare-letter shortcut
+  // must stay typeable in text fields: the renderer already handles those keys (and skips them while
+  // typing), so the menu only shows them; macOS cannot show an accelerator without registering it,
+  // so there the menu leaves it out.
+  const cmd = (id: CommandId): Item => {
+    const key = menuAccelerator(id, mac);
+    const accelerator = !key || (key.bare && mac) ? {} : key.bare ? { accelerator: key.accelerator, registerAccelerator: false } : { accelerator: key.accelerator };
+    return { ...send(command(id).label, { command: id }), ...accelerator };
+  };
 
   const recentItems: Item[] = ctx.recentFiles.length
-    ? ctx.recentFiles.map((path) => cmd(menuLabel(path, ctx.platform), { command: 'open-recent', path }))
+    ? ctx.recentFiles.map((path) => send(menuLabel(path, ctx.platform), { command: 'open-recent', path }))
     : [{ label: 'No Recent Files', enabled: false }];
 
   const file: Item = {
     label: '&File',
     submenu: [
-      cmd('New', { command: 'new' }, 'CmdOrCtrl+N'),
-      cmd('Open…', { command: 'open' }, 'CmdOrCtrl+O'),
+      cmd('new'),
+      cmd('open'),
       {
         label: 'Open Recent',
         submenu: [
@@ -63,10 +63,10 @@ export function buildMenuTemplate(ctx: MenuContext): Item[] {
           { label: 'Clear Recent', enabled: ctx.recentFiles.length > 0, click: () => ctx.clearRecent() },
         ],
       },
-      cmd('Templates…', { command: 'templates' }),
+      cmd('templates'),
       { type: 'separator' },
-      cmd('Save', { command: 'save' }, 'CmdOrCtrl+S'),
-      cmd('Save As…', { command: 'save-as' }, 'CmdOrCtrl+Shift+S'),
+      cmd('save'),
+      cmd('save-as'),
       { type: 'separator' },
       { label: 'Close Window', role: 'close' },
       // On macOS Quit lives in the app menu.
@@ -77,28 +77,28 @@ export function buildMenuTemplate(ctx: MenuContext): Item[] {
   const edit: Item = {
     label: '&Edit',
     submenu: [
-      cmd('Undo', { command: 'undo' }, 'CmdOrCtrl+Z'),
-      cmd('Redo', { command: 'redo' }, mac ? 'Shift+CmdOrCtrl+Z' : 'CmdOrCtrl+Y'),
+      cmd('undo'),
+      cmd('redo'),
       { type: 'separator' },
-      cmd('Cut', { command: 'cut' }, 'CmdOrCtrl+X'),
-      cmd('Copy', { command: 'copy' }, 'CmdOrCtrl+C'),
-      cmd('Paste', { command: 'paste' }, 'CmdOrCtrl+V'),
-      cmd('Duplicate', { command: 'duplicate' }, 'CmdOrCtrl+D'),
-      // Delete/Backspace must keep deleting characters in fields; the renderer owns the key.
-      cmd('Delete', { command: 'delete' }),
+      cmd('cut'),
+      cmd('copy'),
+      cmd('paste'),
+      cmd('duplicate'),
+      // Delete/Backspace must keep deleting characters in fields; the renderer owns the key (no accelerator).
+      cmd('delete'),
       { type: 'separator' },
-      cmd('Select All', { command: 'select-all' }, 'CmdOrCtrl+A'),
+      cmd('select-all'),
     ],
   };
 
   const view: Item = {
     label: '&View',
     submenu: [
-      bareKey('Fit View', { command: 'fit' }, 'F'),
-      bareKey('Tidy Layout', { command: 'tidy' }, 'L'),
+      cmd('fit'),
+      cmd('tidy'),
       { type: 'separator' },
-      cmd('History', { command: 'history' }),
-      cmd('Playground', { command: 'playground' }),
+      cmd('history'),
+      cmd('playground'),
       { type: 'separator' },
       { label: 'Zoom In', role: 'zoomIn' },
       { label: 'Zoom Out', role: 'zoomOut' },
@@ -112,10 +112,10 @@ export function buildMenuTemplate(ctx: MenuContext): Item[] {
   const run: Item = {
     label: '&Run',
     submenu: [
-      cmd('Run', { command: 'run' }, 'CmdOrCtrl+Enter'),
-      cmd('Pause', { command: 'pause' }),
-      cmd('Resume', { command: 'resume' }),
-      cmd('Cancel', { command: 'cancel' }),
+      cmd('run'),
+      cmd('pause'),
+      cmd('resume'),
+      cmd('cancel'),
     ],
   };
 
@@ -125,7 +125,7 @@ export function buildMenuTemplate(ctx: MenuContext): Item[] {
     label: '&Help',
     role: 'help',
     submenu: [
-      cmd('Keyboard Shortcuts', { command: 'shortcuts' }),
+      cmd('shortcuts'),
       { type: 'separator' },
       { label: `About ${ctx.appName} ${ctx.version}`, click: () => ctx.showAbout() },
     ],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BrowserWindow, IpcMain } from 'electron';
-import { SHELL_METHODS } from '../../nodes/sdk/shell.ts';
+import { SHELL_METHODS } from '../../nodes/sdk/doors/shell-api.ts';
 import { guardDirtyClose } from './close-guard.ts';
 import { DocumentStates } from './document-state.ts';
 import { RecentFiles } from './recent-files.ts';

@@ -6,10 +6,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import type { BrowserWindow, Dialog, FileFilter, IpcMain, IpcMainInvokeEvent, OpenDialogOptions, SaveDialogOptions, Shell, WebContents } from 'electron';
-import { SHELL_IPC_PREFIX, SHELL_METHODS, type DocumentState, type NativeEditAction, type PickPathOptions, type ShellMethod } from '../../nodes/sdk/shell.ts';
-import { shellArgNames, shellArgSchemas } from '../../nodes/sdk/shell-schemas.ts';
+import { bindDoor } from '../../nodes/sdk/doors/bind-door.ts';
+import { SHELL_IPC_PREFIX, shellDoor, type DocumentState, type NativeEditAction, type PickPathOptions, type ShellApi, type ShellMethod } from '../../nodes/sdk/doors/shell-api.ts';
 import type { DocumentStates } from './document-state.ts';
-import { assertFromAppWindow, parseArgs } from './ipc-guard.ts';
+import { assertFromAppWindow } from './ipc-guard.ts';
 import type { RecentFiles } from './recent-files.ts';
 
 export const GRAPH_SUFFIX = '.weft.json';
@@ -81,9 +81,10 @@ const EDIT_ROLES: Record<NativeEditAction, (contents: WebContents) => void> = {
   'select-all': (c) => c.selectAll(),
 };
 
-type Handler = (sender: WebContents, win: BrowserWindow | null, ...args: never[]) => Promise<unknown>;
+/** The shell's requests as one window (the sender's) gets them. */
+type WindowShell = Pick<ShellApi, ShellMethod>;
 
-function handlers(deps: ShellDeps): Record<ShellMethod, Handler> {
+function handlers(deps: ShellDeps): (sender: WebContents, win: BrowserWindow | null) => WindowShell {
   const graphsDir = () => {
     // A new workspace has no graphs/ yet; the dialogs should still start there.
     mkdirSync(deps.graphsDir, { recursive: true });
@@ -92,12 +93,12 @@ function handlers(deps: ShellDeps): Record<ShellMethod, Handler> {
   const open = (win: BrowserWindow | null, options: OpenDialogOptions) => (win ? deps.dialog.showOpenDialog(win, options) : deps.dialog.showOpenDialog(options));
   const save = (win: BrowserWindow | null, options: SaveDialogOptions) => (win ? deps.dialog.showSaveDialog(win, options) : deps.dialog.showSaveDialog(options));
 
-  return {
-    async chooseGraphToOpen(_sender, win) {
+  return (sender, win) => ({
+    async chooseGraphToOpen() {
       const result = await open(win, { title: 'Open graph', defaultPath: graphsDir(), filters: graphFilters(deps.platform), properties: ['openFile'] });
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
-    async chooseGraphSavePath(_sender, win, suggestedName: string) {
+    async chooseGraphSavePath(suggestedName: string) {
       const result = await save(win, {
         title: 'Save graph',
         defaultPath: join(graphsDir(), suggestedFileName(suggestedName)),
@@ -106,13 +107,13 @@ function handlers(deps: ShellDeps): Record<ShellMethod, Handler> {
       });
       return result.canceled || !result.filePath ? null : withGraphSuffix(result.filePath);
     },
-    async pickPath(_sender, win, options: PickPathOptions) {
+    async pickPath(options: PickPathOptions) {
       const result = await open(win, pickPathDialogOptions(options));
       const picked = result.canceled ? null : (result.filePaths[0] ?? null);
       if (picked) deps.onPicked?.(picked);
       return picked;
     },
-    async revealPath(_sender, _win, path: string) {
+    async revealPath(path: string) {
       // Only show an existing, absolute location; a relative path would resolve against wherever
       // the app happens to run. Never shell.openExternal/openPath: that would run or open the file.
       if (!isAbsolute(path)) throw new Error(`revealPath: ${path} is not an absolute path`);
@@ -122,31 +123,31 @@ function handlers(deps: ShellDeps): Record<ShellMethod, Handler> {
     async listRecentFiles() {
       return deps.recent.list();
     },
-    async addRecentFile(_sender, _win, path: string) {
+    async addRecentFile(path: string) {
       await deps.recent.add(path);
     },
-    async removeRecentFile(_sender, _win, path: string) {
+    async removeRecentFile(path: string) {
       await deps.recent.remove(path);
     },
-    async setDocumentState(_sender, win, state: DocumentState) {
+    async setDocumentState(state: DocumentState) {
       if (win) deps.documents.apply(win, state);
     },
-    async nativeEdit(sender, _win, action: NativeEditAction) {
+    async nativeEdit(action: NativeEditAction) {
       EDIT_ROLES[action](sender);
     },
-  };
+  });
 }
+
+const door = bindDoor<ShellApi>(shellDoor);
 
 /** Binds every shell request; returns a function that unbinds them. */
 export function bindShell(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, deps: ShellDeps, isAppUrl: (url: string) => boolean): () => void {
-  const impl = handlers(deps);
-  for (const method of SHELL_METHODS) {
+  const shellFor = handlers(deps);
+  for (const method of door.methods) {
     ipcMain.handle(SHELL_IPC_PREFIX + method, async (event: IpcMainInvokeEvent, ...args: unknown[]) => {
       assertFromAppWindow(event, isAppUrl, method);
-      const data = parseArgs<unknown[]>(shellArgSchemas[method], args, method, shellArgNames[method]);
-      const handler = impl[method] as (sender: WebContents, win: BrowserWindow | null, ...a: unknown[]) => Promise<unknown>;
-      return handler(event.sender, deps.windowFor(event.sender), ...data);
+      return door.dispatch(shellFor(event.sender, deps.windowFor(event.sender)), method, args);
     });
   }
-  return () => SHELL_METHODS.forEach((m) => ipcMain.removeHandler(SHELL_IPC_PREFIX + m));
+  return () => door.methods.forEach((m) => ipcMain.removeHandler(SHELL_IPC_PREFIX + m));
 }

@@ -1,8 +1,7 @@
 /** Exposes exactly Weft's API and the native shell to the renderer, nothing generic (no ipcRenderer, no Node). */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { API_METHODS } from '../../nodes/sdk/api-methods.ts';
-import { MENU_CHANNEL, SHELL_IPC_PREFIX, SHELL_METHODS, type MenuCommand, type ShellApi } from '../../nodes/sdk/shell.ts';
-import type { WeftApi } from '../../nodes/sdk/api.ts';
+import { API_METHODS, type WeftApi } from '../../nodes/sdk/doors/weft-api.ts';
+import { MENU_CHANNEL, SHELL_IPC_PREFIX, SHELL_METHODS, type MenuCommand, type ShellApi } from '../../nodes/sdk/doors/shell-api.ts';
 import type { EngineEvent } from '../../nodes/sdk/runs.ts';
 
 const call =
@@ -11,7 +10,8 @@ const call =
     ipcRenderer.invoke(channel, ...args);
 
 // Exactly the methods the main process binds, each a plain invoke; nothing generic. The preload is
-// sandboxed and may require nothing but electron, so the names come from dependency-free modules.
+// sandboxed and may require nothing but electron: the door modules import nothing at run time but
+// each other (their schemas are built from a zod namespace handed to them by the host).
 const api: WeftApi = {
   ...(Object.fromEntries(API_METHODS.map((method) => [method, call(`weft:${method}`)])) as unknown as Omit<WeftApi, 'subscribe'>),
   subscribe(listener: (event: EngineEvent) => void) {

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { API_METHODS } from '../../nodes/sdk/api-methods.ts';
-import { apiArgSchemas } from '../../nodes/sdk/api.ts';
-import { MENU_CHANNEL, SHELL_METHODS, type MenuCommand } from '../../nodes/sdk/shell.ts';
-import { shellArgSchemas } from '../../nodes/sdk/shell-schemas.ts';
+import { API_METHODS, weftApiDoor } from '../../nodes/sdk/doors/weft-api.ts';
+import { MENU_CHANNEL, SHELL_METHODS, shellDoor, type MenuCommand } from '../../nodes/sdk/doors/shell-api.ts';
 
 const exposed: Record<string, unknown> = {};
 const invoke = vi.fn(async () => 'ok');
@@ -19,7 +17,7 @@ describe('preload', () => {
     await import('./index.ts');
     const api = exposed.weft as Record<string, (...a: unknown[]) => Promise<unknown>>;
     expect(Object.keys(api).sort()).toEqual([...API_METHODS, 'subscribe'].sort());
-    expect(Object.keys(apiArgSchemas).sort()).toEqual([...API_METHODS].sort());
+    expect(Object.keys(weftApiDoor).sort()).toEqual([...API_METHODS].sort());
     await api.getRun!('r1');
     expect(invoke).toHaveBeenCalledWith('weft:getRun', 'r1');
   });
@@ -28,7 +26,7 @@ describe('preload', () => {
     await import('./index.ts');
     const shell = exposed.weftShell as Record<string, (...a: unknown[]) => Promise<unknown>>;
     expect(Object.keys(shell).sort()).toEqual([...SHELL_METHODS, 'onMenuCommand'].sort());
-    expect(Object.keys(shellArgSchemas).sort()).toEqual([...SHELL_METHODS].sort());
+    expect(Object.keys(shellDoor).sort()).toEqual([...SHELL_METHODS].sort());
     await shell.revealPath!('/tmp/x');
     expect(invoke).toHaveBeenCalledWith('weft-shell:revealPath', '/tmp/x');
     await shell.pickPath!({ kind: 'file', extensions: ['txt'] });
@@ -47,12 +45,22 @@ describe('preload', () => {
     expect(listeners.has(MENU_CHANNEL)).toBe(false);
   });
 
-  it('imports nothing but electron and dependency-free modules at run time (a sandboxed preload can require nothing else)', () => {
-    const source = readFileSync(new URL('./index.ts', import.meta.url), 'utf8');
-    const runtimeImports = [...source.matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1]);
-    expect(runtimeImports).toEqual(['electron', '../../nodes/sdk/api-methods.ts', '../../nodes/sdk/shell.ts']);
-    for (const module of ['../../nodes/sdk/api-methods.ts', '../../nodes/sdk/shell.ts']) {
-      expect(readFileSync(new URL(module, import.meta.url), 'utf8')).not.toMatch(/^\s*(import|export .* from) /m);
-    }
+  it('imports nothing but electron and the dependency-free door modules at run time (a sandboxed preload can require nothing else)', () => {
+    const runtimeImports = (url: URL) => [...readFileSync(url, 'utf8').matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1]!);
+    const preload = new URL('./index.ts', import.meta.url);
+    expect(runtimeImports(preload)).toEqual(['electron', '../../nodes/sdk/doors/weft-api.ts', '../../nodes/sdk/doors/shell-api.ts']);
+    // Everything the door modules load at run time, transitively, is a module of the doors folder.
+    const seen = new Set<string>();
+    const walk = (url: URL) => {
+      if (seen.has(url.href)) return;
+      seen.add(url.href);
+      for (const spec of runtimeImports(url)) {
+        expect(spec, `${url.pathname} imports ${spec}`).toMatch(/^\.\/[a-z-]+\.ts$/);
+        walk(new URL(spec, url));
+      }
+      expect(readFileSync(url, 'utf8')).not.toMatch(/^export (?!type )[^;]* from /m);
+    };
+    for (const spec of runtimeImports(preload).slice(1)) walk(new URL(spec, preload));
+    expect([...seen].map((u) => u.split('/').pop()).sort()).toEqual(['door.ts', 'shell-api.ts', 'weft-api.ts']);
   });
 });

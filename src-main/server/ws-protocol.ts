@@ -1,4 +1,5 @@
-import { apiArgSchemas, type ApiMethod, type WeftApi } from '../../nodes/sdk/index.ts';
+import { weftApiDoor, type WeftApi } from '../../nodes/sdk/index.ts';
+import { bindDoor } from '../../nodes/sdk/doors/bind-door.ts';
 
 /** Browser -> server. */
 export interface CallMessage {
@@ -13,7 +14,7 @@ export type ServerMessage =
   | { id: number | null; error: { name: string; message: string; errors?: unknown } }
   | { event: unknown };
 
-const METHODS = new Set<string>(Object.keys(apiArgSchemas));
+const door = bindDoor<WeftApi>(weftApiDoor);
 
 function errorReply(id: number | null, e: unknown): ServerMessage {
   const err = e instanceof Error ? e : new Error(String(e));
@@ -24,7 +25,7 @@ function errorReply(id: number | null, e: unknown): ServerMessage {
 
 /**
  * Handles one text frame: parse, check the envelope and the method's argument schema, then call.
- * Nothing outside apiArgSchemas is callable, and nothing reaches the API unchecked.
+ * Nothing outside weftApiDoor is callable, and nothing reaches the API unchecked.
  */
 export async function handleMessage(api: WeftApi, raw: string): Promise<ServerMessage> {
   let msg: unknown;
@@ -36,15 +37,9 @@ export async function handleMessage(api: WeftApi, raw: string): Promise<ServerMe
   const m = msg as Partial<CallMessage> | null;
   if (!m || typeof m !== 'object' || !Number.isSafeInteger(m.id)) return errorReply(null, new Error('refused: a call needs a numeric id'));
   const id = m.id as number;
-  if (typeof m.method !== 'string' || !METHODS.has(m.method)) return errorReply(id, new Error(`refused: unknown method ${JSON.stringify(m.method)}`));
-  const method = m.method as ApiMethod;
-  const parsed = apiArgSchemas[method].safeParse(m.args ?? []);
-  if (!parsed.success) {
-    return errorReply(id, new Error(`refused ${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}`));
-  }
+  if (typeof m.method !== 'string') return errorReply(id, new Error(`refused: unknown method ${JSON.stringify(m.method)}`));
   try {
-    const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
-    const result = await fn.apply(api, parsed.data as unknown[]);
+    const result = await door.dispatch(api, m.method, m.args ?? []);
     return { id, result: result ?? null };
   } catch (e) {
     return errorReply(id, e);

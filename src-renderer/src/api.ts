@@ -1,4 +1,4 @@
-import type { WeftApi } from '../../nodes/sdk/api.ts';
+import type { WeftApi } from '../../nodes/sdk/doors/weft-api.ts';
 import { webSocketApi } from './ws-client.ts';
 
 declare global {

@@ -1,5 +1,5 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import type { WeftApi } from '../../nodes/sdk/api.ts';
+import type { WeftApi } from '../../nodes/sdk/doors/weft-api.ts';
 import type { NodeSpec } from '../../nodes/sdk/define-node.ts';
 import type { DocState, DocStore } from './store/doc-store.ts';
 import type { RunsModel } from './runs/runs-model.ts';
@@ -47,4 +47,8 @@ export function useRunsPhase(): string {
     const v = runs.viewing;
     return `${l?.runId}:${l?.state}:${v?.view.runId}:${v?.record.state}:${runs.liveRecord?.id}`;
   });
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

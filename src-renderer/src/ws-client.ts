@@ -1,5 +1,5 @@
-import { API_METHODS } from '../../nodes/sdk/api-methods.ts';
-import type { WeftApi } from '../../nodes/sdk/api.ts';
+import { API_METHODS } from '../../nodes/sdk/doors/weft-api.ts';
+import type { WeftApi } from '../../nodes/sdk/doors/weft-api.ts';
 import type { EngineEvent } from '../../nodes/sdk/runs.ts';
 import type { GraphError } from '../../nodes/sdk/errors.ts';
 

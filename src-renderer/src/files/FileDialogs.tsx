@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { TemplateInfo } from '../../../nodes/sdk/api.ts';
+import { SHORTCUT_SHEET, keysLabel } from '../../../nodes/sdk/commands.ts';
+import type { TemplateInfo } from '../../../nodes/sdk/doors/weft-api.ts';
 import { baseName } from './local-files.ts';
 
 export function Modal({ title, onClose, children }: { title: string; onClose(): void; children: React.ReactNode }) {
@@ -110,21 +111,8 @@ export function SaveAsDialog({ initial, onSave, onClose }: { initial: string; on
   );
 }
 
-const SHORTCUTS: Array<[string, string]> = [
-  ['Ctrl+Enter', 'Run the pipeline'],
-  ['Ctrl+S / Ctrl+Shift+S', 'Save / Save as'],
-  ['Ctrl+O / Ctrl+N', 'Open / New'],
-  ['Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y)', 'Undo / Redo'],
-  ['Ctrl+C / Ctrl+X / Ctrl+V', 'Copy / Cut / Paste (also between windows)'],
-  ['Ctrl+D', 'Duplicate the selection'],
-  ['Ctrl+A', 'Select everything'],
-  ['Delete / Backspace', 'Delete the selection'],
-  ['Shift+drag, Shift/Ctrl+click', 'Select several'],
-  ['F', 'Fit the graph in view'],
-  ['L', 'Tidy layout'],
-  ['Esc', 'Clear the selection'],
-  ['?', 'This list'],
-];
+/** The sheet's rows, from the command registry: the keys are the commands' own. */
+const SHORTCUTS: Array<[string, string]> = SHORTCUT_SHEET.map((row) => ['commands' in row ? row.commands.map(keysLabel).join(' / ') : row.gesture, row.what]);
 
 export function ShortcutsDialog({ onClose }: { onClose(): void }) {
   return (

@@ -1,4 +1,4 @@
-import type { ShellApi } from '../../../nodes/sdk/shell.ts';
+import type { ShellApi } from '../../../nodes/sdk/doors/shell-api.ts';
 import { addRecent, recentFiles, removeRecent } from './local-files.ts';
 
 export interface RecentFiles {

@@ -1,4 +1,4 @@
-import type { ShellApi } from '../../../nodes/sdk/shell.ts';
+import type { ShellApi } from '../../../nodes/sdk/doors/shell-api.ts';
 
 declare global {
   interface Window {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { MenuCommand } from '../../../nodes/sdk/shell.ts';
+import type { MenuCommand } from '../../../nodes/sdk/doors/shell-api.ts';
 import { isTextField, routeMenuCommand } from './route-menu-command.ts';
 
 const el = (tagName: string, isContentEditable = false) => ({ tagName, isContentEditable }) as unknown as Element;

@@ -1,4 +1,4 @@
-import type { MenuCommand, NativeEditAction, ShellApi } from '../../../nodes/sdk/shell.ts';
+import type { MenuCommand, NativeEditAction, ShellApi } from '../../../nodes/sdk/doors/shell-api.ts';
 
 /** Edit-menu commands that mean text editing while focus is in a field. */
 const FIELD_ACTIONS: Partial<Record<MenuCommand['command'], NativeEditAction | null>> = {

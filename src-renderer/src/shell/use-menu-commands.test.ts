@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MenuCommand, ShellApi } from '../../../nodes/sdk/shell.ts';
+import type { MenuCommand, ShellApi } from '../../../nodes/sdk/doors/shell-api.ts';
 
 // A minimal React: one component instance, effects run on "render" when their deps change.
 const react = vi.hoisted(() => {

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { MenuCommand, ShellApi } from '../../../nodes/sdk/shell.ts';
+import type { MenuCommand, ShellApi } from '../../../nodes/sdk/doors/shell-api.ts';
 import { routeMenuCommand } from './route-menu-command.ts';
 
 /**

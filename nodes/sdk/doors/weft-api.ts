@@ -1,12 +1,17 @@
-import { z } from 'zod';
-import { API_METHODS, type ApiMethod } from './api-methods.ts';
-import type { ArtifactPreview } from './artifact-preview.ts';
-import type { NodeSpec } from './define-node.ts';
-import type { GraphError } from './errors.ts';
-import type { Graph } from './graph.ts';
-import type { ArtifactFiles, FolderListing } from './files.ts';
-import type { GenerationRequest, ModelInfo } from './playground.ts';
-import type { EngineEvent, RunEvent, RunRecord, RunSummary } from './runs.ts';
+/**
+ * The Weft API: the only door between a front end (the renderer over IPC or WebSocket, the CLI) and
+ * the host. Declared here once: the interface (what each method returns) and weftApiDoor (each
+ * request's parameters and argument schemas). The preload, the WebSocket client, the IPC binding
+ * and the web server all take the method list from weftApiDoor. No run-time imports (see door.ts).
+ */
+import type { ArtifactPreview } from '../artifact-preview.ts';
+import type { NodeSpec } from '../define-node.ts';
+import type { GraphError } from '../errors.ts';
+import type { Graph } from '../graph.ts';
+import type { ArtifactFiles, FolderListing } from '../files.ts';
+import type { GenerationRequest, ModelInfo } from '../playground.ts';
+import type { EngineEvent, RunEvent, RunRecord, RunSummary } from '../runs.ts';
+import { requestMethods, type Door, type RequestMethod, type Zod } from './door.ts';
 
 export interface StartRunRequest {
   graph: Graph;
@@ -75,59 +80,67 @@ export interface WeftApi {
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 
-/** Argument schemas of the API, checked on arrival by every transport. */
-const runId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
-export const apiArgSchemas = {
-  listNodeTypes: z.tuple([]),
-  validateGraph: z.tuple([z.unknown(), z.string().max(4096).optional()]),
-  startRun: z.tuple([
-    z.strictObject({
+/** Argument schemas, checked on arrival by every transport (bindDoor). */
+const runId = (z: Zod) => z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
+const nodeId = (z: Zod) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const filePath = (z: Zod) => z.string().min(1).max(4096);
+const seed = (z: Zod) => z.number().int().min(0).max(2 ** 32 - 1);
+
+/**
+ * Every request of WeftApi with its parameters, in order. Adding a method to the API means adding
+ * it to the interface and here; the compiler refuses one without the other.
+ */
+export const weftApiDoor = {
+  listNodeTypes: () => ({}),
+  validateGraph: (z) => ({ graph: z.unknown(), graphDir: z.string().max(4096).optional() }),
+  startRun: (z) => ({
+    request: z.strictObject({
       graph: z.unknown(),
       graphDir: z.string().max(4096).optional(),
       graphFile: z.string().max(4096).optional(),
-      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+      seed: seed(z).optional(),
       noCache: z.boolean().optional(),
     }),
-  ]),
-  cancelRun: z.tuple([runId]),
-  pauseRun: z.tuple([runId]),
-  resumeRun: z.tuple([runId]),
-  replayRun: z.tuple([runId]),
-  listRuns: z.tuple([]),
-  getRun: z.tuple([runId]),
-  getRunEvents: z.tuple([runId]),
-  previewArtifacts: z.tuple([runId, z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)]),
-  openGraph: z.tuple([z.string().min(1).max(4096)]),
-  saveGraph: z.tuple([z.string().min(1).max(4096), z.unknown()]),
-  listTemplates: z.tuple([]),
-  listModels: z.tuple([]),
-  startGeneration: z.tuple([
-    z.strictObject({
-      runId,
-      nodeId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  }),
+  cancelRun: (z) => ({ runId: runId(z) }),
+  pauseRun: (z) => ({ runId: runId(z) }),
+  resumeRun: (z) => ({ runId: runId(z) }),
+  replayRun: (z) => ({ runId: runId(z) }),
+  listRuns: () => ({}),
+  getRun: (z) => ({ runId: runId(z) }),
+  getRunEvents: (z) => ({ runId: runId(z) }),
+  previewArtifacts: (z) => ({ runId: runId(z), nodeId: nodeId(z) }),
+  openGraph: (z) => ({ path: filePath(z) }),
+  saveGraph: (z) => ({ path: filePath(z), graph: z.unknown() }),
+  listTemplates: () => ({}),
+  listModels: () => ({}),
+  startGeneration: (z) => ({
+    request: z.strictObject({
+      runId: runId(z),
+      nodeId: nodeId(z),
       mode: z.enum(['complete', 'chat', 'classify', 'fill-mask']),
       prompt: z.string().max(200_000).optional(),
-      messages: z.array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(200_000) })).max(500).optional(),
+      messages: z
+        .array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(200_000) }))
+        .max(500)
+        .optional(),
       settings: z.strictObject({
         maxTokens: z.number().int().min(1).max(8192),
         temperature: z.number().min(0).max(5),
         topK: z.number().int().min(0).max(1_000_000),
         topP: z.number().min(0).max(1),
-        seed: z.number().int().min(0).max(2 ** 32 - 1),
+        seed: seed(z),
         stop: z.array(z.string().min(1).max(200)).max(16).optional(),
       }),
     }),
-  ]),
-  stopGeneration: z.tuple([z.string().uuid()]),
-  listFolder: z.tuple([z.string().min(1).max(4096).optional()]),
-  allowPath: z.tuple([z.string().min(1).max(4096)]),
-  listArtifactFiles: z.tuple([runId, z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)]),
-} as const;
+  }),
+  stopGeneration: (z) => ({ generationId: z.string().uuid() }),
+  listFolder: (z) => ({ path: filePath(z).optional() }),
+  allowPath: (z) => ({ path: filePath(z) }),
+  listArtifactFiles: (z) => ({ runId: runId(z), nodeId: nodeId(z) }),
+} satisfies Door<WeftApi>;
 
-export type { ApiMethod } from './api-methods.ts';
+export type ApiMethod = RequestMethod<WeftApi>;
 
-// Every method has a schema and every schema a method: a new API method cannot skip validation.
-const _schemasCoverMethods: Record<ApiMethod, z.ZodType> = apiArgSchemas;
-void _schemasCoverMethods;
-const _methodsCoverSchemas: Record<keyof typeof apiArgSchemas, true> = Object.fromEntries(API_METHODS.map((m) => [m, true])) as Record<ApiMethod, true>;
-void _methodsCoverSchemas;
+/** The API's request methods by name (subscribe is an event stream, not a request). */
+export const API_METHODS: readonly ApiMethod[] = requestMethods<WeftApi>(weftApiDoor);

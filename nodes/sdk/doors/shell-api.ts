@@ -1,16 +1,15 @@
 /**
- * What the desktop app's window offers beyond the Weft API: native dialogs, the application menu,
- * recent files, revealing folders. The browser (weft serve) has no native shell; the renderer
- * provides in-page equivalents there. Dependency-free, so the sandboxed preload may import it.
+ * The shell: what the desktop app's window offers beyond the Weft API (native dialogs, the
+ * application menu, recent files, revealing folders). The browser (weft serve) has no native shell;
+ * the renderer provides in-page equivalents there. Declared here once: the interface and shellDoor
+ * (each request's parameters and argument schemas, checked by the host on arrival). No run-time
+ * imports, so the sandboxed preload may import it (see door.ts).
  */
+import type { CommandId } from '../commands.ts';
+import { requestMethods, type Door, type RequestMethod, type Zod } from './door.ts';
 
-/** Commands the native menu sends to the editor. */
-export type MenuCommand =
-  | { command: 'new' | 'open' | 'save' | 'save-as' | 'templates' | 'close-viewing' }
-  | { command: 'open-recent'; path: string }
-  | { command: 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'duplicate' | 'delete' | 'select-all' }
-  | { command: 'fit' | 'tidy' | 'history' | 'playground' | 'shortcuts' }
-  | { command: 'run' | 'pause' | 'resume' | 'cancel' };
+/** Commands the native menu sends to the editor: any editor command (commands.ts), or a recent file. */
+export type MenuCommand = { command: CommandId } | { command: 'open-recent'; path: string };
 
 export interface PickPathOptions {
   kind: 'file' | 'folder';
@@ -62,20 +61,44 @@ export interface ShellApi {
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }
 
-/** Request methods of the shell by name (onMenuCommand is an event, not a request). */
-export const SHELL_METHODS = [
-  'chooseGraphToOpen',
-  'chooseGraphSavePath',
-  'pickPath',
-  'revealPath',
-  'listRecentFiles',
-  'addRecentFile',
-  'removeRecentFile',
-  'setDocumentState',
-  'nativeEdit',
-] as const;
+// A NUL byte truncates paths in native APIs, so a path with one could name a different file.
+const path = (z: Zod) =>
+  z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((p) => !p.includes('\0'), 'must not contain a NUL byte');
+const extension = (z: Zod) => z.string().regex(/^[A-Za-z0-9]{1,16}$/, 'must be 1 to 16 letters or digits, without the dot');
+const title = (z: Zod) => z.string().max(200);
 
-export type ShellMethod = (typeof SHELL_METHODS)[number];
+/**
+ * Every request of ShellApi with its parameters, in order (onMenuCommand is an event, not a
+ * request). Adding a method means adding it to the interface and here; the compiler refuses one
+ * without the other.
+ */
+export const shellDoor = {
+  chooseGraphToOpen: () => ({}),
+  chooseGraphSavePath: (z) => ({ suggestedName: title(z) }),
+  pickPath: (z) => ({
+    options: z.strictObject({
+      kind: z.enum(['file', 'folder']),
+      title: title(z).optional(),
+      extensions: z.array(extension(z)).max(32).optional(),
+      defaultPath: path(z).optional(),
+    }),
+  }),
+  revealPath: (z) => ({ path: path(z) }),
+  listRecentFiles: () => ({}),
+  addRecentFile: (z) => ({ path: path(z) }),
+  removeRecentFile: (z) => ({ path: path(z) }),
+  setDocumentState: (z) => ({ state: z.strictObject({ path: path(z).nullable(), dirty: z.boolean(), title: title(z) }) }),
+  nativeEdit: (z) => ({ action: z.enum(NATIVE_EDIT_ACTIONS as [NativeEditAction, ...NativeEditAction[]]) }),
+} satisfies Door<ShellApi>;
+
+export type ShellMethod = RequestMethod<ShellApi>;
+
+/** The shell's request methods by name. */
+export const SHELL_METHODS: readonly ShellMethod[] = requestMethods<ShellApi>(shellDoor);
 
 export const SHELL_IPC_PREFIX = 'weft-shell:';
 export const MENU_CHANNEL = 'weft-shell:menu';
