@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// Weft ships TypeScript sources; tsx compiles them on load, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// Weft ships TypeScript sources. A start runs the build in out/cli/ when it is fresh for the current
+// sources, making it first when there is none (bin/cli-build.js says how and when); when no build
+// can be made it runs the sources through tsx, which compiles them on load.
+import { pathToFileURL } from 'node:url';
+import { locateCli } from './cli-build.js';
 
-register();
-await import('../src-main/cli.ts');
+const built = await locateCli();
+if (built) {
+  await import(pathToFileURL(built).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src-main/cli.ts');
+}
