@@ -31,8 +31,8 @@
  * Environment: WEFT_SOURCE=1 runs from the sources through tsx (no build); WEFT_TRACE_START=1 says
  * on stderr which of the two a start used.
  */
-import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -48,40 +48,40 @@ const UNUSED_MS = 24 * 3600_000;
 
 const isTest = (name) => /\.test\.tsx?$/.test(name);
 
-function listFiles(dir, out) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
+/** 64-bit FNV-1a as two 32-bit halves: node:crypto alone would take longer to load than the walk. */
+function fnv64(text) {
+  let a = 0x811c9dc5;
+  let b = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000197);
   }
-  for (const e of entries) {
-    if (e.name === 'node_modules' || isTest(e.name)) continue;
-    const path = join(dir, e.name);
-    if (e.isDirectory()) listFiles(path, out);
-    else out.push(path);
-  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 /** A short hash naming the current sources; see the staleness note at the top. */
 export function sourceFingerprint(root = ROOT) {
   const files = [];
-  for (const d of SOURCE_DIRS) listFiles(join(root, d), files);
-  for (const f of SOURCE_FILES) files.push(join(root, f));
-  for (const p of BUNDLED_PACKAGES) files.push(join(root, 'node_modules', p, 'package.json'));
-  files.sort();
-  const hash = createHash('sha256').update(root).update('\n');
-  for (const f of files) {
-    let st;
+  for (const d of SOURCE_DIRS) {
+    let entries = [];
     try {
-      st = statSync(f);
+      entries = readdirSync(join(root, d), { recursive: true, withFileTypes: true });
     } catch {
-      hash.update(`${relative(root, f)} missing\n`);
-      continue;
+      files.push(d);
     }
-    hash.update(`${relative(root, f)} ${st.size} ${st.mtimeMs} ${st.ctimeMs}\n`);
+    for (const e of entries) {
+      if (!e.isDirectory() && !isTest(e.name) && !(e.parentPath ?? e.path).includes('node_modules')) files.push(join(e.parentPath ?? e.path, e.name).slice(root.length + 1));
+    }
   }
-  return hash.digest('hex').slice(0, 16);
+  files.push(...SOURCE_FILES, ...BUNDLED_PACKAGES.map((p) => `node_modules/${p}/package.json`));
+  files.sort();
+  let listing = root;
+  for (const f of files) {
+    const st = statSync(join(root, f), { throwIfNoEntry: false });
+    listing += st ? `\n${f} ${st.size} ${st.mtimeMs} ${st.ctimeMs}` : `\n${f} missing`;
+  }
+  return fnv64(listing);
 }
 
 /** The built CLI entry for the current sources, or null when there is none. */
@@ -93,17 +93,25 @@ export function freshBuild(root = ROOT) {
 /**
  * Packages bundled rather than loaded from node_modules: small pure-ESM libraries every start loads,
  * where Node's loader spends more time finding and reading their many files than running them (zod
- * alone: 60-100 ms). Everything else (tfjs, tokenizers, ws, commander's CommonJS, ...) stays external.
+ * alone: 60-100 ms). Everything else (tfjs, tokenizers, ws, ...) stays external.
  */
-const BUNDLED_PACKAGES = ['zod', 'xstate', 'jsonc-parser'];
+const BUNDLED_PACKAGES = ['zod', 'xstate', 'jsonc-parser', 'commander'];
 
 const packageName = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
 
-/** An esbuild plugin: packages are external except BUNDLED_PACKAGES. */
+/**
+ * An esbuild plugin: packages are external except BUNDLED_PACKAGES. A bundled CommonJS package's
+ * require() of a Node built-in (commander's require('node:events')) has no `require` to call in an
+ * ES module; it gets the built-in from process.getBuiltinModule (Node 20.16+) instead.
+ */
 const externals = {
   name: 'weft-externals',
   setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED_PACKAGES.includes(packageName(args.path)) ? undefined : { path: args.path, external: true }));
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind === 'require-call' && isBuiltin(args.path)) return { path: args.path, namespace: 'weft-builtin' };
+      return BUNDLED_PACKAGES.includes(packageName(args.path)) ? undefined : { path: args.path, external: true };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'weft-builtin' }, (args) => ({ contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`, loader: 'js' }));
   },
 };
 

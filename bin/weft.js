@@ -2,8 +2,12 @@
 // Weft ships TypeScript sources. A start runs the build in out/cli/ when it is fresh for the current
 // sources, making it first when there is none (bin/cli-build.js says how and when); when no build
 // can be made it runs the sources through tsx, which compiles them on load.
+import module from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { locateCli } from './cli-build.js';
+
+// Node 22.1+ keeps V8's compiled code between starts (in the OS temp folder); older Nodes lack it.
+module.enableCompileCache?.();
+const { locateCli } = await import('./cli-build.js');
 
 const built = await locateCli();
 if (built) {
