@@ -3,10 +3,10 @@
 // sources, making it first when there is none (bin/cli-build.js says how and when); when no build
 // can be made it runs the sources through tsx, which compiles them on load.
 import module from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-// Node 22.1+ keeps V8's compiled code between starts (in the OS temp folder); older Nodes lack it.
-module.enableCompileCache?.();
+// Node 22.1+ keeps V8's compiled code between starts, here beside the builds; older Nodes lack it.
+module.enableCompileCache?.(fileURLToPath(new URL('../out/cli/.compile-cache', import.meta.url)));
 const { locateCli } = await import('./cli-build.js');
 
 const built = await locateCli();
