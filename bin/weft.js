@@ -11,6 +11,8 @@ const { locateCli } = await import('./cli-build.js');
 
 const built = await locateCli();
 if (built) {
+  // Stack traces name the TypeScript sources (the build's maps point at them).
+  process.setSourceMapsEnabled(true);
   await import(pathToFileURL(built).href);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -36,7 +36,7 @@ export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher 
   // The built CLI forks its own built worker; the sources fork the TypeScript worker through tsx.
   const built = typeof __WEFT_BUILD_WORKER__ === 'string' ? __WEFT_BUILD_WORKER__ : null;
   const workerEntry = built ?? fileURLToPath(new URL('./worker-main.ts', import.meta.url));
-  const loaderArgs = built ? [] : ['--import', import.meta.resolve('tsx')];
+  const loaderArgs = built ? ['--enable-source-maps'] : ['--import', import.meta.resolve('tsx')];
   return () => {
     const execArgv = [...loaderArgs];
     if (options.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${options.maxOldSpaceMb}`);
