@@ -4,15 +4,17 @@
  *
  * Where: out/cli/<fingerprint>/ (git-ignored), with cli.js and worker.js as entry points and the rest
  * as shared chunks: node modules' heavy code (each node's run function, tfjs helpers) stays behind
- * dynamic imports, so it is loaded only by the worker that runs it. Packages in node_modules are not
- * bundled (`packages: 'external'`): tfjs, tokenizers (native), ws and the rest load from node_modules.
+ * dynamic imports, so it is loaded only by the worker that runs it. Packages load from node_modules
+ * at run time (tfjs, tokenizers (native), ws, ...), except a few small ones every start needs, which
+ * are bundled (BUNDLED_PACKAGES below). The code is minified in syntax and whitespace only (names
+ * stay readable) and has source maps, so stack traces name the TypeScript sources.
  *
  * When: on the first start that finds no build for the current sources, from bin/weft.js (like the
  * editor's browser build in src-main/server/renderer-build.ts). There is no install script: the build
  * takes well under a second, a `prepare` script would not run for installs from a registry anyway, and
  * the check below has to run at every start regardless, because sources change in a git checkout.
  *
- * Staleness: the fingerprint hashes the checkout's path and the path, size, mtime and ctime of every
+ * Staleness: the fingerprint (64-bit FNV-1a) hashes the checkout's path and the path, size, mtime and ctime of every
  * file the bundle is made of (src-main/, nodes/ less tests, this file, tsconfig.json, package.json,
  * package-lock.json and the package.json of each package bundled in).
  * Any edit, touch, checkout, new or deleted file gives a new fingerprint and so a new folder; a build
@@ -37,7 +39,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const BUILDS = join(ROOT, 'out/cli');
 /** What the bundle is made of. */
 const SOURCE_DIRS = ['src-main', 'nodes'];
 const SOURCE_FILES = ['bin/cli-build.js', 'tsconfig.json', 'package.json', 'package-lock.json'];
