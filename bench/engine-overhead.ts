@@ -2,7 +2,8 @@
  * WeftHost overhead: what the engine itself costs around node work.
  *   npx tsx bench/engine-overhead.ts
  * Prints: per-node overhead on a chain of no-op nodes (cold workers and warm), the time of a fully
- * cached re-run of the example in-process, and the wall time of `weft run` on a cached example.
+ * cached re-run of the example in-process, and whole-process wall times of `weft nodes` and of
+ * `weft run` on the cached example, from the build (bin/cli-build.js) and from the sources (tsx).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -58,12 +59,27 @@ await real.close();
 console.log(`example word-stats, first run in-process: ${first.ms.toFixed(0)} ms`);
 console.log(`example word-stats, cached re-run in-process: ${again.ms.toFixed(1)} ms (${Object.values(again.run.nodes).filter((n) => n.state === 'cached').length}/4 cached)`);
 
-const cli = (args: string[]) => {
+// Whole-process times of the `weft` command, as a user sees them: from the build (bin/cli-build.js)
+// and from the sources through tsx (WEFT_SOURCE=1), with a bare `node` start for scale.
+const timed = (args: string[], env: Record<string, string> = {}) => {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/weft.js'), ...args, '--workspace', exampleWs], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, WEFT_SOURCE: '', ...env } });
   if (r.status !== 0) throw new Error(r.stderr);
-  return performance.now() - t0;
+  return { ms: performance.now() - t0, stderr: r.stderr };
 };
-const cliTimes = [cli(['run', EXAMPLE]), cli(['run', EXAMPLE]), cli(['run', EXAMPLE])];
-const nodesTime = cli(['nodes']);
-console.log(`\`weft run\` on the cached example, wall time (median of 3): ${median(cliTimes).toFixed(0)} ms; \`weft nodes\` (start-up alone): ${nodesTime.toFixed(0)} ms`);
+const weft = (args: string[], env: Record<string, string> = {}) => timed([join(ROOT, 'bin/weft.js'), ...args, '--workspace', exampleWs], env);
+const REPEATS = 7;
+const stats = (f: () => number) => {
+  const xs = Array.from({ length: REPEATS }, f).sort((a, b) => a - b);
+  return `median ${median(xs).toFixed(0)} ms, min ${xs[0]!.toFixed(0)} ms`;
+};
+const firstStart = weft(['nodes'], { WEFT_TRACE_START: '1' });
+console.log(`\`weft nodes\`, first start (${firstStart.stderr.match(/^weft: (.*)$/m)?.[1] ?? '?'}): ${firstStart.ms.toFixed(0)} ms`);
+console.log(`\`node -e 0\` (the floor), ${REPEATS} starts: ${stats(() => timed(['-e', '0']).ms)}`);
+for (const [label, env] of [
+  ['from the build', {}],
+  ['from the sources (tsx)', { WEFT_SOURCE: '1' }],
+] as const) {
+  console.log(`\`weft nodes\` ${label}, whole process, ${REPEATS} starts: ${stats(() => weft(['nodes'], env).ms)}`);
+  console.log(`\`weft run\` on the cached example ${label}, whole process, ${REPEATS} starts: ${stats(() => weft(['run', EXAMPLE], env).ms)}`);
+}

@@ -4,7 +4,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { RunNotFoundError } from './store/run-store.ts';
 import { RunStateError } from './engine/run-engine.ts';
-import { serveCommand } from './server/serve-command.ts';
 import { nodesCommand, replayCommand, resumeCommand, runCommand, runsCommand, showCommand, validateCommand } from './cli/commands.ts';
 
 function seedOption(value: string): number {
@@ -90,6 +89,8 @@ program
     return n;
   })
   .action(async (graph: string | undefined, opts: { port?: number }) => {
+    // Loaded only here: the web server (ws, http) is not needed to start any other command.
+    const { serveCommand } = await import('./server/serve-command.ts');
     exitCode = await serveCommand(graph, { ...global(), ...opts });
   });
 

@@ -28,12 +28,17 @@ export interface ForkLauncherOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The built worker's path, defined by the CLI build (bin/cli-build.js); not defined elsewhere. */
+declare const __WEFT_BUILD_WORKER__: string | undefined;
+
 export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher {
   // Resolved here, not at import, so bundles that never fork (the Electron app) do not need them.
-  const workerEntry = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
-  const tsxLoader = import.meta.resolve('tsx');
+  // The built CLI forks its own built worker; the sources fork the TypeScript worker through tsx.
+  const built = typeof __WEFT_BUILD_WORKER__ === 'string' ? __WEFT_BUILD_WORKER__ : null;
+  const workerEntry = built ?? fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+  const loaderArgs = built ? ['--enable-source-maps'] : ['--import', import.meta.resolve('tsx')];
   return () => {
-    const execArgv = ['--import', tsxLoader];
+    const execArgv = [...loaderArgs];
     if (options.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${options.maxOldSpaceMb}`);
     const child = fork(workerEntry, [], {
       execArgv,
