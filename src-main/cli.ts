@@ -3,8 +3,10 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { RunNotFoundError } from './store/run-store.ts';
-import { RunStateError } from './engine/run-engine.ts';
-import { nodesCommand, replayCommand, resumeCommand, runCommand, runsCommand, showCommand, validateCommand } from './cli/commands.ts';
+import { RunStateError } from './engine/run-state-error.ts';
+
+// Each command loads what it needs when it runs: `weft nodes` never loads the engine.
+const commands = () => import('./cli/commands.ts');
 
 function seedOption(value: string): number {
   const n = Number(value);
@@ -31,7 +33,7 @@ program
   .option('--seed <n>', 'override the graph seed', seedOption)
   .option('--no-cache', 're-execute every node even when a cached result exists')
   .action(async (graph: string, opts: { set: string[]; seed?: number; cache: boolean }) => {
-    exitCode = await runCommand(graph, { ...global(), ...opts });
+    exitCode = await (await commands()).runCommand(graph, { ...global(), ...opts });
   });
 
 program
@@ -39,7 +41,7 @@ program
   .description('check a graph and print every problem with its place')
   .option('--json', 'print the errors as JSON')
   .action(async (graph: string, opts: { json?: boolean }) => {
-    exitCode = await validateCommand(graph, { ...global(), ...opts });
+    exitCode = await (await commands()).validateCommand(graph, { ...global(), ...opts });
   });
 
 program
@@ -47,7 +49,7 @@ program
   .description('list node types with their ports and params')
   .option('--json', 'print the node catalogue as JSON')
   .action(async (opts: { json?: boolean }) => {
-    exitCode = await nodesCommand({ ...global(), ...opts });
+    exitCode = await (await import('./cli/nodes-command.ts')).nodesCommand({ ...global(), ...opts });
   });
 
 program
@@ -55,7 +57,7 @@ program
   .description('list past runs, newest first')
   .option('--json', 'print as JSON')
   .action(async (opts: { json?: boolean }) => {
-    exitCode = await runsCommand({ ...global(), ...opts });
+    exitCode = await (await commands()).runsCommand({ ...global(), ...opts });
   });
 
 program
@@ -63,21 +65,21 @@ program
   .description('show a run node by node: state, timings, metrics, errors, artifacts')
   .option('--json', 'print the whole run record')
   .action(async (runId: string, opts: { json?: boolean }) => {
-    exitCode = await showCommand(runId, { ...global(), ...opts });
+    exitCode = await (await commands()).showCommand(runId, { ...global(), ...opts });
   });
 
 program
   .command('replay <runId>')
   .description("run a past run again from its recorded graph and seed, and compare its metrics")
   .action(async (runId: string) => {
-    exitCode = await replayCommand(runId, global());
+    exitCode = await (await commands()).replayCommand(runId, global());
   });
 
 program
   .command('resume <runId>')
   .description('continue an interrupted, cancelled or failed run; finished nodes are reused')
   .action(async (runId: string) => {
-    exitCode = await resumeCommand(runId, global());
+    exitCode = await (await commands()).resumeCommand(runId, global());
   });
 
 program

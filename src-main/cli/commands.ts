@@ -150,31 +150,6 @@ export async function validateCommand(file: string, opts: GlobalOptions & { json
   return 1;
 }
 
-export async function nodesCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
-  const specs = nodeRegistry.map((d) => d);
-  if (opts.json) {
-    const { toNodeSpec } = await import('../../nodes/sdk/index.ts');
-    out(JSON.stringify(specs.map(toNodeSpec), null, 2));
-    return 0;
-  }
-  for (const def of specs) {
-    out(`${def.type}  (${def.category}${def.heavy ? ', heavy' : ''}) ${def.label}`);
-    out(`  ${def.description}`);
-    const ports = (ps: Record<string, { type: string; optional?: boolean }>) =>
-      Object.entries(ps).map(([k, p]) => `${k}: ${p.type}${p.optional ? '?' : ''}`).join(', ') || '—';
-    out(`  inputs:  ${ports(def.inputs)}`);
-    out(`  outputs: ${ports(def.outputs)}`);
-    for (const [name, spec] of Object.entries(def.params)) {
-      const range = 'min' in spec || 'max' in spec ? ` [${(spec as { min?: number }).min ?? ''}..${(spec as { max?: number }).max ?? ''}]` : '';
-      const options = spec.kind === 'enum' ? ` {${spec.options.join('|')}}` : '';
-      const dflt = spec.default !== undefined ? ` = ${JSON.stringify(spec.default)}` : spec.required ? ' (required)' : '';
-      out(`  --set <id>.${name}  ${spec.kind}${range}${options}${dflt}${spec.help ? `  ${spec.help}` : ''}`);
-    }
-    out('');
-  }
-  return 0;
-}
-
 export async function runsCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
   return withEngine(opts, async (engine) => {
     const runs = await engine.listRuns();

@@ -24,18 +24,12 @@ import { RunStore, newRunId } from '../store/run-store.ts';
 import type { WorkspacePaths } from '../store/workspace.ts';
 import type { ReadRoot } from './paths.ts';
 import { checkForRun, planRun, type Checked } from './prepare.ts';
+import { RunStateError } from './run-state-error.ts';
 import { RunController } from './run-controller.ts';
 import type { RunLimits } from './run-machine.ts';
 import { ContentHasher } from './signature.ts';
 import type { WorkerLauncher } from './worker/launcher.ts';
 import { WorkerPool } from './worker/pool.ts';
-
-export class RunStateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunStateError';
-  }
-}
 
 export interface RunEngineOptions {
   paths: WorkspacePaths;
@@ -231,4 +225,5 @@ export class RunEngine {
   }
 }
 
+export { RunStateError };
 export type { AnyNodeDefinition };
