@@ -101,7 +101,7 @@ describe('built weft', () => {
   it('falls back to the sources when the build cannot be made', () => {
     const root = copyCheckout();
     // Sources that do not compile: the start falls back to tsx, which reports the error in its place.
-    const file = join(root, 'src-main/cli/format.ts');
+    const file = join(root, 'src-main/cli/nodes-command.ts');
     writeFileSync(file, readFileSync(file, 'utf8') + '\nexport const broken = ;\n');
     const r = weft(root, ['nodes']);
     expect(usedBuild(r.stderr)).toBe('sources');
