@@ -24,7 +24,7 @@ export class SafetensorsError extends Error {
   }
 }
 
-interface HeaderEntry {
+export interface HeaderEntry {
   dtype: Dtype;
   shape: number[];
   data_offsets: [number, number];
@@ -149,6 +149,41 @@ function decode(dtype: Dtype, bytes: Buffer): TensorEntry['data'] {
     case 'U8':
     case 'BOOL':
       return new Uint8Array(bytes);
+  }
+}
+
+/**
+ * An open safetensors file whose tensors are read one at a time, so that loading a model never
+ * holds more than one tensor's bytes outside the tensor engine.
+ */
+export class SafetensorsFile {
+  private readonly fd: number;
+  readonly entries: Map<string, HeaderEntry>;
+  private readonly dataStart: number;
+
+  constructor(readonly file: string) {
+    this.fd = openSync(file, 'r');
+    try {
+      const header = readHeader(file, this.fd, fstatSync(this.fd).size);
+      this.entries = header.entries;
+      this.dataStart = header.dataStart;
+    } catch (e) {
+      closeSync(this.fd);
+      throw e;
+    }
+  }
+
+  read(name: string): TensorEntry {
+    const e = this.entries.get(name);
+    if (!e) throw new Error(`${this.file}: no tensor "${name}"`);
+    const len = e.data_offsets[1] - e.data_offsets[0];
+    const buf = Buffer.alloc(len);
+    if (len) readSync(this.fd, buf, 0, len, this.dataStart + e.data_offsets[0]);
+    return { dtype: e.dtype, shape: e.shape, data: decode(e.dtype, buf) };
+  }
+
+  close(): void {
+    closeSync(this.fd);
   }
 }
 

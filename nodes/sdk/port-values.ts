@@ -36,7 +36,22 @@ export interface TokenizerHandle {
   specialTokens: Record<string, number>;
 }
 
-/** A model's shape, as stored in config.json (GPT-2 field names on disk). */
+/** The architectures Weft reads, trains and writes, by config.json's `model_type`. */
+export const MODEL_FAMILIES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3'] as const;
+export type ModelFamily = (typeof MODEL_FAMILIES)[number];
+
+/** Rotary position embeddings: base and the long-context scalings the families use. */
+export interface RopeSettings {
+  theta: number;
+  scaling?:
+    | { type: 'linear'; factor: number }
+    | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number };
+}
+
+/**
+ * A model's shape, as stored in config.json (each family's own field names on disk). Fields after
+ * `labels` describe the transformer variant; when absent they take GPT-2's values.
+ */
 export interface ModelConfig {
   vocabSize: number;
   contextLength: number;
@@ -55,6 +70,29 @@ export interface ModelConfig {
   maskTokenId: number;
   /** Names of the classes of a classification head, in id order. */
   labels?: string[];
+  /** GPT-2 unless said otherwise. */
+  family?: ModelFamily;
+  /** Key/value heads (grouped-query attention); `heads` when absent. */
+  kvHeads?: number;
+  /** Width of each attention head; width / heads when absent. */
+  headDim?: number;
+  /** Hidden size of the MLP; 4 x width when absent. */
+  intermediateSize?: number;
+  /** The MLP's activation (GPT-2: gelu_new, relu, gelu…; the Llama family: silu in SwiGLU). */
+  activation?: string;
+  /** Rotary embeddings instead of learned positions (the Llama family). */
+  rope?: RopeSettings;
+  /** Biases on q, k and v (GPT-2 and Qwen2 have them). */
+  qkvBias?: boolean;
+  /** Bias on the attention output projection (GPT-2 has one; Llama's attention_bias). */
+  attnOutputBias?: boolean;
+  /** Biases in the MLP (GPT-2 has them; Llama's mlp_bias). */
+  mlpBias?: boolean;
+  /** RMSNorm of q and k per head before RoPE (Qwen3). */
+  qkNorm?: boolean;
+  bosTokenId?: number;
+  eosTokenId?: number;
+  padTokenId?: number;
 }
 
 /** A model folder: config.json, model.safetensors, tokenizer.json. */

@@ -20,7 +20,7 @@ export const spec = nodeSpec({
     method: { kind: 'enum', options: ['full', 'lora'], default: 'full', help: 'full: every weight learns. lora: small adapters learn and are merged into the weights at the end.' },
     loraRank: { kind: 'integer', default: 8, min: 1, max: 512 },
     loraAlpha: { kind: 'number', default: 16, min: 0.01, max: 10_000, help: 'Adapters are scaled by alpha / rank.' },
-    loraTargets: { kind: 'string', default: 'attn.q,attn.v', help: 'Comma-separated: attn.q, attn.k, attn.v, attn.c_proj, mlp.c_fc, mlp.c_proj.' },
+    loraTargets: { kind: 'string', default: 'attn.q,attn.v', help: 'Comma-separated: attn.q, attn.k, attn.v, attn.c_proj (attention, every family); mlp.c_fc, mlp.c_proj (GPT-2); mlp.gate, mlp.up, mlp.down (Llama, Mistral, Qwen).' },
     steps: { kind: 'integer', default: 300, min: 1, max: 10_000_000 },
     batchSize: { kind: 'integer', default: 16, min: 1, max: 4096 },
     context: { kind: 'integer', default: 0, min: 0, max: 8192, help: "Tokens per sequence; 0 uses the model's context. Classification truncates longer texts." },
@@ -31,7 +31,7 @@ export const spec = nodeSpec({
   },
   validate(p) {
     if (p.method !== 'lora') return [];
-    const known = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'];
+    const known = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'];
     const targets = p.loraTargets.split(',').map((t) => t.trim()).filter(Boolean);
     const bad = targets.filter((t) => !known.includes(t));
     if (!targets.length) return [{ param: 'loraTargets', message: 'name at least one matrix' }];

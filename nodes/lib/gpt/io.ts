@@ -1,17 +1,20 @@
 /**
- * Model folders in the Hugging Face layout: config.json, model.safetensors (GPT-2 tensor names:
- * attention as one c_attn [d, 3d] matrix, Conv1D [in, out] orientation), tokenizer.json.
+ * Model folders in the Hugging Face layout: config.json, the weights (model.safetensors, or shards
+ * named by model.safetensors.index.json; F32, F16 or BF16), tokenizer.json, and beside them
+ * tokenizer_config.json / generation_config.json when the model has them. Tensor names and layouts
+ * are each family's own (hf-names.ts), so transformers loads what Weft writes and the reverse.
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../backend.ts';
-import { encodeSafetensors, readSafetensors } from '../safetensors.ts';
+import { shapeOf, WEFT_LAYOUT } from '../hf-config.ts';
+import { encodeSafetensors, SafetensorsFile } from '../safetensors.ts';
 import { fromHfConfig, parameterCount, toHfConfig, type GptConfig } from './config.ts';
+import { gpt2FusedAttention, tensorPlaces } from './hf-names.ts';
 import type { Params } from './model.ts';
 import type { ModelHandle } from '../../sdk/index.ts';
 
 export type { ModelHandle };
-
 
 /** Joins q|k|v column blocks row by row into GPT-2's c_attn layout. */
 function joinColumns(parts: Float32Array[], rows: number, cols: number): Float32Array {
@@ -28,95 +31,161 @@ function splitColumns(data: Float32Array, rows: number, cols: number, parts: num
   });
 }
 
-/** GPT-2-named tensors from the in-memory parameters. */
-export async function exportTensors(params: Params, c: GptConfig): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  return out;
+}
+
+/** Each family's tensor names and layouts, from the in-memory parameters (adapters excluded). */
+export async function exportTensors(params: Params, config: GptConfig): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+  const c = shapeOf(config);
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
-  const read = async (name: string) => (await params.get(name)!.data()) as Float32Array;
-  for (const [name, v] of params) {
-    if (/\.attn\.[qkv]\./.test(name)) continue;
-    out.set(name, { shape: v.shape, data: await read(name) });
+  const read = async (name: string) => {
+    const v = params.get(name);
+    if (!v) throw new Error(`model has no parameter "${name}"`);
+    return (await v.data()) as Float32Array;
+  };
+  for (const t of tensorPlaces(c)) {
+    const data = await read(t.name);
+    out.set(t.disk, t.transposed ? { shape: [t.shape[1]!, t.shape[0]!], data: transpose(data, t.shape[0]!, t.shape[1]!) } : { shape: t.shape, data });
   }
   const d = c.width;
-  for (let i = 0; i < c.layers; i++) {
-    const h = `h.${i}.attn.`;
-    out.set(h + 'c_attn.weight', { shape: [d, 3 * d], data: joinColumns([await read(h + 'q.weight'), await read(h + 'k.weight'), await read(h + 'v.weight')], d, d) });
-    out.set(h + 'c_attn.bias', { shape: [3 * d], data: joinColumns([await read(h + 'q.bias'), await read(h + 'k.bias'), await read(h + 'v.bias')], 1, d) });
+  for (const f of gpt2FusedAttention(c)) {
+    const h = `h.${f.layer}.attn.`;
+    out.set(f.weight, { shape: [d, 3 * d], data: joinColumns([await read(h + 'q.weight'), await read(h + 'k.weight'), await read(h + 'v.weight')], d, d) });
+    out.set(f.bias, { shape: [3 * d], data: joinColumns([await read(h + 'q.bias'), await read(h + 'k.bias'), await read(h + 'v.bias')], 1, d) });
   }
   return out;
 }
 
+/** The files a model folder carries beside its weights, copied along when it is re-saved. */
+const COMPANION_FILES = ['tokenizer_config.json', 'generation_config.json', 'special_tokens_map.json'];
+
 export async function saveModelFolder(dir: string, params: Params, c: GptConfig, tokenizerPath: string, metadata: Record<string, string> = {}): Promise<ModelHandle> {
   writeFileSync(join(dir, 'config.json'), JSON.stringify(toHfConfig(c), null, 2) + '\n');
   writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(await exportTensors(params, c), { format: 'pt', ...metadata }));
-  if (tokenizerPath !== join(dir, 'tokenizer.json')) copyFileSync(tokenizerPath, join(dir, 'tokenizer.json'));
+  if (tokenizerPath !== join(dir, 'tokenizer.json')) {
+    copyFileSync(tokenizerPath, join(dir, 'tokenizer.json'));
+    const from = join(tokenizerPath, '..');
+    for (const name of COMPANION_FILES) if (existsSync(join(from, name)) && !existsSync(join(dir, name))) copyFileSync(join(from, name), join(dir, name));
+  }
   return { kind: 'model', dir, parameters: parameterCount(c), config: c };
+}
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
 }
 
 export function readModelConfig(dir: string): GptConfig {
   const file = join(dir, 'config.json');
   if (!existsSync(file)) throw new Error(`${dir} has no config.json; a model folder needs config.json, model.safetensors and tokenizer.json`);
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  const raw = readJson(file);
+  const config = fromHfConfig(raw, file);
+  // generation_config.json says where generation ends when config.json does not.
+  const gen = join(dir, 'generation_config.json');
+  if (config.eosTokenId === undefined && existsSync(gen)) {
+    const eos = readJson(gen).eos_token_id;
+    const id = Array.isArray(eos) ? eos[0] : eos;
+    if (typeof id === 'number') config.eosTokenId = id;
   }
-  return fromHfConfig(raw, file);
+  return config;
 }
 
-/** Loads weights, checking every expected tensor is present with the right shape before creating any variable. */
+/** Opens the weight files of a folder: one model.safetensors, or the shards its index names. */
+function openWeights(dir: string): { files: SafetensorsFile[]; find(name: string): SafetensorsFile | undefined } {
+  const index = join(dir, 'model.safetensors.index.json');
+  const single = join(dir, 'model.safetensors');
+  const names = existsSync(index)
+    ? [...new Set(Object.values(((readJson(index).weight_map ?? {}) as Record<string, string>)))].map((f) => join(dir, f))
+    : existsSync(single)
+      ? [single]
+      : [];
+  if (!names.length) throw new Error(`${dir} has no model.safetensors (nor model.safetensors.index.json with shards)`);
+  const files: SafetensorsFile[] = [];
+  try {
+    for (const f of names) {
+      if (!existsSync(f)) throw new Error(`${index}: names shard ${f}, which is missing`);
+      files.push(new SafetensorsFile(f));
+    }
+  } catch (e) {
+    for (const f of files) f.close();
+    throw e;
+  }
+  return { files, find: (name) => files.find((f) => f.entries.has(name)) };
+}
+
+/**
+ * Loads weights tensor by tensor (never two copies of the model in memory), after checking that
+ * every expected tensor is present with the right shape and a floating-point type.
+ */
 export function loadModelFolder(dir: string): { config: GptConfig; params: Params } {
-  const c = readModelConfig(dir);
-  const file = join(dir, 'model.safetensors');
-  if (!existsSync(file)) throw new Error(`${dir} has no model.safetensors`);
-  const { tensors } = readSafetensors(file);
-  // Some exports prefix GPT-2 names with "transformer.".
-  const get = (name: string) => tensors.get(name) ?? tensors.get(`transformer.${name}`);
+  const config = readModelConfig(dir);
+  const c = shapeOf(config);
+  const raw = readJson(join(dir, 'config.json'));
+  const legacy = ((raw.weft as { layout?: number } | undefined)?.layout ?? (raw.weft ? 1 : WEFT_LAYOUT)) < 2;
+  const weights = openWeights(dir);
+  const where = (disk: string) => {
+    // GPT-2 checkpoints come with and without the "transformer." prefix.
+    const alt = disk.startsWith('transformer.') ? disk.slice('transformer.'.length) : disk;
+    const name = weights.find(disk) ? disk : weights.find(alt) ? alt : null;
+    if (!name) throw new Error(`${dir}: tensor "${disk}" is missing from the weights`);
+    const file = weights.find(name)!;
+    const e = file.entries.get(name)!;
+    if (!['F32', 'F16', 'BF16', 'F64'].includes(e.dtype)) throw new Error(`${file.file}: tensor "${name}" is ${e.dtype}; weights must be floating point`);
+    return { file, name, shape: e.shape };
+  };
   const d = c.width;
-  const expected = new Map<string, number[]>([
-    ['wte.weight', [c.vocabSize, d]],
-    ['wpe.weight', [c.contextLength, d]],
-    ['ln_f.weight', [d]],
-    ['ln_f.bias', [d]],
-  ]);
-  for (let i = 0; i < c.layers; i++) {
-    const h = `h.${i}.`;
-    for (const [n, s] of [
-      ['ln_1.weight', [d]], ['ln_1.bias', [d]], ['attn.c_attn.weight', [d, 3 * d]], ['attn.c_attn.bias', [3 * d]],
-      ['attn.c_proj.weight', [d, d]], ['attn.c_proj.bias', [d]], ['ln_2.weight', [d]], ['ln_2.bias', [d]],
-      ['mlp.c_fc.weight', [d, 4 * d]], ['mlp.c_fc.bias', [4 * d]], ['mlp.c_proj.weight', [4 * d, d]], ['mlp.c_proj.bias', [d]],
-    ] as Array<[string, number[]]>) expected.set(h + n, s);
+  const places = tensorPlaces(c, legacy);
+  const fused = gpt2FusedAttention(c);
+  // Check everything before creating any variable.
+  for (const t of places) {
+    const disk = t.transposed ? [t.shape[1], t.shape[0]] : t.shape;
+    const found = where(t.disk);
+    if (found.shape.join(',') !== disk.join(',')) throw new Error(`${found.file.file}: tensor "${found.name}" has shape [${found.shape}], config.json implies [${disk}]`);
   }
-  if (!c.tiedEmbeddings) expected.set('lm_head.weight', [d, c.vocabSize]);
-  if (c.numClasses) {
-    expected.set('score.weight', [d, c.numClasses]);
-    expected.set('score.bias', [c.numClasses]);
-  }
-  const data = new Map<string, Float32Array>();
-  for (const [name, shape] of expected) {
-    const t = get(name);
-    if (!t) throw new Error(`${file}: tensor "${name}" is missing`);
-    if (t.shape.join(',') !== shape.join(',')) throw new Error(`${file}: tensor "${name}" has shape [${t.shape}], config.json implies [${shape}]`);
-    if (!(t.data instanceof Float32Array)) throw new Error(`${file}: tensor "${name}" is ${t.dtype}; weights must be floating point`);
-    data.set(name, t.data);
+  for (const f of fused) {
+    for (const [name, shape] of [[f.weight, [d, 3 * d]], [f.bias, [3 * d]]] as const) {
+      const found = where(name);
+      if (found.shape.join(',') !== shape.join(',')) throw new Error(`${found.file.file}: tensor "${found.name}" has shape [${found.shape}], config.json implies [${shape}]`);
+    }
   }
   const params: Params = new Map();
-  const add = (name: string, shape: number[], values: Float32Array) => params.set(name, tf.variable(tf.tensor(values, shape), true));
-  for (const [name, values] of data) {
-    if (name.includes('c_attn')) continue;
-    add(name, expected.get(name)!, values);
+  const add = (name: string, shape: number[], values: Float32Array) => {
+    const t = tf.tensor(values, shape);
+    params.set(name, tf.variable(t, true));
+    // The variable shares t's memory; dispose t's handle so nothing but the variable keeps it.
+    t.dispose();
+  };
+  const readF32 = (disk: string) => {
+    const { file, name } = where(disk);
+    return file.read(name).data as Float32Array;
+  };
+  try {
+    for (const t of places) {
+      const data = readF32(t.disk);
+      add(t.name, t.shape, t.transposed ? transpose(data, t.shape[1]!, t.shape[0]!) : data);
+    }
+    for (const f of fused) {
+      const h = `h.${f.layer}.attn.`;
+      const [qw, kw, vw] = splitColumns(readF32(f.weight), d, d, 3);
+      const [qb, kb, vb] = splitColumns(readF32(f.bias), 1, d, 3);
+      add(h + 'q.weight', [d, d], qw!);
+      add(h + 'k.weight', [d, d], kw!);
+      add(h + 'v.weight', [d, d], vw!);
+      add(h + 'q.bias', [d], qb!);
+      add(h + 'k.bias', [d], kb!);
+      add(h + 'v.bias', [d], vb!);
+    }
+  } catch (e) {
+    for (const v of params.values()) v.dispose();
+    throw e;
+  } finally {
+    for (const f of weights.files) f.close();
   }
-  for (let i = 0; i < c.layers; i++) {
-    const h = `h.${i}.attn.`;
-    const [qw, kw, vw] = splitColumns(data.get(h + 'c_attn.weight')!, d, d, 3);
-    const [qb, kb, vb] = splitColumns(data.get(h + 'c_attn.bias')!, 1, d, 3);
-    add(h + 'q.weight', [d, d], qw!);
-    add(h + 'k.weight', [d, d], kw!);
-    add(h + 'v.weight', [d, d], vw!);
-    add(h + 'q.bias', [d], qb!);
-    add(h + 'k.bias', [d], kb!);
-    add(h + 'v.bias', [d], vb!);
-  }
-  return { config: c, params };
+  return { config, params };
 }
-

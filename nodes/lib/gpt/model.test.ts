@@ -54,7 +54,7 @@ describe('GPT model', () => {
     disposeParams(p);
     const hf = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...hf, n_embd: 64 }));
-    expect(() => loadModelFolder(dir)).toThrow(/tensor "wte.weight" has shape \[257,32\], config.json implies \[257,64\]/);
+    expect(() => loadModelFolder(dir)).toThrow(/tensor "transformer.wte.weight" has shape \[257,32\], config.json implies \[257,64\]/);
     const bytes = readFileSync(join(dir, 'model.safetensors'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify(hf));
     writeFileSync(join(dir, 'model.safetensors'), bytes.subarray(0, bytes.length - 100));

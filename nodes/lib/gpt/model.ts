@@ -1,11 +1,16 @@
 /**
- * A GPT-2-style transformer written for TensorFlow.js backends as they are: every dense layer is
- * one plain 2-D, non-transposed matMul (the only kind the wasm backend hands to XNNPACK), the
- * embedding lookup has a gradient that works on wasm (no UnsortedSegmentSum), and GELU is built
- * from tanh. Parameters use GPT-2 tensor names; q, k and v are kept as three matrices and joined
- * into c_attn only when saving.
+ * One decoder core for GPT-2 and the Llama family (Llama, Mistral, Qwen2, Qwen3), written for
+ * TensorFlow.js backends as they are: every dense layer is one plain 2-D, non-transposed matMul
+ * (the only kind the wasm backend hands to XNNPACK), the embedding lookup has a gradient that works
+ * on wasm (no UnsortedSegmentSum), GELU and erf are built from elementary ops, and RoPE's
+ * rotate-half is a matMul with a fixed signed permutation.
+ *
+ * Parameters have one naming for every family (GPT-2's: wte, h.i.ln_1, h.i.attn.q/k/v/c_proj,
+ * h.i.mlp.*, ln_f, lm_head), stored [in, out] for the matMul; io.ts maps them to and from each
+ * family's Hugging Face names and layouts.
  */
 import { tf } from '../backend.ts';
+import { shapeOf, type ModelShape } from '../hf-config.ts';
 import { Prng } from '../prng.ts';
 import type { GptConfig } from './config.ts';
 
@@ -27,10 +32,13 @@ function normalVar(rng: Prng, shape: number[], std: number): tf.Variable {
 
 const constVar = (shape: number[], value: number) => tf.variable(tf.fill(shape, value), true);
 
-/** Seeded GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 x layers). */
-export function initParams(c: GptConfig, seed: number): Params {
+/** Seeded initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 x layers), norms at 1. */
+export function initParams(config: GptConfig, seed: number): Params {
+  const c = shapeOf(config);
+  if (c.family !== 'gpt2') return initLlamaParams(c, seed);
   const rng = new Prng(seed);
   const d = c.width;
+  const I = c.intermediateSize;
   const p: Params = new Map();
   p.set('wte.weight', normalVar(rng, [c.vocabSize, d], 0.02));
   p.set('wpe.weight', normalVar(rng, [c.contextLength, d], 0.01));
@@ -47,18 +55,54 @@ export function initParams(c: GptConfig, seed: number): Params {
     p.set(h + 'attn.c_proj.bias', constVar([d], 0));
     p.set(h + 'ln_2.weight', constVar([d], 1));
     p.set(h + 'ln_2.bias', constVar([d], 0));
-    p.set(h + 'mlp.c_fc.weight', normalVar(rng, [d, 4 * d], 0.02));
-    p.set(h + 'mlp.c_fc.bias', constVar([4 * d], 0));
-    p.set(h + 'mlp.c_proj.weight', normalVar(rng, [4 * d, d], projStd));
+    p.set(h + 'mlp.c_fc.weight', normalVar(rng, [d, I], 0.02));
+    p.set(h + 'mlp.c_fc.bias', constVar([I], 0));
+    p.set(h + 'mlp.c_proj.weight', normalVar(rng, [I, d], projStd));
     p.set(h + 'mlp.c_proj.bias', constVar([d], 0));
   }
   p.set('ln_f.weight', constVar([d], 1));
   p.set('ln_f.bias', constVar([d], 0));
   if (!c.tiedEmbeddings) p.set('lm_head.weight', normalVar(rng, [d, c.vocabSize], 0.02));
-  if (c.numClasses) {
-    p.set('score.weight', normalVar(rng, [d, c.numClasses], 0.02));
-    p.set('score.bias', constVar([c.numClasses], 0));
+  if (c.numClasses) p.set('score.weight', normalVar(rng, [d, c.numClasses], 0.02));
+  return p;
+}
+
+/** The Llama family: RMSNorm gains, q/k/v (grouped) and o, SwiGLU's gate/up/down, no learned positions. */
+function initLlamaParams(c: ModelShape, seed: number): Params {
+  const rng = new Prng(seed);
+  const d = c.width;
+  const q = c.heads * c.headDim;
+  const kv = c.kvHeads * c.headDim;
+  const I = c.intermediateSize;
+  const p: Params = new Map();
+  const projStd = 0.02 / Math.sqrt(2 * c.layers);
+  p.set('wte.weight', normalVar(rng, [c.vocabSize, d], 0.02));
+  for (let i = 0; i < c.layers; i++) {
+    const h = `h.${i}.`;
+    p.set(h + 'ln_1.weight', constVar([d], 1));
+    for (const [x, out] of [['q', q], ['k', kv], ['v', kv]] as const) {
+      p.set(h + `attn.${x}.weight`, normalVar(rng, [d, out], 0.02));
+      if (c.qkvBias) p.set(h + `attn.${x}.bias`, constVar([out], 0));
+    }
+    if (c.qkNorm) {
+      p.set(h + 'attn.q_norm.weight', constVar([c.headDim], 1));
+      p.set(h + 'attn.k_norm.weight', constVar([c.headDim], 1));
+    }
+    p.set(h + 'attn.c_proj.weight', normalVar(rng, [q, d], projStd));
+    if (c.attnOutputBias) p.set(h + 'attn.c_proj.bias', constVar([d], 0));
+    p.set(h + 'ln_2.weight', constVar([d], 1));
+    p.set(h + 'mlp.gate.weight', normalVar(rng, [d, I], 0.02));
+    p.set(h + 'mlp.up.weight', normalVar(rng, [d, I], 0.02));
+    p.set(h + 'mlp.down.weight', normalVar(rng, [I, d], projStd));
+    if (c.mlpBias) {
+      p.set(h + 'mlp.gate.bias', constVar([I], 0));
+      p.set(h + 'mlp.up.bias', constVar([I], 0));
+      p.set(h + 'mlp.down.bias', constVar([d], 0));
+    }
   }
+  p.set('ln_f.weight', constVar([d], 1));
+  if (!c.tiedEmbeddings) p.set('lm_head.weight', normalVar(rng, [d, c.vocabSize], 0.02));
+  if (c.numClasses) p.set('score.weight', normalVar(rng, [d, c.numClasses], 0.02));
   return p;
 }
 
@@ -100,11 +144,107 @@ function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: number): tf.
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w), b);
 }
 
+/** RMSNorm as the Llama family computes it: x / sqrt(mean(x²) + eps) · w. */
+function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
+  const meanSquare = tf.mean(tf.mul(x, x), -1, true);
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), w) as tf.Tensor2D;
+}
+
 const GELU_C = Math.sqrt(2 / Math.PI);
-/** GPT-2's tanh approximation ("gelu_new"); tfjs-core has no GELU op. */
+/** GPT-2's tanh approximation ("gelu_new", also gelu_pytorch_tanh and gelu_fast); tfjs-core has no GELU op. */
 function gelu(x: tf.Tensor): tf.Tensor {
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), GELU_C);
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/**
+ * erf from elementary ops (Abramowitz & Stegun 7.1.26, error below 1.5e-7), since not every
+ * backend has an Erf kernel; for the exact "gelu".
+ */
+function erf(x: tf.Tensor): tf.Tensor {
+  const a = tf.abs(x);
+  const t = tf.div(1, tf.add(tf.mul(a, 0.3275911), 1));
+  const poly = tf.mul(t, tf.add(0.254829592, tf.mul(t, tf.add(-0.284496736, tf.mul(t, tf.add(1.421413741, tf.mul(t, tf.add(-1.453152027, tf.mul(t, 1.061405429)))))))));
+  const y = tf.sub(1, tf.mul(poly, tf.exp(tf.neg(tf.mul(a, a)))));
+  return tf.mul(tf.sign(x), y);
+}
+
+const silu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
+
+function activation(name: string, x: tf.Tensor): tf.Tensor {
+  switch (name) {
+    case 'relu':
+      return tf.relu(x);
+    case 'gelu':
+      return tf.mul(tf.mul(x, 0.5), tf.add(erf(tf.mul(x, Math.SQRT1_2)), 1));
+    case 'silu':
+    case 'swish':
+      return silu(x);
+    default:
+      return gelu(x);
+  }
+}
+
+/** Rotary inverse frequencies per pair of a head's dimensions, with the Llama-3 or linear scaling. */
+function ropeInverseFrequencies(c: ModelShape): Float64Array {
+  const half = c.headDim / 2;
+  const theta = c.rope?.theta ?? 10000;
+  const inv = Float64Array.from({ length: half }, (_, i) => 1 / theta ** ((2 * i) / c.headDim));
+  const s = c.rope?.scaling;
+  if (!s) return inv;
+  if (s.type === 'linear') return inv.map((f) => f / s.factor);
+  // Llama 3: long wavelengths slowed by `factor`, short ones kept, the band between blended.
+  const lowWavelen = s.originalMaxPositions / s.lowFreqFactor;
+  const highWavelen = s.originalMaxPositions / s.highFreqFactor;
+  return inv.map((f) => {
+    const wavelen = (2 * Math.PI) / f;
+    if (wavelen < highWavelen) return f;
+    if (wavelen > lowWavelen) return f / s.factor;
+    const smooth = (s.originalMaxPositions / wavelen - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
+    return (1 - smooth) * (f / s.factor) + smooth * f;
+  });
+}
+
+/** cos and sin tables [T, headDim] for positions past..past+T-1, halves repeated as HF's rotate-half expects. */
+function ropeTables(c: ModelShape, past: number, T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  const inv = ropeInverseFrequencies(c);
+  const hd = c.headDim;
+  const cos = new Float32Array(T * hd);
+  const sin = new Float32Array(T * hd);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < hd / 2; i++) {
+      // float32 angles, as transformers computes them
+      const angle = Math.fround(Math.fround(past + t) * Math.fround(inv[i]!));
+      cos[t * hd + i] = cos[t * hd + i + hd / 2] = Math.cos(angle);
+      sin[t * hd + i] = sin[t * hd + i + hd / 2] = Math.sin(angle);
+    }
+  }
+  return { cos: tf.tensor2d(cos, [T, hd]), sin: tf.tensor2d(sin, [T, hd]) };
+}
+
+/** rotate_half(x) = [-x2, x1] as x · R, so that it is one plain matMul (and its gradient another). */
+function rotateHalfMatrix(hd: number): tf.Tensor2D {
+  const r = new Float32Array(hd * hd);
+  const h = hd / 2;
+  for (let j = 0; j < h; j++) {
+    r[(j + h) * hd + j] = -1;
+    r[j * hd + j + h] = 1;
+  }
+  return tf.tensor2d(r, [hd, hd]);
+}
+
+/** Applies rotary embeddings to [B*heads, T, hd]. */
+function applyRope(x: tf.Tensor3D, cos: tf.Tensor2D, sin: tf.Tensor2D, rot: tf.Tensor2D): tf.Tensor3D {
+  const [n, T, hd] = x.shape;
+  const rotated = tf.reshape(plainMatMul(tf.reshape(x, [n * T, hd]) as tf.Tensor2D, rot), [n, T, hd]);
+  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor3D;
+}
+
+/** Key/value heads repeated for grouped-query attention: [B*kv, T, hd] -> [B*kv*rep, T, hd], as HF's repeat_kv. */
+function repeatKv(x: tf.Tensor3D, rep: number): tf.Tensor3D {
+  if (rep === 1) return x;
+  const [n, T, hd] = x.shape;
+  return tf.reshape(tf.tile(tf.reshape(x, [n, 1, T * hd]), [1, rep, 1]), [n * rep, T, hd]) as tf.Tensor3D;
 }
 
 /**
@@ -124,9 +264,10 @@ const plainMatMul = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: (t: tf
 
 const dense = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => tf.add(plainMatMul(x, w), b) as tf.Tensor2D;
 
-/** The named dense layer, plus its LoRA adapter when one is attached. */
+/** The named dense layer (its bias when it has one), plus its LoRA adapter when one is attached. */
 function layer(p: Params, name: string, x: tf.Tensor2D): tf.Tensor2D {
-  const out = dense(x, P(p, name + '.weight'), P(p, name + '.bias'));
+  const bias = p.get(name + '.bias');
+  const out = bias ? dense(x, P(p, name + '.weight'), bias) : plainMatMul(x, P(p, name + '.weight'));
   const a = p.get(name + '.lora_A');
   if (!a) return out;
   const delta = plainMatMul(plainMatMul(x, a), P(p, name + '.lora_B'));
@@ -144,32 +285,47 @@ export interface ForwardOptions {
  * Hidden states after the final LayerNorm, [batch*time, width]. With a cache, `ids` holds only the
  * new tokens and the cache grows by them.
  */
-export function hiddenStates(p: Params, c: GptConfig, ids: tf.Tensor2D, opts: ForwardOptions): tf.Tensor2D {
+export function hiddenStates(p: Params, config: GptConfig, ids: tf.Tensor2D, opts: ForwardOptions): tf.Tensor2D {
+  const c = shapeOf(config);
   const [B, T] = ids.shape;
   const d = c.width;
   const H = c.heads;
-  const hd = d / H;
+  const KV = c.kvHeads;
+  const hd = c.headDim;
+  const gpt2 = c.family === 'gpt2';
   const past = opts.cache?.length ?? 0;
   if (past + T > c.contextLength) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${c.contextLength}`);
   const drop = (x: tf.Tensor, salt: number) =>
     opts.training && c.dropout > 0 ? tf.dropout(x, c.dropout, undefined, ((opts.dropoutSeed ?? 0) * 1000003 + salt) % 2147483647) : x;
+  const norm = (x: tf.Tensor2D, name: string) =>
+    gpt2 ? layerNorm(x, P(p, name + '.weight'), P(p, name + '.bias'), c.layerNormEps) : rmsNorm(x, P(p, name + '.weight'), c.layerNormEps);
 
   const flatIds = tf.reshape(ids, [B * T]) as tf.Tensor1D;
   const tok = embed(P(p, 'wte.weight') as tf.Tensor2D, flatIds);
-  // Broadcasting the positions over the batch (rather than tiling them) keeps the backward pass a single sum.
-  const pos = tf.slice(P(p, 'wpe.weight'), [past, 0], [T, d]);
-  let h = drop(tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d]), 1) as tf.Tensor2D;
+  let h: tf.Tensor2D;
+  if (gpt2) {
+    // Broadcasting the positions over the batch (rather than tiling them) keeps the backward pass a single sum.
+    const pos = tf.slice(P(p, 'wpe.weight'), [past, 0], [T, d]);
+    h = drop(tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d]), 1) as tf.Tensor2D;
+  } else h = tok;
 
   const mask = c.causal && T > 1 ? causalMask(T, past) : null;
   const scale = 1 / Math.sqrt(hd);
-  const heads = (x: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(x, [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd]) as tf.Tensor3D;
+  const heads = (x: tf.Tensor2D, n: number) => tf.reshape(tf.transpose(tf.reshape(x, [B, T, n, hd]), [0, 2, 1, 3]), [B * n, T, hd]) as tf.Tensor3D;
+  const rope = gpt2 ? null : { ...ropeTables(c, past, T), rot: rotateHalfMatrix(hd) };
+  /** Qwen3 normalises each head of q and k before the rotation. */
+  const headNorm = (x: tf.Tensor2D, name: string, n: number) => (c.qkNorm ? (tf.reshape(rmsNorm(tf.reshape(x, [B * T * n, hd]) as tf.Tensor2D, P(p, name), c.layerNormEps), [B * T, n * hd]) as tf.Tensor2D) : x);
 
   for (let i = 0; i < c.layers; i++) {
     const pre = `h.${i}.`;
-    const a = layerNorm(h, P(p, pre + 'ln_1.weight'), P(p, pre + 'ln_1.bias'), c.layerNormEps);
-    const q = heads(layer(p, pre + 'attn.q', a));
-    let k = heads(layer(p, pre + 'attn.k', a));
-    let v = heads(layer(p, pre + 'attn.v', a));
+    const a = norm(h, pre + 'ln_1');
+    let q = heads(headNorm(layer(p, pre + 'attn.q', a), pre + 'attn.q_norm.weight', H), H);
+    let k = heads(headNorm(layer(p, pre + 'attn.k', a), pre + 'attn.k_norm.weight', KV), KV);
+    let v = heads(layer(p, pre + 'attn.v', a), KV);
+    if (rope) {
+      q = applyRope(q, rope.cos, rope.sin, rope.rot);
+      k = applyRope(k, rope.cos, rope.sin, rope.rot);
+    }
     if (opts.cache) {
       const ck = opts.cache.k[i];
       const cv = opts.cache.v[i];
@@ -182,17 +338,19 @@ export function hiddenStates(p: Params, c: GptConfig, ids: tf.Tensor2D, opts: Fo
       ck?.dispose();
       cv?.dispose();
     }
-    let att = tf.mul(tf.matMul(q, k, false, true), scale);
+    let att = tf.mul(tf.matMul(q, repeatKv(k, H / KV), false, true), scale);
     if (mask) att = tf.add(att, mask);
     att = drop(tf.softmax(att), 10 + i) as tf.Tensor3D;
-    const y = tf.reshape(tf.transpose(tf.reshape(tf.matMul(att, v), [B, H, T, hd]), [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
+    const y = tf.reshape(tf.transpose(tf.reshape(tf.matMul(att, repeatKv(v, H / KV)), [B, H, T, hd]), [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
     h = tf.add(h, drop(layer(p, pre + 'attn.c_proj', y), 100 + i)) as tf.Tensor2D;
-    const m = layerNorm(h, P(p, pre + 'ln_2.weight'), P(p, pre + 'ln_2.bias'), c.layerNormEps);
-    const f = gelu(layer(p, pre + 'mlp.c_fc', m)) as tf.Tensor2D;
-    h = tf.add(h, drop(layer(p, pre + 'mlp.c_proj', f), 200 + i)) as tf.Tensor2D;
+    const m = norm(h, pre + 'ln_2');
+    const f = gpt2
+      ? layer(p, pre + 'mlp.c_proj', activation(c.activation, layer(p, pre + 'mlp.c_fc', m)) as tf.Tensor2D)
+      : layer(p, pre + 'mlp.down', tf.mul(silu(layer(p, pre + 'mlp.gate', m)), layer(p, pre + 'mlp.up', m)) as tf.Tensor2D);
+    h = tf.add(h, drop(f, 200 + i)) as tf.Tensor2D;
   }
   if (opts.cache) opts.cache.length = past + T;
-  return layerNorm(h, P(p, 'ln_f.weight'), P(p, 'ln_f.bias'), c.layerNormEps);
+  return norm(h, 'ln_f');
 }
 
 /** [T, past+T] additive mask: 0 where a query may look, -1e9 at future positions. */
@@ -219,16 +377,19 @@ export function classifierLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D, l
   // One sequence of one token: that row is the pick (and oneHot refuses a depth of 1).
   const pooled =
     rows === 1 ? hidden : plainMatMul(tf.cast(tf.oneHot(tf.tensor1d(Array.from(lastIndex, (t, b) => b * T + t), 'int32'), rows), 'float32') as tf.Tensor2D, hidden);
-  return tf.add(plainMatMul(pooled, P(p, 'score.weight')), P(p, 'score.bias')) as tf.Tensor2D;
+  const logits = plainMatMul(pooled, P(p, 'score.weight'));
+  // Heads saved by Weft before layout 2 had a bias; transformers' heads have none.
+  const bias = p.get('score.bias');
+  return bias ? (tf.add(logits, bias) as tf.Tensor2D) : logits;
 }
 
-/** Adds a freshly initialised classification head (score.weight, score.bias) for `classes` classes. */
+/** Adds a freshly initialised classification head (score.weight, no bias, as transformers has it) for `classes` classes. */
 export function addClassifierHead(p: Params, c: GptConfig, classes: number, seed: number): void {
   p.get('score.weight')?.dispose();
   p.get('score.bias')?.dispose();
+  p.delete('score.bias');
   const rng = new Prng(seed);
   p.set('score.weight', normalVar(rng, [c.width, classes], 0.02));
-  p.set('score.bias', constVar([classes], 0));
 }
 
 /** Mean token-level cross-entropy, weighted (0 weight = ignored token). */
