@@ -1,33 +1,78 @@
-import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, fromHfConfig } from '../lib/hf-config.ts';
+import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+
+/** What a model folder needs, checked at validation so a bad folder is refused before the run. */
+export function checkModelFolder(folder: string): NodeProblem[] {
+  const config = join(folder, 'config.json');
+  if (!existsSync(config)) return [{ param: 'folder', message: `${folder} has no config.json; a model folder holds config.json, the weights (model.safetensors) and tokenizer.json` }];
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(config, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    return [{ param: 'folder', message: `${config}: not valid JSON (${(e as Error).message})` }];
+  }
+  try {
+    fromHfConfig(raw, config);
+  } catch (e) {
+    if (e instanceof ConfigError) return [{ param: 'folder', message: e.message }];
+    throw e;
+  }
+  const problems: NodeProblem[] = [];
+  if (!existsSync(join(folder, 'model.safetensors')) && !existsSync(join(folder, 'model.safetensors.index.json'))) {
+    problems.push({ param: 'folder', message: `${folder} has no weights (model.safetensors, or model.safetensors.index.json with its shards)` });
+  }
+  if (!existsSync(join(folder, 'tokenizer.json'))) problems.push({ param: 'folder', message: `${folder} has no tokenizer.json` });
+  return problems;
+}
 
 export const spec = nodeSpec({
   type: 'model',
-  version: 1,
+  version: 2,
   category: 'Model',
   label: 'Model',
-  description: 'A GPT-style decoder or a bidirectional encoder with seeded initialisation, or a model folder in the Hugging Face layout (config.json, model.safetensors, GPT-2 names).',
+  description:
+    'A new model with seeded initialisation (GPT-2 or Llama architecture, or a bidirectional encoder), or a model folder in the Hugging Face layout: GPT-2, Llama (2, 3, TinyLlama, SmolLM), Mistral, Qwen2 or Qwen3.',
   inputs: { tokenizer: { type: 'Tokenizer', optional: true, description: 'Sets the vocabulary of a new model.' } },
   outputs: { model: { type: 'Model' } },
   params: {
     source: { kind: 'enum', options: ['new', 'folder'], default: 'new' },
-    architecture: { kind: 'enum', options: ['decoder', 'encoder'], default: 'decoder', help: 'Decoder: GPT (causal LM, chat). Encoder: masked LM and classification.' },
+    architecture: {
+      kind: 'enum',
+      options: ['gpt2', 'llama', 'encoder'],
+      default: 'gpt2',
+      help: 'gpt2: GPT-2 decoder (learned positions, LayerNorm, GELU). llama: Llama decoder (rotary positions, RMSNorm, SwiGLU, grouped-query attention). encoder: bidirectional, for masked LM and classification.',
+    },
     layers: { kind: 'integer', default: 4, min: 1, max: 48 },
     heads: { kind: 'integer', default: 4, min: 1, max: 64 },
+    kvHeads: { kind: 'integer', default: 0, min: 0, max: 64, label: 'Key/value heads', help: 'Llama: heads for keys and values (grouped-query attention, fewer saves memory); 0 means as many as heads.' },
     width: { kind: 'integer', default: 128, min: 8, max: 4096, help: 'Embedding size; a multiple of heads.' },
+    mlpWidth: { kind: 'integer', default: 0, min: 0, max: 65536, label: 'MLP width', help: '0: 4 x width for GPT-2, 8/3 x width (rounded up to a multiple of 16) for Llama.' },
     context: { kind: 'integer', default: 128, min: 8, max: 8192, help: 'Longest sequence, in tokens.' },
+    ropeTheta: { kind: 'number', default: 10000, min: 1, max: 1e9, label: 'RoPE base', help: 'Llama: base of the rotary position frequencies.' },
     dropout: { kind: 'number', default: 0.1, min: 0, max: 0.9 },
-    tiedEmbeddings: { kind: 'boolean', default: true, help: 'The output layer reuses the token embeddings (as GPT-2).' },
+    tiedEmbeddings: { kind: 'boolean', default: true, help: 'The output layer reuses the token embeddings (as GPT-2 and SmolLM), which saves vocabulary x width parameters.' },
     estimateBatch: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'Batch size for the memory estimate.' },
-    folder: { kind: 'folder', default: '', help: 'For source "folder": a folder with config.json, model.safetensors and tokenizer.json.' },
+    folder: { kind: 'folder', default: '', help: 'For source "folder": a Hugging Face model folder (config.json, model.safetensors or its shards, tokenizer.json).' },
   },
   validate(p, connected) {
-    const problems = [];
+    const problems: NodeProblem[] = [];
     if (p.source === 'new' && p.width % p.heads !== 0) problems.push({ param: 'width', message: `width ${p.width} must be a multiple of heads (${p.heads})` });
+    if (p.source === 'new' && p.architecture === 'llama' && (p.width / p.heads) % 2 !== 0) problems.push({ param: 'width', message: `width / heads (${p.width / p.heads}) must be even for rotary positions` });
+    if (p.source === 'new' && p.kvHeads > 0 && p.heads % p.kvHeads !== 0) problems.push({ param: 'kvHeads', message: `key/value heads (${p.kvHeads}) must divide heads (${p.heads})` });
     if (p.source === 'new' && !connected.includes('tokenizer')) problems.push({ port: 'tokenizer', message: 'a new model needs a tokenizer for its vocabulary' });
     if (p.source === 'folder' && !p.folder) problems.push({ param: 'folder', message: 'choose a model folder' });
     return problems;
   },
+  checkFiles(p) {
+    return p.source === 'folder' && p.folder ? checkModelFolder(p.folder) : [];
+  },
+  migrate(params, from) {
+    // Version 1 called GPT-2 "decoder".
+    if (from < 2 && params.architecture === 'decoder') return { ...params, architecture: 'gpt2' };
+    return params;
+  },
 });
 
 export default defineNode(spec, () => import('./run.ts'));
-

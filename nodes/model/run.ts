@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { useBestBackend } from '../lib/backend.ts';
 import { initParams, disposeParams } from '../lib/gpt/model.ts';
-import { saveModelFolder, loadModelFolder } from '../lib/gpt/io.ts';
-import { parameterCount, trainingBytes } from '../lib/gpt/config.ts';
+import { copyModelFolder, inspectModelFolder, saveModelFolder } from '../lib/gpt/io.ts';
+import { parameterCount, trainingBytes, type GptConfig } from '../lib/gpt/config.ts';
 import { TextTokenizer, EOS } from '../lib/tokenizer.ts';
 import type { RunOf } from '../sdk/index.ts';
 import type { spec } from './index.ts';
@@ -12,29 +12,42 @@ const GIB = 1024 ** 3;
 const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   const backend = await useBestBackend();
   if (p.source === 'folder') {
-    const { config, params } = loadModelFolder(p.folder);
-    const tokPath = join(p.folder, 'tokenizer.json');
-    TextTokenizer.fromFile(tokPath);
-    const handle = await saveModelFolder(ctx.artifactDir, params, config, tokPath);
-    disposeParams(params);
+    // The folder is copied as it is (its dtype, its shards): the weights are checked, not converted.
+    const config = inspectModelFolder(p.folder);
+    TextTokenizer.fromFile(join(p.folder, 'tokenizer.json'));
+    copyModelFolder(p.folder, ctx.artifactDir);
+    const handle = { kind: 'model' as const, dir: ctx.artifactDir, parameters: parameterCount(config), config };
+    ctx.log.info(`${config.family ?? 'gpt2'} model, ${handle.parameters.toLocaleString('en-US')} parameters, context ${config.contextLength}`);
     const metrics: Record<string, number> = { parameters: handle.parameters };
     return { outputs: { model: handle }, metrics, backend };
   }
   const tokHandle = inputs.tokenizer;
   if (!tokHandle) throw new Error('a new model needs a tokenizer for its vocabulary');
   const tok = TextTokenizer.fromFile(tokHandle.path);
-  const config = {
+  const llama = p.architecture === 'llama';
+  const eos = tok.specials[EOS];
+  const config: GptConfig = {
     vocabSize: tok.vocabSize,
     contextLength: p.context,
     width: p.width,
     layers: p.layers,
     heads: p.heads,
     dropout: p.dropout,
-    causal: p.architecture === 'decoder',
+    causal: p.architecture !== 'encoder',
     tiedEmbeddings: p.tiedEmbeddings,
-    layerNormEps: 1e-5,
+    layerNormEps: llama ? 1e-6 : 1e-5,
     numClasses: 0,
-    maskTokenId: p.architecture === 'encoder' ? (tok.specials['<mask>'] ?? tok.specials[EOS] ?? -1) : -1,
+    maskTokenId: p.architecture === 'encoder' ? (tok.specials['<mask>'] ?? eos ?? -1) : -1,
+    ...(eos !== undefined ? { eosTokenId: eos, bosTokenId: eos } : {}),
+    ...(llama
+      ? {
+          family: 'llama' as const,
+          kvHeads: p.kvHeads || p.heads,
+          headDim: p.width / p.heads,
+          intermediateSize: p.mlpWidth || Math.ceil((8 * p.width) / 3 / 16) * 16,
+          rope: { theta: p.ropeTheta },
+        }
+      : { family: 'gpt2' as const, intermediateSize: p.mlpWidth || 4 * p.width }),
   };
   const params = initParams(config, ctx.seed);
   const handle = await saveModelFolder(ctx.artifactDir, params, config, tokHandle.path);

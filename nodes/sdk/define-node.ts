@@ -102,6 +102,12 @@ export interface NodeTypeSpec<S extends Record<string, ParamSpec> = Record<strin
   validate?(params: ParamsOf<S>, connectedInputs: readonly string[]): NodeProblem[];
   /** Upgrades params saved by an older version of this node type. */
   migrate?(params: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
+  /**
+   * Checks what the files and folders named by params contain (e.g. a model folder's config.json),
+   * at validation, once their paths are resolved and known to exist. Runs in the host: read only
+   * small files, synchronously.
+   */
+  checkFiles?(params: ParamsOf<S>): NodeProblem[];
 }
 
 /** A node type's heavy half, the default export of its run module. */

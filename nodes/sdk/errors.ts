@@ -24,7 +24,8 @@ export type GraphErrorCode =
   | 'param_invalid'
   | 'node_invalid'
   | 'path_outside_workspace'
-  | 'file_not_found';
+  | 'file_not_found'
+  | 'invalid_file';
 
 export interface GraphError {
   code: GraphErrorCode;

@@ -59,7 +59,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
       // The playground and other tools read the chat format from tokenizer_config.json, as in Hugging Face folders.
       const chat = dataset.chat ?? readChatFormat(modelIn.dir);
       if (chat) writeChatFormat(ctx.artifactDir, chat, config.contextLength);
-      const values: Record<string, number> = { finalLoss: r.finalLoss, tokensPerSecond: r.tokensPerSecond };
+      const values: Record<string, number> = { ...(r.history[0] ? { initialLoss: r.history[0].loss } : {}), finalLoss: r.finalLoss, tokensPerSecond: r.tokensPerSecond };
       if (r.valLoss !== null) values.valLoss = r.valLoss;
       return { outputs: { model, metrics: { kind: 'metrics', values } }, metrics: values, backend };
     }

@@ -61,6 +61,10 @@ export function checkForRun(
     }
     nodes.set(node.id, { ...node, params });
     files.set(node.id, nodeFiles);
+    // What the files hold, once every file param of this node resolved to something that exists.
+    if (def.checkFiles && errors.every((e) => e.nodeId !== node.id)) {
+      for (const problem of def.checkFiles(params as never)) errors.push({ code: 'invalid_file', nodeId: node.id, ...(problem.param ? { param: problem.param } : {}), ...(problem.port ? { port: problem.port } : {}), message: problem.message });
+    }
   }
   if (errors.length) return { ok: false, errors };
   return { ok: true, checked: { graph, nodes, files, stats } };

@@ -4,7 +4,7 @@
  * tokenizer_config.json / generation_config.json when the model has them. Tensor names and layouts
  * are each family's own (hf-names.ts), so transformers loads what Weft writes and the reverse.
  */
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../backend.ts';
 import { shapeOf, WEFT_LAYOUT } from '../hf-config.ts';
@@ -124,6 +124,24 @@ function openWeights(dir: string): { files: SafetensorsFile[]; find(name: string
  * every expected tensor is present with the right shape and a floating-point type.
  */
 export function loadModelFolder(dir: string): { config: GptConfig; params: Params } {
+  return readModelFolder(dir, true) as { config: GptConfig; params: Params };
+}
+
+/** A model folder's config, after checking its weights' names, shapes and types (headers only). */
+export function inspectModelFolder(dir: string): GptConfig {
+  return readModelFolder(dir, false).config;
+}
+
+/** Copies a model folder's files (config, weights or shards, tokenizer and its companions) into `to`. */
+export function copyModelFolder(from: string, to: string): void {
+  const index = join(from, 'model.safetensors.index.json');
+  const weights = existsSync(index) ? ['model.safetensors.index.json', ...new Set(Object.values((readJson(index).weight_map ?? {}) as Record<string, string>))] : ['model.safetensors'];
+  for (const name of ['config.json', 'tokenizer.json', ...COMPANION_FILES, ...weights]) {
+    if (existsSync(join(from, name))) copyFileSync(join(from, name), join(to, name), constants.COPYFILE_FICLONE);
+  }
+}
+
+function readModelFolder(dir: string, load: boolean): { config: GptConfig; params?: Params } {
   const config = readModelConfig(dir);
   const c = shapeOf(config);
   const raw = readJson(join(dir, 'config.json'));
@@ -153,6 +171,10 @@ export function loadModelFolder(dir: string): { config: GptConfig; params: Param
       const found = where(name);
       if (found.shape.join(',') !== shape.join(',')) throw new Error(`${found.file.file}: tensor "${found.name}" has shape [${found.shape}], config.json implies [${shape}]`);
     }
+  }
+  if (!load) {
+    for (const f of weights.files) f.close();
+    return { config };
   }
   const params: Params = new Map();
   const add = (name: string, shape: number[], values: Float32Array) => {

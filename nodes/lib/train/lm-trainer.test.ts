@@ -51,6 +51,17 @@ describe('language-model training', () => {
     expect(vals.at(-1)!).toBeLessThan(vals[0]!);
   });
 
+  it('trains the Llama family too (RoPE, RMSNorm, SwiGLU, grouped-query attention, q/k norms): the loss falls, no tensor leaks', async () => {
+    await useBestBackend();
+    const qwen3: GptConfig = { ...config, family: 'qwen3', heads: 4, kvHeads: 2, headDim: 8, intermediateSize: 48, rope: { theta: 10000 }, qkNorm: true, layerNormEps: 1e-6 };
+    const counts: number[] = [];
+    const o = { ...options({}), config: qwen3, params: initParams(qwen3, 5), progress: async () => void counts.push(tf.memory().numTensors) };
+    const r = await trainLanguageModel(o);
+    disposeParams(o.params);
+    expect(r.finalLoss).toBeLessThan(r.history[0]!.loss * 0.6);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+
   it('keeps the number of tensors flat across steps (no leaks), with accumulation and evaluation', async () => {
     await useBestBackend();
     const counts: number[] = [];
