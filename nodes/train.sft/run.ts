@@ -7,7 +7,7 @@ import { EOS } from '../lib/tokenizer.ts';
 import { withSplitFiles, readAll } from '../lib/dataset.ts';
 import { DEFAULT_OPTIMIZER } from '../lib/train/optimizer.ts';
 import { DEFAULT_SCHEDULE } from '../lib/train/schedule.ts';
-import { encodeSafetensors } from '../lib/safetensors.ts';
+import { writePeftAdapter } from '../lib/gpt/peft.ts';
 import { assertFitsBackend } from '../lib/train/memory-check.ts';
 import { responseStream } from '../lib/sft-stream.ts';
 import { trainLanguageModel } from '../lib/train/lm-trainer.ts';
@@ -29,13 +29,11 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   const adapters = lora ? lora.addLora(params, config, { rank: p.loraRank, alpha: p.loraAlpha, targets: lora.parseTargets(p.loraTargets) }, ctx.seed + 1) : [];
   // With LoRA only the adapters (and a new classification head) learn; the base weights stay frozen.
   const trainable = lora ? (name: string) => adapters.includes(name) || name.startsWith('score.') : undefined;
-  const finish = async () => {
+  /** With LoRA: the adapter in PEFT's format in adapter/ (beside, not inside, the merged model folder), then merged. */
+  const finish = async (finalConfig: typeof config) => {
     if (!lora) return;
-    const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const name of lora.adapterNames(params)) tensors.set(name, { shape: params.get(name)!.shape, data: (await params.get(name)!.data()) as Float32Array });
-    writeFileSync(join(ctx.artifactDir, 'adapter_model.safetensors'), encodeSafetensors(tensors));
-    writeFileSync(join(ctx.artifactDir, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: p.loraRank, lora_alpha: p.loraAlpha, target_modules: lora.parseTargets(p.loraTargets), merged_into: 'model.safetensors' }, null, 2));
-    ctx.log.info(`merged ${lora.mergeLora(params)} LoRA adapters into the base weights`);
+    await writePeftAdapter(join(ctx.artifactDir, 'adapter'), params, finalConfig, { rank: p.loraRank, alpha: p.loraAlpha, targets: lora.parseTargets(p.loraTargets) }, modelIn.dir);
+    ctx.log.info(`merged ${lora.mergeLora(params)} LoRA adapters into the base weights; the adapter alone is in adapter/ (PEFT format)`);
   };
   const progress = (step: number, total: number, metrics: Record<string, number>) => ctx.progress({ step, total, metrics });
   const log = (m: string) => ctx.log.info(m);
@@ -54,7 +52,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
         evalEvery: p.evalEvery, evalBatches: p.evalBatches, checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints,
         checkpointDir: ctx.checkpointDir, optimizer, schedule, seed: ctx.seed, trainable, signal: ctx.signal, progress, log,
       });
-      await finish();
+      await finish(config);
       const model = await saveModelFolder(ctx.artifactDir, params, config, tokPath);
       // The playground and other tools read the chat format from tokenizer_config.json, as in Hugging Face folders.
       const chat = dataset.chat ?? readChatFormat(modelIn.dir);
@@ -81,13 +79,13 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     const train = (await encode('train'))!;
     const validation = await encode('validation');
     addClassifierHead(params, config, classes.length, ctx.seed);
-    const headConfig = { ...config, numClasses: classes.length, labels: classes };
+    const headConfig = { ...config, numClasses: classes.length, labels: classes, padTokenId: padId };
     const r = await trainClassifier({
       config: headConfig, params, classes, train, validation, padId, batchSize: p.batchSize, steps: p.steps, evalEvery: p.evalEvery,
       checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints, checkpointDir: ctx.checkpointDir, optimizer, schedule,
       seed: ctx.seed, trainable, signal: ctx.signal, progress, log,
     });
-    await finish();
+    await finish(headConfig);
     const model = await saveModelFolder(ctx.artifactDir, params, headConfig, tokPath);
     const values: Record<string, number> = { finalLoss: r.finalLoss };
     if (r.validation) {
