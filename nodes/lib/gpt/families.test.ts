@@ -62,8 +62,11 @@ describe('model families against transformers', () => {
       await useBestBackend();
       const dir = join(FIXTURES, family);
       const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
+      const before = tf.memory().numTensors;
       const { config, params } = loadModelFolder(dir);
       try {
+        // One tensor per weight: loading leaves no second copy or stray handle behind.
+        expect(tf.memory().numTensors - before).toBe(params.size);
         expect(config.vocabSize).toBe(ref.vocab);
         const logits = await logitsOf(params, config, ref.input_ids);
         expect(logits.length).toBe(ref.logits.length);

@@ -11,7 +11,7 @@ import { shapeOf, WEFT_LAYOUT } from '../hf-config.ts';
 import { encodeSafetensors, SafetensorsFile } from '../safetensors.ts';
 import { fromHfConfig, parameterCount, toHfConfig, type GptConfig } from './config.ts';
 import { gpt2FusedAttention, tensorPlaces } from './hf-names.ts';
-import type { Params } from './model.ts';
+import { newVariable, type Params } from './model.ts';
 import type { ModelHandle } from '../../sdk/index.ts';
 
 export type { ModelHandle };
@@ -178,10 +178,7 @@ function readModelFolder(dir: string, load: boolean): { config: GptConfig; param
   }
   const params: Params = new Map();
   const add = (name: string, shape: number[], values: Float32Array) => {
-    const t = tf.tensor(values, shape);
-    params.set(name, tf.variable(t, true));
-    // The variable shares t's memory; dispose t's handle so nothing but the variable keeps it.
-    t.dispose();
+    params.set(name, newVariable(() => tf.tensor(values, shape)));
   };
   const readF32 = (disk: string) => {
     const { file, name } = where(disk);

@@ -6,7 +6,7 @@
 import { tf } from '../backend.ts';
 import { Prng } from '../prng.ts';
 import type { GptConfig } from './config.ts';
-import type { Params } from './model.ts';
+import { newVariable, type Params } from './model.ts';
 
 /** Matrices LoRA can adapt: attention in every family; the MLP's c_fc/c_proj in GPT-2, gate/up/down in the Llama family. */
 export const LORA_TARGETS = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'] as const;
@@ -36,12 +36,12 @@ export function addLora(p: Params, c: GptConfig, s: LoraSettings, seed: number):
       const [din, dout] = w.shape as [number, number];
       const a = new Float32Array(din * s.rank);
       for (let k = 0; k < a.length; k++) a[k] = rng.normal() / Math.sqrt(din);
-      p.set(`h.${i}.${t}.lora_A`, tf.variable(tf.tensor2d(a, [din, s.rank]), true));
-      p.set(`h.${i}.${t}.lora_B`, tf.variable(tf.zeros([s.rank, dout]), true));
+      p.set(`h.${i}.${t}.lora_A`, newVariable(() => tf.tensor2d(a, [din, s.rank])));
+      p.set(`h.${i}.${t}.lora_B`, newVariable(() => tf.zeros([s.rank, dout])));
       names.push(`h.${i}.${t}.lora_A`, `h.${i}.${t}.lora_B`);
     }
   }
-  p.set('lora.scale', tf.variable(tf.scalar(s.alpha / s.rank), false));
+  p.set('lora.scale', newVariable(() => tf.scalar(s.alpha / s.rank), false));
   return names;
 }
 

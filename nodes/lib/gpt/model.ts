@@ -27,10 +27,16 @@ function normalVar(rng: Prng, shape: number[], std: number): tf.Variable {
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = rng.normal() * std;
-  return tf.variable(tf.tensor(data, shape), true);
+  return newVariable(() => tf.tensor(data, shape));
 }
 
-const constVar = (shape: number[], value: number) => tf.variable(tf.fill(shape, value), true);
+/**
+ * A trainable variable made from a tensor built inside tidy: tf.variable(t) would otherwise leave t's
+ * handle alive beside the variable (a second entry per weight in tf.memory(), for the worker's life).
+ */
+export const newVariable = (make: () => tf.Tensor, trainable = true): tf.Variable => tf.tidy(() => tf.variable(make(), trainable));
+
+const constVar = (shape: number[], value: number) => newVariable(() => tf.fill(shape, value));
 
 /** Seeded initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 x layers), norms at 1. */
 export function initParams(config: GptConfig, seed: number): Params {

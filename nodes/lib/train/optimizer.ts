@@ -22,11 +22,13 @@ export class Optimizer {
     readonly settings: OptimizerSettings,
     private readonly params: Params,
   ) {
+    // tf.variable(t) keeps t's handle alive as well: make each zero tensor inside tidy so only the variable stays.
+    const zeros = (v: tf.Variable) => tf.tidy(() => tf.variable(tf.zerosLike(v), false));
     for (const [name, v] of params) {
-      if (settings.kind === 'sgd') this.state.set(`${name}#mom`, tf.variable(tf.zerosLike(v), false));
+      if (settings.kind === 'sgd') this.state.set(`${name}#mom`, zeros(v));
       else {
-        this.state.set(`${name}#m`, tf.variable(tf.zerosLike(v), false));
-        this.state.set(`${name}#v`, tf.variable(tf.zerosLike(v), false));
+        this.state.set(`${name}#m`, zeros(v));
+        this.state.set(`${name}#v`, zeros(v));
       }
     }
   }
@@ -40,13 +42,15 @@ export class Optimizer {
   apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number, norm: tf.Scalar): void {
     this.step++;
     const s = this.settings;
-    tf.tidy(() => {
-      const clip = s.clipNorm > 0 ? tf.minimum(tf.div(s.clipNorm, tf.add(norm, 1e-6)), 1) : tf.scalar(1);
-      const bc1 = 1 - s.beta1 ** this.step;
-      const bc2 = 1 - s.beta2 ** this.step;
-      for (const [name, p] of this.params) {
-        const raw = grads.get(name);
-        if (!raw) continue;
+    const bc1 = 1 - s.beta1 ** this.step;
+    const bc2 = 1 - s.beta2 ** this.step;
+    const clip = tf.tidy(() => (s.clipNorm > 0 ? tf.minimum(tf.div(s.clipNorm, tf.add(norm, 1e-6)), 1) : tf.scalar(1)));
+    // One tidy per parameter: the temporaries of one update are freed before the next, so the peak
+    // is one matrix's worth, not every parameter's at once.
+    for (const [name, p] of this.params) {
+      const raw = grads.get(name);
+      if (!raw) continue;
+      tf.tidy(() => {
         let g = tf.mul(raw, clip);
         const wd = decays(name, p.rank) ? s.weightDecay : 0;
         if (s.kind === 'sgd') {
@@ -54,7 +58,7 @@ export class Optimizer {
           const mom = this.state.get(`${name}#mom`)!;
           mom.assign(tf.add(tf.mul(mom, s.momentum), g));
           p.assign(tf.sub(p, tf.mul(mom, lr)));
-          continue;
+          return;
         }
         if (s.kind === 'adam' && wd) g = tf.add(g, tf.mul(p, wd));
         const m = this.state.get(`${name}#m`)!;
@@ -64,8 +68,9 @@ export class Optimizer {
         let update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), s.eps));
         if (s.kind === 'adamw' && wd) update = tf.add(update, tf.mul(p, wd));
         p.assign(tf.sub(p, tf.mul(update, lr)));
-      }
-    });
+      });
+    }
+    clip.dispose();
   }
 
   dispose(): void {
