@@ -42,7 +42,7 @@ const HINT: Record<string, string> = {
 };
 
 /** The Chromium flags of @sparticuz/chromium that a test browser wants (not its Lambda-only ones). */
-const NPM_BROWSER_ARGS = ['--headless=shell', '--no-zygote', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--font-render-hinting=none'];
+const NPM_BROWSER_ARGS = ['--headless=shell', '--lang=en-US', '--no-zygote', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--font-render-hinting=none'];
 
 export async function findBrowser(env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): Promise<FoundBrowser> {
   const fromEnv = env.WEFT_CHROMIUM;
@@ -60,7 +60,9 @@ export async function findBrowser(env: NodeJS.ProcessEnv = process.env, platform
     // Ubuntu lacks) come from the same package, so no apt-get is needed.
     const libs = join(home, 'lib');
     const ldPath = [libs, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-    return { executablePath: join(home, 'chromium'), args: NPM_BROWSER_ARGS, env: { ...stringEnv(env), LD_LIBRARY_PATH: ldPath }, source: 'npm' };
+    // Under LANG=C.UTF-8 (CI, containers) this build reports navigator.language "en-US@posix", which
+    // Intl rejects: give it a real locale, as a desktop session has.
+    return { executablePath: join(home, 'chromium'), args: NPM_BROWSER_ARGS, env: { ...stringEnv(env), LD_LIBRARY_PATH: ldPath, LANG: 'en_US.UTF-8' }, source: 'npm' };
   }
   throw new Error(HINT[platform] ?? `No Chromium for the browser tests on ${platform}/${process.arch}: install Chromium or Chrome, or set WEFT_CHROMIUM=/path/to/chrome`);
 }

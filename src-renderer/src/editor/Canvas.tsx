@@ -37,7 +37,7 @@ interface Props {
 
 /** The React Flow canvas bound to the document: every change the user makes becomes one undoable edit. */
 export function Canvas({ graph, readOnly, errors, selection, onSelection }: Props) {
-  const { doc, specs, runs, toast } = useEditor();
+  const { doc, specs, runs, toast, dismissToasts } = useEditor();
   const tick = useRunsTick();
   const flow = useReactFlow();
   const [nodes, setNodes] = useState<WeftFlowNode[]>([]);
@@ -158,13 +158,14 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
       if (readOnly) return;
       const verdict = checkConnection(doc.getState().graph, specs, { source: c.source, sourceHandle: c.sourceHandle ?? '', target: c.target, targetHandle: c.targetHandle ?? '' });
       if (!verdict.ok) {
-        toast(verdict.reason, 'error');
+        toast(verdict.reason, 'error', 'connect');
         return;
       }
       doc.edit((g) => applyConnection(g, verdict));
-      if (verdict.replaces) toast(`Replaced the earlier connection into "${c.targetHandle}": an input takes one edge.`, 'info');
+      dismissToasts('connect');
+      if (verdict.replaces) toast(`Replaced the earlier connection into "${c.targetHandle}": an input takes one edge.`, 'info', 'connect');
     },
-    [doc, specs, toast, readOnly],
+    [doc, specs, toast, dismissToasts, readOnly],
   );
 
   const onDragOver = useCallback((e: DragEvent) => {

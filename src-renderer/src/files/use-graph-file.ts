@@ -21,7 +21,7 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
   const state = useDoc();
   const flow = useReactFlow();
   const { shell, graphDir, setSelection, setDialog } = options;
-  const fail = useCallback((e: unknown) => toast(errorText(e), 'error'), [toast]);
+  const fail = useCallback((e: unknown) => toast(errorText(e), 'error', 'file'), [toast]);
 
   const [templates, setTemplates] = useState<TemplateInfo[]>([]);
   useEffect(() => void api.listTemplates().then(setTemplates, () => setTemplates([])), [api]);
@@ -44,7 +44,7 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
         setSelection(NO_SELECTION);
         setDialog(null);
         setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
-        toast(`Opened ${isTemplate ? `template “${opened.graph.meta.name ?? baseName(opened.path)}”` : baseName(opened.path)}`, 'success');
+        toast(`Opened ${isTemplate ? `template “${opened.graph.meta.name ?? baseName(opened.path)}”` : baseName(opened.path)}`, 'success', 'file');
       } catch (e) {
         if (/ENOENT|no such file/i.test(errorText(e))) removeRecent(path);
         fail(e);
@@ -79,7 +79,7 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
         addRecent(opened.path);
         clearAutosave();
         setDialog(null);
-        toast(`Saved ${baseName(opened.path)}`, 'success');
+        toast(`Saved ${baseName(opened.path)}`, 'success', 'file');
       } catch (e) {
         fail(e);
       }

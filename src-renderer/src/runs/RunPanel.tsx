@@ -19,6 +19,28 @@ function Metrics({ view }: { view: RunView | null }) {
   );
 }
 
+type LogEntry = RunView['nodes'][string]['logs'][number];
+
+/**
+ * One log line. A multi-line message (an error's stack) shows its first line, a plain message, with
+ * the rest folded under it: the reader sees what went wrong before where in the code.
+ */
+function LogLine({ line }: { line: LogEntry }) {
+  const head = `${line.at.slice(11, 19)}  ${line.level.padEnd(5)} `;
+  const [first, ...rest] = line.message.split('\n');
+  if (!rest.length) return <div className={`log-line log-${line.level}`}>{head + line.message}</div>;
+  const isStack = rest.some((r) => /^\s+at /.test(r));
+  return (
+    <details className={`log-line log-${line.level}`} data-testid="log-folded">
+      <summary>
+        {head + first}
+        <span className="muted"> ({isStack ? 'stack trace' : 'more'}, {rest.length} line{rest.length === 1 ? '' : 's'})</span>
+      </summary>
+      <pre>{rest.join('\n')}</pre>
+    </details>
+  );
+}
+
 function Logs({ view, focus }: { view: RunView | null; focus: string | null }) {
   const ids = view ? Object.keys(view.nodes).filter((id) => view.nodes[id]!.logs.length || view.nodes[id]!.error) : [];
   const [picked, setPicked] = useState<string | null>(null);
@@ -35,10 +57,16 @@ function Logs({ view, focus }: { view: RunView | null; focus: string | null }) {
           </button>
         ))}
       </div>
-      <pre className="log-text" data-testid="log-text">
-        {n.logs.map((l) => `${l.at.slice(11, 19)}  ${l.level.padEnd(5)} ${l.message}`).join('\n')}
-        {n.error ? `\n\nFAILED: ${n.error}` : ''}
-      </pre>
+      <div className="log-text" data-testid="log-text">
+        {n.error && (
+          <p className="log-failed" data-testid="log-failed">
+            FAILED: {n.error}
+          </p>
+        )}
+        {n.logs.map((l, i) => (
+          <LogLine key={i} line={l} />
+        ))}
+      </div>
     </div>
   );
 }
