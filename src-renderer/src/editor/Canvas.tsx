@@ -18,6 +18,7 @@ import { PORT_TYPES } from '../../../nodes/sdk/ports.ts';
 import { useEditor, useRunsTick } from '../context.ts';
 import { applyConnection, checkConnection, newNode } from './graph-ops.ts';
 import { WeftNode, type WeftFlowNode } from './WeftNode.tsx';
+import { MINIMAP } from './fit.ts';
 
 export interface Selection {
   nodes: ReadonlySet<string>;
@@ -231,7 +232,7 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
         colorMode="dark"
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#2c3344" />
-        <MiniMap pannable zoomable nodeColor={(n) => stateColor((n.data as WeftFlowNode['data']).view?.state)} maskColor="rgba(10,12,18,0.7)" />
+        <MiniMap pannable zoomable style={MINIMAP} nodeColor={(n) => stateColor((n.data as WeftFlowNode['data']).view?.state)} maskColor="rgba(10,12,18,0.7)" />
         <Controls showInteractive={false} />
       </ReactFlow>
       {graph.nodes.length === 0 && !readOnly && (

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RunRecord, RunSummary } from '../../../nodes/sdk/runs.ts';
 import { useEditor, useRunsTick } from '../context.ts';
 import { MetricChart } from './MetricChart.tsx';
-import { formatDuration, formatMetric, runViewFromRecord, type RunView } from './run-view.ts';
+import { formatDuration, formatMetric, headlineMetrics, runViewFromRecord, type RunView } from './run-view.ts';
 
 type Tab = 'metrics' | 'logs' | 'history' | 'compare';
 
@@ -110,11 +110,12 @@ function History({ runs, onOpen, onReplay, onResume, compare, setCompare }: { ru
               </td>
               <td className="small">{new Date(r.createdAt).toLocaleString()}</td>
               <td className="small">{formatDuration(r.durationMs)}</td>
-              <td className="small">
-                {Object.entries(r.metrics)
-                  .slice(0, 3)
-                  .map(([k, v]) => `${k} ${formatMetric(v)}`)
-                  .join(' · ')}
+              <td className="small metrics-cell" data-testid="history-metrics">
+                {headlineMetrics(r.metrics).map((m) => (
+                  <span key={m.key} className="metric-chip" title={`${m.key} (node ${m.node})`}>
+                    <span className="muted">{m.label}</span> <b>{m.value}</b> <span className="muted small">· {m.node}</span>
+                  </span>
+                ))}
               </td>
               <td className="actions">
                 <button onClick={() => onOpen(r.id)}>Open</button>
