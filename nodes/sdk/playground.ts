@@ -53,8 +53,13 @@ export interface GenerationStats {
   /** From the request to the first token, including loading the model. */
   firstTokenMs: number;
   backend?: string;
-  /** The text the model was given (chat: the conversation in its template), its last 4,000 characters. */
+  /**
+   * The text the model was given (chat: the conversation in its template), its last 4,000 characters:
+   * without the start that did not fit the context (promptTextDropped).
+   */
   promptText?: string;
+  /** The start of the prompt left out because it did not fit the context (its last 4,000 characters). */
+  promptTextDropped?: string;
   /** classify and fill-mask. */
   prediction?: Prediction;
 }
@@ -76,5 +81,7 @@ export interface ModelInfo {
   chat: boolean;
   /** A classifier: generation is not what it does. */
   classifier: boolean;
+  /** A fresh initialisation (a Model node making a new model): random weights, never trained. */
+  untrained?: boolean;
   dir: string;
 }

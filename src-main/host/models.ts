@@ -42,6 +42,11 @@ function hasChatFormat(dir: string): boolean {
   }
 }
 
+/** A Model node that makes a new model (rather than loading a folder) outputs random weights. */
+function isFreshInit(node: RunRecord['graph']['nodes'][number]): boolean {
+  return node.type === 'model' && (node.params.source ?? 'new') === 'new';
+}
+
 export function listModels(store: RunStore, catalogue: Catalogue, cacheRoot: string): ModelInfo[] {
   const seen = new Set<string>();
   const out: ModelInfo[] = [];
@@ -76,6 +81,7 @@ export function listModels(store: RunStore, catalogue: Catalogue, cacheRoot: str
         causal: c.causal !== false,
         chat: hasChatFormat(found.dir),
         classifier: !!c.numClasses,
+        ...(isFreshInit(node) ? { untrained: true } : {}),
         dir: found.dir,
       });
     }

@@ -7,7 +7,7 @@ import type { WeftApi } from '../../nodes/sdk/doors/weft-api.ts';
 import type { Graph } from '../../nodes/sdk/graph.ts';
 import { hostApi, isWebMode, onConnectionChange } from './api.ts';
 import { useCommands } from './commands/use-commands.ts';
-import { EditorContext, errorText, useDoc, useEditor, useRunsPhase, type Editor, type ToastKind } from './context.ts';
+import { EditorContext, errorText, useDoc, useEditor, useRunsPhase, type Editor, type ToastKind, type ToastTopic } from './context.ts';
 import { Canvas } from './editor/Canvas.tsx';
 import { Palette } from './editor/Palette.tsx';
 import { useEditing, NO_SELECTION } from './editor/use-editing.ts';
@@ -30,6 +30,7 @@ interface Toast {
   id: number;
   message: string;
   kind: ToastKind;
+  topic?: ToastTopic;
 }
 
 /** Loads the catalogue, then hands over to the editor. */
@@ -53,14 +54,16 @@ export function App() {
 
 function EditorShell({ api, specList }: { api: WeftApi; specList: NodeSpec[] }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
-  const toast = useCallback((message: string, kind: ToastKind = 'info') => {
+  const toast = useCallback((message: string, kind: ToastKind = 'info', topic?: ToastTopic) => {
     const id = Math.random();
-    setToasts((t) => [...t.slice(-3), { id, message, kind }]);
+    // A toast on a topic replaces the older ones on it: they no longer apply.
+    setToasts((t) => [...t.filter((x) => !topic || x.topic !== topic).slice(-3), { id, message, kind, ...(topic ? { topic } : {}) }]);
     setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 4500);
   }, []);
+  const dismissToasts = useCallback((...topics: ToastTopic[]) => setToasts((t) => t.filter((x) => !x.topic || !topics.includes(x.topic))), []);
   const editor = useMemo<Editor>(
-    () => ({ api, specs: new Map(specList.map((s) => [s.type, s])), doc: new DocStore(), runs: new RunsModel(), playground: new PlaygroundModel(), toast }),
-    [api, specList, toast],
+    () => ({ api, specs: new Map(specList.map((s) => [s.type, s])), doc: new DocStore(), runs: new RunsModel(), playground: new PlaygroundModel(), toast, dismissToasts }),
+    [api, specList, toast, dismissToasts],
   );
   useEffect(() => api.subscribe(editor.runs.handle), [api, editor]);
   useEffect(() => api.subscribe(editor.playground.handle), [api, editor]);
@@ -69,7 +72,7 @@ function EditorShell({ api, specList }: { api: WeftApi; specList: NodeSpec[] }) 
       <Workbench specList={specList} />
       <div className="toasts" aria-live="polite">
         {toasts.map((t) => (
-          <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} data-testid="toast">
+          <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} data-testid="toast" data-kind={t.kind}>
             {t.message}
           </div>
         ))}

@@ -7,13 +7,21 @@ import type { PlaygroundModel } from './playground/playground-model.ts';
 
 export type ToastKind = 'info' | 'error' | 'success';
 
+/**
+ * What a toast is about. A new toast on a topic replaces the older ones on it ("Run succeeded"
+ * takes the place of an earlier "Can't run yet"), and dismissToasts(topic) clears a topic once what
+ * it said no longer applies (a run starting clears the last run's and the last connection's errors).
+ */
+export type ToastTopic = 'run' | 'connect' | 'file' | 'playground';
+
 export interface Editor {
   api: WeftApi;
   specs: ReadonlyMap<string, NodeSpec>;
   doc: DocStore;
   runs: RunsModel;
   playground: PlaygroundModel;
-  toast(message: string, kind?: ToastKind): void;
+  toast(message: string, kind?: ToastKind, topic?: ToastTopic): void;
+  dismissToasts(...topics: ToastTopic[]): void;
 }
 
 export const EditorContext = createContext<Editor | null>(null);

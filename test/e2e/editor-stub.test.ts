@@ -129,9 +129,43 @@ describe('editor with stub nodes', () => {
     await page.getByTestId('tab-logs').click();
     await page.getByTestId('logs-node-fail').click();
     expect(await page.getByTestId('log-text').textContent()).toContain('FAILED: the tokenizer file is corrupt');
+    // The plain message comes first; the stack trace is folded under its first line.
+    expect(await page.getByTestId('log-text').locator(':scope > *').first().getAttribute('data-testid')).toBe('log-failed');
+    const folded = page.getByTestId('log-folded');
+    expect(await folded.count()).toBeGreaterThan(0);
+    expect(await folded.first().locator('summary').textContent()).toMatch(/the tokenizer file is corrupt.*\(stack trace, \d+ lines?\)/);
+    expect(await folded.first().locator('pre').isVisible()).toBe(false);
     await shot(page, 'stub-04b-past-run-opened');
+    await folded.first().locator('summary').click();
+    expect(await folded.first().locator('pre').isVisible()).toBe(true);
     await page.getByText('Back to editor').click();
     expect(await page.locator('.react-flow__node').count()).toBe(1);
+  }, 120_000);
+
+  it('error toasts leave once they no longer apply: a run that succeeds clears them', async () => {
+    // A refused run (an input is missing), then a failed one: each says why in a toast.
+    await dragFromPalette(page, 'stub.append', 550, 200);
+    await page.getByTestId('run').click();
+    await page.getByTestId('toast').filter({ hasText: "Can't run yet" }).waitFor();
+    await dragFromPalette(page, 'stub.fail', 200, 200);
+    await setParam('fail', 'message', 'the tokenizer file is corrupt');
+    await connect(page, 'fail', 'out', 'append', 'in');
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 15_000 }).toBe('failed');
+    await page.getByTestId('toast').filter({ hasText: 'Run failed' }).waitFor();
+    // "Run failed" took the place of "Can't run yet": one toast per topic.
+    expect(await page.getByTestId('toast').filter({ hasText: "Can't run yet" }).count()).toBe(0);
+    await shot(page, 'stub-05a-error-toast');
+    // Replace the failing node with a working one and run again: only "Run succeeded" is left.
+    await page.getByTestId('node-fail').click();
+    await page.keyboard.press('Delete');
+    await dragFromPalette(page, 'stub.source', 200, 200);
+    await connect(page, 'source', 'out', 'append', 'in');
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 15_000 }).toBe('succeeded');
+    await page.getByTestId('toast').filter({ hasText: 'Run succeeded' }).waitFor();
+    expect(await page.locator('[data-testid="toast"][data-kind="error"]').count()).toBe(0);
+    await shot(page, 'stub-05b-success-without-stale-errors');
   }, 120_000);
 
   it('refuses an incompatible connection and says why', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -9,30 +9,17 @@ import { Confinement, confinedApi } from '../../src-main/server/confine.ts';
 import { ensureRendererBuild } from '../../src-main/server/renderer-build.ts';
 import { startWebServer, type WebServer } from '../../src-main/server/server.ts';
 import { tempDir } from '../helpers.ts';
+import { findBrowser } from './browser.ts';
 
 export const SCREENSHOTS = join(process.cwd(), 'test-results', 'e2e');
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+const COMMON_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
-/** The browser the tests drive: $WEFT_CHROMIUM, else the usual system paths. */
-export function findChromium(): string {
-  const fromEnv = process.env.WEFT_CHROMIUM;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`WEFT_CHROMIUM=${fromEnv} does not exist`);
-    return fromEnv;
-  }
-  const found = CANDIDATES.find((p) => existsSync(p));
-  if (!found) {
-    throw new Error('No Chromium for the browser tests: install one (Debian/Ubuntu: sudo apt-get install -y chromium) or set WEFT_CHROMIUM=/path/to/chrome');
-  }
-  return found;
-}
-
+/** Launches the browser findBrowser() picks ($WEFT_CHROMIUM, a system one, else the npm one). */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: findChromium(),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  const found = await findBrowser();
+  if (process.env.WEFT_E2E_VERBOSE === '1') console.log(`browser tests: ${found.source} ${found.executablePath}`);
+  return chromium.launch({ executablePath: found.executablePath, args: [...COMMON_ARGS, ...found.args], ...(found.source === 'npm' ? { env: found.env } : {}) });
 }
 
 export interface Served {

@@ -101,15 +101,19 @@ export class PlaygroundSession implements PlaygroundGenerator {
     const rest = await stream.finish();
     if (rest) onText(rest);
     const seconds = (performance.now() - started - firstTokenMs) / 1000;
+    // "What the model saw" is what it was given: the start cut to fit the context is shown apart.
+    const dropped = promptIds.length - kept;
+    const seen = dropped > 0 ? await tok.decode(promptIds.slice(dropped)) : promptText;
     return {
       reason: end,
       promptTokens: promptIds.length,
-      promptTokensDropped: promptIds.length - kept,
+      promptTokensDropped: dropped,
+      ...(dropped > 0 ? { promptTextDropped: (await tok.decode(promptIds.slice(0, dropped))).slice(-4000) } : {}),
       tokens,
       tokensPerSecond: tokens > 1 && seconds > 0 ? (tokens - 1) / seconds : 0,
       firstTokenMs: Math.round(firstTokenMs),
       backend,
-      promptText: promptText.slice(-4000),
+      promptText: seen.slice(-4000),
     };
   }
 

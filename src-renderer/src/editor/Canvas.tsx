@@ -18,6 +18,7 @@ import { PORT_TYPES } from '../../../nodes/sdk/ports.ts';
 import { useEditor, useRunsTick } from '../context.ts';
 import { applyConnection, checkConnection, newNode } from './graph-ops.ts';
 import { WeftNode, type WeftFlowNode } from './WeftNode.tsx';
+import { MINIMAP } from './fit.ts';
 
 export interface Selection {
   nodes: ReadonlySet<string>;
@@ -37,7 +38,7 @@ interface Props {
 
 /** The React Flow canvas bound to the document: every change the user makes becomes one undoable edit. */
 export function Canvas({ graph, readOnly, errors, selection, onSelection }: Props) {
-  const { doc, specs, runs, toast } = useEditor();
+  const { doc, specs, runs, toast, dismissToasts } = useEditor();
   const tick = useRunsTick();
   const flow = useReactFlow();
   const [nodes, setNodes] = useState<WeftFlowNode[]>([]);
@@ -158,13 +159,14 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
       if (readOnly) return;
       const verdict = checkConnection(doc.getState().graph, specs, { source: c.source, sourceHandle: c.sourceHandle ?? '', target: c.target, targetHandle: c.targetHandle ?? '' });
       if (!verdict.ok) {
-        toast(verdict.reason, 'error');
+        toast(verdict.reason, 'error', 'connect');
         return;
       }
       doc.edit((g) => applyConnection(g, verdict));
-      if (verdict.replaces) toast(`Replaced the earlier connection into "${c.targetHandle}": an input takes one edge.`, 'info');
+      dismissToasts('connect');
+      if (verdict.replaces) toast(`Replaced the earlier connection into "${c.targetHandle}": an input takes one edge.`, 'info', 'connect');
     },
-    [doc, specs, toast, readOnly],
+    [doc, specs, toast, dismissToasts, readOnly],
   );
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -230,7 +232,7 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
         colorMode="dark"
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#2c3344" />
-        <MiniMap pannable zoomable nodeColor={(n) => stateColor((n.data as WeftFlowNode['data']).view?.state)} maskColor="rgba(10,12,18,0.7)" />
+        <MiniMap pannable zoomable style={MINIMAP} nodeColor={(n) => stateColor((n.data as WeftFlowNode['data']).view?.state)} maskColor="rgba(10,12,18,0.7)" />
         <Controls showInteractive={false} />
       </ReactFlow>
       {graph.nodes.length === 0 && !readOnly && (

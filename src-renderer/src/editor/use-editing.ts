@@ -6,6 +6,7 @@ import { useEditor } from '../context.ts';
 import { readClipboard, writeClipboard } from '../files/local-files.ts';
 import type { Selection } from './Canvas.tsx';
 import { autoLayout, deleteItems, fragmentOf, isFragment, newNode, pasteFragment } from './graph-ops.ts';
+import { fitGraph } from './fit.ts';
 
 export const NO_SELECTION: Selection = { nodes: new Set(), edges: new Set() };
 
@@ -69,11 +70,11 @@ export function useEditing(graph: Graph, readOnly: boolean) {
   const tidy = useCallback(() => {
     if (readOnly) return;
     doc.edit((g) => autoLayout(g));
-    setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 }), 30);
+    setTimeout(() => fitGraph(flow, { duration: 200 }), 30);
   }, [doc, flow, readOnly]);
 
   const selectAll = useCallback(() => setSelection({ nodes: new Set(graph.nodes.map((n) => n.id)), edges: new Set(graph.edges.map((e) => e.id)) }), [graph]);
-  const fit = useCallback(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 }), [flow]);
+  const fit = useCallback(() => fitGraph(flow, { duration: 200 }), [flow]);
 
   return {
     selection,

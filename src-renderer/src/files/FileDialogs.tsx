@@ -1,36 +1,24 @@
 import { useEffect, useRef, useState } from 'react';
 import { SHORTCUT_SHEET, keysLabel } from '../../../nodes/sdk/commands.ts';
 import type { TemplateInfo } from '../../../nodes/sdk/doors/weft-api.ts';
+import { FileBrowser, type PickRequest } from './FilePicker.tsx';
 import { baseName } from './local-files.ts';
+import { Modal } from './Modal.tsx';
 
-export function Modal({ title, onClose, children }: { title: string; onClose(): void; children: React.ReactNode }) {
-  useEffect(() => {
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', esc);
-    return () => window.removeEventListener('keydown', esc);
-  }, [onClose]);
-  return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="modal" role="dialog" aria-label={title}>
-        <div className="modal-head">
-          <h2>{title}</h2>
-          <button className="icon" onClick={onClose} aria-label="Close">
-            ✕
-          </button>
-        </div>
-        {children}
-      </div>
-    </div>
-  );
-}
+/** What the Open dialog browses: graph files, from the workspace. */
+const OPEN_REQUEST: PickRequest = { kind: 'file', title: 'Open', extensions: ['.weft.json'], startRoot: 'Workspace' };
 
-/** Open a graph: recent files, a path (relative to the workspace, or absolute), or a template. */
+/**
+ * Open a graph (the browser's Open; the desktop app uses the native dialog): browse folders as the
+ * file picker does, recent files, a typed path (relative to the workspace, or absolute), or a template.
+ */
 export function OpenDialog({ templates, recent, onOpen, onTemplate, onClose }: { templates: TemplateInfo[]; recent: string[]; onOpen(path: string): void; onTemplate(t: TemplateInfo): void; onClose(): void }) {
   const [path, setPath] = useState('');
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
   return (
     <Modal title="Open" onClose={onClose}>
+      <FileBrowser request={OPEN_REQUEST} onPick={onOpen} chooseLabel="Open" />
       <form
         className="row"
         onSubmit={(e) => {
@@ -38,10 +26,8 @@ export function OpenDialog({ templates, recent, onOpen, onTemplate, onClose }: {
           if (path.trim()) onOpen(path.trim());
         }}
       >
-        <input ref={input} type="text" placeholder="graphs/my-pipeline.weft.json (inside the workspace) or an absolute path" value={path} onChange={(e) => setPath(e.target.value)} aria-label="Graph path" />
-        <button type="submit" className="primary">
-          Open
-        </button>
+        <input ref={input} type="text" placeholder="or type a path: graphs/my-pipeline.weft.json (inside the workspace) or an absolute path" value={path} onChange={(e) => setPath(e.target.value)} aria-label="Graph path" />
+        <button type="submit">Open path</button>
       </form>
       <h3>Recent</h3>
       {recent.length === 0 && <p className="muted">No recent files yet.</p>}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FolderListing } from '../../../nodes/sdk/files.ts';
 import { useEditor } from '../context.ts';
-import { Modal } from './FileDialogs.tsx';
+import { Modal } from './Modal.tsx';
 
 export interface PickRequest {
   kind: 'file' | 'folder';
@@ -10,6 +10,8 @@ export interface PickRequest {
   extensions?: readonly string[];
   /** Start here when it is browsable (the param's current value, or its folder). */
   near?: string;
+  /** Without `near`, start in the root with this label ("Workspace") when there is one. */
+  startRoot?: string;
 }
 
 export function formatBytes(n: number): string {
@@ -32,6 +34,17 @@ const parentOf = (p: string) => p.replace(/[\\/][^\\/]*$/, '') || '/';
  * examples, and hides hidden entries.
  */
 export function FilePicker({ request, onPick, onClose }: { request: PickRequest; onPick(path: string): void; onClose(): void }) {
+  return (
+    <Modal title={request.title} onClose={onClose}>
+      <FileBrowser request={request} onPick={onPick} onCancel={onClose} />
+    </Modal>
+  );
+}
+
+/** The picker's body: roots, the folder's path, its entries, and Choose (also inside the Open dialog). */
+export function FileBrowser({ request, onPick, onCancel, chooseLabel }: { request: PickRequest; onPick(path: string): void; onCancel?: () => void; chooseLabel?: string }) {
+  // "show all files" is for node params (a .txt reader may read a .md); a graph is always .weft.json.
+  const canShowAll = chooseLabel === undefined;
   const { api } = useEditor();
   const [listing, setListing] = useState<FolderListing | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -57,72 +70,75 @@ export function FilePicker({ request, onPick, onClose }: { request: PickRequest;
   );
   useEffect(() => {
     const near = request.near && /^([A-Za-z]:)?[\\/]/.test(request.near) ? (request.kind === 'folder' ? request.near : parentOf(request.near)) : undefined;
-    go(near);
-  }, [go, request]);
+    if (near || !request.startRoot) return go(near);
+    // No place to start from: the named root (the workspace, for graphs), else the first one.
+    api.listFolder().then(
+      (l) => go(l.roots.find((r) => r.label === request.startRoot)?.path ?? l.path),
+      () => go(),
+    );
+  }, [api, go, request]);
 
   const matches = (name: string) => !request.extensions?.length || showAll || request.extensions.some((x) => name.toLowerCase().endsWith(x.toLowerCase()));
   const entries = listing?.entries.filter((e) => e.kind === 'folder' || (request.kind === 'file' && matches(e.name))) ?? [];
   const crumbs = listing ? listing.path.split(/[\\/]/).filter(Boolean) : [];
 
   return (
-    <Modal title={request.title} onClose={onClose}>
-      <div className="picker" data-testid="file-picker">
-        <div className="picker-roots">
-          {listing?.roots.map((r) => (
-            <button key={r.path} className={listing.path.startsWith(r.path) ? 'on' : ''} onClick={() => go(r.path)} title={r.path}>
-              {r.label}
-            </button>
-          ))}
-        </div>
-        <div className="picker-crumbs mono" data-testid="picker-path">
-          {listing?.parent && (
-            <button className="icon" onClick={() => go(listing.parent!)} aria-label="Up one folder" data-testid="picker-up">
-              ↑
-            </button>
-          )}
-          {listing?.path}
-        </div>
-        {error && <p className="field-error" role="alert">{error}</p>}
-        <ul className="picker-list" data-testid="picker-list">
-          {entries.map((e) => (
-            <li key={e.path}>
-              <button
-                className={selected === e.path ? 'on' : ''}
-                onClick={() => (e.kind === 'folder' && request.kind === 'file' ? go(e.path) : setSelected(e.path))}
-                onDoubleClick={() => (e.kind === 'folder' ? go(e.path) : onPick(e.path))}
-                data-testid={`picker-${e.name}`}
-              >
-                <span>
-                  <i className={`ficon ${e.kind}`} aria-hidden /> {e.name}
-                </span>
-                <span className="muted small">{e.size !== undefined ? formatBytes(e.size) : ''}</span>
-              </button>
-            </li>
-          ))}
-          {listing && entries.length === 0 && <li className="muted pad">Nothing here{request.extensions?.length && !showAll ? ` ending in ${request.extensions.join(', ')}` : ''}.</li>}
-        </ul>
-        {listing?.truncated && <p className="muted small">Only the first 2,000 entries are listed.</p>}
-        <div className="row picker-foot">
-          {request.kind === 'file' && request.extensions?.length ? (
-            <label className="check small">
-              <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> show all files (this node reads {request.extensions.join(', ')})
-            </label>
-          ) : (
-            <span />
-          )}
-          <span className="spacer" />
-          <button onClick={onClose}>Cancel</button>
-          {request.kind === 'folder' ? (
-            <button className="primary" disabled={!listing} onClick={() => listing && onPick(selected ?? listing.path)} data-testid="picker-choose">
-              Choose {selected ? 'selected' : 'this'} folder
-            </button>
-          ) : (
-            <button className="primary" disabled={!selected} onClick={() => selected && onPick(selected)} data-testid="picker-choose">
-              Choose file
-            </button>
-          )}
-        </div>
+    <div className="picker" data-testid="file-picker">
+      <div className="picker-roots">
+        {listing?.roots.map((r) => (
+          <button key={r.path} className={listing.path.startsWith(r.path) ? 'on' : ''} onClick={() => go(r.path)} title={r.path}>
+            {r.label}
+          </button>
+        ))}
       </div>
-    </Modal>
+      <div className="picker-crumbs mono" data-testid="picker-path">
+        {listing?.parent && (
+          <button className="icon" onClick={() => go(listing.parent!)} aria-label="Up one folder" data-testid="picker-up">
+            ↑
+          </button>
+        )}
+        {listing?.path}
+      </div>
+      {error && <p className="field-error" role="alert">{error}</p>}
+      <ul className="picker-list" data-testid="picker-list">
+        {entries.map((e) => (
+          <li key={e.path}>
+            <button
+              className={selected === e.path ? 'on' : ''}
+              onClick={() => (e.kind === 'folder' && request.kind === 'file' ? go(e.path) : setSelected(e.path))}
+              onDoubleClick={() => (e.kind === 'folder' ? go(e.path) : onPick(e.path))}
+              data-testid={`picker-${e.name}`}
+            >
+              <span>
+                <i className={`ficon ${e.kind}`} aria-hidden /> {e.name}
+              </span>
+              <span className="muted small">{e.size !== undefined ? formatBytes(e.size) : ''}</span>
+            </button>
+          </li>
+        ))}
+        {listing && entries.length === 0 && <li className="muted pad">Nothing here{request.extensions?.length && !showAll ? ` ending in ${request.extensions.join(', ')}` : ''}.</li>}
+      </ul>
+      {listing?.truncated && <p className="muted small">Only the first 2,000 entries are listed.</p>}
+      <div className="row picker-foot">
+        {request.kind === 'file' && request.extensions?.length && canShowAll ? (
+          <label className="check small">
+            <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> show all files (this node reads {request.extensions.join(', ')})
+          </label>
+        ) : (
+          <span />
+        )}
+        <span className="spacer" />
+        {onCancel && <button onClick={onCancel}>Cancel</button>}
+        {request.kind === 'folder' ? (
+          <button className="primary" disabled={!listing} onClick={() => listing && onPick(selected ?? listing.path)} data-testid="picker-choose">
+            Choose {selected ? 'selected' : 'this'} folder
+          </button>
+        ) : (
+          <button className="primary" disabled={!selected} onClick={() => selected && onPick(selected)} data-testid="picker-choose">
+            {chooseLabel ?? 'Choose file'}
+          </button>
+        )}
+      </div>
+    </div>
   );
 }

@@ -4,6 +4,7 @@ import type { ShellApi } from '../../../nodes/sdk/doors/shell-api.ts';
 import type { TemplateInfo } from '../../../nodes/sdk/doors/weft-api.ts';
 import type { Selection } from '../editor/Canvas.tsx';
 import { NO_SELECTION } from '../editor/use-editing.ts';
+import { fitGraph } from '../editor/fit.ts';
 import { errorText, useDoc, useEditor } from '../context.ts';
 import { emptyGraph } from '../store/doc-store.ts';
 import { absolutize, baseName, clearAutosave, dirName, readAutosave } from './local-files.ts';
@@ -21,7 +22,7 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
   const state = useDoc();
   const flow = useReactFlow();
   const { shell, graphDir, setSelection, setDialog } = options;
-  const fail = useCallback((e: unknown) => toast(errorText(e), 'error'), [toast]);
+  const fail = useCallback((e: unknown) => toast(errorText(e), 'error', 'file'), [toast]);
 
   const [templates, setTemplates] = useState<TemplateInfo[]>([]);
   useEffect(() => void api.listTemplates().then(setTemplates, () => setTemplates([])), [api]);
@@ -43,8 +44,8 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
         runs.closeViewing();
         setSelection(NO_SELECTION);
         setDialog(null);
-        setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
-        toast(`Opened ${isTemplate ? `template “${opened.graph.meta.name ?? baseName(opened.path)}”` : baseName(opened.path)}`, 'success');
+        setTimeout(() => fitGraph(flow), 50);
+        toast(`Opened ${isTemplate ? `template “${opened.graph.meta.name ?? baseName(opened.path)}”` : baseName(opened.path)}`, 'success', 'file');
       } catch (e) {
         if (/ENOENT|no such file/i.test(errorText(e))) removeRecent(path);
         fail(e);
@@ -79,7 +80,7 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
         addRecent(opened.path);
         clearAutosave();
         setDialog(null);
-        toast(`Saved ${baseName(opened.path)}`, 'success');
+        toast(`Saved ${baseName(opened.path)}`, 'success', 'file');
       } catch (e) {
         fail(e);
       }
@@ -118,7 +119,7 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
     const recovered = readAutosave();
     if (recovered && (!wanted || recovered.path === wanted)) {
       doc.load(recovered.graph, recovered.path, { graphDir: recovered.graphDir, dirty: true });
-      setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
+      setTimeout(() => fitGraph(flow), 50);
       toast(`Recovered unsaved edits from ${new Date(recovered.savedAt).toLocaleTimeString()}${recovered.path ? ` to ${baseName(recovered.path)}` : ''}.`, 'info');
     } else if (wanted) void openPath(wanted);
   }, [doc, openPath, toast, flow]);

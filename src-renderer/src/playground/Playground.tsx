@@ -73,12 +73,22 @@ function PredictionView({ stats }: { stats: GenerationStats }) {
   );
 }
 
-/** What the model was actually given: the chat rendered in its template, end-of-text markers and all. */
-function SeenPrompt({ text }: { text: string }) {
+/**
+ * What the model was actually given: the chat rendered in its template, end-of-text markers and all;
+ * the start that did not fit the context is shown struck out before it.
+ */
+function SeenPrompt({ stats }: { stats: GenerationStats }) {
   return (
-    <details className="pg-seen">
-      <summary className="muted small">What the model saw</summary>
-      <pre className="mini-log" data-testid="pg-seen-prompt">{text}</pre>
+    <details className="pg-seen" open={!!stats.promptTextDropped}>
+      <summary className="muted small">What the model saw{stats.promptTextDropped ? ` (the struck-out start did not fit its context)` : ''}</summary>
+      <pre className="mini-log">
+        {stats.promptTextDropped && (
+          <del className="pg-dropped" data-testid="pg-dropped-prompt" title="Left out: did not fit the model's context">
+            {stats.promptTextDropped}
+          </del>
+        )}
+        <span data-testid="pg-seen-prompt">{stats.promptText}</span>
+      </pre>
     </details>
   );
 }
@@ -91,7 +101,7 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
   const transcript = useRef<HTMLDivElement>(null);
   const chosen = model.model;
 
-  const refresh = useCallback(() => api.listModels().then((m) => model.setModels(m), (e: unknown) => toast(`Could not list models: ${errorText(e)}`, 'error')), [api, model, toast]);
+  const refresh = useCallback(() => api.listModels().then((m) => model.setModels(m), (e: unknown) => toast(`Could not list models: ${errorText(e)}`, 'error', 'playground')), [api, model, toast]);
   useEffect(() => void refresh(), [refresh]);
 
   useEffect(() => {
@@ -136,18 +146,34 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
             </p>
           ) : (
             <select value={s.modelKey ?? ''} onChange={(e) => model.choose(e.target.value)} aria-label="Model" data-testid="pg-model">
-              {usable.map((m) => (
-                <option key={modelKey(m)} value={modelKey(m)}>
-                  {m.label}
-                  {kind(m)} — {m.graphName} · {new Date(m.createdAt).toLocaleString()}
-                </option>
-              ))}
+              {/* Trained models first; a Model node's fresh initialisation (random weights) apart, marked. */}
+              {[
+                { label: 'Trained', list: usable.filter((m) => !m.untrained) },
+                { label: 'Untrained (random weights: a Model node before any training)', list: usable.filter((m) => m.untrained) },
+              ]
+                .filter((g) => g.list.length)
+                .map((g) => (
+                  <optgroup key={g.label} label={g.label}>
+                    {g.list.map((m) => (
+                      <option key={modelKey(m)} value={modelKey(m)}>
+                        {m.label}
+                        {kind(m)}
+                        {m.untrained ? ' (untrained)' : ''} — {m.graphName} · {new Date(m.createdAt).toLocaleString()}
+                      </option>
+                    ))}
+                  </optgroup>
+                ))}
             </select>
           )}
           {chosen && (
             <p className="muted small" data-testid="pg-model-info">
               {(chosen.parameters / 1e6).toFixed(2)} M parameters · context {chosen.contextLength ?? '?'} tokens · vocabulary {chosen.vocabSize ?? '?'} · run <span className="mono">{chosen.runId}</span>
               {chosen.chat ? ' · fine-tuned for chat' : ''}
+            </p>
+          )}
+          {chosen?.untrained && (
+            <p className="pg-warning small" data-testid="pg-untrained">
+              Untrained: this is a Model node's fresh initialisation, so its text is noise. Train it (Pretrain or Fine-tune) and choose that model instead.
             </p>
           )}
           <button onClick={() => void refresh()} className="small">
@@ -223,7 +249,7 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
                   </div>
                   {t.error && <div className="pg-error" role="alert">{t.error}</div>}
                   {t.stats && <div className="muted small" data-testid="pg-stats">{endText(t.stats)}</div>}
-                  {t.stats?.promptText !== undefined && <SeenPrompt text={t.stats.promptText} />}
+                  {t.stats?.promptText !== undefined && <SeenPrompt stats={t.stats} />}
                 </div>
               ))}
             </div>
@@ -279,7 +305,7 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
               )}
               {s.completionError && <div className="pg-error" role="alert">{s.completionError}</div>}
               {s.completionStats && <div className="muted small" data-testid="pg-stats">{endText(s.completionStats)}</div>}
-              {s.completionStats?.promptText !== undefined && <SeenPrompt text={s.completionStats.promptText} />}
+              {s.completionStats?.promptText !== undefined && <SeenPrompt stats={s.completionStats} />}
             </div>
             <div className="pg-input">
               {s.generating ? (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationStats, ModelInfo } from '../../../nodes/sdk/playground.ts';
-import { PlaygroundModel, modesFor } from './playground-model.ts';
+import { PlaygroundModel, endText, fittingMaxTokens, modesFor } from './playground-model.ts';
 
 const model = (over: Partial<ModelInfo>): ModelInfo => ({
   runId: 'r1', nodeId: 'train', label: 'Pretrain', nodeType: 'train.pretrain', graphName: 'g', createdAt: '2026-11-28T00:00:00Z',
@@ -10,6 +10,24 @@ const stats: GenerationStats = { reason: 'stop', promptTokens: 3, promptTokensDr
 const at = '2026-11-28T00:00:00Z';
 
 describe('playground model', () => {
+  it('opens on a trained model before an untrained one; the token limit follows the context until the user sets it', () => {
+    const p = new PlaygroundModel();
+    p.setModels([model({ nodeId: 'model', nodeType: 'model', untrained: true, contextLength: 1024 }), model({ nodeId: 'train', contextLength: 32 })]);
+    expect(p.getState().modelKey).toBe('r1/train');
+    expect(p.getState().settings.maxTokens).toBe(16);
+    expect(fittingMaxTokens({ contextLength: 1024 })).toBe(200);
+    expect(fittingMaxTokens(null)).toBe(200);
+    p.choose('r1/model');
+    expect(p.getState().settings.maxTokens).toBe(200);
+    p.setSettings({ maxTokens: 50 });
+    p.choose('r1/train');
+    expect(p.getState().settings.maxTokens).toBe(50);
+  });
+
+  it('says how many prompt tokens were cut, and where to see them', () => {
+    expect(endText({ ...stats, promptTokensDropped: 2, promptTextDropped: 'Ca' })).toContain('the first 2 prompt tokens did not fit the context and were left out (shown struck out under What the model saw)');
+  });
+
   it('opens on a model that writes text, a chat model in chat mode; classifiers label and encoders fill in', () => {
     const p = new PlaygroundModel();
     p.setModels([model({ nodeId: 'cls', classifier: true }), model({ nodeId: 'enc', causal: false }), model({ nodeId: 'sft', chat: true })]);

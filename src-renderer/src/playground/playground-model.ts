@@ -34,6 +34,15 @@ export const DEFAULT_SETTINGS: SamplingSettings = { maxTokens: 200, temperature:
 
 export const modelKey = (m: Pick<ModelInfo, 'runId' | 'nodeId'>) => `${m.runId}/${m.nodeId}`;
 
+/**
+ * The token limit a model starts with: 200, or half its context when that is smaller (the playground
+ * keeps half the window for the answer as it slides; a context of 32 leaves room for 16).
+ */
+export function fittingMaxTokens(m: Pick<ModelInfo, 'contextLength'> | null): number {
+  const ctx = m?.contextLength;
+  return ctx ? Math.max(1, Math.min(DEFAULT_SETTINGS.maxTokens, Math.floor(ctx / 2))) : DEFAULT_SETTINGS.maxTokens;
+}
+
 /** Models that generate text: decoders without a classification head. */
 export const canGenerate = (m: ModelInfo) => m.causal && !m.classifier;
 
@@ -113,17 +122,24 @@ export class PlaygroundModel {
       return;
     }
     const keep = models.some((m) => modelKey(m) === this.state.modelKey);
-    // A model that writes text is the likelier wish; classifiers and encoders come after.
-    const first = models.find(canGenerate) ?? models[0];
+    // A trained model that writes text is the likelier wish; untrained ones, classifiers and encoders come after.
+    const first = models.find((m) => canGenerate(m) && !m.untrained) ?? models.find(canGenerate) ?? models[0];
     this.set({ models, modelKey: keep ? this.state.modelKey : first ? modelKey(first) : null });
-    if (!keep && first) this.set({ mode: naturalMode(first) });
+    if (!keep && first) this.set({ mode: naturalMode(first), ...this.fitSettings(first) });
+  }
+
+  /** The user has set the token limit: keep it across models; until then it follows each model's context. */
+  private maxTokensChosen = false;
+
+  private fitSettings(m: ModelInfo): Partial<PlaygroundState> {
+    return this.maxTokensChosen ? {} : { settings: { ...this.state.settings, maxTokens: fittingMaxTokens(m) } };
   }
 
   /** Picks a model; a chat-tuned one opens in chat mode, a plain language model in completion mode. */
   choose(key: string) {
     const m = this.state.models.find((x) => modelKey(x) === key);
     if (!m) return;
-    this.set({ modelKey: key, mode: naturalMode(m) });
+    this.set({ modelKey: key, mode: naturalMode(m), ...this.fitSettings(m) });
   }
 
   setMode(mode: PlaygroundMode) {
@@ -131,6 +147,7 @@ export class PlaygroundModel {
   }
 
   setSettings(patch: Partial<SamplingSettings>) {
+    if (patch.maxTokens !== undefined) this.maxTokensChosen = true;
     this.set({ settings: { ...this.state.settings, ...patch } });
   }
 
@@ -253,6 +270,6 @@ export function endText(stats: GenerationStats): string {
     error: 'failed',
   }[stats.reason];
   const rate = stats.tokensPerSecond ? ` · ${stats.tokensPerSecond.toFixed(1)} tokens/s` : '';
-  const dropped = stats.promptTokensDropped ? ` · the first ${stats.promptTokensDropped} prompt tokens did not fit the context and were left out` : '';
+  const dropped = stats.promptTokensDropped ? ` · the first ${stats.promptTokensDropped} prompt token${stats.promptTokensDropped === 1 ? '' : 's'} did not fit the context and ${stats.promptTokensDropped === 1 ? 'was' : 'were'} left out (shown struck out under What the model saw)` : '';
   return `${stats.tokens} tokens · ${why}${rate} · first token after ${stats.firstTokenMs} ms${stats.backend ? ` · ${stats.backend}` : ''}${dropped}`;
 }

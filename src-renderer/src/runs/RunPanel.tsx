@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RunRecord, RunSummary } from '../../../nodes/sdk/runs.ts';
 import { useEditor, useRunsTick } from '../context.ts';
 import { MetricChart } from './MetricChart.tsx';
-import { formatDuration, formatMetric, runViewFromRecord, type RunView } from './run-view.ts';
+import { formatDuration, formatMetric, headlineMetrics, runViewFromRecord, type RunView } from './run-view.ts';
 
 type Tab = 'metrics' | 'logs' | 'history' | 'compare';
 
@@ -16,6 +16,28 @@ function Metrics({ view }: { view: RunView | null }) {
         <MetricChart key={`${nodeId}.${metric}`} title={`${nodeId} · ${metric}`} lines={[{ label: metric, series: s }]} version={view.version} />
       ))}
     </div>
+  );
+}
+
+type LogEntry = RunView['nodes'][string]['logs'][number];
+
+/**
+ * One log line. A multi-line message (an error's stack) shows its first line, a plain message, with
+ * the rest folded under it: the reader sees what went wrong before where in the code.
+ */
+function LogLine({ line }: { line: LogEntry }) {
+  const head = `${line.at.slice(11, 19)}  ${line.level.padEnd(5)} `;
+  const [first, ...rest] = line.message.split('\n');
+  if (!rest.length) return <div className={`log-line log-${line.level}`}>{head + line.message}</div>;
+  const isStack = rest.some((r) => /^\s+at /.test(r));
+  return (
+    <details className={`log-line log-${line.level}`} data-testid="log-folded">
+      <summary>
+        {head + first}
+        <span className="muted"> ({isStack ? 'stack trace' : 'more'}, {rest.length} line{rest.length === 1 ? '' : 's'})</span>
+      </summary>
+      <pre>{rest.join('\n')}</pre>
+    </details>
   );
 }
 
@@ -35,10 +57,16 @@ function Logs({ view, focus }: { view: RunView | null; focus: string | null }) {
           </button>
         ))}
       </div>
-      <pre className="log-text" data-testid="log-text">
-        {n.logs.map((l) => `${l.at.slice(11, 19)}  ${l.level.padEnd(5)} ${l.message}`).join('\n')}
-        {n.error ? `\n\nFAILED: ${n.error}` : ''}
-      </pre>
+      <div className="log-text" data-testid="log-text">
+        {n.error && (
+          <p className="log-failed" data-testid="log-failed">
+            FAILED: {n.error}
+          </p>
+        )}
+        {n.logs.map((l, i) => (
+          <LogLine key={i} line={l} />
+        ))}
+      </div>
     </div>
   );
 }
@@ -82,11 +110,12 @@ function History({ runs, onOpen, onReplay, onResume, compare, setCompare }: { ru
               </td>
               <td className="small">{new Date(r.createdAt).toLocaleString()}</td>
               <td className="small">{formatDuration(r.durationMs)}</td>
-              <td className="small">
-                {Object.entries(r.metrics)
-                  .slice(0, 3)
-                  .map(([k, v]) => `${k} ${formatMetric(v)}`)
-                  .join(' · ')}
+              <td className="small metrics-cell" data-testid="history-metrics">
+                {headlineMetrics(r.metrics).map((m) => (
+                  <span key={m.key} className="metric-chip" title={`${m.key} (node ${m.node})`}>
+                    <span className="muted">{m.label}</span> <b>{m.value}</b> <span className="muted small">· {m.node}</span>
+                  </span>
+                ))}
               </td>
               <td className="actions">
                 <button onClick={() => onOpen(r.id)}>Open</button>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, newRunView, formatEta } from './run-view.ts';
+import { applyEvent, newRunView, formatEta, headlineMetrics, labelMetric } from './run-view.ts';
 
 const at = '2026-11-27T00:00:00.000Z';
 
@@ -22,5 +22,13 @@ describe('run view', () => {
   it('says time left in plain words', () => {
     expect(formatEta(4200)).toBe('4s left');
     expect(formatEta(125_000)).toBe('2m 5s left');
+  });
+
+  it('labels metrics for people: names, units, the telling ones first', () => {
+    expect(labelMetric('model.parameters', 1234567)).toEqual({ key: 'model.parameters', node: 'model', label: 'parameters', value: '1.23 M' });
+    expect(labelMetric('eval.exactMatch', 0.25).value).toBe('25.0%');
+    expect(labelMetric('stats.distinctWords', 812).label).toBe('distinct words');
+    expect(labelMetric('x.someNewMetric', 2.5)).toMatchObject({ label: 'some new metric', value: '2.500' });
+    expect(headlineMetrics({ 'model.parameters': 1e6, 'tok.vocabSize': 512, 'train.valLoss': 2.31 }).map((m) => m.label)).toEqual(['validation loss', 'parameters', 'vocabulary']);
   });
 });

@@ -125,3 +125,67 @@ export function formatMetric(v: number): string {
   const a = Math.abs(v);
   return a !== 0 && (a < 0.001 || a >= 1e6) ? v.toExponential(3) : v.toPrecision(4);
 }
+
+/** What a metric is called, and how its value reads, for people (History, headlines). */
+const METRIC_NAMES: Record<string, { label: string; format?: (v: number) => string }> = {
+  valLoss: { label: 'validation loss' },
+  loss: { label: 'loss' },
+  perplexity: { label: 'perplexity' },
+  accuracy: { label: 'accuracy', format: percent },
+  exactMatch: { label: 'exact match', format: percent },
+  parameters: { label: 'parameters', format: compact },
+  trainingMemoryGiB: { label: 'training memory', format: (v) => `${v.toFixed(v < 10 ? 2 : 1)} GiB` },
+  tokensPerSecond: { label: 'tokens/s', format: (v) => v.toFixed(v < 100 ? 1 : 0) },
+  tokens: { label: 'tokens', format: compact },
+  vocabSize: { label: 'vocabulary', format: compact },
+  charsPerToken: { label: 'characters per token', format: (v) => v.toFixed(2) },
+  distinctWords: { label: 'distinct words', format: compact },
+  words: { label: 'words', format: compact },
+  records: { label: 'records', format: compact },
+  skipped: { label: 'skipped records' },
+};
+/** The metrics History shows first: how well a model did, then its size, then the rest. */
+const METRIC_ORDER = ['valLoss', 'accuracy', 'exactMatch', 'perplexity', 'loss', 'parameters'];
+
+function percent(v: number): string {
+  return v >= 0 && v <= 1 ? `${(v * 100).toFixed(1)}%` : formatMetric(v);
+}
+
+function compact(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${(v / 1e9).toFixed(2)} B`;
+  if (a >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(1)} k`;
+  return formatMetric(v);
+}
+
+export interface LabelledMetric {
+  /** "nodeId.metric", as run summaries key them. */
+  key: string;
+  node: string;
+  label: string;
+  value: string;
+}
+
+/** "model.parameters" → { node: "model", label: "parameters", value: "1.23 M" }. */
+export function labelMetric(key: string, v: number): LabelledMetric {
+  const dot = key.lastIndexOf('.');
+  const node = dot > 0 ? key.slice(0, dot) : '';
+  const metric = dot > 0 ? key.slice(dot + 1) : key;
+  const known = METRIC_NAMES[metric];
+  const label = known?.label ?? metric.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  return { key, node, label, value: (known?.format ?? formatMetric)(v) };
+}
+
+/** A run's headline metrics, the telling ones first, labelled. */
+export function headlineMetrics(metrics: Record<string, number>, count = 3): LabelledMetric[] {
+  const rank = (key: string) => {
+    const i = METRIC_ORDER.indexOf(key.slice(key.lastIndexOf('.') + 1));
+    return i < 0 ? METRIC_ORDER.length : i;
+  };
+  return Object.entries(metrics)
+    .map(([k, v], i) => ({ k, v, i }))
+    .sort((a, b) => rank(a.k) - rank(b.k) || a.i - b.i)
+    .slice(0, count)
+    .map(({ k, v }) => labelMetric(k, v));
+}

@@ -8,11 +8,11 @@ import { errorText, useEditor } from '../context.ts';
  * `onRefused` gets the graph problems that kept a run from starting.
  */
 export function useRunControl(options: { graphDir: string | undefined; graphFile: string | null; readOnly: boolean; onRefused(errors: GraphError[]): void }) {
-  const { api, doc, runs, toast } = useEditor();
+  const { api, doc, runs, toast, dismissToasts } = useEditor();
   const { graphDir, graphFile, readOnly, onRefused } = options;
   const live = runs.live;
   const running = !!live && !FINAL_RUN_STATES.includes(live.state);
-  const fail = useCallback((e: unknown) => toast(errorText(e), 'error'), [toast]);
+  const fail = useCallback((e: unknown) => toast(errorText(e), 'error', 'run'), [toast]);
 
   const run = useCallback(async () => {
     if (readOnly || running) return;
@@ -21,15 +21,17 @@ export function useRunControl(options: { graphDir: string | undefined; graphFile
       const g = doc.getState().graph;
       const { runId } = await api.startRun({ graph: g, graphDir, graphFile: graphFile ?? undefined });
       runs.startLive(runId, g.nodes.map((n) => n.id));
+      // The graph now runs: what was said about the last attempt and refused connections no longer applies.
+      dismissToasts('run', 'connect');
     } catch (e) {
       runs.clearLive();
       const list = (e as { errors?: GraphError[] }).errors;
       if (Array.isArray(list)) {
         onRefused(list);
-        toast(`Can't run yet: ${list.length} problem${list.length === 1 ? '' : 's'} marked on the canvas. ${list[0]?.message ?? ''}`, 'error');
+        toast(`Can't run yet: ${list.length} problem${list.length === 1 ? '' : 's'} marked on the canvas. ${list[0]?.message ?? ''}`, 'error', 'run');
       } else fail(e);
     }
-  }, [api, doc, runs, graphDir, graphFile, readOnly, running, toast, fail, onRefused]);
+  }, [api, doc, runs, graphDir, graphFile, readOnly, running, toast, dismissToasts, fail, onRefused]);
 
   const liveId = live?.runId;
   const control = (what: 'cancel' | 'pause' | 'resume') => () => {
@@ -48,9 +50,9 @@ export function useRunControl(options: { graphDir: string | undefined; graphFile
           () => {},
         );
       fetchFinal(20);
-      if (live.state === 'succeeded') toast('Run succeeded', 'success');
-      else if (live.state === 'failed') toast(`Run failed${live.error ? `: ${live.error}` : '. The failed node shows why.'}`, 'error');
-      else if (live.state === 'cancelled') toast('Run cancelled', 'info');
+      if (live.state === 'succeeded') toast('Run succeeded', 'success', 'run');
+      else if (live.state === 'failed') toast(`Run failed${live.error ? `: ${live.error}` : '. The failed node shows why.'}`, 'error', 'run');
+      else if (live.state === 'cancelled') toast('Run cancelled', 'info', 'run');
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [live?.state, live?.runId]);
