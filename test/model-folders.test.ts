@@ -89,7 +89,10 @@ describe('model folders of the open families', () => {
     expect(tune.metrics!.finalLoss).toBeLessThan(tune.metrics!.initialLoss ?? Number.POSITIVE_INFINITY);
     const saved = JSON.parse(readFileSync(join(tune.artifactDir!, 'config.json'), 'utf8'));
     expect(saved).toMatchObject({ model_type: 'llama', architectures: ['LlamaForCausalLM'], num_key_value_heads: 2, rope_scaling: { rope_type: 'llama3', factor: 8 } });
-    expect(existsSync(join(tune.artifactDir!, 'adapter_model.safetensors'))).toBe(true);
+    // The LoRA adapter alone, in PEFT's layout, beside (not inside) the merged model folder.
+    expect(existsSync(join(tune.artifactDir!, 'adapter', 'adapter_model.safetensors'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(tune.artifactDir!, 'adapter', 'adapter_config.json'), 'utf8'))).toMatchObject({ peft_type: 'LORA', target_modules: expect.arrayContaining(['q_proj', 'v_proj', 'gate_proj']) });
+    expect(existsSync(join(tune.artifactDir!, 'adapter_config.json'))).toBe(false);
 
     const models = await h.listModels();
     expect(models.find((m) => m.nodeId === 'tune')?.chat).toBe(true);

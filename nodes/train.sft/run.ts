@@ -40,7 +40,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   try {
     if (context > config.contextLength) throw new Error(`context ${context} is longer than the model's ${config.contextLength} tokens`);
     if (!config.causal) throw new Error('fine-tuning here needs a decoder (causal) model');
-    assertFitsBackend(backend, config, p.batchSize, context, 1);
+    assertFitsBackend(backend, config, p.batchSize, context, 1, lora ? { rank: p.loraRank, targets: lora.parseTargets(p.loraTargets).length } : undefined);
     if (p.mode === 'chat') {
       const train = await responseStream(tok, dataset, 'train');
       const validation = await responseStream(tok, dataset, 'validation');

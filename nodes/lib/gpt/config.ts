@@ -25,15 +25,20 @@ export function parameterCount(config: GptConfig): number {
 }
 
 /**
- * Bytes training needs: weights, gradients and two Adam moments, plus activations kept for
- * backprop. tfjs keeps every intermediate of the unfused LayerNorm/GELU/softmax chains, about 3x
- * what PyTorch keeps, so the activation factor is generous.
+ * Bytes training needs at its peak: the weights; the gradients and two Adam moments of what learns
+ * (with LoRA only the adapters); and the tensors the backward pass keeps. tfjs keeps every
+ * intermediate of its unfused chains (norms, GELU, softmax, RoPE), forward and backward, so per
+ * token and layer it holds about 66 width-sized and 40 MLP-sized vectors for GPT-2, 85 and 20 for
+ * the Llama family, 9 floats per head and position of the attention, and 21 per vocabulary entry
+ * of the logits. The coefficients were fitted to tf.profile's measured peaks on the wasm backend
+ * (bench/memory-estimate.ts prints the comparison; a test holds it within 25% on three sizes).
  */
-export function trainingBytes(config: GptConfig, batch: number, context = config.contextLength): number {
+export function trainingBytes(config: GptConfig, batch: number, context = config.contextLength, lora?: { rank: number; targets: number }): number {
   const c = shapeOf(config);
-  const params = parameterCount(c) * 4 * 4;
-  const n = batch * context;
-  const perLayer = n * (c.width * 10 + c.intermediateSize * 6 + c.heads * c.headDim * 6) + batch * c.heads * context * context * 4;
-  const logits = n * c.vocabSize * 4;
-  return params + 4 * (c.layers * perLayer + logits);
+  const weights = parameterCount(c) * 4;
+  const learning = lora ? c.layers * lora.targets * lora.rank * 2 * c.width : parameterCount(c);
+  const tokens = batch * context;
+  const [perWidth, perMlp] = c.family === 'gpt2' ? [66, 40] : [85, 20];
+  const perLayer = perWidth * c.width + perMlp * c.intermediateSize + 9 * c.heads * context;
+  return weights + learning * 12 + 4 * tokens * (c.layers * perLayer + 21 * c.vocabSize);
 }

@@ -7,11 +7,28 @@ const small: GptConfig = { ...big, vocabSize: 256, contextLength: 128, width: 12
 
 describe('memory check', () => {
   it('refuses a configuration the wasm heap cannot hold, with the estimate and a batch that fits', () => {
-    expect(() => assertFitsBackend('wasm', big, 16, 1024, 1)).toThrow(/training needs about \d+\.\d GiB at batch 16, more than the wasm backend's 4 GiB heap allows/);
+    expect(() => assertFitsBackend('wasm', big, 16, 1024, 1)).toThrow(/training needs about \d+\.\d GiB at batch 16, context 1024, more than the wasm backend's 4 GiB heap allows/);
     expect(() => assertFitsBackend('wasm', { ...big, layers: 4, width: 256, heads: 4 }, 64, 256, 2)).toThrow(/Use batch size \d+ with gradient accumulation \d+ \(the same effective batch\)/);
   });
   it('lets a configuration that fits through, and does not limit other backends', () => {
     expect(() => assertFitsBackend('wasm', small, 16, 128, 1)).not.toThrow();
     expect(() => assertFitsBackend('tensorflow', big, 16, 1024, 1)).not.toThrow();
   });
+});
+
+describe('memory estimate against the measured peak', () => {
+  // Sizes the estimate was not fitted on (bench/memory-estimate.ts has those): both families, full and LoRA.
+  const cases: Array<{ config: GptConfig; batch: number; context: number; lora?: boolean }> = [
+    { config: { ...small, vocabSize: 300, width: 64, layers: 2, heads: 2, contextLength: 64 }, batch: 4, context: 64 },
+    { config: { ...small, family: 'llama', vocabSize: 700, width: 96, layers: 3, heads: 4, kvHeads: 2, headDim: 24, intermediateSize: 256, rope: { theta: 10000 }, contextLength: 96 }, batch: 4, context: 96 },
+    { config: { ...small, family: 'qwen3', vocabSize: 1024, width: 192, layers: 3, heads: 6, kvHeads: 3, headDim: 32, intermediateSize: 512, qkNorm: true, rope: { theta: 10000 }, contextLength: 64, tiedEmbeddings: false }, batch: 6, context: 64, lora: true },
+  ];
+  for (const [i, c] of cases.entries()) {
+    it(`is within 25% of tfjs's measured peak, size ${i + 1} (${c.config.family ?? 'gpt2'}${c.lora ? ', LoRA' : ''})`, async () => {
+      const { measure } = await import('../../../bench/memory-estimate.ts');
+      const { measured, estimated } = await measure({ name: `case ${i}`, ...c });
+      expect(estimated / measured).toBeGreaterThan(0.75);
+      expect(estimated / measured).toBeLessThan(1.25);
+    });
+  }
 });
