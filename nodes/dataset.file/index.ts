@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { LAYOUT_OPTIONS } from './layouts.ts';
 
 export const spec = nodeSpec({
   type: 'dataset.file',
@@ -7,6 +8,7 @@ export const spec = nodeSpec({
   label: 'Dataset from files',
   description:
     'Records from a local .txt, .jsonl or .csv file, or a folder of them, read as a stream so large files use little memory. ' +
+    'Chat fine-tuning layouts are recognised (chat messages, ShareGPT conversations, Alpaca, prompt/completion) and read as conversations. ' +
     'Bad records are reported with file and line, then skipped (and counted) or made to stop the run.',
   inputs: {},
   outputs: { dataset: { type: 'Dataset' } },
@@ -14,6 +16,16 @@ export const spec = nodeSpec({
     source: { kind: 'enum', options: ['file', 'folder'], default: 'file', label: 'Read', help: 'One file, or every .txt/.jsonl/.csv file in a folder and its subfolders.' },
     file: { kind: 'file', default: '', extensions: ['.txt', '.jsonl', '.ndjson', '.csv'], help: 'Used when Read is "file".' },
     folder: { kind: 'folder', default: '', help: 'Used when Read is "folder". Hidden files and other file types are ignored.' },
+    layout: {
+      kind: 'enum',
+      options: LAYOUT_OPTIONS,
+      default: 'auto',
+      label: 'Layout',
+      help:
+        'auto: recognised from the first record of each file: "messages" list (role/content), ShareGPT "conversations" (from/value), Alpaca (instruction, input, output), prompt/completion, prompt/response; otherwise the mapped fields below. ' +
+        'Chat layouts become conversations ({messages: [{role, content}]}) for Chat format; "fields" reads only the mapped fields.',
+    },
+    messagesField: { kind: 'string', default: '', label: 'Messages field', help: 'JSONL key holding the conversation list, when it is not "messages" (or "conversations" for ShareGPT).' },
     textField: { kind: 'string', default: 'text', label: 'Text field', help: 'JSONL key or CSV column holding the text; empty to leave unmapped.' },
     promptField: { kind: 'string', default: '', label: 'Prompt field', help: 'JSONL key or CSV column holding a prompt (for prompt/response data).' },
     responseField: { kind: 'string', default: '', label: 'Response field', help: 'JSONL key or CSV column holding the response.' },
@@ -42,7 +54,7 @@ export const spec = nodeSpec({
     const problems: NodeProblem[] = [];
     if (params.source === 'file' && params.file.trim() === '') problems.push({ param: 'file', message: 'choose a file to read' });
     if (params.source === 'folder' && params.folder.trim() === '') problems.push({ param: 'folder', message: 'choose a folder to read' });
-    if (params.textField === '' && params.promptField === '' && params.responseField === '') {
+    if ((params.layout === 'auto' || params.layout === 'fields') && params.textField === '' && params.promptField === '' && params.responseField === '') {
       problems.push({ param: 'textField', message: 'map at least one of text, prompt or response' });
     }
     if (params.labelFromFolder && params.labelField !== '') {
