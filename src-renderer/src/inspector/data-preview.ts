@@ -20,3 +20,11 @@ export function recordCell(value: unknown): Cell {
 export function layoutsLine(layouts: readonly DatasetLayout[]): string {
   return layouts.map((l) => DATASET_LAYOUT_LABELS[l] ?? l).join(', ');
 }
+
+/** The columns of a few records, in first-seen order. */
+export function previewColumns(records: ReadonlyArray<Record<string, unknown>>): string[] {
+  return [...new Set(records.flatMap((r) => Object.keys(r)))];
+}
+
+/** Field params of Dataset from files that name a source field: the inspector suggests the fields found. */
+export const FIELD_PARAMS = ['textField', 'promptField', 'responseField', 'labelField', 'messagesField'];
