@@ -22,8 +22,7 @@ export const spec = nodeSpec({
       default: 'auto',
       label: 'Layout',
       help:
-        'auto: recognised from the first record of each file: "messages" list (role/content), ShareGPT "conversations" (from/value), Alpaca (instruction, input, output), prompt/completion, prompt/response; otherwise the mapped fields below. ' +
-        'Chat layouts become conversations ({messages: [{role, content}]}) for Chat format; "fields" reads only the mapped fields.',
+        'auto: recognised from each file\'s first record: "messages" (role/content), ShareGPT "conversations" (from/value), Alpaca (instruction/input/output), prompt/completion or prompt/response, read as conversations for Chat format; otherwise the mapped fields below.',
     },
     messagesField: { kind: 'string', default: '', label: 'Messages field', help: 'JSONL key holding the conversation list, when it is not "messages" (or "conversations" for ShareGPT).' },
     textField: { kind: 'string', default: 'text', label: 'Text field', help: 'JSONL key or CSV column holding the text; empty to leave unmapped.' },

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { NodeSpec } from '../../../nodes/sdk/define-node.ts';
 import type { GraphError } from '../../../nodes/sdk/errors.ts';
 import type { GraphNode } from '../../../nodes/sdk/graph.ts';
@@ -181,8 +181,8 @@ export function Inspector({ node, readOnly, errors, graphDir }: { node: GraphNod
         {spec && Object.keys(spec.params).length > 0 && <h4>Settings</h4>}
         {spec &&
           fieldsFor(spec, node.params).map((f) => (
+            <Fragment key={f.name}>
             <FieldRow
-              key={f.name}
               field={f}
               nodeId={node.id}
               readOnly={readOnly}
@@ -201,9 +201,11 @@ export function Inspector({ node, readOnly, errors, graphDir }: { node: GraphNod
                 })
               }
             />
+            {/* What the chosen file holds, right under it (Dataset from files). */}
+            {f.name === 'file' && <DataFilePreviewPanel {...filePreview} />}
+            </Fragment>
           ))}
         {picker}
-        <DataFilePreviewPanel {...filePreview} />
         {view && (
           <>
             <h4>Run</h4>
