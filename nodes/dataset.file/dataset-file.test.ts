@@ -305,3 +305,36 @@ describe('dataset.file: fine-tuning layouts', () => {
     expect(dataset.layouts).toEqual(['alpaca']);
   });
 });
+
+describe('dataset.file: .json files', () => {
+  it('reads a JSON array of Alpaca records (as alpaca_data.json is), streaming, with line numbers in errors', async () => {
+    const { write, run } = setup();
+    const records = [
+      { instruction: 'Give the plural.', input: 'mouse', output: 'mice' },
+      { instruction: 'Say "hi" {politely}', input: '', output: 'Hello [there].\\' },
+    ];
+    const file = write('alpaca_data.json', '\uFEFF[\n' + records.map((r) => '  ' + JSON.stringify(r, null, 2).replace(/\n/g, '\n  ')).join(',\n') + '\n]\n');
+    const { records: read, dataset } = await run({ file });
+    expect(read).toEqual([
+      { messages: [{ role: 'user', content: 'Give the plural.\n\nmouse' }, { role: 'assistant', content: 'mice' }] },
+      { messages: [{ role: 'user', content: 'Say "hi" {politely}' }, { role: 'assistant', content: 'Hello [there].\\' }] },
+    ]);
+    expect(dataset.layouts).toEqual(['alpaca']);
+
+    const bad = write('bad.json', '[\n  {"instruction": "a", "output": "b"},\n  {"instruction": "c",\n   "answer": "d"},\n  {"instruction": "e", oops},\n  7\n]');
+    await expect(run({ file: bad })).rejects.toThrow('bad.json:3: no "output" field (Alpaca layout); fields found: instruction, answer');
+    const skipped = await run({ file: bad, onBadRecord: 'skip' });
+    expect(skipped.records).toHaveLength(1);
+    expect(skipped.result.metrics?.skipped).toBe(3);
+  });
+
+  it('reads objects one after another under a .json name, and reports a cut-off array', async () => {
+    const { ctx, write, run } = setup();
+    const lines = write('lines.json', '{"text":"one"}\n{"text":"two"}\n');
+    expect((await run({ file: lines })).records).toEqual([{ text: 'one' }, { text: 'two' }]);
+    const cut = write('cut.json', '[{"text":"one"},\n{"text":"tw');
+    const r = await run({ file: cut, onBadRecord: 'skip' });
+    expect(r.records).toEqual([{ text: 'one' }]);
+    expect(ctx.logs.some((l) => l.includes('cut.json:2: the file ends inside this record'))).toBe(true);
+  });
+});

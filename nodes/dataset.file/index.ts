@@ -7,14 +7,14 @@ export const spec = nodeSpec({
   category: 'Data',
   label: 'Dataset from files',
   description:
-    'Records from a local .txt, .jsonl or .csv file, or a folder of them, read as a stream so large files use little memory. ' +
+    'Records from a local .txt, .jsonl, .json (an array of records) or .csv file, or a folder of them, read as a stream so large files use little memory. ' +
     'Chat fine-tuning layouts are recognised (chat messages, ShareGPT conversations, Alpaca, prompt/completion) and read as conversations. ' +
     'Bad records are reported with file and line, then skipped (and counted) or made to stop the run.',
   inputs: {},
   outputs: { dataset: { type: 'Dataset' } },
   params: {
-    source: { kind: 'enum', options: ['file', 'folder'], default: 'file', label: 'Read', help: 'One file, or every .txt/.jsonl/.csv file in a folder and its subfolders.' },
-    file: { kind: 'file', default: '', extensions: ['.txt', '.jsonl', '.ndjson', '.csv'], help: 'Used when Read is "file".' },
+    source: { kind: 'enum', options: ['file', 'folder'], default: 'file', label: 'Read', help: 'One file, or every .txt/.jsonl/.json/.csv file in a folder and its subfolders.' },
+    file: { kind: 'file', default: '', extensions: ['.txt', '.jsonl', '.ndjson', '.json', '.csv'], help: 'Used when Read is "file".' },
     folder: { kind: 'folder', default: '', help: 'Used when Read is "folder". Hidden files and other file types are ignored.' },
     layout: {
       kind: 'enum',

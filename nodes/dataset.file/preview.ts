@@ -9,6 +9,7 @@ import type { DataRecord } from '../lib/dataset.ts';
 import { detectLayout, normalise, requiredFields, LAYOUT_OPTIONS, type LayoutParam, type SourceLayout } from './layouts.ts';
 import { listSources } from './sources.ts';
 import { readJsonl } from './read-jsonl.ts';
+import { readJson } from './read-json.ts';
 import { readCsv, type CsvDelimiter } from './read-csv.ts';
 import { readTxt, type TxtMode } from './read-txt.ts';
 import type { SourceItem } from './items.ts';
@@ -104,7 +105,9 @@ export async function previewDataFile(path: string, rawParams: Record<string, un
         : readTxt(input, p.txtRecords, file.bytes)
       : file.format === 'jsonl'
         ? readJsonl(input)
-        : readCsv(input, { header: p.csvHeader, delimiter: p.csvDelimiter, name: file.name, requiredColumns: p.csvHeader ? (columns) => requiredFields(settle(columns), options) : [] });
+        : file.format === 'json'
+          ? readJson(input)
+          : readCsv(input, { header: p.csvHeader, delimiter: p.csvDelimiter, name: file.name, requiredColumns: p.csvHeader ? (columns) => requiredFields(settle(columns), options) : [] });
   const first: DataRecord[] = [];
   const problems: string[] = [];
   let seen = 0;

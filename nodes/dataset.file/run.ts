@@ -6,6 +6,7 @@ import { listSources } from './sources.ts';
 import { detectLayout, normalise, requiredFields, type SourceLayout } from './layouts.ts';
 import { DATASET_LAYOUT_LABELS, type DatasetLayout } from '../sdk/index.ts';
 import { readJsonl } from './read-jsonl.ts';
+import { readJson } from './read-json.ts';
 import { readTxt } from './read-txt.ts';
 import { readCsv } from './read-csv.ts';
 import type { RunOf } from '../sdk/index.ts';
@@ -16,7 +17,7 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
   const isFolder = params.source === 'folder';
   const { files, ignored } = await listSources(isFolder ? params.folder : params.file, isFolder);
   if (ignored) ctx.log.info(`${ignored} file(s) of other types ignored`);
-  if (!files.length) throw new Error(`no .txt, .jsonl or .csv files in ${params.folder}`);
+  if (!files.length) throw new Error(`no .txt, .jsonl, .json or .csv files in ${params.folder}`);
 
   const mapping = { text: params.textField, prompt: params.promptField, response: params.responseField, label: params.labelField };
   const layoutOptions = { mapping, messagesField: params.messagesField.trim(), keepOtherFields: params.keepOtherFields };
@@ -53,6 +54,8 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
           ? readTxt(input, params.txtRecords, file.bytes)
           : file.format === 'jsonl'
             ? readJsonl(input)
+            : file.format === 'json'
+              ? readJson(input)
             : readCsv(input, {
                 header: params.csvHeader,
                 delimiter: params.csvDelimiter,

@@ -52,7 +52,7 @@ export interface ArtifactPreview {
 export interface DataFilePreview {
   /** The file's name, as errors name it. */
   name: string;
-  format: 'txt' | 'jsonl' | 'csv';
+  format: 'txt' | 'jsonl' | 'json' | 'csv';
   /** The layout used: the one chosen, or the one recognised from the first record. */
   layout: DatasetLayout;
   /** Whether the layout was recognised (layout "auto") rather than chosen. */
