@@ -338,3 +338,11 @@ describe('dataset.file: .json files', () => {
     expect(ctx.logs.some((l) => l.includes('cut.json:2: the file ends inside this record'))).toBe(true);
   });
 });
+
+describe('dataset.file: graphs saved before layouts', () => {
+  it('version 1 params are upgraded to read only the mapped fields, as they did', () => {
+    expect(datasetFile.version).toBe(2);
+    expect(datasetFile.migrate?.({ file: 'a.jsonl', textField: 'body' }, 1)).toEqual({ layout: 'fields', file: 'a.jsonl', textField: 'body' });
+    expect(datasetFile.migrate?.({ layout: 'auto' }, 2)).toEqual({ layout: 'auto' });
+  });
+});

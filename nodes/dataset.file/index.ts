@@ -3,7 +3,8 @@ import { LAYOUT_OPTIONS } from './layouts.ts';
 
 export const spec = nodeSpec({
   type: 'dataset.file',
-  version: 1,
+  // 2: chat layouts (the layout param); graphs saved before read only their mapped fields, as they did.
+  version: 2,
   category: 'Data',
   label: 'Dataset from files',
   description:
@@ -48,6 +49,9 @@ export const spec = nodeSpec({
       help: 'A bad record is invalid JSON, a CSV row with the wrong number of columns or a broken quote, or a missing mapped field.',
     },
     maxRecords: { kind: 'integer', default: 0, min: 0, help: '0 reads everything; otherwise stop after this many records (for a quick try).' },
+  },
+  migrate(params, fromVersion) {
+    return fromVersion < 2 ? { layout: 'fields', ...params } : params;
   },
   validate(params) {
     const problems: NodeProblem[] = [];
