@@ -30,7 +30,6 @@ import {
   type WeftApi,
 } from '../../nodes/sdk/index.ts';
 import { resolveGraphPath, type ReadRoot } from '../engine/paths.ts';
-import { previewDataFile } from '../../nodes/dataset.file/preview.ts';
 import { RunEngine } from '../engine/run-engine.ts';
 import type { RunLimits } from '../engine/run-machine.ts';
 import { forkLauncher, type WorkerLauncher } from '../engine/worker/launcher.ts';
@@ -213,6 +212,8 @@ export class WeftHost implements WeftApi {
     // The same confinement as a run's file params: the preview reads nothing a graph here could not.
     const resolved = resolveGraphPath(request.path, graphDir, this.readRoots(graphDir));
     if ('error' in resolved) throw new Error(resolved.error);
+    // Loaded on first use: listing and validating need none of the file readers.
+    const { previewDataFile } = await import('../../nodes/dataset.file/preview.ts');
     return previewDataFile(resolved.path, request.params);
   }
 
