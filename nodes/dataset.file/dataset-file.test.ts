@@ -268,7 +268,7 @@ describe('dataset.file: fine-tuning layouts', () => {
     expect(txt.records).toEqual([{ text: 'one' }, { text: 'two' }]);
     expect(txt.dataset.layouts).toEqual(['text']);
     const jsonText = await run({ file: write('t.jsonl', '{"text":"three"}\n') });
-    expect(jsonText.dataset.layouts).toEqual(['fields']);
+    expect(jsonText.dataset.layouts).toEqual(['text']);
     const custom = await run({ file: write('d.jsonl', '{"dialog":[{"from":"human","value":"a"},{"from":"gpt","value":"b"}]}\n'), layout: 'sharegpt', messagesField: 'dialog' });
     expect(custom.records).toEqual([{ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }]);
     // A messages list given as OpenAI content parts.

@@ -46,6 +46,11 @@ export function detectLayout(fields: Record<string, unknown> | readonly string[]
   return 'fields';
 }
 
+/** How a source's layout is reported: mapped fields that are only a text field (and a label) are plain text. */
+export function reportedLayout(layout: SourceLayout, mapping: FieldMapping): DatasetLayout {
+  return layout === 'fields' && mapping.prompt === '' && mapping.response === '' && mapping.text !== '' ? 'text' : layout;
+}
+
 /** The fields (CSV columns) a layout cannot do without. */
 export function requiredFields(layout: SourceLayout, options: LayoutOptions): string[] {
   const label = options.mapping.label ? [options.mapping.label] : [];

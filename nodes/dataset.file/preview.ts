@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { DataFilePreview, DatasetLayout } from '../sdk/index.ts';
 import type { DataRecord } from '../lib/dataset.ts';
-import { detectLayout, normalise, requiredFields, LAYOUT_OPTIONS, type LayoutParam, type SourceLayout } from './layouts.ts';
+import { detectLayout, normalise, reportedLayout, requiredFields, LAYOUT_OPTIONS, type LayoutParam, type SourceLayout } from './layouts.ts';
 import { listSources } from './sources.ts';
 import { readJsonl } from './read-jsonl.ts';
 import { readJson } from './read-json.ts';
@@ -143,7 +143,7 @@ export async function previewDataFile(path: string, rawParams: Record<string, un
   } finally {
     input.destroy();
   }
-  const shown: DatasetLayout = file.format === 'txt' ? 'text' : (layout ?? 'fields');
+  const shown: DatasetLayout = file.format === 'txt' ? 'text' : reportedLayout(layout ?? 'fields', options.mapping);
   return {
     name: file.name,
     format: file.format,

@@ -3,7 +3,7 @@ import { DatasetWriter } from '../lib/dataset.ts';
 import { BadRecords } from '../lib/records/bad-records.ts';
 import { perMille } from '../lib/text-io.ts';
 import { listSources } from './sources.ts';
-import { detectLayout, normalise, requiredFields, type SourceLayout } from './layouts.ts';
+import { detectLayout, normalise, reportedLayout, requiredFields, type SourceLayout } from './layouts.ts';
 import { DATASET_LAYOUT_LABELS, type DatasetLayout } from '../sdk/index.ts';
 import { readJsonl } from './read-jsonl.ts';
 import { readJson } from './read-json.ts';
@@ -46,7 +46,7 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
       const settle = (fields: Record<string, unknown> | readonly string[]): SourceLayout => {
         if (layout) return layout;
         layout = detectLayout(fields, layoutOptions);
-        ctx.log.info(`${file.name}: ${DATASET_LAYOUT_LABELS[layout]}`);
+        ctx.log.info(`${file.name}: ${DATASET_LAYOUT_LABELS[reportedLayout(layout, mapping)]}`);
         return layout;
       };
       const items =
@@ -91,7 +91,7 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
         }
       } finally {
         input.destroy();
-        layouts.add(file.format === 'txt' ? 'text' : (layout ?? 'fields'));
+        layouts.add(file.format === 'txt' ? 'text' : reportedLayout(layout ?? 'fields', mapping));
       }
       bytesDone += file.bytes;
       await ctx.progress({ step: perMille(bytesDone, totalBytes), total: 1000, metrics: { records, skipped: bad.count } });

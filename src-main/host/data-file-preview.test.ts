@@ -35,10 +35,10 @@ describe('previewing a data file before a run', () => {
     const engine = await host(workspace);
     writeFileSync(join(workspace, 'q.jsonl'), '{"question":"a","answer":"b"}\n{oops}\n');
     const auto = await engine.previewDataFile({ path: 'q.jsonl' });
-    expect(auto).toMatchObject({ layout: 'fields', fieldsFound: ['question', 'answer'], first: [] });
+    expect(auto).toMatchObject({ layout: 'text', fieldsFound: ['question', 'answer'], first: [] });
     expect(auto.problems).toEqual(['q.jsonl:1: missing field "text" (mapped to text); fields found: question, answer', expect.stringMatching(/^q\.jsonl:2: invalid JSON/)]);
     const mapped = await engine.previewDataFile({ path: 'q.jsonl', params: { textField: '', promptField: 'question', responseField: 'answer' } });
-    expect(mapped.first).toEqual([{ prompt: 'a', response: 'b' }]);
+    expect(mapped).toMatchObject({ layout: 'fields', first: [{ prompt: 'a', response: 'b' }] });
     writeFileSync(join(workspace, 'h.csv'), 'a,b\n1,2\n');
     expect((await engine.previewDataFile({ path: 'h.csv' })).problems).toEqual(['h.csv: no column "text" in the header (columns: a, b)']);
   });
