@@ -43,10 +43,12 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
       // The layout of this file: chosen, or recognised from its first record (a CSV from its header).
       let layout: SourceLayout | null = params.layout === 'auto' ? null : params.layout;
       let fileRecords = 0;
+      let logged: SourceLayout | null = null;
       const settle = (fields: Record<string, unknown> | readonly string[]): SourceLayout => {
         if (layout) return layout;
         layout = detectLayout(fields, layoutOptions);
-        ctx.log.info(`${file.name}: ${DATASET_LAYOUT_LABELS[reportedLayout(layout, mapping)]}`);
+        if (layout !== logged) ctx.log.info(`${file.name}: ${DATASET_LAYOUT_LABELS[reportedLayout(layout, mapping)]}`);
+        logged = layout;
         return layout;
       };
       const items =
@@ -56,12 +58,12 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
             ? readJsonl(input)
             : file.format === 'json'
               ? readJson(input)
-            : readCsv(input, {
-                header: params.csvHeader,
-                delimiter: params.csvDelimiter,
-                name: file.name,
-                requiredColumns: params.csvHeader ? (columns) => requiredFields(settle(columns), layoutOptions) : [],
-              });
+              : readCsv(input, {
+                  header: params.csvHeader,
+                  delimiter: params.csvDelimiter,
+                  name: file.name,
+                  requiredColumns: params.csvHeader ? (columns) => requiredFields(settle(columns), layoutOptions) : [],
+                });
       try {
         for await (const item of items) {
           if ('error' in item) {
