@@ -8,12 +8,14 @@ export const spec = nodeSpec({
   category: 'Data',
   label: 'Chat format',
   description:
-    'Turns prompt/response records into training text with a Jinja chat template. The rendered prompt stays in "prompt" and the answer (plus end-of-text) in "response", so fine-tuning can learn from response tokens only.',
+    'Turns prompt/response records, or conversations ("messages" lists, as Dataset from files reads chat, ShareGPT, Alpaca and prompt/completion files), into training text with a Jinja chat template. ' +
+    'The rendered prompt stays in "prompt" and the answer (plus end-of-text) in "response", so fine-tuning learns from response tokens only; ' +
+    'a multi-turn conversation is also split into "segments" rendered turn by turn, so fine-tuning learns from every assistant turn and from no user or system turn.',
   inputs: { dataset: { type: 'Dataset' } },
   outputs: { dataset: { type: 'Dataset' } },
   params: {
     template: { kind: 'text', default: DEFAULT_CHAT_TEMPLATE, maxLength: 20_000, help: 'A Hugging Face chat template (Jinja) over `messages`, with `add_generation_prompt`.' },
-    system: { kind: 'text', default: '', maxLength: 20_000, help: 'Optional system message before each prompt.' },
+    system: { kind: 'text', default: '', maxLength: 20_000, help: 'Optional system message before each prompt (conversations that have their own system turn keep theirs).' },
     endOfText: { kind: 'string', default: '<|endoftext|>', help: 'Appended to each response so the model learns to stop.' },
   },
 });

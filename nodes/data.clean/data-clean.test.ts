@@ -88,3 +88,16 @@ describe('data.clean', () => {
     await expect(runClean({ train: [{ text: 'a' }, { text: 'b' }] }, { minChars: 5 })).rejects.toThrow('every record was removed (removedTooShort 2)');
   });
 });
+
+describe('data.clean: conversations', () => {
+  it('cleans every turn of a messages record and compares whole conversations', async () => {
+    const convo = (a: string, b: string): DataRecord => ({ messages: [{ role: 'user', content: a }, { role: 'assistant', content: b }] });
+    const { result, dataset } = await runClean({ train: [convo('Hi  there', 'Hello'), convo('Hi there', 'Hello'), convo('Hi there', 'Bye'), convo('', '')] }, { whitespace: 'tidy' });
+    const rows = await readAll(dataset, 'train');
+    expect(rows.map((r) => r.messages!.map((m) => m.content))).toEqual([
+      ['Hi there', 'Hello'],
+      ['Hi there', 'Bye'],
+    ]);
+    expect(result.metrics).toMatchObject({ kept: 2, removedDuplicate: 1, removedTooShort: 1 });
+  });
+});

@@ -7,7 +7,7 @@ export const spec = nodeSpec({
   category: 'Data',
   label: 'Clean dataset',
   description:
-    'Normalises the text, prompt and response of every record in every split, then drops records that are too short or long, ' +
+    'Normalises the text, prompt and response (and each turn of a conversation) of every record in every split, then drops records that are too short or long, ' +
     'match a pattern, or repeat an earlier record (exactly or nearly). Reports how many each rule removed.',
   inputs: { dataset: { type: 'Dataset' } },
   outputs: { dataset: { type: 'Dataset' } },

@@ -50,6 +50,12 @@ const run: RunOf<typeof spec> = async (inputs, params, ctx) => {
           if (typeof value === 'string') texts.push((record[field] = cleanText(value, options)));
           else texts.push('');
         }
+        // A conversation (chat layouts of Dataset from files): each turn's content is cleaned, and the
+        // turns together are compared, as one more text slot.
+        if (Array.isArray(record.messages)) {
+          record.messages = record.messages.map((m) => (typeof m?.content === 'string' ? { ...m, content: cleanText(m.content, options) } : m));
+          texts.push(record.messages.map((m) => String(m?.content ?? '')).filter(Boolean).join('\n'));
+        }
         const outcome = verdict(texts);
         counts[outcome]++;
         if (outcome === 'kept') await writer.write(split, record);

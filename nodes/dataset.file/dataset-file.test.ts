@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import datasetFile from './index.ts';
 import { readAll, type DatasetHandle } from '../lib/dataset.ts';
@@ -110,7 +111,7 @@ describe('dataset.file: JSONL', () => {
       { text: 'three', tag: 'b' },
     ]);
     expect(result.metrics?.skipped).toBe(3);
-    expect(ctx.logs).toContain('warn: skipped d.jsonl:5: missing field "text" (mapped to text)');
+    expect(ctx.logs).toContain('warn: skipped d.jsonl:5: missing field "text" (mapped to text); fields found: tag');
     expect(ctx.logs.some((l) => l.startsWith('warn: skipped d.jsonl:6: expected a JSON object'))).toBe(true);
   });
 
@@ -198,5 +199,150 @@ describe('dataset.file: large files', () => {
     expect(result.metrics?.records).toBe(rows);
     expect((result.outputs.dataset as DatasetHandle).labels).toEqual(['even', 'odd']);
     expect(growthMiB).toBeLessThan(16);
+  });
+});
+
+describe('dataset.file: fine-tuning layouts', () => {
+  const example = (name: string) => fileURLToPath(new URL(`../../examples/data/${name}`, import.meta.url));
+
+  it('recognises chat messages with a system turn and keeps every turn', async () => {
+    const { ctx, run } = setup();
+    const { records, dataset } = await run({ file: example('chat-messages.jsonl') });
+    expect(records).toHaveLength(4);
+    expect(records[0]).toEqual({
+      messages: [
+        { role: 'system', content: 'You are a concise assistant.' },
+        { role: 'user', content: 'What is the capital of France?' },
+        { role: 'assistant', content: 'Paris.' },
+        { role: 'user', content: 'And of Italy?' },
+        { role: 'assistant', content: 'Rome.' },
+      ],
+    });
+    expect(dataset.layouts).toEqual(['messages']);
+    expect(dataset.fields).toEqual(['messages']);
+    expect(ctx.logs).toContain('info: chat-messages.jsonl: chat messages (role/content)');
+  });
+
+  it('recognises ShareGPT conversations (from/value: human, gpt, system)', async () => {
+    const { run } = setup();
+    const { records, dataset } = await run({ file: example('sharegpt.jsonl') });
+    expect(records[0]!.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi!' },
+      { role: 'assistant', content: 'Hello.' },
+      { role: 'user', content: 'What is 2+2?' },
+      { role: 'assistant', content: '4.' },
+    ]);
+    expect(dataset.layouts).toEqual(['sharegpt']);
+  });
+
+  it('recognises Alpaca: the input joins the instruction after a blank line when there is one', async () => {
+    const { run } = setup();
+    const { records, dataset } = await run({ file: example('alpaca.jsonl') });
+    expect(records.slice(0, 2)).toEqual([
+      { messages: [{ role: 'user', content: 'Give the plural of the word.\n\nmouse' }, { role: 'assistant', content: 'mice' }] },
+      { messages: [{ role: 'user', content: 'Name a primary colour.' }, { role: 'assistant', content: 'Red.' }] },
+    ]);
+    expect(dataset.layouts).toEqual(['alpaca']);
+  });
+
+  it('recognises prompt/completion and prompt/response pairs (with an optional system), in JSONL and CSV', async () => {
+    const { write, run } = setup();
+    const pc = await run({ file: example('prompt-completion.jsonl') });
+    expect(pc.records[0]).toEqual({ messages: [{ role: 'user', content: 'The opposite of day is' }, { role: 'assistant', content: ' night.' }] });
+    expect(pc.dataset.layouts).toEqual(['prompt-completion']);
+    const pr = await run({ file: write('pr.jsonl', '{"system":"Be kind.","prompt":"Hi","response":"Hello","id":7}\n'), keepOtherFields: true });
+    expect(pr.records).toEqual([{ id: 7, messages: [{ role: 'system', content: 'Be kind.' }, { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }] }]);
+    expect(pr.dataset.layouts).toEqual(['prompt-response']);
+    const csv = await run({ file: write('alpaca.csv', 'instruction,input,output,kind\nDouble it,4,8,math\nSay hi,,hi,chat\n'), labelField: 'kind' });
+    expect(csv.records).toEqual([
+      { messages: [{ role: 'user', content: 'Double it\n\n4' }, { role: 'assistant', content: '8' }], label: 'math' },
+      { messages: [{ role: 'user', content: 'Say hi' }, { role: 'assistant', content: 'hi' }], label: 'chat' },
+    ]);
+    expect(csv.dataset.layouts).toEqual(['alpaca']);
+  });
+
+  it('reads plain text as before, and a chosen layout over a custom messages key', async () => {
+    const { write, run } = setup();
+    const txt = await run({ file: write('t.txt', 'one\ntwo\n') });
+    expect(txt.records).toEqual([{ text: 'one' }, { text: 'two' }]);
+    expect(txt.dataset.layouts).toEqual(['text']);
+    const jsonText = await run({ file: write('t.jsonl', '{"text":"three"}\n') });
+    expect(jsonText.dataset.layouts).toEqual(['text']);
+    const custom = await run({ file: write('d.jsonl', '{"dialog":[{"from":"human","value":"a"},{"from":"gpt","value":"b"}]}\n'), layout: 'sharegpt', messagesField: 'dialog' });
+    expect(custom.records).toEqual([{ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }]);
+    // A messages list given as OpenAI content parts.
+    const parts = await run({ file: write('p.jsonl', '{"messages":[{"role":"user","content":[{"type":"text","text":"x"},{"type":"text","text":"y"}]},{"role":"assistant","content":"z"}]}\n') });
+    expect(parts.records[0]!.messages).toEqual([{ role: 'user', content: 'xy' }, { role: 'assistant', content: 'z' }]);
+  });
+
+  it('a record missing the layout\'s fields names file:line and the fields it has, and obeys skip/fail', async () => {
+    const { ctx, write, run } = setup();
+    const lines = [
+      '{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}',
+      '{"msgs":[],"id":2,"source":"web"}',
+      '{"messages":[{"role":"user","content":"q2"},{"role":"narrator","content":"x"}]}',
+      '{"messages":[{"role":"user","content":"q3"},{"role":"assistant","content":"a3"}]}',
+    ].join('\n');
+    const file = write('chat.jsonl', lines);
+    await expect(run({ file })).rejects.toThrow('chat.jsonl:2: no "messages" list; fields found: msgs, id, source');
+    const { records, result } = await run({ file, onBadRecord: 'skip' });
+    expect(records.map((r) => (r.messages as Array<{ content: string }>)[0]!.content)).toEqual(['q', 'q3']);
+    expect(result.metrics?.skipped).toBe(2);
+    expect(ctx.logs).toContain('warn: skipped chat.jsonl:2: no "messages" list; fields found: msgs, id, source');
+    expect(ctx.logs).toContain('warn: skipped chat.jsonl:3: messages[1] has role "narrator"; expected system, user or assistant (ShareGPT: system, human, gpt)');
+    const alpaca = write('a.jsonl', '{"instruction":"x","output":"y"}\n{"instruction":"x","answer":"y"}\n');
+    await expect(run({ file: alpaca })).rejects.toThrow('a.jsonl:2: no "output" field (Alpaca layout); fields found: instruction, answer');
+    const csv = write('pc.csv', 'prompt,answer\nx,y\n');
+    await expect(run({ file: csv, layout: 'prompt-completion' })).rejects.toThrow('pc.csv: no column "completion" in the header (columns: prompt, answer)');
+  });
+
+  it('guesses the layout again when the first record fits none, so one odd line does not spoil a file', async () => {
+    const { write, run } = setup();
+    const file = write('odd.jsonl', '{"note":"header line"}\n{"instruction":"x","input":"","output":"y"}\n');
+    const { records, dataset } = await run({ file, onBadRecord: 'skip' });
+    expect(records).toEqual([{ messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y' }] }]);
+    expect(dataset.layouts).toEqual(['alpaca']);
+  });
+});
+
+describe('dataset.file: .json files', () => {
+  it('reads a JSON array of Alpaca records (as alpaca_data.json is), streaming, with line numbers in errors', async () => {
+    const { write, run } = setup();
+    const records = [
+      { instruction: 'Give the plural.', input: 'mouse', output: 'mice' },
+      { instruction: 'Say "hi" {politely}', input: '', output: 'Hello [there].\\' },
+    ];
+    const file = write('alpaca_data.json', '\uFEFF[\n' + records.map((r) => '  ' + JSON.stringify(r, null, 2).replace(/\n/g, '\n  ')).join(',\n') + '\n]\n');
+    const { records: read, dataset } = await run({ file });
+    expect(read).toEqual([
+      { messages: [{ role: 'user', content: 'Give the plural.\n\nmouse' }, { role: 'assistant', content: 'mice' }] },
+      { messages: [{ role: 'user', content: 'Say "hi" {politely}' }, { role: 'assistant', content: 'Hello [there].\\' }] },
+    ]);
+    expect(dataset.layouts).toEqual(['alpaca']);
+
+    const bad = write('bad.json', '[\n  {"instruction": "a", "output": "b"},\n  {"instruction": "c",\n   "answer": "d"},\n  {"instruction": "e", oops},\n  7\n]');
+    await expect(run({ file: bad })).rejects.toThrow('bad.json:3: no "output" field (Alpaca layout); fields found: instruction, answer');
+    const skipped = await run({ file: bad, onBadRecord: 'skip' });
+    expect(skipped.records).toHaveLength(1);
+    expect(skipped.result.metrics?.skipped).toBe(3);
+  });
+
+  it('reads objects one after another under a .json name, and reports a cut-off array', async () => {
+    const { ctx, write, run } = setup();
+    const lines = write('lines.json', '{"text":"one"}\n{"text":"two"}\n');
+    expect((await run({ file: lines })).records).toEqual([{ text: 'one' }, { text: 'two' }]);
+    const cut = write('cut.json', '[{"text":"one"},\n{"text":"tw');
+    const r = await run({ file: cut, onBadRecord: 'skip' });
+    expect(r.records).toEqual([{ text: 'one' }]);
+    expect(ctx.logs.some((l) => l.includes('cut.json:2: the file ends inside this record'))).toBe(true);
+  });
+});
+
+describe('dataset.file: graphs saved before layouts', () => {
+  it('version 1 params are upgraded to read only the mapped fields, as they did', () => {
+    expect(datasetFile.version).toBe(2);
+    expect(datasetFile.migrate?.({ file: 'a.jsonl', textField: 'body' }, 1)).toEqual({ layout: 'fields', file: 'a.jsonl', textField: 'body' });
+    expect(datasetFile.migrate?.({ layout: 'auto' }, 2)).toEqual({ layout: 'auto' });
   });
 });

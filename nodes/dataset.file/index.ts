@@ -1,19 +1,31 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { LAYOUT_OPTIONS } from './layouts.ts';
 
 export const spec = nodeSpec({
   type: 'dataset.file',
-  version: 1,
+  // 2: chat layouts (the layout param); graphs saved before read only their mapped fields, as they did.
+  version: 2,
   category: 'Data',
   label: 'Dataset from files',
   description:
-    'Records from a local .txt, .jsonl or .csv file, or a folder of them, read as a stream so large files use little memory. ' +
+    'Records from a local .txt, .jsonl, .json (an array of records) or .csv file, or a folder of them, read as a stream so large files use little memory. ' +
+    'Chat fine-tuning layouts are recognised (chat messages, ShareGPT conversations, Alpaca, prompt/completion) and read as conversations. ' +
     'Bad records are reported with file and line, then skipped (and counted) or made to stop the run.',
   inputs: {},
   outputs: { dataset: { type: 'Dataset' } },
   params: {
-    source: { kind: 'enum', options: ['file', 'folder'], default: 'file', label: 'Read', help: 'One file, or every .txt/.jsonl/.csv file in a folder and its subfolders.' },
-    file: { kind: 'file', default: '', extensions: ['.txt', '.jsonl', '.ndjson', '.csv'], help: 'Used when Read is "file".' },
+    source: { kind: 'enum', options: ['file', 'folder'], default: 'file', label: 'Read', help: 'One file, or every .txt/.jsonl/.json/.csv file in a folder and its subfolders.' },
+    file: { kind: 'file', default: '', extensions: ['.txt', '.jsonl', '.ndjson', '.json', '.csv'], help: 'Used when Read is "file".' },
     folder: { kind: 'folder', default: '', help: 'Used when Read is "folder". Hidden files and other file types are ignored.' },
+    layout: {
+      kind: 'enum',
+      options: LAYOUT_OPTIONS,
+      default: 'auto',
+      label: 'Layout',
+      help:
+        'auto: recognised from each file\'s first record: "messages" (role/content), ShareGPT "conversations" (from/value), Alpaca (instruction/input/output), prompt/completion or prompt/response, read as conversations for Chat format; otherwise the mapped fields below.',
+    },
+    messagesField: { kind: 'string', default: '', label: 'Messages field', help: 'JSONL key holding the conversation list, when it is not "messages" (or "conversations" for ShareGPT).' },
     textField: { kind: 'string', default: 'text', label: 'Text field', help: 'JSONL key or CSV column holding the text; empty to leave unmapped.' },
     promptField: { kind: 'string', default: '', label: 'Prompt field', help: 'JSONL key or CSV column holding a prompt (for prompt/response data).' },
     responseField: { kind: 'string', default: '', label: 'Response field', help: 'JSONL key or CSV column holding the response.' },
@@ -38,11 +50,14 @@ export const spec = nodeSpec({
     },
     maxRecords: { kind: 'integer', default: 0, min: 0, help: '0 reads everything; otherwise stop after this many records (for a quick try).' },
   },
+  migrate(params, fromVersion) {
+    return fromVersion < 2 ? { layout: 'fields', ...params } : params;
+  },
   validate(params) {
     const problems: NodeProblem[] = [];
     if (params.source === 'file' && params.file.trim() === '') problems.push({ param: 'file', message: 'choose a file to read' });
     if (params.source === 'folder' && params.folder.trim() === '') problems.push({ param: 'folder', message: 'choose a folder to read' });
-    if (params.textField === '' && params.promptField === '' && params.responseField === '') {
+    if ((params.layout === 'auto' || params.layout === 'fields') && params.textField === '' && params.promptField === '' && params.responseField === '') {
       problems.push({ param: 'textField', message: 'map at least one of text, prompt or response' });
     }
     if (params.labelFromFolder && params.labelField !== '') {

@@ -16,8 +16,11 @@ export interface CsvOptions {
   delimiter: CsvDelimiter;
   /** File name used in configuration errors. */
   name: string;
-  /** Columns the mapping reads; a header without one of them is a setup mistake, not a bad row. */
-  requiredColumns: readonly string[];
+  /**
+   * Columns the mapping reads (or a function of the header giving them, when the layout is recognised
+   * from it); a header without one of them is a setup mistake, not a bad row.
+   */
+  requiredColumns: readonly string[] | ((columns: string[]) => readonly string[]);
 }
 
 /** Messages a user can act on, for the quote errors csv-parse reports. */
@@ -79,7 +82,8 @@ export async function* readCsv(input: Readable, options: CsvOptions): AsyncGener
       if (!columns) {
         if (options.header) {
           columns = row.cells.map((c) => c.trim());
-          const missing = options.requiredColumns.filter((c) => !columns!.includes(c));
+          const required = typeof options.requiredColumns === 'function' ? options.requiredColumns(columns) : options.requiredColumns;
+          const missing = required.filter((c) => !columns!.includes(c));
           if (missing.length) {
             throw new Error(`${options.name}: no column ${missing.map((c) => `"${c}"`).join(', ')} in the header (columns: ${columns.join(', ')})`);
           }

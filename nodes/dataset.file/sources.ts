@@ -1,8 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
 
-export type SourceFormat = 'txt' | 'jsonl' | 'csv';
-const FORMATS: Record<string, SourceFormat> = { '.txt': 'txt', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
+export type SourceFormat = 'txt' | 'jsonl' | 'json' | 'csv';
+const FORMATS: Record<string, SourceFormat> = { '.txt': 'txt', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv' };
 export const EXTENSIONS = Object.keys(FORMATS);
 
 export interface SourceFile {

@@ -7,17 +7,22 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-import type { DatasetHandle, SplitName } from '../sdk/index.ts';
+import type { ChatSegment, ChatTurn, DatasetHandle, SplitName } from '../sdk/index.ts';
 
-export type { DatasetHandle, SplitName };
+export type { ChatSegment, ChatTurn, DatasetHandle, SplitName };
 export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 
-/** A record: free text, a prompt/response pair, and/or a label. */
+/**
+ * A record: free text, a prompt/response pair, a conversation (`messages`, from the chat layouts of
+ * Dataset from files), and/or a label. Chat format adds `segments` to multi-turn conversations.
+ */
 export interface DataRecord {
   text?: string;
   prompt?: string;
   response?: string;
   label?: string;
+  messages?: ChatTurn[];
+  segments?: ChatSegment[];
   [field: string]: unknown;
 }
 
@@ -89,5 +94,7 @@ export function recordText(r: DataRecord): string {
   if (typeof r.text === 'string') return r.text;
   // A newline keeps question and answer apart, as a chat template would.
   if (typeof r.prompt === 'string' || typeof r.response === 'string') return [r.prompt, r.response].filter((x) => typeof x === 'string').join('\n');
+  // A conversation not yet rendered with a template: one "role: content" line per turn.
+  if (Array.isArray(r.messages)) return r.messages.map((m) => `${m.role}: ${m.content}`).join('\n');
   return '';
 }

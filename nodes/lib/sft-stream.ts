@@ -1,29 +1,41 @@
-/** Prompt/response records as one token stream whose loss weights cover only the response tokens. */
-import type { DatasetHandle, SplitName } from './dataset.ts';
+/**
+ * Chat records as one token stream whose loss weights cover only what the assistant says: the
+ * response of prompt/response records, every assistant turn of multi-turn ones (their `segments`,
+ * written by Chat format).
+ */
+import type { ChatSegment, DatasetHandle, SplitName } from './dataset.ts';
 import { readSplit } from './dataset.ts';
 import type { TextTokenizer } from './tokenizer.ts';
 
 export async function responseStream(tok: TextTokenizer, dataset: DatasetHandle, split: SplitName): Promise<{ ids: Int32Array; weights: Float32Array; examples: number } | undefined> {
   if (!dataset.splits[split]) return undefined;
-  const prompts: string[] = [];
-  const responses: string[] = [];
+  const pieces: string[] = [];
+  const learn: boolean[] = [];
+  let examples = 0;
   for await (const r of readSplit(dataset, split)) {
+    examples++;
+    if (Array.isArray(r.segments)) {
+      for (const s of r.segments as ChatSegment[]) {
+        if (typeof s?.text !== 'string' || typeof s.learn !== 'boolean') throw new Error(`${split} record ${examples} has malformed chat segments; run Chat format again`);
+        pieces.push(s.text);
+        learn.push(s.learn);
+      }
+      continue;
+    }
     if (typeof r.prompt !== 'string' || typeof r.response !== 'string') throw new Error(`the ${split} split has a record without prompt and response; use a Chat format node first`);
-    prompts.push(r.prompt);
-    responses.push(r.response);
+    pieces.push(r.prompt, r.response);
+    learn.push(false, true);
   }
-  // Prompt and response are tokenized apart so no token straddles the boundary between them.
-  const [p, q] = [await tok.encodeBatch(prompts), await tok.encodeBatch(responses)];
-  const total = p.reduce((n, x, i) => n + x.length + q[i]!.length, 0);
+  // Each piece is tokenized apart so no token straddles a boundary between what is learned and what is not.
+  const encoded = await tok.encodeBatch(pieces);
+  const total = encoded.reduce((n, x) => n + x.length, 0);
   const ids = new Int32Array(total);
   const weights = new Float32Array(total);
   let pos = 0;
-  for (let i = 0; i < p.length; i++) {
-    ids.set(p[i]!, pos);
-    pos += p[i]!.length;
-    ids.set(q[i]!, pos);
-    weights.fill(1, pos, pos + q[i]!.length);
-    pos += q[i]!.length;
-  }
-  return { ids, weights, examples: p.length };
+  encoded.forEach((piece, i) => {
+    ids.set(piece, pos);
+    if (learn[i]) weights.fill(1, pos, pos + piece.length);
+    pos += piece.length;
+  });
+  return { ids, weights, examples };
 }

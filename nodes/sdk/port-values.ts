@@ -14,6 +14,38 @@ export interface TextHandle {
 
 export type SplitName = 'train' | 'validation' | 'test';
 
+/**
+ * How Dataset from files read a source: a chat layout (normalised to `{ messages: [{role, content}] }`
+ * records), the mapped fields (text/prompt/response/label), or plain .txt text.
+ */
+export type DatasetLayout = 'messages' | 'sharegpt' | 'alpaca' | 'prompt-completion' | 'prompt-response' | 'fields' | 'text';
+
+/** How each layout is named to people (inspector, logs). */
+export const DATASET_LAYOUT_LABELS: Record<DatasetLayout, string> = {
+  messages: 'chat messages (role/content)',
+  sharegpt: 'ShareGPT conversations (from/value)',
+  alpaca: 'Alpaca (instruction/input/output)',
+  'prompt-completion': 'prompt/completion pairs',
+  'prompt-response': 'prompt/response pairs',
+  fields: 'mapped fields',
+  text: 'plain text',
+};
+
+/** One turn of a chat record, as the chat layouts are normalised. */
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/**
+ * A piece of a rendered conversation: Chat format splits multi-turn records into these so fine-tuning
+ * learns from every assistant turn (`learn`) and from nothing else.
+ */
+export interface ChatSegment {
+  text: string;
+  learn: boolean;
+}
+
 /** Records as JSON lines, one file per split. */
 export interface DatasetHandle {
   kind: 'dataset';
@@ -24,6 +56,8 @@ export interface DatasetHandle {
   labels?: string[];
   /** Set by Chat format: the template its prompts were rendered with. */
   chat?: { template: string; endOfText: string; system?: string };
+  /** Set by Dataset from files: the layout of each source, in file order, without repeats. */
+  layouts?: DatasetLayout[];
 }
 
 /** A tokenizer saved as tokenizer.json. */

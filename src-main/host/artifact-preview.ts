@@ -5,6 +5,7 @@
 import { open, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ArtifactPreview, OutputPreview, PreviewTable } from '../../nodes/sdk/artifact-preview.ts';
+import type { DatasetLayout } from '../../nodes/sdk/port-values.ts';
 import type { RunRecord } from '../../nodes/sdk/runs.ts';
 import { isWithin } from '../engine/paths.ts';
 
@@ -44,8 +45,14 @@ async function readHead(path: string, maxBytes: number): Promise<{ text: string;
   }
 }
 
-function cut(value: unknown, chars: number): unknown {
-  return typeof value === 'string' && value.length > chars ? value.slice(0, chars) + '…' : value;
+const LIST_ITEMS = 20;
+
+/** Strings cut short, lists (a conversation's turns) cut to their first items, nested objects likewise. */
+export function cut(value: unknown, chars: number, depth = 0): unknown {
+  if (typeof value === 'string') return value.length > chars ? value.slice(0, chars) + '…' : value;
+  if (depth > 2 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.slice(0, LIST_ITEMS).map((v) => cut(v, chars, depth + 1));
+  return Object.fromEntries(Object.entries(value).slice(0, LIST_ITEMS).map(([k, v]) => [k, cut(v, chars, depth + 1)]));
 }
 
 function cell(value: unknown): Cell {
@@ -129,7 +136,14 @@ async function previewOutput(port: string, value: unknown, reader: Reader): Prom
         if (!s) continue;
         out.push({ split, rows: s.rows, first: await reader.jsonl(s.path, FIRST_RECORDS) });
       }
-      return { port, kind: 'dataset', fields: (v.fields as string[]) ?? [], ...(v.labels ? { labels: v.labels as string[] } : {}), splits: out };
+      return {
+        port,
+        kind: 'dataset',
+        fields: (v.fields as string[]) ?? [],
+        ...(v.labels ? { labels: v.labels as string[] } : {}),
+        ...(Array.isArray(v.layouts) ? { layouts: v.layouts as DatasetLayout[] } : {}),
+        splits: out,
+      };
     }
     case 'tokenizer':
       return { port, kind: 'tokenizer', vocabSize: Number(v.vocabSize), type: String(v.type), specialTokens: (v.specialTokens as Record<string, number>) ?? {} };

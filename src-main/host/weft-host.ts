@@ -12,6 +12,8 @@ import {
   type ArtifactFiles,
   type ArtifactPreview,
   type Catalogue,
+  type DataFilePreview,
+  type DataFilePreviewRequest,
   type EngineEvent,
   type FolderListing,
   type GenerationRequest,
@@ -27,7 +29,7 @@ import {
   type ValidateResult,
   type WeftApi,
 } from '../../nodes/sdk/index.ts';
-import type { ReadRoot } from '../engine/paths.ts';
+import { resolveGraphPath, type ReadRoot } from '../engine/paths.ts';
 import { RunEngine } from '../engine/run-engine.ts';
 import type { RunLimits } from '../engine/run-machine.ts';
 import { forkLauncher, type WorkerLauncher } from '../engine/worker/launcher.ts';
@@ -203,6 +205,16 @@ export class WeftHost implements WeftApi {
   /** The file a download link names, confined to the node's artifact folder. */
   async artifactFile(runId: string, nodeId: string, relativePath: string): Promise<string> {
     return artifactFilePath(this.runs.get(runId), nodeId, relativePath, this.paths.cache);
+  }
+
+  async previewDataFile(request: DataFilePreviewRequest): Promise<DataFilePreview> {
+    const graphDir = request.graphDir ?? this.paths.root;
+    // The same confinement as a run's file params: the preview reads nothing a graph here could not.
+    const resolved = resolveGraphPath(request.path, graphDir, this.readRoots(graphDir));
+    if ('error' in resolved) throw new Error(resolved.error);
+    // Loaded on first use: listing and validating need none of the file readers.
+    const { previewDataFile } = await import('../../nodes/dataset.file/preview.ts');
+    return previewDataFile(resolved.path, request.params);
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {

@@ -92,6 +92,8 @@ export function confinedApi(api: WeftApi, c: Confinement): WeftApi {
         graphDir: request.graphDir === undefined ? undefined : c.folder(request.graphDir),
         graphFile: request.graphFile === undefined ? undefined : c.readable(request.graphFile),
       }),
+    // graphDir is a folder graphs may read: from the browser it must be one the browser may use.
+    previewDataFile: async (request) => api.previewDataFile({ ...request, graphDir: request.graphDir === undefined ? undefined : c.folder(request.graphDir) }),
     openGraph: (path) => api.openGraph(c.readable(path)),
     saveGraph: (path, graph) => api.saveGraph(c.writable(path), graph),
   };

@@ -4,7 +4,7 @@
  * request's parameters and argument schemas). The preload, the WebSocket client, the IPC binding
  * and the web server all take the method list from weftApiDoor. No run-time imports (see door.ts).
  */
-import type { ArtifactPreview } from '../artifact-preview.ts';
+import type { ArtifactPreview, DataFilePreview } from '../artifact-preview.ts';
 import type { NodeSpec } from '../define-node.ts';
 import type { GraphError } from '../errors.ts';
 import type { Graph } from '../graph.ts';
@@ -35,6 +35,16 @@ export interface TemplateInfo {
   name: string;
   description?: string;
   nodeCount: number;
+}
+
+/** A data file to preview before a run, read with a Dataset from files node's params. */
+export interface DataFilePreviewRequest {
+  /** The file param: absolute, or relative to graphDir. */
+  path: string;
+  /** The graph's folder, as for validateGraph: relative paths resolve here, and graphs may read it. */
+  graphDir?: string;
+  /** The node's params (layout, field mapping, CSV and .txt settings); defaults where absent. */
+  params?: Record<string, string | number | boolean>;
 }
 
 export interface OpenedGraph {
@@ -77,6 +87,11 @@ export interface WeftApi {
   allowPath(path: string): Promise<void>;
   /** The files a node of a run wrote (its artifact folder), with sizes. */
   listArtifactFiles(runId: string, nodeId: string): Promise<ArtifactFiles>;
+  /**
+   * The first records of a data file as Dataset from files would read them (layout recognised, fields
+   * found, problems with file:line), before any run. Only files a graph in graphDir may read.
+   */
+  previewDataFile(request: DataFilePreviewRequest): Promise<DataFilePreview>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 
@@ -138,6 +153,13 @@ export const weftApiDoor = {
   listFolder: (z) => ({ path: filePath(z).optional() }),
   allowPath: (z) => ({ path: filePath(z) }),
   listArtifactFiles: (z) => ({ runId: runId(z), nodeId: nodeId(z) }),
+  previewDataFile: (z) => ({
+    request: z.strictObject({
+      path: filePath(z),
+      graphDir: z.string().max(4096).optional(),
+      params: z.record(z.string().max(64), z.union([z.string().max(20_000), z.number(), z.boolean()])).optional(),
+    }),
+  }),
 } satisfies Door<WeftApi>;
 
 export type ApiMethod = RequestMethod<WeftApi>;

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { NodeSpec } from '../../../nodes/sdk/define-node.ts';
 import type { GraphError } from '../../../nodes/sdk/errors.ts';
 import type { GraphNode } from '../../../nodes/sdk/graph.ts';
@@ -9,8 +9,27 @@ import { fieldsFor, parseInput, type Field } from './form.ts';
 import { PreviewPanel } from './PreviewPanel.tsx';
 import { usePathPicker } from '../files/use-path-picker.tsx';
 import { NodeFiles } from './NodeFiles.tsx';
+import { DataFilePreviewPanel, useDataFilePreview } from './DataFilePreview.tsx';
+import { FIELD_PARAMS } from './data-preview.ts';
 
-function FieldRow({ field, nodeId, readOnly, graphError, onCommit, onBrowse }: { field: Field; nodeId: string; readOnly: boolean; graphError?: string; onCommit(v: ParamValue): void; onBrowse?(current: string): Promise<string | null> }) {
+function FieldRow({
+  field,
+  nodeId,
+  readOnly,
+  graphError,
+  suggestions,
+  onCommit,
+  onBrowse,
+}: {
+  field: Field;
+  nodeId: string;
+  readOnly: boolean;
+  graphError?: string;
+  /** Values offered while typing (e.g. the fields found in a data file). */
+  suggestions?: string[];
+  onCommit(v: ParamValue): void;
+  onBrowse?(current: string): Promise<string | null>;
+}) {
   const shown = field.value === undefined ? '' : String(field.value);
   const [draft, setDraft] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -57,10 +76,20 @@ function FieldRow({ field, nodeId, readOnly, graphError, onCommit, onBrowse }: {
           value={draft ?? shown}
           disabled={readOnly}
           placeholder={field.control === 'path' ? (s.kind === 'folder' ? 'folder path' : 'file path') : undefined}
+          list={suggestions?.length ? `${id}-suggestions` : undefined}
           onChange={(e) => change(e.target.value)}
           onBlur={() => problem === null && setDraft(null)}
         />
       );
+      if (suggestions?.length) {
+        control = (
+          <>
+            {input}
+            <datalist id={`${id}-suggestions`}>{suggestions.map((o) => <option key={o} value={o} />)}</datalist>
+          </>
+        );
+        break;
+      }
       control =
         field.control === 'path' && onBrowse ? (
           <div className="path-row">
@@ -100,8 +129,9 @@ function FieldRow({ field, nodeId, readOnly, graphError, onCommit, onBrowse }: {
 }
 
 /** The selected node: its params as a form generated from the spec, and what the shown run did with it. */
-export function Inspector({ node, readOnly, errors }: { node: GraphNode | null; readOnly: boolean; errors: GraphError[] }) {
+export function Inspector({ node, readOnly, errors, graphDir }: { node: GraphNode | null; readOnly: boolean; errors: GraphError[]; graphDir?: string }) {
   const { specs, doc, runs, toast } = useEditor();
+  const filePreview = useDataFilePreview(node, graphDir);
   const { pick, cancel: cancelPick, picker } = usePathPicker();
   // Another node selected (or this one deleted): its pending pick no longer has a field to fill.
   useEffect(() => cancelPick(), [node?.id, cancelPick]);
@@ -151,12 +181,13 @@ export function Inspector({ node, readOnly, errors }: { node: GraphNode | null; 
         {spec && Object.keys(spec.params).length > 0 && <h4>Settings</h4>}
         {spec &&
           fieldsFor(spec, node.params).map((f) => (
+            <Fragment key={f.name}>
             <FieldRow
-              key={f.name}
               field={f}
               nodeId={node.id}
               readOnly={readOnly}
               graphError={nodeErrors.find((e) => e.param === f.name)?.message}
+              suggestions={FIELD_PARAMS.includes(f.name) ? filePreview.preview?.fieldsFound : undefined}
               onCommit={commit(f.name)}
               onBrowse={(current) =>
                 pick({
@@ -170,6 +201,9 @@ export function Inspector({ node, readOnly, errors }: { node: GraphNode | null; 
                 })
               }
             />
+            {/* What the chosen file holds, right under it (Dataset from files). */}
+            {f.name === 'file' && <DataFilePreviewPanel {...filePreview} />}
+            </Fragment>
           ))}
         {picker}
         {view && (

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ArtifactPreview, OutputPreview, PreviewTable } from '../../../nodes/sdk/artifact-preview.ts';
+import { layoutsLine, recordCell } from './data-preview.ts';
 import { useEditor } from '../context.ts';
 import { formatMetric } from '../runs/run-view.ts';
 
@@ -19,7 +20,7 @@ function Table({ table, testId }: { table: PreviewTable; testId: string }) {
           </thead>
           <tbody>
             {table.rows.map((r, i) => (
-              <tr key={i}>{r.map((v, j) => <td key={j} title={v === null ? '' : String(v)}>{typeof v === 'number' ? formatMetric(v) : v === null ? '' : String(v)}</td>)}</tr>
+              <tr key={i}>{r.map((v, j) => <td key={j} className={typeof v === 'string' && v.includes('\n') ? 'multiline' : undefined} title={v === null ? '' : String(v)}>{typeof v === 'number' ? formatMetric(v) : v === null ? '' : String(v)}</td>)}</tr>
             ))}
           </tbody>
         </table>
@@ -34,13 +35,18 @@ function Output({ o, onPlayground }: { o: OutputPreview; onPlayground?: () => vo
       return (
         <div className="out" data-testid={`preview-${o.port}`}>
           <b>{o.port}</b>: {o.splits.map((s) => `${s.split} ${n(s.rows)}`).join(' · ')} rows
+          {o.layouts && o.layouts.length > 0 && (
+            <div className="muted small" data-testid={`preview-${o.port}-layout`}>
+              layout: {layoutsLine(o.layouts)}
+            </div>
+          )}
           {o.labels && <div className="muted small">labels: {o.labels.join(', ')}</div>}
           {o.splits.map((s) =>
             s.first.length ? (
               <Table
                 key={s.split}
                 testId={`preview-${o.port}-${s.split}`}
-                table={{ name: `${s.split} (first rows)`, columns: o.fields, rows: s.first.map((r) => o.fields.map((f) => (r[f] === undefined ? null : typeof r[f] === 'object' ? JSON.stringify(r[f]) : (r[f] as string | number | boolean)))), totalRows: s.rows }}
+                table={{ name: `${s.split} (first rows)`, columns: o.fields, rows: s.first.map((r) => o.fields.map((f) => recordCell(r[f]))), totalRows: s.rows }}
               />
             ) : null,
           )}
