@@ -102,7 +102,11 @@ describe('Hub downloads into the workspace cache', () => {
     const sharded = filesOf(join(FIXTURES, 'llama3-gqa-bf16-sharded'));
     const c = commitOf(sharded);
     hub.repos.set('test-org/sharded', { refs: { main: c }, commits: { [c]: sharded } });
-    const snap = await fetchHubModel(req({ id: 'test-org/sharded' }));
+    const progress: Array<[number, number]> = [];
+    const snap = await fetchHubModel(req({ id: 'test-org/sharded', progress: (d, t) => void progress.push([d, t]) }));
+    // One total from the start (shards guessed by name until the index is read), bytes only growing.
+    expect(new Set(progress.map(([, t]) => t))).toEqual(new Set([snap.totalBytes]));
+    expect(progress.every(([d], i) => i === 0 || d >= progress[i - 1]![0])).toBe(true);
     expect(snap.files).toEqual(expect.arrayContaining(['model.safetensors.index.json', 'model-00001-of-00003.safetensors', 'model-00002-of-00003.safetensors', 'model-00003-of-00003.safetensors']));
     expect(snap.files).not.toContain('reference.json');
   });

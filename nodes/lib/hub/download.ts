@@ -150,6 +150,10 @@ function diskFull(path: string, needed: number): HubError {
 /** The message for an HTTP status from the Hub. */
 function httpError(status: number, req: HubModelRequest, detail: string): HubError {
   const where = `${req.id} at revision ${req.revision}`;
+  if (status === 401 && !req.token && /repository not found/i.test(detail)) {
+    // The Hub answers 401 rather than 404 to anonymous requests for a repository it will not show.
+    return new HubError('not_found', `no model ${req.id} at revision ${req.revision} on ${req.hubUrl} (or it is private: set HF_TOKEN)`);
+  }
   if (status === 401 || status === 403) {
     const tokenNote = req.token ? (status === 401 ? ' (the Hub refused the HF_TOKEN that is set: check it)' : ' (the account of the HF_TOKEN that is set has no access yet)') : '';
     return new HubError('gated', `${req.id} is gated or private: accept its licence on the Hub and set HF_TOKEN${tokenNote}`);
@@ -305,13 +309,14 @@ export async function fetchHubModel(req: HubModelRequest): Promise<HubSnapshot> 
     const pending = (files: ManifestFile[]) => files.filter((f) => !(existsSync(blobPath(f)) && statSync(blobPath(f)).size === f.size));
     const partial = (f: ManifestFile) => (existsSync(`${blobPath(f)}.incomplete`) ? statSync(`${blobPath(f)}.incomplete`).size : 0);
 
+    const needOf = (files: ManifestFile[]) => pending(files).reduce((s, f) => s + f.size - Math.min(partial(f), f.size), 0);
+    const checkSpace = (need: number) => {
+      mkdirSync(join(repoDir, 'blobs'), { recursive: true });
+      if (need > (req.freeBytes ?? freeBytesOf)(join(repoDir, 'blobs'))) throw diskFull(join(repoDir, 'blobs'), need);
+    };
     const fetchFiles = async (files: ManifestFile[]) => {
       const todo = pending(files);
-      const need = todo.reduce((s, f) => s + f.size - Math.min(partial(f), f.size), 0);
-      counter.total += need;
-      mkdirSync(join(repoDir, 'blobs'), { recursive: true });
-      const free = (req.freeBytes ?? freeBytesOf)(join(repoDir, 'blobs'));
-      if (need > free) throw diskFull(join(repoDir, 'blobs'), need);
+      checkSpace(needOf(files));
       for (const f of files) {
         if (todo.includes(f)) await downloadBlob(req, commit, f, blobPath(f), counter, report, log);
         place(blobPath(f), join(snapshot, f.path));
@@ -320,7 +325,12 @@ export async function fetchHubModel(req: HubModelRequest): Promise<HubSnapshot> 
     };
 
     // Small files first, then the weights: the index names its shards.
-    await fetchFiles(chosen.filter((e) => !e.path.endsWith('.safetensors')).map(entryOf));
+    // Progress counts bytes over the whole model from the start: shards are guessed by their usual names until the index is read.
+    const small = chosen.filter((e) => !e.path.endsWith('.safetensors')).map(entryOf);
+    const likelyWeights = listing.filter((e) => e.path === 'model.safetensors' || /^model-\d+-of-\d+\.safetensors$/.test(e.path)).map(entryOf);
+    counter.total = needOf(small) + needOf(chosen.some((e) => e.path === 'model.safetensors') ? likelyWeights.filter((f) => f.path === 'model.safetensors') : likelyWeights);
+    checkSpace(counter.total);
+    await fetchFiles(small);
     const index = chosen.find((e) => e.path === 'model.safetensors.index.json');
     let weights = chosen.filter((e) => e.path.endsWith('.safetensors'));
     if (index) {
@@ -332,6 +342,7 @@ export async function fetchHubModel(req: HubModelRequest): Promise<HubSnapshot> 
       if (absent.length) throw new HubError('no_weights', `${req.id}: model.safetensors.index.json names shards the repository lacks: ${absent.join(', ')}`);
       weights = shardNames.map((s) => byPath.get(s)!);
     }
+    counter.total = counter.done + needOf(weights.map(entryOf));
     await fetchFiles(weights.map(entryOf));
     await report(true);
     writeAtomic(join(repoDir, 'weft', `${commit}.json`), JSON.stringify({ id: req.id, commit, files: manifest }, null, 1));
