@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,6 +168,13 @@ describe('Hub downloads into the workspace cache', () => {
     expect(resolves().find((r) => r.path.endsWith('model.safetensors'))?.range).toMatch(/^bytes=[1-9]\d*-$/);
   });
 
+  it('lets one of two simultaneous downloads of a model fetch it, and the other use the result', async () => {
+    const [a, b] = await Promise.all([fetchHubModel(req()), fetchHubModel(req())]);
+    expect(a.commit).toBe(b.commit);
+    expect(resolves().filter((r) => r.path.endsWith('model.safetensors'))).toHaveLength(1);
+    expect(a.downloadedBytes + b.downloadedBytes).toBe(a.totalBytes);
+  });
+
   it('starts a file over when the server ignores the Range header', async () => {
     hub.cutAfter.set(`${ID}/model.safetensors`, 1000);
     hub.noRanges = true;
@@ -209,6 +217,19 @@ describe('Hub downloads into the workspace cache', () => {
     expect(e.code).toBe('disk_full');
     expect(e.message).toMatch(/^the disk holding .*blobs is full \(needs about 1 MB\)$/);
     expect(resolves()).toEqual([]);
+  });
+
+  // A real full disk: a 256 KiB tmpfs, where the system allows mounting one (root on Linux); the free-space check is told there is room.
+  const tmpfs = (() => {
+    if (process.platform !== 'linux' || process.getuid?.() !== 0) return null;
+    const dir = tempDir('weft-full-');
+    return spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]).status === 0 ? dir : null;
+  })();
+  afterAll(() => void (tmpfs && spawnSync('umount', [tmpfs])));
+  it.skipIf(!tmpfs)('says the disk is full when a write fails with ENOSPC, keeping what was written', async () => {
+    const e = await failure(fetchHubModel(req({ cacheDir: tmpfs!, freeBytes: () => 1e12 })));
+    expect(e.code).toBe('disk_full');
+    expect(e.message).toMatch(/^the disk holding .*blobs is full \(needs about \d+ MB\)$/);
   });
 
   it('lists what a repository holds when it has no safetensors weights or tokenizer.json', async () => {

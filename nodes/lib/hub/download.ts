@@ -218,7 +218,8 @@ function completeSnapshot(repoDir: string, commit: string): ManifestFile[] | nul
 }
 
 /** One process downloads a repository at a time; a lock left by a dead process is taken over. */
-async function lockRepo(repoDir: string, signal?: AbortSignal): Promise<() => void> {
+async function lockRepo(repoDir: string, signal?: AbortSignal, log?: (m: string) => void): Promise<() => void> {
+  let told = false;
   mkdirSync(repoDir, { recursive: true });
   const lock = join(repoDir, '.lock');
   for (;;) {
@@ -230,14 +231,18 @@ async function lockRepo(repoDir: string, signal?: AbortSignal): Promise<() => vo
     } catch (e) {
       if ((e as { code?: string }).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(lock, 'utf8'));
-      let alive = false;
+      let alive = pid === process.pid; // another download in this process
       try {
-        alive = Number.isInteger(pid) && pid > 0 && pid !== process.pid && (process.kill(pid, 0), true);
-      } catch {
-        alive = false;
+        alive ||= Number.isInteger(pid) && pid > 0 && (process.kill(pid, 0), true);
+      } catch (err) {
+        alive = (err as { code?: string }).code === 'EPERM'; // exists, owned by someone else
       }
       if (!alive) rmSync(lock, { force: true });
-      else await sleep(300, signal);
+      else {
+        if (!told) log?.(`waiting for another download of this model (process ${pid}) to finish`);
+        told = true;
+        await sleep(300, signal);
+      }
     }
   }
 }
@@ -293,7 +298,7 @@ export async function fetchHubModel(req: HubModelRequest): Promise<HubSnapshot> 
   const chosen = chooseFiles(listing, req.id, req.revision);
   log(`${req.id} ${req.revision} -> commit ${commit}`);
 
-  const release = await lockRepo(repoDir, req.signal);
+  const release = await lockRepo(repoDir, req.signal, log);
   try {
     const manifest: ManifestFile[] = [];
     const entryOf = (e: ListFileEntry): ManifestFile => ({ path: e.path, size: e.lfs?.size ?? e.size, etag: e.lfs?.oid ?? e.oid ?? `${e.path}-${e.size}`, ...(e.lfs ? { sha256: e.lfs.oid } : {}) });
