@@ -20,7 +20,7 @@ import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { HubApiError, listFiles, modelInfo, type ListFileEntry } from '@huggingface/hub';
-import { hubRepoDir, isCommitHash } from './repo.ts';
+import { hubModelIdProblem, hubRepoDir, isCommitHash, revisionProblem } from './repo.ts';
 
 export type HubErrorCode = 'unreachable' | 'gated' | 'not_found' | 'disk_full' | 'no_weights' | 'not_cached' | 'corrupt' | 'bad_token' | 'http';
 
@@ -230,8 +230,17 @@ async function lockRepo(repoDir: string, signal?: AbortSignal, log?: (m: string)
       return () => rmSync(lock, { force: true });
     } catch (e) {
       if ((e as { code?: string }).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(lock, 'utf8'));
-      let alive = pid === process.pid; // another download in this process
+      let text: string;
+      let age: number;
+      try {
+        text = readFileSync(lock, 'utf8');
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        continue; // released meanwhile: try again
+      }
+      const pid = Number(text);
+      // Another download in this process, or one that has just created the lock and not yet written its pid.
+      let alive = pid === process.pid || (text === '' && age < 5000);
       try {
         alive ||= Number.isInteger(pid) && pid > 0 && (process.kill(pid, 0), true);
       } catch (err) {
@@ -250,6 +259,9 @@ async function lockRepo(repoDir: string, signal?: AbortSignal, log?: (m: string)
 /** Resolves the revision to a commit and makes the model's files available in the cache. */
 export async function fetchHubModel(req: HubModelRequest): Promise<HubSnapshot> {
   const started = Date.now();
+  // The id and revision become folder names: checked here too, not only by the node's validation.
+  const bad = hubModelIdProblem(req.id) ?? revisionProblem(req.revision);
+  if (bad) throw new HubError('not_found', bad);
   const repoDir = hubRepoDir(req.cacheDir, req.id);
   const log = req.log ?? (() => {});
   const done = (commit: string, files: ManifestFile[], downloadedBytes: number): HubSnapshot => ({
