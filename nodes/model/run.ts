@@ -5,7 +5,6 @@ import { initParams, disposeParams } from '../lib/gpt/model.ts';
 import { copyModelFolder, inspectModelFolder, saveModelFolder } from '../lib/gpt/io.ts';
 import { parameterCount, trainingBytes, type GptConfig } from '../lib/gpt/config.ts';
 import { TextTokenizer, EOS } from '../lib/tokenizer.ts';
-import { fetchHubModel } from '../lib/hub/download.ts';
 import { hubCacheDir } from '../lib/hub/repo.ts';
 import type { RunOf } from '../sdk/index.ts';
 import type { spec } from './index.ts';
@@ -42,6 +41,8 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     const token = process.env.HF_TOKEN?.trim() || undefined;
     const hubUrl = (process.env.WEFT_HUB_URL?.trim() || DEFAULT_HUB_URL).replace(/\/+$/, '');
     const progressEvery = { at: 0 };
+    // The Hub client loads only for Hub models (about 80 ms).
+    const { fetchHubModel } = await import('../lib/hub/download.ts');
     const snap = await fetchHubModel({
       id: p.hubModel,
       revision: p.revision,
