@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, fromHfConfig } from '../lib/hf-config.ts';
+import { hubModelIdProblem, isCommitHash, revisionProblem } from '../lib/hub/repo.ts';
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
 
 /** What a model folder needs, checked at validation so a bad folder is refused before the run. */
@@ -33,11 +34,11 @@ export const spec = nodeSpec({
   category: 'Model',
   label: 'Model',
   description:
-    'A new model with seeded initialisation (GPT-2 or Llama architecture, or a bidirectional encoder), or a model folder in the Hugging Face layout: GPT-2, Llama (2, 3, TinyLlama, SmolLM), Mistral, Qwen2 or Qwen3.',
+    'A new model with seeded initialisation (GPT-2 or Llama architecture, or a bidirectional encoder), a model folder in the Hugging Face layout, or a model from the Hugging Face Hub (downloaded once into the workspace cache): GPT-2, Llama (2, 3, TinyLlama, SmolLM), Mistral, Qwen2 or Qwen3.',
   inputs: { tokenizer: { type: 'Tokenizer', optional: true, description: 'Sets the vocabulary of a new model.' } },
   outputs: { model: { type: 'Model' } },
   params: {
-    source: { kind: 'enum', options: ['new', 'folder'], default: 'new' },
+    source: { kind: 'enum', options: ['new', 'folder', 'hub'], default: 'new', help: 'new: initialised from the seed. folder: a model folder on disk. hub: a model on the Hugging Face Hub.' },
     architecture: {
       kind: 'enum',
       options: ['gpt2', 'llama', 'encoder'],
@@ -55,6 +56,20 @@ export const spec = nodeSpec({
     tiedEmbeddings: { kind: 'boolean', default: true, help: 'The output layer reuses the token embeddings (as GPT-2 and SmolLM), which saves vocabulary x width parameters.' },
     estimateBatch: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'Batch size for the memory estimate.' },
     folder: { kind: 'folder', default: '', help: 'For source "folder": a Hugging Face model folder (config.json, model.safetensors or its shards, tokenizer.json).' },
+    hubModel: {
+      kind: 'string',
+      default: '',
+      maxLength: 200,
+      label: 'Hub model',
+      help: 'For source "hub": the model id on the Hugging Face Hub, owner/name (e.g. HuggingFaceTB/SmolLM2-135M-Instruct). Gated or private models need the HF_TOKEN environment variable.',
+    },
+    revision: {
+      kind: 'string',
+      default: 'main',
+      maxLength: 200,
+      help: 'For source "hub": a branch, tag or commit. The commit a branch resolves to is recorded with the run, and replay uses that commit.',
+    },
+    offline: { kind: 'boolean', default: false, help: 'For source "hub": use only the workspace\'s model cache, never the network.' },
   },
   validate(p, connected) {
     const problems: NodeProblem[] = [];
@@ -63,7 +78,19 @@ export const spec = nodeSpec({
     if (p.source === 'new' && p.kvHeads > 0 && p.heads % p.kvHeads !== 0) problems.push({ param: 'kvHeads', message: `key/value heads (${p.kvHeads}) must divide heads (${p.heads})` });
     if (p.source === 'new' && !connected.includes('tokenizer')) problems.push({ port: 'tokenizer', message: 'a new model needs a tokenizer for its vocabulary' });
     if (p.source === 'folder' && !p.folder) problems.push({ param: 'folder', message: 'choose a model folder' });
+    if (p.source === 'hub') {
+      const idProblem = hubModelIdProblem(p.hubModel);
+      if (idProblem) problems.push({ param: 'hubModel', message: idProblem });
+      const revProblem = revisionProblem(p.revision);
+      if (revProblem) problems.push({ param: 'revision', message: revProblem });
+    }
     return problems;
+  },
+  pinForReplay(params, outputs) {
+    // A Hub model replays with the commit its run downloaded, wherever the branch has moved since.
+    const commit = (outputs.model as { source?: { commit?: unknown } } | undefined)?.source?.commit;
+    if (params.source !== 'hub' || typeof commit !== 'string' || !isCommitHash(commit) || params.revision === commit) return undefined;
+    return { ...params, revision: commit };
   },
   checkFiles(p) {
     return p.source === 'folder' && p.folder ? checkModelFolder(p.folder) : [];

@@ -108,6 +108,13 @@ export interface NodeTypeSpec<S extends Record<string, ParamSpec> = Record<strin
    * small files, synchronously.
    */
   checkFiles?(params: ParamsOf<S>): NodeProblem[];
+  /**
+   * Replay runs the recorded graph again. A node whose params name something that can move (a
+   * branch of a model repository) returns here the params that pin what the recorded run used,
+   * read from that run's outputs of this node (absent when the node did not finish); undefined
+   * keeps the params as recorded.
+   */
+  pinForReplay?(params: Readonly<Record<string, unknown>>, outputs: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined;
 }
 
 /** A node type's heavy half, the default export of its run module. */

@@ -135,6 +135,8 @@ export interface ModelHandle {
   dir: string;
   parameters: number;
   config: ModelConfig;
+  /** Where the weights came from, for a model downloaded from the Hugging Face Hub: the commit is what replay pins. */
+  source?: { hub: string; revision: string; commit: string };
 }
 
 export interface OptimizerSettings {

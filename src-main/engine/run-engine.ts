@@ -195,9 +195,19 @@ export class RunEngine {
     await this.launch(record, checked.checked, false);
   }
 
+  /**
+   * Runs a past run's graph again with its seed, every node re-executed. Node types that name
+   * something movable (a Hub branch) pin it to what the past run used (`pinForReplay`), so the
+   * replay's graph snapshot says exactly which weights it ran with.
+   */
   async replay(runId: string): Promise<{ runId: string }> {
     const past = this.options.store.get(runId);
-    return this.start({ graph: past.graph, graphDir: past.graphDir, graphFile: past.graphFile, seed: past.seed, noCache: true, replayOf: runId });
+    const nodes = past.graph.nodes.map((node) => {
+      const pinned = this.options.catalogue.get(node.type)?.pinForReplay?.(node.params, past.nodes[node.id]?.outputs ?? {});
+      return pinned ? { ...node, params: pinned as typeof node.params } : node;
+    });
+    const graph = { ...past.graph, nodes };
+    return this.start({ graph, graphDir: past.graphDir, graphFile: past.graphFile, seed: past.seed, noCache: true, replayOf: runId });
   }
 
   list(): RunSummary[] {
