@@ -35,6 +35,22 @@ function graph(nodes: N[], edges: Array<[string, string, string, string]>): Grap
   };
 }
 
+/** Logits of a model folder for a few fixed ids, computed in this process. */
+async function logitsOf(dir: string): Promise<number[]> {
+  const { tf, useBestBackend } = await import('../nodes/lib/backend.ts');
+  const { loadModelFolder } = await import('../nodes/lib/gpt/io.ts');
+  const { disposeParams, hiddenStates, lmLogits } = await import('../nodes/lib/gpt/model.ts');
+  await useBestBackend();
+  const { config, params } = loadModelFolder(dir);
+  const t = tf.tidy(() => lmLogits(params, config, hiddenStates(params, config, tf.tensor2d([[5, 9, 14, 2]], [1, 4], 'int32'), { training: false })));
+  const out = Array.from(await t.data());
+  t.dispose();
+  disposeParams(params);
+  return out;
+}
+
+const maxDiff = (a: number[], b: number[]) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+
 const modelOnly = (folder: string) => graph([{ id: 'model', type: 'model', version: 2, params: { source: 'folder', folder } }], []);
 
 describe('model folders of the open families', () => {
@@ -107,6 +123,14 @@ describe('model folders of the open families', () => {
     expect(answer.end.error, JSON.stringify(answer)).toBeUndefined();
     expect(['stop', 'length']).toContain(answer.end.stats.reason);
     expect(answer.end.stats.promptText).toContain('<|im_start|>user\nreverse abc<|im_end|>');
+    // The adapter alone, loaded onto the base by the model node, gives the fine-tuned model again.
+    const adapterDir = join(tune.artifactDir!, 'adapter');
+    const again = await h.startRun({ graph: graph([{ id: 'model', type: 'model', version: 2, params: { source: 'folder', folder: join(FIXTURES, 'llama3-gqa-bf16-sharded'), adapter: adapterDir } }], []), graphDir: FIXTURES });
+    const merged = await h.waitForRun(again.runId);
+    expect(merged.state, JSON.stringify(merged.nodes)).toBe('succeeded');
+    const diff = maxDiff(await logitsOf(merged.nodes.model!.artifactDir!), await logitsOf(tune.artifactDir!));
+    expect(diff).toBeLessThan(1e-4);
+
     const sampled = await generateToEnd(h, { runId, nodeId: 'tune', mode: 'complete', prompt: 'Call me', settings: { maxTokens: 8, temperature: 1, topK: 0, topP: 1, seed: 3 } });
     expect(sampled.end.error).toBeUndefined();
     expect(sampled.end.stats.tokens).toBeGreaterThan(0);

@@ -28,6 +28,21 @@ export function checkModelFolder(folder: string): NodeProblem[] {
   return problems;
 }
 
+/** A PEFT LoRA adapter folder, checked at validation. */
+export function checkAdapterFolder(folder: string): NodeProblem[] {
+  const config = join(folder, 'adapter_config.json');
+  if (!existsSync(config)) return [{ param: 'adapter', message: `${folder} has no adapter_config.json; a PEFT adapter folder holds adapter_config.json and adapter_model.safetensors` }];
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(config, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    return [{ param: 'adapter', message: `${config}: not valid JSON (${(e as Error).message})` }];
+  }
+  if (raw.peft_type !== 'LORA') return [{ param: 'adapter', message: `${config}: peft_type "${String(raw.peft_type)}" is not supported (LORA only)` }];
+  if (!existsSync(join(folder, 'adapter_model.safetensors'))) return [{ param: 'adapter', message: `${folder} has no adapter_model.safetensors` }];
+  return [];
+}
+
 export const spec = nodeSpec({
   type: 'model',
   version: 2,
@@ -69,6 +84,12 @@ export const spec = nodeSpec({
       maxLength: 200,
       help: 'For source "hub": a branch, tag or commit. The commit a branch resolves to is recorded with the run, and replay uses that commit.',
     },
+    adapter: {
+      kind: 'folder',
+      default: '',
+      label: 'LoRA adapter',
+      help: 'Optional, for sources "folder" and "hub": a PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors), merged into the model.',
+    },
     offline: { kind: 'boolean', default: false, help: 'For source "hub": use only the workspace\'s model cache, never the network.' },
   },
   validate(p, connected) {
@@ -93,7 +114,9 @@ export const spec = nodeSpec({
     return { ...params, revision: commit };
   },
   checkFiles(p) {
-    return p.source === 'folder' && p.folder ? checkModelFolder(p.folder) : [];
+    const problems = p.source === 'folder' && p.folder ? checkModelFolder(p.folder) : [];
+    if (p.adapter && p.source !== 'new') problems.push(...checkAdapterFolder(p.adapter));
+    return problems;
   },
   migrate(params, from) {
     // Version 1 called GPT-2 "decoder".

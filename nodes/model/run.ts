@@ -2,7 +2,8 @@ import { constants, copyFileSync, linkSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBestBackend } from '../lib/backend.ts';
 import { initParams, disposeParams } from '../lib/gpt/model.ts';
-import { copyModelFolder, inspectModelFolder, saveModelFolder } from '../lib/gpt/io.ts';
+import { copyModelFolder, inspectModelFolder, loadModelFolder, saveModelFolder } from '../lib/gpt/io.ts';
+import { mergePeftAdapter } from '../lib/gpt/peft.ts';
 import { parameterCount, trainingBytes, type GptConfig } from '../lib/gpt/config.ts';
 import { TextTokenizer, EOS } from '../lib/tokenizer.ts';
 import { hubCacheDir } from '../lib/hub/repo.ts';
@@ -24,8 +25,29 @@ function linkFiles(from: string, files: readonly string[], to: string): void {
   }
 }
 
+/**
+ * With a PEFT adapter: the base is loaded, the adapter merged in, and the result saved (float32)
+ * as the node's model. Returns its config.
+ */
+async function mergeAdapter(baseDir: string, adapterDir: string, artifactDir: string, log: (m: string) => void): Promise<GptConfig> {
+  const { config, params } = loadModelFolder(baseDir);
+  try {
+    const merged = mergePeftAdapter(adapterDir, params, config);
+    log(`merged the LoRA adapter of ${adapterDir} into ${merged} matrices`);
+    await saveModelFolder(artifactDir, params, config, join(baseDir, 'tokenizer.json'));
+    return config;
+  } finally {
+    disposeParams(params);
+  }
+}
+
 const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   const backend = await useBestBackend();
+  if (p.source === 'folder' && p.adapter) {
+    const config = await mergeAdapter(p.folder, p.adapter, ctx.artifactDir, (m) => ctx.log.info(m));
+    const handle = { kind: 'model' as const, dir: ctx.artifactDir, parameters: parameterCount(config), config };
+    return { outputs: { model: handle }, metrics: { parameters: handle.parameters }, backend };
+  }
   if (p.source === 'folder') {
     // The folder is copied as it is (its dtype, its shards): the weights are checked, not converted.
     const config = inspectModelFolder(p.folder);
@@ -59,9 +81,13 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
         await ctx.progress({ step, total: 1000, metrics: { downloadedMB: done / MB, totalMB: total / MB } });
       },
     });
-    const config = inspectModelFolder(snap.dir);
-    TextTokenizer.fromFile(join(snap.dir, 'tokenizer.json'));
-    linkFiles(snap.dir, snap.files, ctx.artifactDir);
+    let config: GptConfig;
+    if (p.adapter) config = await mergeAdapter(snap.dir, p.adapter, ctx.artifactDir, (m) => ctx.log.info(m));
+    else {
+      config = inspectModelFolder(snap.dir);
+      TextTokenizer.fromFile(join(snap.dir, 'tokenizer.json'));
+      linkFiles(snap.dir, snap.files, ctx.artifactDir);
+    }
     const handle = {
       kind: 'model' as const,
       dir: ctx.artifactDir,
