@@ -45,3 +45,19 @@ export function artifactFilePath(record: RunRecord, nodeId: string, relativePath
   if (!statSync(real).isFile()) throw new Error(`refused "${relativePath}": not a file`);
   return real;
 }
+
+/** Every file of a node's folder (no cap: a model is a few large files), for a .zip download. */
+export async function artifactArchiveEntries(record: RunRecord, nodeId: string, cacheRoot: string): Promise<{ dir: string; files: Array<{ path: string; full: string }> }> {
+  const dir = artifactDir(record, nodeId, cacheRoot);
+  const files: Array<{ path: string; full: string }> = [];
+  const walk = async (folder: string, depth: number): Promise<void> => {
+    for (const entry of (await readdir(folder, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = join(folder, entry.name);
+      // Symbolic links are left out: a download never follows a link out of the node's folder.
+      if (entry.isDirectory() && depth < 8) await walk(full, depth + 1);
+      else if (entry.isFile()) files.push({ path: relative(dir, full).split(sep).join('/'), full });
+    }
+  };
+  await walk(dir, 0);
+  return { dir, files };
+}

@@ -38,7 +38,7 @@ import { openGraphFile, writeGraphFile } from '../store/graph-files.ts';
 import { PickedPaths } from '../store/picked-paths.ts';
 import { RunStore } from '../store/run-store.ts';
 import { ensureWorkspace, type WorkspacePaths } from '../store/workspace.ts';
-import { artifactFilePath, listArtifactFiles } from './artifact-files.ts';
+import { artifactArchiveEntries, artifactFilePath, listArtifactFiles } from './artifact-files.ts';
 import { previewArtifacts } from './artifact-preview.ts';
 import { FileBrowser, defaultBrowseRoots, type BrowseRoot } from './file-browser.ts';
 import { findModel, listModels } from './models.ts';
@@ -215,6 +215,12 @@ export class WeftHost implements WeftApi {
     // Loaded on first use: listing and validating need none of the file readers.
     const { previewDataFile } = await import('../../nodes/dataset.file/preview.ts');
     return previewDataFile(resolved.path, request.params);
+  }
+
+  /** Every file of a node's folder, for a .zip download, confined as downloads are. */
+  async artifactArchive(runId: string, nodeId: string): Promise<{ name: string; files: Array<{ path: string; full: string }> }> {
+    const { files } = await artifactArchiveEntries(this.runs.get(runId), nodeId, this.paths.cache);
+    return { name: `${nodeId}-${runId}`, files };
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {

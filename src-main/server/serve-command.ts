@@ -24,7 +24,7 @@ export async function serveCommand(graph: string | undefined, opts: ServeOptions
   // Templates saved into the workspace keep reading their data from the examples folder.
   const engine = await openDefaultHost(workspace, { allowedRoots: [examplesDir()] });
   const confinement = new Confinement({ workspace, readRoots: [examplesDir()], files: graphFile ? [graphFile] : [] });
-  const server = await startWebServer({ api: confinedApi(engine, confinement), rendererDir, port: opts.port, initialGraph: graphFile, artifactFile: (run, node, rel) => engine.artifactFile(run, node, rel) });
+  const server = await startWebServer({ api: confinedApi(engine, confinement), rendererDir, port: opts.port, initialGraph: graphFile, artifactFile: (run, node, rel) => engine.artifactFile(run, node, rel), artifactArchive: (run, node) => engine.artifactArchive(run, node) });
   process.stdout.write(`Weft is running. Open this address in your browser (it holds a per-launch key; keep it private):\n\n  ${server.url}\n\nWorkspace: ${workspace}\nPress Ctrl-C to stop.\n`);
   await new Promise<void>((done) => {
     const stop = () => done();

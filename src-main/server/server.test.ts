@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { serializeGraph, type Graph } from '../../nodes/sdk/index.ts';
 import { graphOf, stubEngine, tempDir } from '../../test/helpers.ts';
 import type { WeftHost } from '../host/weft-host.ts';
 import { Confinement, confinedApi } from './confine.ts';
+import { unzipSync } from 'fflate';
 import { startWebServer, type WebServer } from './server.ts';
 
 let engine: WeftHost;
@@ -20,6 +21,18 @@ function get(path: string, headers: Record<string, string> = {}): Promise<{ stat
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function getBytes(path: string, headers: Record<string, string> = {}): Promise<{ status: number; bytes: Buffer; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, headers: { Host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: Buffer.concat(chunks), headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
@@ -60,7 +73,7 @@ beforeAll(async () => {
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Weft</title>');
   writeFileSync(join(outside, 'secret.weft.json'), serializeGraph(graphOf([{ id: 'a', type: 'stub.source' }])));
   const api = confinedApi(engine, new Confinement({ workspace, readRoots: [], files: [] }));
-  server = await startWebServer({ api, rendererDir: renderer, token: 'test-token-123', artifactFile: (run, node, rel) => engine.artifactFile(run, node, rel) });
+  server = await startWebServer({ api, rendererDir: renderer, token: 'test-token-123', artifactFile: (run, node, rel) => engine.artifactFile(run, node, rel), artifactArchive: (run, node) => engine.artifactArchive(run, node) });
 });
 
 afterAll(async () => {
@@ -150,6 +163,26 @@ describe('weft serve: the API over WebSocket', () => {
     for (const bad of ['sub', '..%2F..%2Frun.json', 'missing.txt', '%2Fetc%2Fpasswd']) expect((await get(`/artifacts/${runId}/a/${bad}`, { Cookie: cookie })).status).toBe(404);
     expect((await get(`/artifacts/nope/a/${file}`, { Cookie: cookie })).status).toBe(404);
     expect((await get('/?token=test-token-123')).status).toBe(200); // still up
+  });
+
+  it("serves a node's whole folder as a .zip that unpacks to the same files, byte for byte, only with the key", async () => {
+    const { runId } = await engine.startRun({ graph: graphOf([{ id: 'z', type: 'stub.source', params: { value: 'zipped' } }]) });
+    await engine.waitForRun(runId);
+    const { files, dir } = await engine.listArtifactFiles(runId, 'z');
+    mkdirSync(join(dir, 'adapter'));
+    const big = Buffer.from(Array.from({ length: 3_000_000 }, (_, i) => (i * 31) % 251));
+    writeFileSync(join(dir, 'adapter', 'weights.bin'), big);
+    const cookie = String(((await get('/?token=test-token-123')).headers['set-cookie'] as string[])[0]).split(';')[0]!;
+    const res = await getBytes(`/artifacts/${runId}/z.zip`, { Cookie: cookie });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    const unpacked = unzipSync(new Uint8Array(res.bytes));
+    const name = `z-${runId}`;
+    expect(Object.keys(unpacked).sort()).toEqual([...files.map((f) => `${name}/${f.path}`), `${name}/adapter/weights.bin`].sort());
+    for (const f of files) expect(Buffer.from(unpacked[`${name}/${f.path}`]!).equals(readFileSync(join(dir, f.path)))).toBe(true);
+    expect(Buffer.from(unpacked[`${name}/adapter/weights.bin`]!).equals(big)).toBe(true);
+    expect((await getBytes(`/artifacts/${runId}/z.zip`)).status).toBe(401);
+    expect((await getBytes(`/artifacts/${runId}/nope.zip`, { Cookie: cookie })).status).toBe(404);
   });
 
   it('checks every message against the API schema', async () => {

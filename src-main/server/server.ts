@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { sendZip, type ArchiveEntries } from './zip-download.ts';
 import { MAX_GRAPH_BYTES, type WeftApi } from '../../nodes/sdk/index.ts';
 import { checkRequest, cookieName, newToken } from './guard.ts';
 import { serveStatic } from './static-files.ts';
@@ -23,6 +24,8 @@ export interface WebServerOptions {
   initialGraph?: string;
   /** Resolves a download link /artifacts/<run>/<node>/<file> to a file inside that node's folder. */
   artifactFile?: (runId: string, nodeId: string, relativePath: string) => Promise<string>;
+  /** Resolves /artifacts/<run>/<node>.zip to the node's files, for a download of the whole folder. */
+  artifactArchive?: (runId: string, nodeId: string) => Promise<ArchiveEntries>;
 }
 
 export interface WebServer {
@@ -107,6 +110,20 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const zip = /^\/artifacts\/([A-Za-z0-9_-]{1,80})\/([A-Za-z0-9_-]{1,64})\.zip$/.exec(url.pathname);
+    if (zip && options.artifactArchive) {
+      options
+        .artifactArchive(zip[1]!, zip[2]!)
+        .then(
+          (entries) => sendZip(entries, res, securityHeaders()),
+          (e: Error) => {
+            res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders() });
+            res.end(e.message + '\n');
+          },
+        )
+        .catch(() => res.destroy());
+      return;
+    }
     if (url.pathname.startsWith('/artifacts/') && options.artifactFile) {
       sendArtifact(url.pathname, options.artifactFile, res, securityHeaders()).catch(() => res.destroy());
       return;

@@ -3,6 +3,7 @@
  * nodes: build a pipeline from an empty canvas, run it, save it, come back, reopen it, replay.
  * Also: the server refuses pages from other origins and requests without the key.
  */
+import { unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -79,6 +80,12 @@ describe('a first session with real nodes', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const statsDir = (await env.served().engine.getRun((await env.served().engine.listRuns())[0]!.id)).nodes.stats!.artifactDir!;
     expect(readFileSync(await download.path())).toEqual(readFileSync(join(statsDir, 'top-words.csv')));
+    // The whole folder as one .zip, each file the same bytes as on disk.
+    const [zipped] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
+    expect(zipped.suggestedFilename()).toMatch(/^stats-.*\.zip$/);
+    const unpacked = unzipSync(new Uint8Array(readFileSync(await zipped.path())));
+    const inZip = Object.entries(unpacked).find(([name]) => name.endsWith('/top-words.csv'));
+    expect(Buffer.from(inZip![1]).equals(readFileSync(join(statsDir, 'top-words.csv')))).toBe(true);
 
     // Save (Ctrl+S on a new graph asks for a name).
     await page.keyboard.press('Control+s');

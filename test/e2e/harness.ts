@@ -35,7 +35,7 @@ export async function serve(open: (workspace: string) => Promise<WeftHost>, opts
   const workspace = tempDir('weft-e2e-');
   const engine = await open(workspace);
   const api: WeftApi = confinedApi(engine, new Confinement({ workspace, readRoots: [examplesDir()], files: opts.files ?? [] }));
-  const server = await startWebServer({ api, rendererDir, artifactFile: (run, node, rel) => engine.artifactFile(run, node, rel) });
+  const server = await startWebServer({ api, rendererDir, artifactFile: (run, node, rel) => engine.artifactFile(run, node, rel), artifactArchive: (run, node) => engine.artifactArchive(run, node) });
   return {
     server,
     engine,

@@ -37,6 +37,11 @@ export function NodeFiles({ runId, nodeId, dir, state }: { runId: string; nodeId
         ) : (
           <button onClick={copy}>Copy folder</button>
         )}
+        {done && !shell && (
+          <a className="button" href={`/artifacts/${encodeURIComponent(runId)}/${encodeURIComponent(nodeId)}.zip`} download data-testid="download-zip">
+            Download .zip
+          </a>
+        )}
         {done && (
           <button onClick={() => setOpen(!open)} data-testid="toggle-files">
             {open ? 'Hide files' : 'Files'}
