@@ -33,6 +33,12 @@ for (const [b, t] of [[batch, context], [8, 256]] as const) {
     console.log(`full fine-tuning at batch ${b} x ${t}: refused before the run: ${(e as Error).message}`);
   }
 }
+try {
+  assertFitsBackend(backend, SMOLLM2_135M, batch, context, 1, { rank: 8, targets: 2 });
+} catch (e) {
+  console.log(`LoRA at batch ${batch} x ${context}: refused before the run: ${(e as Error).message}`);
+  process.exit(0);
+}
 const started = performance.now();
 const params = initParams(SMOLLM2_135M, 1);
 console.log(`initialised in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -141,9 +141,13 @@ const embedLookup = tf.customGrad(((table: tf.Tensor2D, ids: tf.Tensor1D, save: 
   };
 }) as never) as (table: tf.Tensor, ids: tf.Tensor) => tf.Tensor2D;
 
+/** A frozen table (LoRA, or inference) needs no gradient: a plain gather, no one-hot [vocab, tokens] product. */
 function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  return embedLookup(table, ids);
+  return isFrozen(table) ? tf.gather(table, ids) : embedLookup(table, ids);
 }
+
+/** A variable the trainer is not updating (its `trainable` flag off): no gradient is computed for it. */
+const isFrozen = (t: tf.Tensor) => t instanceof tf.Variable && !t.trainable;
 
 function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor2D {
   const { mean, variance } = tf.moments(x, -1, true);
@@ -268,12 +272,37 @@ const plainMatMul = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: (t: tf
   };
 }) as never) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor2D;
 
-const dense = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => tf.add(plainMatMul(x, w), b) as tf.Tensor2D;
+/**
+ * x·W for a frozen W (the base weights under LoRA): W is closed over rather than an input, so the
+ * backward pass computes only dx (one plain matMul) and never a full-size gradient nobody uses.
+ * Closing over is safe here because W is a variable that lives for the whole run.
+ */
+function frozenMatMul(x: tf.Tensor2D, w: tf.Variable): tf.Tensor2D {
+  const op = tf.customGrad(((input: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
+    save([]);
+    return { value: tf.matMul(input, w) as tf.Tensor, gradFunc: (dy: tf.Tensor2D) => [tf.matMul(dy, tf.transpose(w))] };
+  }) as never) as (input: tf.Tensor) => tf.Tensor2D;
+  return op(x);
+}
+
+/** x·W, skipping W's gradient when W is frozen. */
+const matMulW = (x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D => (isFrozen(w) ? frozenMatMul(x, w as tf.Variable) : plainMatMul(x, w));
+
+/** x·Wᵀ for a frozen W [out, in] (a tied head): the forward transposes once, the backward is dy·W, a plain matMul. */
+function frozenMatMulTransposed(x: tf.Tensor2D, w: tf.Variable): tf.Tensor2D {
+  const op = tf.customGrad(((input: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
+    save([]);
+    return { value: tf.matMul(input, tf.transpose(w)) as tf.Tensor, gradFunc: (dy: tf.Tensor2D) => [tf.matMul(dy, w)] };
+  }) as never) as (input: tf.Tensor) => tf.Tensor2D;
+  return op(x);
+}
+
+const dense = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => tf.add(matMulW(x, w), b) as tf.Tensor2D;
 
 /** The named dense layer (its bias when it has one), plus its LoRA adapter when one is attached. */
 function layer(p: Params, name: string, x: tf.Tensor2D): tf.Tensor2D {
   const bias = p.get(name + '.bias');
-  const out = bias ? dense(x, P(p, name + '.weight'), bias) : plainMatMul(x, P(p, name + '.weight'));
+  const out = bias ? dense(x, P(p, name + '.weight'), bias) : matMulW(x, P(p, name + '.weight'));
   const a = p.get(name + '.lora_A');
   if (!a) return out;
   const delta = plainMatMul(plainMatMul(x, a), P(p, name + '.lora_B'));
@@ -368,8 +397,11 @@ function causalMask(T: number, past: number): tf.Tensor2D {
 
 /** Next-token logits, [rows, vocab]. The tied head multiplies by wte transposed once, as a copy. */
 export function lmLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D): tf.Tensor2D {
-  const head = c.tiedEmbeddings ? tf.transpose(P(p, 'wte.weight')) : P(p, 'lm_head.weight');
-  return plainMatMul(hidden, head);
+  if (c.tiedEmbeddings) {
+    const wte = P(p, 'wte.weight');
+    return isFrozen(wte) ? frozenMatMulTransposed(hidden, wte) : plainMatMul(hidden, tf.transpose(wte));
+  }
+  return matMulW(hidden, P(p, 'lm_head.weight'));
 }
 
 /**

@@ -8,7 +8,7 @@ import type { GptConfig } from '../gpt/config.ts';
 import { classifierLogits, crossEntropy, hiddenStates, type Params } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
 import { saveCheckpoint, startingState } from './checkpoint.ts';
-import type { TrainLoopOptions } from './loop-options.ts';
+import { freezeAllBut, type TrainLoopOptions } from './loop-options.ts';
 import { Optimizer } from './optimizer.ts';
 import { applyUpdate } from './update.ts';
 import { learningRate } from './schedule.ts';
@@ -90,6 +90,7 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ vali
   const vars = [...learning.values()];
   const byVar = new Map([...learning].map(([name, v]) => [v.name, name]));
   const optimizer = new Optimizer(o.optimizer, learning);
+  const unfreeze = freezeAllBut(o.params, learning);
   try {
     const { state, resumedFrom } = startingState(o, optimizer);
     const rng = new Prng(state.rng);
@@ -130,6 +131,7 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ vali
     }
     return { validation, finalLoss: lastLoss, resumedFrom };
   } finally {
+    unfreeze();
     optimizer.dispose();
   }
 }

@@ -8,7 +8,7 @@ import { crossEntropy, hiddenStates, lmLogits } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
 import { saveCheckpoint, startingState } from './checkpoint.ts';
 import type { TokenSource } from '../token-source.ts';
-import type { TrainLoopOptions } from './loop-options.ts';
+import { freezeAllBut, type TrainLoopOptions } from './loop-options.ts';
 import { Optimizer } from './optimizer.ts';
 import { applyUpdate } from './update.ts';
 import { learningRate } from './schedule.ts';
@@ -126,6 +126,7 @@ export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResu
   const vars = [...learning.values()];
   const byVarName = new Map([...learning].map(([name, v]) => [v.name, name]));
   const optimizer = new Optimizer(o.optimizer, learning);
+  const unfreeze = freezeAllBut(o.params, learning);
   const valBatches = validationBatches(o);
   const history: LmTrainResult['history'] = [];
   try {
@@ -196,6 +197,7 @@ export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResu
       history,
     };
   } finally {
+    unfreeze();
     optimizer.dispose();
   }
 }

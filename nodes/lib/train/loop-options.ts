@@ -22,3 +22,15 @@ export interface TrainLoopOptions {
   progress(step: number, total: number, metrics: Record<string, number>): Promise<void>;
   log(message: string): void;
 }
+
+/**
+ * Marks the parameters that do not learn as frozen for the forward pass (so no gradient is computed
+ * for them: the model skips their weight gradients) and returns how to undo it.
+ */
+export function freezeAllBut(params: ReadonlyMap<string, { trainable: boolean }>, learning: ReadonlyMap<string, unknown>): () => void {
+  const changed = [...params].filter(([name, v]) => !learning.has(name) && v.trainable).map(([, v]) => v);
+  for (const v of changed) v.trainable = false;
+  return () => {
+    for (const v of changed) v.trainable = true;
+  };
+}
