@@ -79,3 +79,10 @@ export function gpt2FusedAttention(c: ModelShape): Array<{ layer: number; weight
     bias: `transformer.h.${i}.attn.c_attn.bias`,
   }));
 }
+
+/** A [rows, cols] matrix as [cols, rows]: between Weft's [in, out] and a checkpoint's [out, in]. */
+export function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  return out;
+}

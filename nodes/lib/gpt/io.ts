@@ -10,7 +10,7 @@ import { tf } from '../backend.ts';
 import { shapeOf, WEFT_LAYOUT } from '../hf-config.ts';
 import { encodeSafetensors, SafetensorsFile } from '../safetensors.ts';
 import { fromHfConfig, parameterCount, toHfConfig, type GptConfig } from './config.ts';
-import { gpt2FusedAttention, tensorPlaces } from './hf-names.ts';
+import { gpt2FusedAttention, tensorPlaces, transpose } from './hf-names.ts';
 import { newVariable, type Params } from './model.ts';
 import type { ModelHandle } from '../../sdk/index.ts';
 
@@ -29,12 +29,6 @@ function splitColumns(data: Float32Array, rows: number, cols: number, parts: num
     for (let r = 0; r < rows; r++) out.set(data.subarray(r * cols * parts + i * cols, r * cols * parts + (i + 1) * cols), r * cols);
     return out;
   });
-}
-
-function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
-  return out;
 }
 
 /** Each family's tensor names and layouts, from the in-memory parameters (adapters excluded). */

@@ -13,6 +13,7 @@ import { tf } from '../backend.ts';
 import { shapeOf } from '../hf-config.ts';
 import { encodeSafetensors, readSafetensors } from '../safetensors.ts';
 import type { GptConfig } from './config.ts';
+import { transpose } from './hf-names.ts';
 import type { Params } from './model.ts';
 
 const LLAMA_MODULES: Record<string, string> = {
@@ -31,12 +32,6 @@ interface Settings {
   rank: number;
   alpha: number;
   targets: string[];
-}
-
-function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
-  return out;
 }
 
 const read = async (p: Params, name: string) => (await p.get(name)!.data()) as Float32Array;
