@@ -51,7 +51,8 @@ describe('a first session with real nodes', () => {
     await page.getByTestId('picker-moby-dick-opening.txt').click();
     await shot(page, 'real-02a-file-picker');
     await page.getByTestId('picker-choose').click();
-    expect(await page.locator('#param-load-file').inputValue()).toBe(DATA);
+    // The choice lands after the picker's reply: wait for it rather than read at once.
+    await expect.poll(() => page.locator('#param-load-file').inputValue()).toBe(DATA);
     await page.getByTestId('node-stats').click();
     await page.locator('#param-stats-topWords').fill('25');
     await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 5000 }).toBe('No problems');
