@@ -5,7 +5,8 @@ import type { GraphError } from './errors.ts';
 export const GRAPH_FORMAT = 'weft.graph';
 export const GRAPH_VERSION = 1;
 /** Larger graph files are refused before parsing: 300 nodes take well under 1 MB. */
-export const MAX_GRAPH_BYTES = 16 * 1024 * 1024;
+export { MAX_GRAPH_BYTES, MAX_MESSAGE_BYTES } from './limits.ts';
+import { MAX_GRAPH_BYTES } from './limits.ts';
 /** A real graph nests 5 levels deep; anything far deeper is hostile or broken. */
 export const MAX_GRAPH_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

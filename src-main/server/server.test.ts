@@ -8,6 +8,7 @@ import { graphOf, stubEngine, tempDir } from '../../test/helpers.ts';
 import type { WeftHost } from '../host/weft-host.ts';
 import { Confinement, confinedApi } from './confine.ts';
 import { unzipSync } from 'fflate';
+import { MAX_MESSAGE_BYTES } from '../../nodes/sdk/index.ts';
 import { startWebServer, type WebServer } from './server.ts';
 
 let engine: WeftHost;
@@ -183,6 +184,26 @@ describe('weft serve: the API over WebSocket', () => {
     expect(Buffer.from(unpacked[`${name}/adapter/weights.bin`]!).equals(big)).toBe(true);
     expect((await getBytes(`/artifacts/${runId}/z.zip`)).status).toBe(401);
     expect((await getBytes(`/artifacts/${runId}/nope.zip`, { Cookie: cookie })).status).toBe(404);
+  });
+
+  it('survives an oversized message and a broken frame: only that socket closes', async () => {
+    const big = (await connect('?token=test-token-123', { Origin: origin() })) as WebSocket;
+    const closed = new Promise<{ code: number; reason: string }>((r) => big.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+    big.send('x'.repeat(MAX_MESSAGE_BYTES + 10));
+    // 1009: the message is too big (the page checks the size first and says so in words).
+    expect((await closed).code).toBe(1009);
+
+    const broken = (await connect('?token=test-token-123', { Origin: origin() })) as WebSocket;
+    const gone = new Promise((r) => broken.on('close', r));
+    // A frame with a reserved opcode (0x3), masked, empty: a protocol error on the server's side.
+    (broken as unknown as { _socket: { write(b: Buffer): void } })._socket.write(Buffer.from([0x83, 0x80, 0, 0, 0, 0]));
+    await gone;
+
+    // The server and its other sockets carry on.
+    const ws = (await connect('?token=test-token-123', { Origin: origin() })) as WebSocket;
+    expect((await call(ws, 'listNodeTypes', [])).error).toBeUndefined();
+    ws.close();
+    expect((await get('/?token=test-token-123')).status).toBe(200);
   });
 
   it('checks every message against the API schema', async () => {

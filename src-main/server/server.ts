@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { sendZip, type ArchiveEntries } from './zip-download.ts';
-import { MAX_GRAPH_BYTES, type WeftApi } from '../../nodes/sdk/index.ts';
+import { MAX_MESSAGE_BYTES, MAX_GRAPH_BYTES, type WeftApi } from '../../nodes/sdk/index.ts';
 import { checkRequest, cookieName, newToken } from './guard.ts';
 import { serveStatic } from './static-files.ts';
 import { handleMessage } from './ws-protocol.ts';
@@ -133,7 +133,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     serveStatic(options.rendererDir, url.pathname, res, { ...securityHeaders(), 'Set-Cookie': cookie });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_GRAPH_BYTES + 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     // Browsers always send Origin on WebSocket handshakes; a missing one is not a browser we serve.
@@ -156,6 +156,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
       });
     });
+    // A protocol error (an oversized or broken frame) ends this socket only, never the server and
+    // the runs it drives: ws closes the socket itself (1009 for an oversized message), and without a
+    // listener its 'error' event would be an uncaught exception.
+    ws.on('error', () => undefined);
     ws.on('close', () => {
       unsubscribe();
       sockets.delete(ws);

@@ -2,6 +2,7 @@ import { API_METHODS } from '../../nodes/sdk/doors/weft-api.ts';
 import type { WeftApi } from '../../nodes/sdk/doors/weft-api.ts';
 import type { EngineEvent } from '../../nodes/sdk/runs.ts';
 import type { GraphError } from '../../nodes/sdk/errors.ts';
+import { MAX_GRAPH_BYTES, MAX_MESSAGE_BYTES } from '../../nodes/sdk/limits.ts';
 
 /** An API error as the host reported it; graph problems keep their structured list. */
 export class ApiError extends Error {
@@ -70,9 +71,15 @@ export function webSocketApi(url: string, onConnection?: (up: boolean) => void):
       const id = nextId++;
       // JSON turns a trailing undefined into null, which the schemas rightly refuse: leave it out.
       while (args.length && args[args.length - 1] === undefined) args.pop();
+      const text = JSON.stringify({ id, method, args });
+      // Over the server's limit the socket would be closed: say why instead (e.g. saving a huge graph).
+      const bytes = new TextEncoder().encode(text).length;
+      if (bytes > MAX_MESSAGE_BYTES) {
+        throw new Error(`${method === 'saveGraph' ? 'this graph' : 'this request'} is ${(bytes / 2 ** 20).toFixed(1)} MB; Weft accepts at most ${MAX_GRAPH_BYTES / 2 ** 20} MB per graph`);
+      }
       return new Promise<T>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        ws.send(JSON.stringify({ id, method, args }));
+        ws.send(text);
       });
     };
 
