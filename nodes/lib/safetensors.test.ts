@@ -66,6 +66,8 @@ describe('safetensors', () => {
     ['reversed offsets', craft({ a: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, Buffer.alloc(8)), /invalid data_offsets/],
     ['a duplicated tensor name', craft('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', Buffer.alloc(8)), /appears twice/],
     ['bad metadata', craft({ __metadata__: { n: 1 } }), /__metadata__/],
+    // Used to end in a bare "Maximum call stack size exceeded" from the key scan.
+    ['a header nested 100,000 levels deep', craft('{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}'), /nests 100001 levels deep/],
   ];
   it.each(hostile)('rejects %s with a clear error', (_name, bytes, message) => {
     const file = join(tempDir(), 'bad.safetensors');

@@ -30,6 +30,23 @@ export interface HeaderEntry {
   data_offsets: [number, number];
 }
 
+/** How deep brackets nest, outside strings; iterative, so a hostile header cannot overflow the stack. */
+function nestingDepth(json: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
 function duplicateTopLevelKey(json: string): string | null {
   const seen = new Set<string>();
   let dup: string | null = null;
@@ -56,6 +73,9 @@ export function readHeader(file: string, fd: number, fileSize: number): { entrie
   const headerBuf = Buffer.alloc(headerLen);
   readSync(fd, headerBuf, 0, headerLen, 8);
   const text = headerBuf.toString('utf8');
+  // A real header nests three levels ({name: {shape: [...]}}); the key scan below recurses per level.
+  const depth = nestingDepth(text);
+  if (depth > 16) throw fail(`the header nests ${depth} levels deep (a safetensors header has 3)`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -39,6 +39,8 @@ const corpus: Array<[string, string, GraphErrorCode, { nodeId?: string; edgeId?:
   ['unterminated object', '{\n  "format": "weft.graph",\n', 'invalid_json'],
   ['trailing comma', '{"format":"weft.graph",}', 'invalid_json'],
   ['syntax error on line 3', '{\n"format": "weft.graph",\n"version": 1 oops\n}', 'invalid_json', { line: 3 }],
+  // Locating the error used to recurse per level and overflow the stack (an uncaught RangeError).
+  ['a syntax error 5,000 levels deep', '{"a":' + '['.repeat(5000) + '1,}', 'invalid_json'],
   ['null', 'null', 'schema'],
   ['an array', '[]', 'schema'],
   ['a string', '"graph"', 'schema'],

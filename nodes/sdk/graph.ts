@@ -117,10 +117,17 @@ export function parseGraph(text: string, fileFormat: GraphFormat = CURRENT_GRAPH
   } catch (err) {
     // V8 often omits where the syntax broke; a second, error-collecting parse finds the spot.
     const found: ParseError[] = [];
-    parseLenient(text, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    try {
+      parseLenient(text, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    } catch {
+      // The locating parser recurses per level: nesting thousands deep overflows its stack. V8's own
+      // message then gives the place (as "position N"), or there is none to give.
+      found.length = 0;
+    }
     const first = found[0];
-    const where = first ? lineAndColumn(text, first.offset) : undefined;
-    const reason = first ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : (err as Error).message;
+    const v8Position = /position (\d+)/.exec((err as Error).message);
+    const where = first ? lineAndColumn(text, first.offset) : v8Position ? lineAndColumn(text, Number(v8Position[1])) : undefined;
+    const reason = first ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : (err as Error).message.replace(/ in JSON at position \d+.*$/, '');
     return { ok: false, errors: [{ code: 'invalid_json', message: `not valid JSON: ${reason}`, ...where }] };
   }
   return parseGraphValue(raw, fileFormat);
