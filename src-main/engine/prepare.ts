@@ -1,7 +1,6 @@
 import { statSync, type Stats } from 'node:fs';
 import {
   checkGraph,
-  descendantsOf,
   parseGraphValue,
   topologicalOrder,
   type AnyNodeDefinition,
@@ -84,11 +83,18 @@ export async function planRun(checked: Checked, catalogue: Catalogue, seed: numb
   const { order } = topologicalOrder(ids, graph.edges);
   const upstream: Record<string, string[]> = Object.fromEntries(ids.map((id) => [id, []]));
   const inputEdges: Planned['inputEdges'] = Object.fromEntries(ids.map((id) => [id, []]));
+  // Direct edges only: planning stays linear in the graph's size (every descendant of every node was cubic).
+  const downstream: Record<string, string[]> = Object.fromEntries(ids.map((id) => [id, []]));
+  const linked = new Set<string>();
   for (const e of graph.edges) {
-    if (!upstream[e.target]!.includes(e.source)) upstream[e.target]!.push(e.source);
+    const key = `${e.source}\u0000${e.target}`;
+    if (!linked.has(key)) {
+      linked.add(key);
+      upstream[e.target]!.push(e.source);
+      downstream[e.source]!.push(e.target);
+    }
     inputEdges[e.target]!.push({ port: e.targetHandle, source: e.source, sourceHandle: e.sourceHandle });
   }
-  const downstream = Object.fromEntries(ids.map((id) => [id, [...descendantsOf(id, graph.edges)]]));
   const defs = new Map(graph.nodes.map((n) => [n.id, catalogue.get(n.type)!]));
   const heavy = Object.fromEntries(graph.nodes.map((n) => [n.id, defs.get(n.id)!.heavy ?? false]));
   const signatures: Record<string, string> = {};

@@ -12,7 +12,7 @@ function diamond(heavy = false): RunPlan {
   return {
     order: ['a', 'b', 'c', 'd'],
     upstream: { a: [], b: ['a'], c: ['a'], d: ['b', 'c'] },
-    downstream: { a: ['b', 'c', 'd'], b: ['d'], c: ['d'], d: [] },
+    downstream: { a: ['b', 'c'], b: ['d'], c: ['d'], d: [] },
     heavy: { a: false, b: heavy, c: heavy, d: false },
   };
 }
@@ -86,6 +86,14 @@ describe('run machine', () => {
     r.actor.send({ type: 'NODE_SUCCEEDED', nodeId: 'c' });
     expect(r.nodeStates.d).toEqual(['skipped']);
     expect(r.runStates.at(-1)).toBe('failed');
+  });
+
+  it('skips every node downstream of a failure, however far (found from the direct edges)', () => {
+    const chain: RunPlan = { order: ['a', 'b', 'c', 'd'], upstream: { a: [], b: ['a'], c: ['b'], d: [] }, downstream: { a: ['b'], b: ['c'], c: [], d: [] }, heavy: {} };
+    const r = start(chain);
+    expect(r.started()).toEqual(['a', 'd']);
+    r.actor.send({ type: 'NODE_FAILED', nodeId: 'a', error: 'boom' });
+    expect(r.nodes()).toMatchObject({ a: 'failed', b: 'skipped', c: 'skipped', d: 'running' });
   });
 
   it('starts nothing new while paused and catches up on resume', () => {

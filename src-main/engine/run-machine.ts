@@ -6,7 +6,7 @@ export interface RunPlan {
   order: string[];
   /** Direct upstream nodes of each node. */
   upstream: Record<string, string[]>;
-  /** Every node downstream of each node. */
+  /** Direct downstream nodes of each node (what a failure skips is found from these when it happens). */
   downstream: Record<string, string[]>;
   heavy: Record<string, boolean>;
 }
@@ -48,6 +48,14 @@ export type RunMachineEvent =
   | { type: 'PAUSE' }
   | { type: 'RESUME' }
   | { type: 'CANCEL' };
+
+/** Every node downstream of one, by walking the direct edges: O(nodes + edges), only when a node fails. */
+function descendants(plan: RunPlan, id: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [id];
+  while (stack.length) for (const next of plan.downstream[stack.pop()!] ?? []) if (!seen.has(next)) stack.push(next), seen.add(next);
+  return seen;
+}
 
 const done = (s: NodeState) => s === 'succeeded' || s === 'cached';
 const isFinal = (s: NodeState) => FINAL_NODE_STATES.includes(s);
@@ -115,7 +123,7 @@ export const runMachine = setup({
     markFailed: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'NODE_FAILED') return;
       const nodes = { ...context.nodes, [event.nodeId]: 'failed' as NodeState };
-      const skipped = context.plan.downstream[event.nodeId]!.filter((id) => nodes[id] === 'queued');
+      const skipped = [...descendants(context.plan, event.nodeId)].filter((id) => nodes[id] === 'queued');
       for (const id of skipped) nodes[id] = 'skipped';
       enqueue.assign({ nodes });
       enqueue(() => {
