@@ -108,7 +108,8 @@ describe('weft CLI', () => {
     const replay = weft(['replay', id], ws);
     expect(replay.code, replay.all).toBe(0);
     expect(replay.stdout).toMatch(/\(4 succeeded\)/);
-    expect(replay.stdout).toContain(`metrics identical to run ${id}`);
+    expect(replay.stdout).toContain(`results identical to run ${id}`);
+    expect(replay.stdout).not.toContain(`what differs`);
     expect(replay.stdout).toMatch(/= stats_clean\.words: 22,?841/);
   });
 

@@ -128,6 +128,10 @@ function problems(text: string) {
 }
 
 describe('graph format', () => {
+  it('accepts a graph file saved with a UTF-8 byte-order mark', () => {
+    expect(problems('\uFEFF' + JSON.stringify(valid()))).toEqual([]);
+  });
+
   it('accepts the valid base graph', () => {
     expect(problems(JSON.stringify(valid()))).toEqual([]);
   });

@@ -107,7 +107,9 @@ function zodPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Parses graph file text: size, syntax, hostile shapes, format version (migrating older ones), structure. */
-export function parseGraph(text: string, fileFormat: GraphFormat = CURRENT_GRAPH_FORMAT): ParseResult {
+export function parseGraph(source: string, fileFormat: GraphFormat = CURRENT_GRAPH_FORMAT): ParseResult {
+  // Editors on Windows often save UTF-8 with a byte-order mark: it is not part of the JSON.
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   if (text.length > MAX_GRAPH_BYTES) {
     return { ok: false, errors: [{ code: 'too_large', message: `graph files are limited to ${MAX_GRAPH_BYTES / 1024 / 1024} MB` }] };
   }

@@ -196,18 +196,41 @@ export async function showCommand(runId: string, opts: GlobalOptions & { json?: 
   });
 }
 
-function compareMetrics(original: RunRecord, replay: RunRecord): { lines: string[]; same: boolean } {
+/** Figures that measure how fast, not what: they differ on every run and are shown, never compared. */
+export const isTimingMetric = (name: string): boolean => /(per_?second|MBps|Ms$|seconds$|^duration)/i.test(name);
+
+/**
+ * A replay against its original: the results (every metric that is not a timing), and what could
+ * explain a difference: Weft's and its libraries' versions, the backends, and each node's inputs
+ * (its signature covers params, seed and the content of its input files).
+ */
+export function compareRuns(original: RunRecord, replay: RunRecord): { lines: string[]; same: boolean; causes: string[] } {
   const lines: string[] = [];
   let same = true;
   for (const [id, rec] of Object.entries(original.nodes)) {
     for (const [k, v] of Object.entries(rec.metrics ?? {})) {
       const w = replay.nodes[id]?.metrics?.[k];
+      if (isTimingMetric(k)) {
+        lines.push(`  ~ ${id}.${k}: ${formatNumber(v)} → ${w === undefined ? 'missing' : formatNumber(w)} (a timing, not compared)`);
+        continue;
+      }
       const equal = w === v;
       if (!equal) same = false;
       lines.push(`  ${equal ? '=' : '≠'} ${id}.${k}: ${formatNumber(v)}${equal ? '' : ` → ${w === undefined ? 'missing' : formatNumber(w)}`}`);
     }
   }
-  return { lines, same };
+  const causes: string[] = [];
+  for (const name of new Set([...Object.keys(original.versions ?? {}), ...Object.keys(replay.versions ?? {})])) {
+    const [a, b] = [original.versions?.[name], replay.versions?.[name]];
+    if (a !== b) causes.push(`${name} ${a ?? 'absent'} → ${b ?? 'absent'}`);
+  }
+  const backends = (r: RunRecord) => [...r.backends].sort().join(', ') || 'none';
+  if (backends(original) !== backends(replay)) causes.push(`backend ${backends(original)} → ${backends(replay)}`);
+  for (const [id, rec] of Object.entries(original.nodes)) {
+    const now = replay.nodes[id]?.signature;
+    if (rec.signature && now && rec.signature !== now) causes.push(`node ${id}: its inputs differ (params, seed or the content of its input files)`);
+  }
+  return { lines, same, causes };
 }
 
 export async function replayCommand(runId: string, opts: GlobalOptions): Promise<number> {
@@ -220,9 +243,10 @@ export async function replayCommand(runId: string, opts: GlobalOptions): Promise
     });
     printOutcome(run);
     if (run.state === 'succeeded') {
-      const { lines, same } = compareMetrics(original, run);
-      out(same ? `metrics identical to run ${runId}:` : `metrics differ from run ${runId}:`);
+      const { lines, same, causes } = compareRuns(original, run);
+      out(same ? `results identical to run ${runId}:` : `results differ from run ${runId}:`);
       for (const l of lines) out(l);
+      if (causes.length) out(`what differs from run ${runId}: ${causes.join('; ')}`);
     }
     return exitCodeFor(run);
   });

@@ -9,7 +9,8 @@ const MAX_FILES = 500;
 const MAX_DEPTH = 4;
 
 function artifactDir(record: RunRecord, nodeId: string, cacheRoot: string): string {
-  const node = record.nodes[nodeId];
+  // Own keys only: an id such as "__proto__" is not a node.
+  const node = Object.hasOwn(record.nodes, nodeId) ? record.nodes[nodeId] : undefined;
   if (!node) throw new Error(`run ${record.id} has no node "${nodeId}"`);
   if (!node.artifactDir || !existsSync(node.artifactDir)) throw new Error(`node "${nodeId}" of run ${record.id} has no files (it did not finish, or its cache entry was removed)`);
   const dir = realpathSync(node.artifactDir);

@@ -26,6 +26,10 @@ function run(nodes: Record<string, NodeRecord>): RunRecord {
 }
 
 describe('previewArtifacts', () => {
+  it('refuses a node id the run does not have, including an inherited name like __proto__', async () => {
+    for (const id of ['__proto__', 'constructor', 'nope']) await expect(previewArtifacts(run({}), id)).rejects.toThrow(PreviewError);
+  });
+
   it('shows a dataset: rows per split, fields, labels and the first 10 records cut to 300 chars', async () => {
     const dir = artifactDir();
     const w = new DatasetWriter(dir);

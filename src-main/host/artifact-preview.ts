@@ -212,7 +212,8 @@ function csvTable(name: string, text: string, truncated: boolean): PreviewTable 
 
 /** The preview of one node of a run. Throws PreviewError when the run has no such node. */
 export async function previewArtifacts(record: RunRecord, nodeId: string, options: PreviewOptions = {}): Promise<ArtifactPreview> {
-  const node = record.nodes[nodeId];
+  // Own keys only: an id such as "__proto__" is not a node.
+  const node = Object.hasOwn(record.nodes, nodeId) ? record.nodes[nodeId] : undefined;
   if (!node) throw new PreviewError(`run ${record.id} has no node "${nodeId}"`);
   const preview: ArtifactPreview = { nodeId, outputs: [], tables: [], skipped: [] };
   if (!node.artifactDir) {

@@ -14,7 +14,8 @@ interface ModelOutput {
 }
 
 function modelOutput(record: RunRecord, nodeId: string): ModelOutput | null {
-  const node = record.nodes[nodeId];
+  // Own keys only: an id such as "__proto__" is not a node.
+  const node = Object.hasOwn(record.nodes, nodeId) ? record.nodes[nodeId] : undefined;
   if (!node || (node.state !== 'succeeded' && node.state !== 'cached')) return null;
   for (const value of Object.values(node.outputs ?? {})) {
     const v = value as Partial<ModelOutput> | null;

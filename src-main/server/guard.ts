@@ -36,6 +36,9 @@ export type Refusal = { status: number; reason: string };
  */
 export function checkRequest(req: IncomingMessage, port: number, token: string, opts: { requireOrigin: boolean }): Refusal | null {
   const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  // Node keeps the first of repeated Host headers; a proxy or the browser may read another. Refuse the ambiguity.
+  const hostHeaders = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host').length;
+  if (hostHeaders > 1) return { status: 400, reason: 'more than one Host header' };
   const host = (req.headers.host ?? '').toLowerCase();
   if (!allowedHosts.includes(host)) return { status: 403, reason: `foreign Host "${host}"` };
   const origin = req.headers.origin;

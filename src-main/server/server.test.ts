@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -106,6 +107,19 @@ describe('weft serve: who may come in', () => {
   it('refuses a foreign Origin and a foreign Host (DNS rebinding) even with the token', async () => {
     expect((await get('/?token=test-token-123', { Origin: 'http://evil.example' })).status).toBe(403);
     expect((await get('/?token=test-token-123', { Host: `evil.example:${server.port}` })).status).toBe(403);
+  });
+
+  it('refuses a request with two Host headers (which one counts is ambiguous)', async () => {
+    const status = await new Promise<string>((resolve, reject) => {
+      const socket = connectTcp(server.port, '127.0.0.1', () =>
+        socket.write(`GET /?token=test-token-123 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`),
+      );
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('end', () => resolve(text.split('\r\n')[0]!));
+      socket.on('error', reject);
+    });
+    expect(status).toBe('HTTP/1.1 400 Bad Request');
   });
 
   it('does not serve files outside the renderer folder', async () => {

@@ -12,7 +12,7 @@ export async function applyUpdate(optimizer: Optimizer, grads: Map<string, tf.Te
     const gradNorm = (await norm.data())[0]!;
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       throw new Error(
-        `the loss became ${Number.isFinite(loss) ? `finite but the gradient norm ${gradNorm}` : loss} at step ${step} (learning rate ${lr.toPrecision(3)}); ` +
+        `${Number.isFinite(loss) ? `the gradient norm became ${gradNorm} (the loss was ${loss.toPrecision(4)})` : `the loss became ${loss}`} at step ${step} (learning rate ${lr.toPrecision(3)}); ` +
           `training stopped before saving anything from this step. Lower the learning rate or set a gradient clipping norm.`,
       );
     }
