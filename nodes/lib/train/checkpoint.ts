@@ -2,7 +2,7 @@
  * Training checkpoints: weights, optimizer moments, step, RNG and data position, written to a
  * temporary folder and renamed into place, so a crash mid-write never leaves a half checkpoint.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../backend.ts';
 import type { Params } from '../gpt/model.ts';
@@ -30,20 +30,71 @@ function list(dir: string): number[] {
     .sort((a, b) => a - b);
 }
 
+/** Writes and flushes a file to the disk, so a rename after it never publishes unwritten bytes. */
+function writeDurable(path: string, data: string | Uint8Array): void {
+  const fd = openSync(path, 'w');
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function syncFolder(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Temporary folders and files that a process killed mid-save left behind (never a finished
+ * checkpoint). A live process's, other than this one, are its save in progress: left alone.
+ */
+function removeLeftovers(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const m = /^\.tmp-(?:best-)?(\d+)/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || !alive(pid)) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
 const folder = (dir: string, step: number) => join(dir, `step-${String(step).padStart(8, '0')}`);
 
 export async function saveCheckpoint(dir: string, state: TrainState, params: Params, optimizer: Optimizer, keepLast: number, isBest: boolean): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [name, v] of [...params, ...optimizer.state]) tensors.set(name, { shape: v.shape, data: (await v.data()) as Float32Array });
+  removeLeftovers(dir);
   const tmp = join(dir, `.tmp-${process.pid}-${Date.now()}`);
   mkdirSync(tmp);
-  writeFileSync(join(tmp, 'tensors.safetensors'), encodeSafetensors(tensors));
-  writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
+  writeDurable(join(tmp, 'tensors.safetensors'), encodeSafetensors(tensors));
+  writeDurable(join(tmp, 'state.json'), JSON.stringify(state));
+  syncFolder(tmp);
   const final = folder(dir, state.step);
   rmSync(final, { recursive: true, force: true });
   renameSync(tmp, final);
-  if (isBest) writeFileSync(join(dir, 'best.json'), JSON.stringify({ step: state.step, valLoss: state.lastValLoss }));
+  if (isBest) {
+    // best.json too is replaced whole: written beside, flushed, then renamed over the old one.
+    const bestTmp = join(dir, `.tmp-best-${process.pid}.json`);
+    writeDurable(bestTmp, JSON.stringify({ step: state.step, valLoss: state.lastValLoss }));
+    renameSync(bestTmp, join(dir, 'best.json'));
+  }
+  syncFolder(dir);
   const best = bestStep(dir);
   const steps = list(dir);
   for (const s of steps.slice(0, Math.max(0, steps.length - keepLast))) if (s !== best) rmSync(folder(dir, s), { recursive: true, force: true });

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers.ts';
 import { tf, useBestBackend } from '../backend.ts';
@@ -69,6 +70,18 @@ describe('language-model training', () => {
     await trainLanguageModel(o);
     disposeParams(o.params);
     expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+
+  it('clears what a killed save left behind, and keeps best.json whole', async () => {
+    await useBestBackend();
+    const dir = tempDir();
+    mkdirSync(join(dir, '.tmp-2147483646-1'));
+    writeFileSync(join(dir, '.tmp-2147483646-1', 'tensors.safetensors'), 'half');
+    const o = options({ steps: 6, checkpointEvery: 2, evalEvery: 2, checkpointDir: dir });
+    await trainLanguageModel(o);
+    disposeParams(o.params);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+    expect(JSON.parse(readFileSync(join(dir, 'best.json'), 'utf8'))).toMatchObject({ step: expect.any(Number) });
   });
 
   it('resumes after an interruption exactly as if never interrupted', async () => {
