@@ -112,6 +112,18 @@ describe('engine', () => {
     expect(run.nodes.long!.step!).toBeLessThan(1000);
   });
 
+  it('cancels a node that computes without yielding (as training does) within a step or two', async () => {
+    const { engine, events } = await open();
+    const { runId } = await engine.startRun({ graph: graphOf([{ id: 'busy', type: 'stub.heavy', params: { steps: 400, stepMs: 25, mode: 'busy' } }]) });
+    await waitFor(() => events.some((e) => e.type === 'node-progress' && e.nodeId === 'busy' && e.step >= 3));
+    const t0 = Date.now();
+    await engine.cancelRun(runId);
+    const run = await engine.waitForRun(runId);
+    // Before, the cancel message waited for the loop to end (400 x 25 ms).
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(run.nodes.busy!.state).toBe('cancelled');
+  });
+
   it('pauses between steps and resumes where it was', async () => {
     const { engine, events } = await open();
     const graph = graphOf([{ id: 'train', type: 'stub.heavy', params: { steps: 40, stepMs: 15 } }]);

@@ -69,6 +69,10 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
     log: { info: log('info'), warn: log('warn'), error: log('error') },
     async progress(update) {
       throttle.push(update, update.total !== undefined && update.step >= update.total);
+      // A training step computes without yielding, and awaiting its results resolves as microtasks:
+      // without a turn of the event loop here, a cancel or pause message, or the host's disconnect,
+      // would wait for the whole loop to end. setImmediate lets pending I/O in first.
+      await new Promise<void>((r) => setImmediate(r));
       if (paused) {
         throttle.flush();
         await Promise.race([pauseGate, new Promise((r) => abort.signal.addEventListener('abort', r, { once: true }))]);
