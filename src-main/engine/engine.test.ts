@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GraphInvalidError, type EngineEvent } from '../../nodes/sdk/index.ts';
-import { graphOf, maxOverlap, readTrace, stubEngine, waitFor } from '../../test/helpers.ts';
+import { graphOf, maxOverlap, readTrace, stubEngine, tempDir, waitFor } from '../../test/helpers.ts';
 import type { WeftHost } from '../host/weft-host.ts';
 
 const engines: WeftHost[] = [];
@@ -122,6 +122,28 @@ describe('engine', () => {
     // Before, the cancel message waited for the loop to end (400 x 25 ms).
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(run.nodes.busy!.state).toBe('cancelled');
+  });
+
+  it('never lets two runs execute one node signature at once (they would share its checkpoints)', async () => {
+    const workspace = tempDir();
+    const a = await stubEngine(workspace);
+    const b = await stubEngine(workspace);
+    try {
+      const graph = graphOf([{ id: 'train', type: 'stub.heavy', params: { steps: 60, stepMs: 20 } }]);
+      const first = await a.engine.startRun({ graph });
+      await waitFor(() => a.events.some((e) => e.type === 'node-progress' && e.step >= 2));
+      const second = await b.engine.startRun({ graph, noCache: true });
+      const refused = await b.engine.waitForRun(second.runId);
+      expect(refused.nodes.train!.state).toBe('failed');
+      expect(refused.nodes.train!.error).toMatch(/running in another Weft run in this workspace/);
+      expect((await a.engine.waitForRun(first.runId)).state).toBe('succeeded');
+      // Once the first is done the signature is free again.
+      const third = await b.engine.startRun({ graph, noCache: true });
+      expect((await b.engine.waitForRun(third.runId)).state).toBe('succeeded');
+    } finally {
+      await a.engine.close();
+      await b.engine.close();
+    }
   });
 
   it('pauses between steps and resumes where it was', async () => {

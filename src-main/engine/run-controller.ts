@@ -5,6 +5,7 @@ import type { AnyNodeDefinition, GraphNode, NodeState, Progress, RunEvent, RunRe
 import type { CacheEntry, CacheStore } from '../store/cache-store.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { etaEstimator } from './progress.ts';
+import { tryLock, type ProcessLock } from './process-lock.ts';
 import { runMachine, type RunLimits, type RunPlan } from './run-machine.ts';
 import { nodeSeed } from './signature.ts';
 import type { JobHandle, WorkerPool } from './worker/pool.ts';
@@ -39,6 +40,10 @@ export interface ControllerDeps {
 export class RunController {
   private readonly actor: Actor<typeof runMachine>;
   private readonly jobs = new Map<string, JobHandle>();
+  /** Nodes waiting for their signature's lock, and those of them cancelled meanwhile. */
+  private readonly locking = new Set<string>();
+  private readonly cancelledWhileLocking = new Set<string>();
+  private paused = false;
   private readonly record: RunRecord;
   readonly finished: Promise<RunRecord>;
   private resolveFinished!: (r: RunRecord) => void;
@@ -55,10 +60,19 @@ export class RunController {
         limits: deps.limits,
         effects: {
           isCached: (id) => run.cacheHits.has(id),
-          startNode: (id) => this.startNode(id),
-          abortNode: (id) => this.jobs.get(id)?.cancel(),
-          pauseNodes: () => this.jobs.forEach((j) => j.pause()),
-          resumeNodes: () => this.jobs.forEach((j) => j.resume()),
+          startNode: (id) => void this.lockAndStart(id),
+          abortNode: (id) => {
+            if (this.locking.has(id)) this.cancelledWhileLocking.add(id);
+            this.jobs.get(id)?.cancel();
+          },
+          pauseNodes: () => {
+            this.paused = true;
+            this.jobs.forEach((j) => j.pause());
+          },
+          resumeNodes: () => {
+            this.paused = false;
+            this.jobs.forEach((j) => j.resume());
+          },
           nodeState: (id, state, error) => this.onNodeState(id, state, error),
           runState: (state, nodes) => this.onRunState(state, nodes),
         },
@@ -112,7 +126,36 @@ export class RunController {
     node.cachedFrom = entry.runId;
   }
 
-  private startNode(nodeId: string): void {
+  /**
+   * One process at a time executes a given node signature in a workspace: two runs (or a run and a
+   * resume) must never train into one checkpoint folder. The lock is released by the OS if this
+   * process dies.
+   */
+  private async lockAndStart(nodeId: string): Promise<void> {
+    this.locking.add(nodeId);
+    let lock: ProcessLock | null = null;
+    try {
+      lock = await tryLock(`${this.deps.workspace}\u0000${this.run.signatures[nodeId]}`);
+    } catch (e) {
+      this.locking.delete(nodeId);
+      return void this.actor.send({ type: 'NODE_FAILED', nodeId, error: `could not take the node's lock: ${(e as Error).message}` });
+    }
+    this.locking.delete(nodeId);
+    if (this.cancelledWhileLocking.delete(nodeId)) {
+      await lock?.release();
+      return void this.actor.send({ type: 'NODE_CANCELLED', nodeId });
+    }
+    if (!lock) {
+      return void this.actor.send({
+        type: 'NODE_FAILED',
+        nodeId,
+        error: 'this exact node (same settings and inputs) is running in another Weft run in this workspace; two runs must not train into one checkpoint folder. Wait for it to finish, or cancel it, then run again.',
+      });
+    }
+    this.startNode(nodeId, lock);
+  }
+
+  private startNode(nodeId: string, lock: ProcessLock): void {
     const node = this.run.nodes.get(nodeId)!;
     const def = this.run.defs.get(nodeId)!;
     const signature = this.run.signatures[nodeId]!;
@@ -148,6 +191,7 @@ export class RunController {
       },
     );
     this.jobs.set(nodeId, job);
+    if (this.paused) job.pause();
     void job.outcome.then(async (outcome) => {
       this.jobs.delete(nodeId);
       if (outcome.kind === 'cancelled') return this.actor.send({ type: 'NODE_CANCELLED', nodeId });
@@ -183,7 +227,9 @@ export class RunController {
       // The result is safe in the cache; checkpoints of this exact node are no longer needed.
       rmSync(checkpointDir, { recursive: true, force: true });
       this.actor.send({ type: 'NODE_SUCCEEDED', nodeId });
-    });
+    })
+      // Held until the result is in the cache and the checkpoints are gone, whatever the outcome.
+      .finally(() => void lock.release());
   }
 
   private onNodeState(nodeId: string, state: NodeState, error?: string): void {
