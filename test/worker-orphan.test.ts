@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readTrace, tempDir, waitFor } from './helpers.ts';
+import { readTrace, stubEngine, tempDir, waitFor } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -41,4 +41,23 @@ describe('a worker whose host dies', () => {
     // The loop has 2,000 steps of 25 ms: 50 s had the worker carried on.
     expect(Date.now() - t0).toBeLessThan(1000);
   }, 30_000);
+
+  it('leaves a run that another process resumes at once (no waiting for the dead one to be reaped)', async () => {
+    const ws = tempDir();
+    const host = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/fixtures/busy-host.ts'), ws, '60'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    host.stdout.on('data', (d) => (out += d.toString()));
+    await waitFor(() => /started \S+/.test(out) && readTrace(ws).some((t) => t.what === 'start'), 20_000);
+    const runId = /started (\S+)/.exec(out)![1]!;
+    host.kill('SIGKILL');
+    await new Promise((r) => host.once('exit', r));
+    const { engine } = await stubEngine(ws);
+    try {
+      expect((await engine.getRun(runId)).state).toBe('interrupted');
+      await engine.resumeRun(runId);
+      expect((await engine.waitForRun(runId)).state).toBe('succeeded');
+    } finally {
+      await engine.close();
+    }
+  }, 40_000);
 });

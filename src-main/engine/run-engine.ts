@@ -25,6 +25,7 @@ import type { WorkspacePaths } from '../store/workspace.ts';
 import type { ReadRoot } from './paths.ts';
 import { checkForRun, planRun, type Checked } from './prepare.ts';
 import { RunStateError } from './run-state-error.ts';
+import { tryLock } from './process-lock.ts';
 import { RunController } from './run-controller.ts';
 import type { RunLimits } from './run-machine.ts';
 import { ContentHasher } from './signature.ts';
@@ -123,6 +124,9 @@ export class RunEngine {
 
   /** Plans a checked graph, looks each node up in the cache once, and starts the run. */
   private async launch(record: RunRecord, checked: Checked, noCache: boolean): Promise<void> {
+    // Held while this process drives the run: another process sees the run as live, and the OS frees
+    // it the moment this process dies, so a resume after kill -9 is never refused.
+    const runLock = await tryLock(this.runLockKey(record.id));
     const planned = await planRun(checked, this.options.catalogue, record.seed, this.hasher);
     const cacheHits = new Map<string, CacheEntry>();
     if (!noCache) {
@@ -146,8 +150,26 @@ export class RunEngine {
       },
     );
     this.active.set(record.id, controller);
-    void controller.finished.then(() => this.active.delete(record.id));
+    void controller.finished.then(() => {
+      this.active.delete(record.id);
+      void runLock?.release();
+    });
     controller.start();
+  }
+
+  private runLockKey(runId: string): string {
+    return `${this.options.paths.root}\u0000run\u0000${runId}`;
+  }
+
+  /** Runs left active by a process that is gone become interrupted; a run's lock says whether its process lives. */
+  async recoverInterrupted(): Promise<string[]> {
+    return this.options.store.recoverInterrupted(async (run) => {
+      if (this.active.has(run.id)) return true;
+      const probe = await tryLock(this.runLockKey(run.id));
+      if (!probe) return true;
+      await probe.release();
+      return false;
+    });
   }
 
   private activeRun(runId: string): RunController {
@@ -172,7 +194,7 @@ export class RunEngine {
       return;
     }
     const { store } = this.options;
-    await store.recoverInterrupted();
+    await this.recoverInterrupted();
     const record = store.get(runId);
     if (record.state === 'succeeded') throw new RunStateError(`run ${runId} already succeeded; use replay to run it again`);
     if (record.state !== 'interrupted' && record.state !== 'failed' && record.state !== 'cancelled') {

@@ -93,7 +93,7 @@ export class WeftHost implements WeftApi {
   /** Opens a workspace, marking runs left active by a dead process as interrupted. */
   static async open(options: HostOptions): Promise<WeftHost> {
     const host = new WeftHost(options);
-    await host.store.recoverInterrupted();
+    await host.runs.recoverInterrupted();
     return host;
   }
 

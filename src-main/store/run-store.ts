@@ -151,13 +151,18 @@ export class RunStore {
    * Marks runs whose owning process died (kill -9, power loss) as interrupted, so they can be
    * resumed. Runs owned by live processes are left alone: another Weft may be running them.
    */
-  async recoverInterrupted(): Promise<string[]> {
+  /**
+   * Marks runs whose process is gone as interrupted. `stillRunning` says whether a run's owner on this
+   * machine is alive; by default its pid, which a zombie or a reused pid can fake: the engine passes
+   * a check of the run's OS-released lock.
+   */
+  async recoverInterrupted(stillRunning: (run: RunRecord) => Promise<boolean> = async (run) => isAlive(run.owner!.pid)): Promise<string[]> {
     const recovered: string[] = [];
     const host = hostname();
     for (const summary of this.list()) {
       if (FINAL_RUN_STATES.includes(summary.state)) continue;
       const run = this.get(summary.id);
-      if (run.owner && run.owner.host === host && isAlive(run.owner.pid)) continue;
+      if (run.owner && run.owner.host === host && (await stillRunning(run))) continue;
       run.state = 'interrupted';
       run.owner = undefined;
       run.endedAt = new Date().toISOString();
