@@ -17,6 +17,10 @@ export interface TrainState {
   bestValLoss: number | null;
   lastValLoss: number | null;
   tokensSeen: number;
+  /** Every step's loss so far, so a resumed run reports the whole run, as if never interrupted. */
+  history?: Array<{ step: number; loss: number; valLoss?: number }>;
+  /** Seconds spent training so far, across sessions (for tokens per second over the whole run). */
+  trainingSeconds?: number;
 }
 
 const NAME = /^step-(\d{8})$/;

@@ -101,8 +101,20 @@ describe('language-model training', () => {
     const resumed = await trainLanguageModel(second);
     disposeParams(second.params);
     expect(resumed.resumedFrom).toBe(4);
-    expect(resumed.history.map((h) => h.step)).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
-    expect(resumed.history).toEqual(full.history.slice(4));
+    // The record of a resumed run is the whole run's: every step, the same losses.
+    expect(resumed.history.map((h) => h.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(resumed.history).toEqual(full.history);
+    expect(resumed.finalLoss).toBe(full.finalLoss);
+
+    // Resuming from the final checkpoint (the run had finished its steps): still the whole record.
+    const again = options({ steps: 12, checkpointEvery: 4, checkpointDir: dir }, 999);
+    again.seed = 5;
+    const done = await trainLanguageModel(again);
+    disposeParams(again.params);
+    expect(done.resumedFrom).toBe(12);
+    expect(done.finalLoss).toBe(full.finalLoss);
+    expect(done.history).toEqual(full.history);
+    expect(done.tokensPerSecond).toBeGreaterThan(0);
   });
 
   it('stops at once on a NaN loss, names the step, and saves no checkpoint from it', async () => {

@@ -128,13 +128,17 @@ export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResu
   const optimizer = new Optimizer(o.optimizer, learning);
   const unfreeze = freezeAllBut(o.params, learning);
   const valBatches = validationBatches(o);
-  const history: LmTrainResult['history'] = [];
+  let history: LmTrainResult['history'] = [];
   try {
     const { state, resumedFrom } = startingState(o, optimizer);
     const rng = new Prng(state.rng);
-    let lastLoss = Number.NaN;
+    // A resumed run carries on the record of the steps before the interruption.
+    history = [...(state.history ?? [])];
+    let lastLoss = history.at(-1)?.loss ?? Number.NaN;
     let tokensThisSession = 0;
     const started = performance.now();
+    const secondsBefore = state.trainingSeconds ?? 0;
+    const runTokensPerSecond = () => state.tokensSeen / Math.max(1e-9, secondsBefore + (performance.now() - started) / 1000);
     while (state.step < o.steps) {
       if (o.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
       const lr = learningRate(o.schedule, state.step, o.steps);
@@ -182,6 +186,8 @@ export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResu
         entry.valLoss = valLoss;
       }
       history.push(entry);
+      state.history = history;
+      state.trainingSeconds = secondsBefore + (performance.now() - started) / 1000;
       state.rng = rng.state();
       if (o.checkpointEvery > 0 && (state.step % o.checkpointEvery === 0 || state.step === o.steps)) {
         await saveCheckpoint(o.checkpointDir, state, o.params, optimizer, o.keepCheckpoints, isBest);
@@ -193,7 +199,7 @@ export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResu
       valLoss: state.lastValLoss,
       bestValLoss: state.bestValLoss,
       resumedFrom,
-      tokensPerSecond: tokensThisSession / ((performance.now() - started) / 1000),
+      tokensPerSecond: state.tokensSeen > 0 ? runTokensPerSecond() : 0,
       history,
     };
   } finally {
