@@ -7,10 +7,9 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GRAPH_FORMAT, GRAPH_VERSION, type Graph } from '../nodes/sdk/index.ts';
 import { openDefaultHost } from '../src-main/host/default-host.ts';
 import type { WeftHost } from '../src-main/host/weft-host.ts';
-import { generateToEnd, tempDir } from './helpers.ts';
+import { generateToEnd, graphOf, tempDir } from './helpers.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/hf/', import.meta.url));
 const hosts: WeftHost[] = [];
@@ -20,19 +19,6 @@ async function host(): Promise<WeftHost> {
   const h = await openDefaultHost(tempDir(), { allowedRoots: [FIXTURES] });
   hosts.push(h);
   return h;
-}
-
-type N = { id: string; type: string; version?: number; params?: Record<string, unknown> };
-
-function graph(nodes: N[], edges: Array<[string, string, string, string]>): Graph {
-  return {
-    format: GRAPH_FORMAT,
-    version: GRAPH_VERSION,
-    meta: { name: 'open model' },
-    seed: 7,
-    nodes: nodes.map((n, i) => ({ id: n.id, type: n.type, version: n.version ?? 1, position: { x: i * 200, y: 0 }, params: n.params ?? {} })),
-    edges: edges.map(([source, sourceHandle, target, targetHandle], i) => ({ id: `e${i}`, source, sourceHandle, target, targetHandle })),
-  };
 }
 
 /** Logits of a model folder for a few fixed ids, computed in this process. */
@@ -51,7 +37,7 @@ async function logitsOf(dir: string): Promise<number[]> {
 
 const maxDiff = (a: number[], b: number[]) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
 
-const modelOnly = (folder: string) => graph([{ id: 'model', type: 'model', version: 2, params: { source: 'folder', folder } }], []);
+const modelOnly = (folder: string) => graphOf([{ id: 'model', type: 'model', version: 2, params: { source: 'folder', folder } }], []);
 
 describe('model folders of the open families', () => {
   it('refuses at validation a folder it cannot read, naming the file, the field and the supported values', async () => {
@@ -77,7 +63,7 @@ describe('model folders of the open families', () => {
 
   it('fine-tunes a Llama-family folder with LoRA on chat records, saves it in its layout, and chats in the playground', async () => {
     const h = await host();
-    const g = graph(
+    const g = graphOf(
       [
         { id: 'model', type: 'model', version: 2, params: { source: 'folder', folder: join(FIXTURES, 'llama3-gqa-bf16-sharded') } },
         { id: 'task', type: 'dataset.synthetic', params: { task: 'reverse-word', count: 200, maxWordLength: 4 } },
@@ -125,7 +111,7 @@ describe('model folders of the open families', () => {
     expect(answer.end.stats.promptText).toContain('<|im_start|>user\nreverse abc<|im_end|>');
     // The adapter alone, loaded onto the base by the model node, gives the fine-tuned model again.
     const adapterDir = join(tune.artifactDir!, 'adapter');
-    const again = await h.startRun({ graph: graph([{ id: 'model', type: 'model', version: 2, params: { source: 'folder', folder: join(FIXTURES, 'llama3-gqa-bf16-sharded'), adapter: adapterDir } }], []), graphDir: FIXTURES });
+    const again = await h.startRun({ graph: graphOf([{ id: 'model', type: 'model', version: 2, params: { source: 'folder', folder: join(FIXTURES, 'llama3-gqa-bf16-sharded'), adapter: adapterDir } }], []), graphDir: FIXTURES });
     const merged = await h.waitForRun(again.runId);
     expect(merged.state, JSON.stringify(merged.nodes)).toBe('succeeded');
     const diff = maxDiff(await logitsOf(merged.nodes.model!.artifactDir!), await logitsOf(tune.artifactDir!));
