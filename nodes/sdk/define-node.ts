@@ -62,6 +62,11 @@ export interface NodeResult<O extends Ports = Ports> {
   metrics?: Record<string, number>;
   /** Backend that computed this result (tensorflow, wasm, cpu), when tensors were involved. */
   backend?: string;
+  /**
+   * Set by a node that decides the run should not go on past it (a gate whose condition failed):
+   * the node itself succeeded, and every node downstream of it is skipped with this reason.
+   */
+  closed?: { reason: string };
 }
 
 export interface NodeProblem {
@@ -100,6 +105,11 @@ export interface NodeTypeSpec<S extends Record<string, ParamSpec> = Record<strin
   heavy?: boolean;
   /** Cross-field checks, run before any node executes. */
   validate?(params: ParamsOf<S>, connectedInputs: readonly string[]): NodeProblem[];
+  /**
+   * The metric names this node's Metrics output carries, when params tell them; lets a gate's
+   * metric name be checked before the run. Absent: only known at run time.
+   */
+  metricNames?(params: ParamsOf<S>): readonly string[];
   /** Upgrades params saved by an older version of this node type. */
   migrate?(params: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
   /**
