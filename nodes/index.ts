@@ -23,6 +23,7 @@ import trainSft from './train.sft/index.ts';
 import datasetFile from './dataset.file/index.ts';
 import dataClean from './data.clean/index.ts';
 import dataLabel from './data.label/index.ts';
+import gate from './gate/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
   textLoad,
@@ -42,6 +43,7 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   trainPretrain,
   trainSft,
   evaluate,
+  gate,
   generate,
 ];
 

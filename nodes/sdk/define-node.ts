@@ -69,6 +69,12 @@ export interface NodeResult<O extends Ports = Ports> {
   closed?: { reason: string };
 }
 
+/** What validation knows of the node feeding an input. */
+export interface UpstreamFacts {
+  /** The metrics it reports, when its spec says (metricNames); absent when only known at run time. */
+  metricNames?: readonly string[];
+}
+
 export interface NodeProblem {
   param?: string;
   port?: string;
@@ -110,6 +116,11 @@ export interface NodeTypeSpec<S extends Record<string, ParamSpec> = Record<strin
    * metric name be checked before the run. Absent: only known at run time.
    */
   metricNames?(params: ParamsOf<S>): readonly string[];
+  /**
+   * Checks that need what is known of the connected inputs before the run: for each connected port
+   * fed by a node that declares `metricNames`, those names. Runs in validation, after `validate`.
+   */
+  validateWithInputs?(params: ParamsOf<S>, inputs: Readonly<Record<string, UpstreamFacts>>): NodeProblem[];
   /** Upgrades params saved by an older version of this node type. */
   migrate?(params: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
   /**
