@@ -24,6 +24,7 @@ import datasetFile from './dataset.file/index.ts';
 import dataClean from './data.clean/index.ts';
 import dataLabel from './data.label/index.ts';
 import gate from './gate/index.ts';
+import prune from './prune/index.ts';
 import trainContinue from './train.continue/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
@@ -44,6 +45,7 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   trainPretrain,
   trainSft,
   trainContinue,
+  prune,
   evaluate,
   gate,
   generate,
