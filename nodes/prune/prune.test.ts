@@ -12,6 +12,7 @@ import { fakeContext, paramsFor, runNode } from '../../test/fixtures/node-harnes
 import { textFile, tinyConfig, trainedTinyModel, wordsText } from '../../test/fixtures/tiny-lm.ts';
 import { tempDir } from '../../test/helpers.ts';
 import prune from './index.ts';
+import generate from '../generate/index.ts';
 
 async function logits(params: Params, config: GptConfig, ids: number[]): Promise<Float32Array> {
   const t = tf.tidy(() => lmLogits(params, config, hiddenStates(params, config, tf.tensor2d(ids, [1, ids.length], 'int32'), { training: false })));
@@ -99,7 +100,7 @@ describe('prune node', () => {
     disposeParams(loaded.params);
   }, 240_000);
 
-  it('structured (MLP neurons): the folder is smaller, loads, and reports the parameter counts', async () => {
+  it('structured (MLP neurons and heads): the folder is smaller, reports the parameter counts, and Weft generates from it', async () => {
     const ctx = fakeContext();
     const r = await runNode(prune, { model, text }, paramsFor(prune, { method: 'mlp-neurons', sparsity: 0.5, evalWindows: 4 }), ctx);
     const out = r.outputs.model as ModelHandle;
@@ -108,5 +109,12 @@ describe('prune node', () => {
     expect(out.parameters).toBe(r.metrics!.parameters);
     expect(r.metrics!.removedPerLayer).toBe(32);
     expect(Number.isFinite(r.metrics!.perplexityAfterPruning)).toBe(true);
+    const ctx2 = fakeContext();
+    const h = await runNode(prune, { model: out, text }, paramsFor(prune, { method: 'attention-heads', sparsity: 0.5, evalWindows: 4 }), ctx2);
+    const smaller = h.outputs.model as ModelHandle;
+    expect(smaller.config).toMatchObject({ heads: 2, kvHeads: 2, intermediateSize: 32 });
+    expect(smaller.parameters).toBeLessThan(out.parameters);
+    const gen = await runNode(generate, { model: smaller }, paramsFor(generate, { prompt: 'the cat', maxTokens: 8, samples: 1, temperature: 0 }), fakeContext());
+    expect(readFileSync((gen.outputs.text as { path: string }).path, 'utf8').length).toBeGreaterThan('the cat'.length);
   }, 120_000);
 });
