@@ -25,9 +25,8 @@ export interface GateDecision {
 /** Figures printed as a person reads them: enough digits to see the difference, no float noise. */
 export function formatFigure(x: number): string {
   if (!Number.isFinite(x)) return String(x);
-  if (Number.isInteger(x)) return x.toString();
-  const abs = Math.abs(x);
-  return abs >= 100 ? x.toFixed(1) : abs >= 1 ? x.toPrecision(4).replace(/0+$/, '').replace(/\.$/, '.0') : x.toPrecision(3);
+  if (Number.isInteger(x) || Math.abs(x) >= 1000) return String(Math.round(x * 10) / 10);
+  return String(Number(x.toPrecision(4)));
 }
 
 /** Decides the condition for `value` against `bound` (a threshold or another metric's value, named `boundName`). */

@@ -13,7 +13,7 @@ describe('gate condition', () => {
   it('says how far a metric is from its reference, and on which side', () => {
     const d = decide({ metric: 'perplexity', comparison: 'within %', threshold: 0, tolerance: 2 }, 31.2, 30, 'reference perplexity');
     expect(d.passed).toBe(false);
-    expect(d.explanation).toBe('perplexity 31.2 is 4.0% above reference perplexity 30 (allowed 2%)');
+    expect(d.explanation).toBe('perplexity 31.2 is 4% above reference perplexity 30 (allowed 2%)');
     expect(decide({ metric: 'perplexity', comparison: 'within %', threshold: 0, tolerance: 2 }, 29.7, 30).passed).toBe(true);
   });
 
@@ -22,7 +22,7 @@ describe('gate condition', () => {
     expect(decide({ ...c, comparison: '>=' }, 0.8, 0.8).passed).toBe(true);
     expect(decide({ ...c, comparison: '>' }, 0.8, 0.8).passed).toBe(false);
     expect(decide({ ...c, comparison: '<' }, 0.7, 0.8).passed).toBe(true);
-    expect(decide({ ...c, comparison: '<=' }, 0.9, 0.8).explanation).toBe('accuracy 0.900 is not <= 0.800');
+    expect(decide({ ...c, comparison: '<=' }, 0.9, 0.8).explanation).toBe('accuracy 0.9 is not <= 0.8');
     expect(decide({ ...c, comparison: '>=' }, Number.NaN, 0).passed).toBe(false);
   });
 });
@@ -44,7 +44,7 @@ describe('gate node', () => {
       paramsFor(gate, { metric: 'perplexity', comparison: 'within %', referenceMetric: 'perplexity', tolerance: 2 }),
       ctx,
     );
-    expect(r.closed?.reason).toBe('perplexity 31.2 is 4.0% above reference perplexity 30 (allowed 2%)');
+    expect(r.closed?.reason).toBe('perplexity 31.2 is 4% above reference perplexity 30 (allowed 2%)');
     expect(r.metrics!.passed).toBe(0);
   });
 
