@@ -27,7 +27,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     const source = inputs.data ?? inputs.text;
     if (!source) throw new Error('connect data (a Dataset) or text (a Text) to measure perplexity on');
     sets = await openTokenSets(tok, source, join(ctx.checkpointDir, 'data'), 'the data');
-    const held = heldOutWindows(sets.heldOut, context, p.evalWindows);
+    const held = heldOutWindows(sets.heldOut, context, p.evalWindows, sets.heldOutName);
     const perplexity = async () => Math.exp(await heldOutLoss(params, config, held, p.batchSize, ctx.signal));
     const total = 2 + (p.recoverySteps > 0 ? p.recoverySteps + 1 : 0);
     const values: Record<string, number> = { parametersBefore: parameterCount(config) };

@@ -31,8 +31,8 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     opened.push(old);
     needTokens(fresh.train, context, 'the new data');
     if (p.replayShare > 0) needTokens(old.train, context, 'the old data');
-    const heldNew = heldOutWindows(fresh.heldOut, context, p.evalWindows);
-    const heldOld = heldOutWindows(old.heldOut, context, p.evalWindows);
+    const heldNew = heldOutWindows(fresh.heldOut, context, p.evalWindows, fresh.heldOutName);
+    const heldOld = heldOutWindows(old.heldOut, context, p.evalWindows, old.heldOutName);
     ctx.log.info(`measuring the gain on ${heldNew.count} windows of ${fresh.heldOutName}, forgetting on ${heldOld.count} windows of ${old.heldOutName}`);
     const measure = async () => ({
       newLoss: await heldOutLoss(params, config, heldNew, p.batchSize, ctx.signal),

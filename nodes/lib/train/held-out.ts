@@ -15,10 +15,10 @@ export interface HeldOut {
 }
 
 /** Up to `maxWindows` windows spread over the whole source. */
-export function heldOutWindows(source: TokenSource, context: number, maxWindows: number): HeldOut {
+export function heldOutWindows(source: TokenSource, context: number, maxWindows: number, what = 'the held-out set'): HeldOut {
   const T = context;
   const fit = Math.floor((source.length - 1) / T);
-  if (fit < 1) throw new Error(`${source.length} tokens are fewer than one window of ${T + 1}`);
+  if (fit < 1) throw new Error(`${what} has ${source.length} tokens, fewer than one window of ${T + 1}; give it more text or lower the context`);
   const count = Math.min(maxWindows, fit);
   const windows = new Int32Array(count * (T + 1));
   for (let w = 0; w < count; w++) {
