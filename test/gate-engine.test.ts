@@ -78,6 +78,13 @@ describe('gate through the engine', () => {
     expect(again.nodes['ppl-check']!.closed).toBe(gate.closed);
     expect(again.nodes.sample!.state).toBe('skipped');
     expect(again.nodes.sample!.error).toBe(run.nodes.sample!.error);
+
+    // Replay executes every node again from the recorded graph and seed: the same metrics, the same decision.
+    const replayed = await engine.waitForRun((await engine.replayRun(run.id)).runId);
+    expect(replayed.state).toBe('succeeded');
+    expect(replayed.nodes['ppl-check']!.state).toBe('succeeded');
+    expect(replayed.nodes['ppl-check']!.closed).toBe(gate.closed);
+    expect(replayed.nodes.sample!.state).toBe('skipped');
   });
 
   it('an open gate passes the model on and what follows runs', async () => {
