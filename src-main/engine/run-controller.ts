@@ -125,7 +125,7 @@ export class RunController {
     node.artifactDir = entry.artifactDir;
     node.backend = entry.backend;
     node.cachedFrom = entry.runId;
-    if (entry.closed) node.closed = entry.closed.reason;
+    node.closed = entry.closed?.reason;
   }
 
   /**
