@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tf, useBestBackend } from '../lib/backend.ts';
@@ -116,5 +116,18 @@ describe('prune node', () => {
     expect(smaller.parameters).toBeLessThan(out.parameters);
     const gen = await runNode(generate, { model: smaller }, paramsFor(generate, { prompt: 'the cat', maxTokens: 8, samples: 1, temperature: 0 }), fakeContext());
     expect(readFileSync((gen.outputs.text as { path: string }).path, 'utf8').length).toBeGreaterThan('the cat'.length);
+  }, 120_000);
+
+  it('a recovery fine-tune resumed from its checkpoint ends bit-identical to an uninterrupted one', async () => {
+    const params = paramsFor(prune, { method: 'unstructured', sparsity: 0.5, recoverySteps: 12, batchSize: 4, evalWindows: 4, checkpointEvery: 6 });
+    const whole = await runNode(prune, { model, text }, params, fakeContext());
+    const ctx = fakeContext();
+    const abort = new AbortController();
+    // Steps 1-2 are the measurements; recovery step k reports step 2 + k. Stop after recovery step 7.
+    const interrupted = { ...ctx, signal: abort.signal, progress: async (p: { step: number }) => void (p.step === 2 + 7 && abort.abort()) };
+    await expect(runNode(prune, { model, text }, params, interrupted)).rejects.toThrow();
+    expect(readdirSync(join(ctx.checkpointDir, 'recovery'))).toContain('step-00000006');
+    const resumed = await runNode(prune, { model, text }, params, { ...ctx, signal: new AbortController().signal });
+    for (const k of ['perplexityAfterRecovery', 'finalLoss', 'sparsity', 'nonZeroParameters']) expect(resumed.metrics![k], k).toBe(whole.metrics![k]);
   }, 120_000);
 });

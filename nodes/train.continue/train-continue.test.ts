@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tf } from '../lib/backend.ts';
@@ -43,7 +43,7 @@ describe('train.continue', () => {
     expect(existsSync(join(replay.ctx.artifactDir, 'model.safetensors'))).toBe(true);
   }, 300_000);
 
-  it('is bit-identical on rerun with the same seed, and after resuming from a checkpoint', async () => {
+  it('a run resumed from its checkpoint ends bit-identical to an uninterrupted one (replay rows drawn from the checkpointed RNG)', async () => {
     const model = await trainedTinyModel('qwen3', wordsText(4000), 30);
     const oldText = textFile(wordsText(4000, 7));
     const newText = textFile(digitsText(4000));
@@ -54,6 +54,7 @@ describe('train.continue', () => {
     const abort = new AbortController();
     const interrupted = { ...ctx, signal: abort.signal, progress: async (p: { step: number }) => void (p.step === 9 && abort.abort()) };
     await expect(runNode(trainContinue, { model, newText, oldText }, params, interrupted)).rejects.toThrow();
+    expect(readdirSync(ctx.checkpointDir)).toContain('step-00000008');
     const resumed = await runNode(trainContinue, { model, newText, oldText }, params, { ...ctx, signal: new AbortController().signal });
     for (const k of ['oldLossAfter', 'newLossAfter', 'finalLoss']) expect(resumed.metrics![k], k).toBe(whole.metrics![k]);
   }, 300_000);
