@@ -5,6 +5,8 @@ import { tf } from '../lib/backend.ts';
 import { fakeContext, paramsFor, runNode } from '../../test/fixtures/node-harness.ts';
 import { digitsText, textFile, trainedTinyModel, wordsText } from '../../test/fixtures/tiny-lm.ts';
 import trainContinue from './index.ts';
+import { DatasetWriter } from '../lib/dataset.ts';
+import { tempDir } from '../../test/helpers.ts';
 
 describe('train.continue', () => {
   it('replay of the old data forgets measurably less than no replay (same seed and steps), both learn the new data, no tensor leaks', async () => {
@@ -58,4 +60,28 @@ describe('train.continue', () => {
     const resumed = await runNode(trainContinue, { model, newText, oldText }, params, { ...ctx, signal: new AbortController().signal });
     for (const k of ['oldLossAfter', 'newLossAfter', 'finalLoss']) expect(resumed.metrics![k], k).toBe(whole.metrics![k]);
   }, 300_000);
+
+  it('takes Datasets too: learns from the train splits, measures on the validation splits', async () => {
+    const model = await trainedTinyModel('mistral', wordsText(3000), 10);
+    const dataset = async (text: string) => {
+      const writer = new DatasetWriter(tempDir());
+      const lines = text.match(/.{1,200}/g)!;
+      for (const [i, line] of lines.entries()) await writer.write(i % 5 === 0 ? 'validation' : 'train', { text: line });
+      return writer.close();
+    };
+    const ctx = fakeContext();
+    const params = paramsFor(trainContinue, { replayShare: 0.25, steps: 6, batchSize: 4, evalEvery: 3, evalWindows: 4, checkpointEvery: 0 });
+    expect(trainContinue.validate!(params as never, ['model', 'newData', 'oldData'])).toEqual([]);
+    const r = await runNode(trainContinue, { model, newData: await dataset(digitsText(4000)), oldData: await dataset(wordsText(4000, 7)) }, params, ctx);
+    expect(ctx.logs.join('\n')).toContain('windows of the validation split of the new data');
+    expect(ctx.logs.join('\n')).toContain('windows of the validation split of the old data');
+    expect(r.metrics!.gain).toBeGreaterThan(0);
+    expect((r.outputs.model as { config: { family: string } }).config.family).toBe('mistral');
+  }, 120_000);
+
+  it('refuses, before the run, missing or doubled data inputs', () => {
+    const p = paramsFor(trainContinue) as never;
+    expect(trainContinue.validate!(p, ['model', 'newText']).map((x) => x.port)).toEqual(['oldData']);
+    expect(trainContinue.validate!(p, ['model', 'newData', 'newText', 'oldText']).map((x) => x.port)).toEqual(['newText']);
+  });
 });
