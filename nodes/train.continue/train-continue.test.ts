@@ -17,7 +17,7 @@ describe('train.continue', () => {
     const runWith = async (replayShare: number) => {
       const counts: number[] = [];
       const ctx = fakeContext(() => void counts.push(tf.memory().numTensors));
-      const params = paramsFor(trainContinue, { replayShare, steps: 60, batchSize: 8, evalEvery: 30, evalWindows: 8, checkpointEvery: 0 });
+      const params = paramsFor(trainContinue, { replayShare, steps: 60, batchSize: 4, evalEvery: 30, evalWindows: 8, checkpointEvery: 0 });
       expect(trainContinue.validate!(params as never, ['model', 'newText', 'oldText'])).toEqual([]);
       const r = await runNode(trainContinue, { model, newText, oldText }, params, ctx);
       return { r, counts, ctx };
