@@ -16,6 +16,7 @@ import { loadModelFolder, saveModelFolder } from '../nodes/lib/gpt/io.ts';
 import { addLora, mergeLora } from '../nodes/lib/gpt/lora.ts';
 import { addClassifierHead, classifierLogits, disposeParams, hiddenStates, lmLogits, type Params } from '../nodes/lib/gpt/model.ts';
 import { writePeftAdapter } from '../nodes/lib/gpt/peft.ts';
+import { pruneHeads, pruneMlpNeurons } from '../nodes/lib/prune/structured.ts';
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/hf/', import.meta.url));
 const CHECK = join(FIXTURES, 'check_interop.py');
@@ -48,6 +49,18 @@ for (const family of readdirSync(FIXTURES, { withFileTypes: true }).filter((e) =
   await saveModelFolder(out, params, config, join(src, 'tokenizer.json'));
   writeFileSync(join(out, 'weft-logits.json'), JSON.stringify(await logits(params, config, false)));
   jobs.push({ model: out, ids: IDS, weft: join(out, 'weft-logits.json') }, { peft: out, adapter: join(out, 'adapter'), base: src, ids: IDS });
+
+  // Structurally pruned (the prune node's MLP neurons, and heads in the Llama family): still a folder transformers loads.
+  {
+    const { config: c0, params: pp } = loadModelFolder(src);
+    let pc = (await pruneMlpNeurons(pp, c0, 0.25)).config;
+    if (pc.family && pc.family !== 'gpt2') pc = (await pruneHeads(pp, pc, 0.5)).config;
+    const pruned = tempDir('weft-pruned-');
+    await saveModelFolder(pruned, pp, pc, join(src, 'tokenizer.json'));
+    writeFileSync(join(pruned, 'weft-logits.json'), JSON.stringify(await logits(pp, pc, false)));
+    jobs.push({ model: pruned, ids: IDS, weft: join(pruned, 'weft-logits.json') });
+    disposeParams(pp);
+  }
 
   const classifier: GptConfig = { ...config, numClasses: 3, labels: ['a', 'b', 'c'], padTokenId: 0 };
   addClassifierHead(params, classifier, 3, 5);

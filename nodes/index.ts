@@ -23,6 +23,9 @@ import trainSft from './train.sft/index.ts';
 import datasetFile from './dataset.file/index.ts';
 import dataClean from './data.clean/index.ts';
 import dataLabel from './data.label/index.ts';
+import gate from './gate/index.ts';
+import prune from './prune/index.ts';
+import trainContinue from './train.continue/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
   textLoad,
@@ -41,7 +44,10 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   scheduler,
   trainPretrain,
   trainSft,
+  trainContinue,
+  prune,
   evaluate,
+  gate,
   generate,
 ];
 

@@ -17,8 +17,12 @@ describe.runIf(python && existsSync(python))('transformers and PEFT load what We
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/transformers-interop.ts'], { cwd: ROOT, encoding: 'utf8', env: process.env, timeout: 240_000 });
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('{') || l.startsWith('FAILED'));
     expect(lines.filter((l) => l.startsWith('FAILED')), r.stderr.slice(-2000)).toEqual([]);
-    const results = lines.map((l) => JSON.parse(l) as { class: string; loading_problems?: Record<string, unknown>; max_abs_diff: number });
-    expect(results).toHaveLength(18);
+    const results = lines.map((l) => JSON.parse(l) as { class: string; folder?: string; loading_problems?: Record<string, unknown>; max_abs_diff: number });
+    expect(results).toHaveLength(24);
+    // One structurally pruned folder per fixture (MLP neurons; heads too in the Llama family), GPT-2 and Llama among them.
+    const pruned = results.filter((x) => x.folder?.includes('weft-pruned-'));
+    expect(pruned).toHaveLength(6);
+    expect(pruned.map((x) => x.class)).toEqual(expect.arrayContaining(['GPT2LMHeadModel', 'LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM', 'Qwen3ForCausalLM']));
     expect(new Set(results.map((x) => x.class))).toEqual(
       new Set(['GPT2LMHeadModel', 'GPT2ForSequenceClassification', 'LlamaForCausalLM', 'LlamaForSequenceClassification', 'MistralForCausalLM', 'MistralForSequenceClassification', 'Qwen2ForCausalLM', 'Qwen2ForSequenceClassification', 'Qwen3ForCausalLM', 'Qwen3ForSequenceClassification']),
     );

@@ -18,6 +18,8 @@ export const spec = nodeSpec({
     maxNewTokens: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'Exact match: longest answer generated.' },
     batchSize: { kind: 'integer', default: 8, min: 1, max: 1024 },
   },
+  metricNames: (p) =>
+    p.metric === 'perplexity' ? ['loss', 'perplexity', 'tokens', 'unigramBaseline'] : p.metric === 'exact-match' ? ['exactMatch', 'examples'] : ['accuracy', 'macroF1', 'majorityBaseline', 'examples'],
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -62,6 +62,17 @@ export interface NodeResult<O extends Ports = Ports> {
   metrics?: Record<string, number>;
   /** Backend that computed this result (tensorflow, wasm, cpu), when tensors were involved. */
   backend?: string;
+  /**
+   * Set by a node that decides the run should not go on past it (a gate whose condition failed):
+   * the node itself succeeded, and every node downstream of it is skipped with this reason.
+   */
+  closed?: { reason: string };
+}
+
+/** What validation knows of the node feeding an input. */
+export interface UpstreamFacts {
+  /** The metrics it reports, when its spec says (metricNames); absent when only known at run time. */
+  metricNames?: readonly string[];
 }
 
 export interface NodeProblem {
@@ -100,6 +111,16 @@ export interface NodeTypeSpec<S extends Record<string, ParamSpec> = Record<strin
   heavy?: boolean;
   /** Cross-field checks, run before any node executes. */
   validate?(params: ParamsOf<S>, connectedInputs: readonly string[]): NodeProblem[];
+  /**
+   * The metric names this node's Metrics output carries, when params tell them; lets a gate's
+   * metric name be checked before the run. Absent: only known at run time.
+   */
+  metricNames?(params: ParamsOf<S>): readonly string[];
+  /**
+   * Checks that need what is known of the connected inputs before the run: for each connected port
+   * fed by a node that declares `metricNames`, those names. Runs in validation, after `validate`.
+   */
+  validateWithInputs?(params: ParamsOf<S>, inputs: Readonly<Record<string, UpstreamFacts>>): NodeProblem[];
   /** Upgrades params saved by an older version of this node type. */
   migrate?(params: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
   /**

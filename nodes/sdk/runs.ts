@@ -24,6 +24,8 @@ export interface NodeRecord {
   artifactDir?: string;
   backend?: string;
   error?: string;
+  /** A gate that closed: why; the nodes downstream of it were skipped with this reason. */
+  closed?: string;
   /** Which earlier run produced a cached result. */
   cachedFrom?: string;
 }
@@ -64,7 +66,7 @@ export type RunSummary = Pick<RunRecord, 'id' | 'state' | 'createdAt' | 'started
 /** The one event stream every host subscribes to. */
 export type EngineEvent =
   | { type: 'run-state'; runId: string; state: RunState; at: string; error?: string }
-  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number> }
+  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number>; closed?: string }
   | {
       type: 'node-progress';
       runId: string;

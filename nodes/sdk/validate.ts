@@ -1,4 +1,4 @@
-import type { AnyNodeDefinition } from './define-node.ts';
+import type { AnyNodeDefinition, UpstreamFacts } from './define-node.ts';
 import type { GraphError } from './errors.ts';
 import type { Graph, GraphNode } from './graph.ts';
 import { findCycle } from './graph-order.ts';
@@ -115,6 +115,7 @@ export function checkGraph(graph: Graph, catalogue: Catalogue): CheckedGraph {
   }
 
   const incoming = new Map<string, string>(); // "node:port" -> edge id
+  const feeds = new Map<string, { node: GraphNode; port: string }>(); // "node:port" -> the output feeding it
   const validEdges: Graph['edges'] = [];
   for (const edge of graph.edges) {
     const source = nodesById.get(edge.source);
@@ -159,6 +160,7 @@ export function checkGraph(graph: Graph, catalogue: Catalogue): CheckedGraph {
       continue;
     }
     incoming.set(key, edge.id);
+    feeds.set(key, { node: source, port: edge.sourceHandle });
     validEdges.push(edge);
   }
 
@@ -173,6 +175,19 @@ export function checkGraph(graph: Graph, catalogue: Catalogue): CheckedGraph {
     }
     if (def.validate && paramsOk.get(node.id)) {
       for (const p of def.validate(node.params as never, connected)) {
+        errors.push({ code: 'node_invalid', nodeId: node.id, ...(p.param ? { param: p.param } : {}), ...(p.port ? { port: p.port } : {}), message: p.message });
+      }
+    }
+    if (def.validateWithInputs && paramsOk.get(node.id)) {
+      const facts: Record<string, UpstreamFacts> = {};
+      for (const port of connected) {
+        const feed = feeds.get(`${node.id}\u0000${port}`)!;
+        const sourceDef = catalogue.get(feed.node.type)!;
+        const sourceNode = resolvedNodes.find((n) => n.id === feed.node.id)!;
+        const names = sourceDef.outputs[feed.port]?.type === 'Metrics' && paramsOk.get(sourceNode.id) ? sourceDef.metricNames?.(sourceNode.params as never) : undefined;
+        facts[port] = names ? { metricNames: names } : {};
+      }
+      for (const p of def.validateWithInputs(node.params as never, facts)) {
         errors.push({ code: 'node_invalid', nodeId: node.id, ...(p.param ? { param: p.param } : {}), ...(p.port ? { port: p.port } : {}), message: p.message });
       }
     }

@@ -12,6 +12,7 @@ export const spec = nodeSpec({
     topWords: { kind: 'integer', default: 50, min: 1, max: 10000, help: 'How many of the most frequent words to list.' },
     caseSensitive: { kind: 'boolean', default: false },
   },
+  metricNames: () => ['chars', 'words', 'distinctWords', 'typeTokenRatio'],
 });
 
 export default defineNode(spec, () => import('./run.ts'));

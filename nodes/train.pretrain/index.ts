@@ -26,6 +26,7 @@ export const spec = nodeSpec({
     keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100, help: 'The last k are kept, plus the best.' },
     maskProbability: { kind: 'number', default: 0.15, min: 0.01, max: 0.9, help: 'Masked LM only.' },
   },
+  metricNames: () => ['finalLoss', 'tokensPerSecond', 'steps', 'valLoss', 'valPerplexity', 'bestValLoss', 'unigramBaseline', 'resumedFromStep'],
 });
 
 export default defineNode(spec, () => import('./run.ts'));

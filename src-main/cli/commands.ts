@@ -87,6 +87,8 @@ function printOutcome(run: RunRecord) {
   const summary = Object.entries(counts).map(([s, c]) => `${c} ${s}`).join(', ');
   out(`run ${run.id} ${run.state} in ${formatDuration(run.durationMs)} (${summary})`);
   for (const [id, node] of Object.entries(run.nodes)) if (node.state === 'failed') out(`  ${id} failed: ${node.error}`);
+  // A closed gate is no failure: the run succeeded and stopped where the gate said; say where and why.
+  for (const [id, node] of Object.entries(run.nodes)) if (node.closed) out(`  gate ${id} closed: ${node.closed} (what follows it was skipped)`);
   if (run.state === 'interrupted' || run.state === 'cancelled' || run.state === 'failed') out(`  continue it with: weft resume ${run.id}`);
 }
 

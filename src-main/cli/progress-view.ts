@@ -105,7 +105,7 @@ export class ProgressView {
     const idWidth = Math.min(24, Math.max(...[...this.rows.values()].map((r) => r.id.length)));
     const lines = [...this.rows.values()].map((row) => {
       const time = row.state === 'running' && row.startedAt ? formatDuration(Date.now() - row.startedAt) : formatDuration(row.durationMs);
-      const detail = row.state === 'failed' ? (row.error ?? '').split('\n')[0]! : row.state === 'running' || row.metrics ? this.progressText(row) : '';
+      const detail = row.state === 'failed' || row.state === 'skipped' ? (row.error ?? '').split('\n')[0]! : row.state === 'running' || row.metrics ? this.progressText(row) : '';
       const line = `${SYMBOL[row.state]} ${row.id.padEnd(idWidth)}  ${row.state.padEnd(9)} ${time.padStart(7)}  ${detail}`;
       return line.length > width - 1 ? line.slice(0, width - 2) + '…' : line;
     });

@@ -60,6 +60,7 @@ export class RunController {
         limits: deps.limits,
         effects: {
           isCached: (id) => run.cacheHits.has(id),
+          cachedClosed: (id) => run.cacheHits.get(id)?.closed?.reason,
           startNode: (id) => void this.lockAndStart(id),
           abortNode: (id) => {
             if (this.locking.has(id)) this.cancelledWhileLocking.add(id);
@@ -124,6 +125,7 @@ export class RunController {
     node.artifactDir = entry.artifactDir;
     node.backend = entry.backend;
     node.cachedFrom = entry.runId;
+    node.closed = entry.closed?.reason;
   }
 
   /**
@@ -207,6 +209,7 @@ export class RunController {
       rec.outputs = outcome.outputs;
       rec.metrics = { ...rec.metrics, ...outcome.metrics };
       rec.backend = outcome.backend;
+      if (outcome.closed) rec.closed = outcome.closed.reason;
       if (outcome.backend && !this.record.backends.includes(outcome.backend)) this.record.backends.push(outcome.backend);
       try {
         await this.deps.cache.commit({
@@ -219,6 +222,7 @@ export class RunController {
           outputs: outcome.outputs,
           metrics: rec.metrics,
           backend: outcome.backend,
+          ...(outcome.closed ? { closed: outcome.closed } : {}),
           durationMs: Date.now() - startedAt,
         });
       } catch (err) {
@@ -226,7 +230,7 @@ export class RunController {
       }
       // The result is safe in the cache; checkpoints of this exact node are no longer needed.
       rmSync(checkpointDir, { recursive: true, force: true });
-      this.actor.send({ type: 'NODE_SUCCEEDED', nodeId });
+      this.actor.send(outcome.closed ? { type: 'NODE_CLOSED', nodeId, reason: outcome.closed.reason } : { type: 'NODE_SUCCEEDED', nodeId });
     })
       // Held until the result is in the cache and the checkpoints are gone, whatever the outcome.
       .finally(() => void lock.release());
@@ -242,12 +246,13 @@ export class RunController {
       rec.error = undefined;
       rec.endedAt = undefined;
       rec.durationMs = undefined;
+      rec.closed = undefined;
     } else {
       rec.endedAt = at;
       if (rec.startedAt && state !== 'cached' && state !== 'skipped') rec.durationMs = Date.parse(at) - Date.parse(rec.startedAt);
       if (error) rec.error = error;
     }
-    this.deps.emit({ type: 'node-state', runId: this.record.id, nodeId, state, at, ...(error ? { error } : {}), ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}) });
+    this.deps.emit({ type: 'node-state', runId: this.record.id, nodeId, state, at, ...(error ? { error } : {}), ...(rec.closed && state !== 'running' ? { closed: rec.closed } : {}), ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}) });
   }
 
   private onRunState(state: RunState, nodes: Readonly<Record<string, NodeState>>): void {

@@ -211,6 +211,7 @@ export class RunEngine {
     for (const node of Object.values(record.nodes)) {
       node.state = 'queued';
       node.error = undefined;
+      node.closed = undefined;
     }
     await store.save(record);
     // Finished nodes come back as cache hits; a training node finds its checkpoint by signature.

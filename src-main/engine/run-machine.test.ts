@@ -17,28 +17,33 @@ function diamond(heavy = false): RunPlan {
   };
 }
 
-function start(plan: RunPlan, opts: { cached?: string[]; limits?: Partial<RunLimits> } = {}) {
+function start(plan: RunPlan, opts: { cached?: string[]; cachedClosed?: Record<string, string>; limits?: Partial<RunLimits> } = {}) {
   const calls: string[] = [];
   const runStates: RunState[] = [];
   const nodeStates: Record<string, NodeState[]> = {};
+  const reasons: Record<string, string | undefined> = {};
   const actor = createActor(runMachine, {
     input: {
       plan,
       limits: { maxConcurrent: 4, maxHeavy: 1, ...opts.limits },
       effects: {
         isCached: (id) => (opts.cached ?? []).includes(id),
+        cachedClosed: (id) => opts.cachedClosed?.[id],
         startNode: (id) => calls.push(`start ${id}`),
         abortNode: (id) => calls.push(`abort ${id}`),
         pauseNodes: () => calls.push('pause'),
         resumeNodes: () => calls.push('resume'),
-        nodeState: (id, state) => (nodeStates[id] ??= []).push(state),
+        nodeState: (id, state, reason) => {
+          (nodeStates[id] ??= []).push(state);
+          reasons[id] = reason;
+        },
         runState: (state) => runStates.push(state),
       },
     },
   });
   actor.start();
   const started = () => calls.filter((c) => c.startsWith('start ')).map((c) => c.slice(6));
-  return { actor, calls, runStates, nodeStates, started, nodes: () => actor.getSnapshot().context.nodes };
+  return { actor, calls, runStates, nodeStates, reasons, started, nodes: () => actor.getSnapshot().context.nodes };
 }
 
 describe('run machine', () => {
@@ -124,7 +129,42 @@ describe('run machine', () => {
     const nodes: Record<string, NodeState> = { a: 'succeeded', b: 'queued', c: 'queued', d: 'queued' };
     const frozen = structuredClone(nodes);
     const picked = pickReady({ nodes, plan: diamond(), limits: { maxConcurrent: 4, maxHeavy: 1 }, isCached: (id) => id === 'b' });
-    expect(picked).toEqual({ cached: ['b'], start: ['c'] });
+    expect(picked).toEqual({ cached: ['b'], start: ['c'], skipped: [] });
     expect(nodes).toEqual(frozen);
+  });
+
+  it('a closed gate succeeds, skips everything downstream with its reason, lets the other branch run, and the run succeeds', () => {
+    const r = start(diamond());
+    r.actor.send({ type: 'NODE_SUCCEEDED', nodeId: 'a' });
+    r.actor.send({ type: 'NODE_CLOSED', nodeId: 'b', reason: 'perplexity 31.2 is 4.1% above 30.0 (allowed 2%)' });
+    expect(r.nodes()).toMatchObject({ b: 'succeeded', c: 'running', d: 'skipped' });
+    expect(r.reasons.d).toBe('skipped: gate "b" closed: perplexity 31.2 is 4.1% above 30.0 (allowed 2%)');
+    expect(r.reasons.b).toBeUndefined();
+    r.actor.send({ type: 'NODE_SUCCEEDED', nodeId: 'c' });
+    expect(r.started()).not.toContain('d');
+    expect(r.runStates).toEqual(['running', 'succeeded']);
+  });
+
+  it('a failure beside a closed gate still fails the run', () => {
+    const r = start(diamond());
+    r.actor.send({ type: 'NODE_SUCCEEDED', nodeId: 'a' });
+    r.actor.send({ type: 'NODE_CLOSED', nodeId: 'b', reason: 'x' });
+    r.actor.send({ type: 'NODE_FAILED', nodeId: 'c', error: 'boom' });
+    expect(r.runStates.at(-1)).toBe('failed');
+  });
+
+  it('a cached gate replays its decision: what it closed is skipped again, in the same pass', () => {
+    const r = start(diamond(), { cached: ['a', 'b'], cachedClosed: { b: 'loss 3 > 2' } });
+    expect(r.started()).toEqual(['c']);
+    expect(r.nodes()).toMatchObject({ a: 'cached', b: 'cached', d: 'skipped' });
+    expect(r.reasons.d).toBe('skipped: gate "b" closed: loss 3 > 2');
+    r.actor.send({ type: 'NODE_SUCCEEDED', nodeId: 'c' });
+    expect(r.runStates.at(-1)).toBe('succeeded');
+  });
+
+  it('an open gate (cached or not) changes nothing downstream', () => {
+    const r = start(diamond(), { cached: ['a', 'b'], cachedClosed: {} });
+    r.actor.send({ type: 'NODE_SUCCEEDED', nodeId: 'c' });
+    expect(r.started()).toEqual(['c', 'd']);
   });
 });

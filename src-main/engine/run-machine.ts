@@ -22,6 +22,8 @@ export interface RunLimits {
 export interface RunEffects {
   /** Whether the cache holds this node's result; must be a pure look-up (pickReady calls it). */
   isCached(nodeId: string): boolean;
+  /** For a cached node: the reason its recorded result closed (a gate that closed), else undefined. Pure. */
+  cachedClosed?(nodeId: string): string | undefined;
   startNode(nodeId: string): void;
   abortNode(nodeId: string): void;
   pauseNodes(): void;
@@ -43,6 +45,8 @@ interface RunContext extends RunMachineInput {
 
 export type RunMachineEvent =
   | { type: 'NODE_SUCCEEDED'; nodeId: string }
+  /** The node succeeded but closed its downstream (a gate whose condition failed): those are skipped with the reason. */
+  | { type: 'NODE_CLOSED'; nodeId: string; reason: string }
   | { type: 'NODE_FAILED'; nodeId: string; error: string }
   | { type: 'NODE_CANCELLED'; nodeId: string }
   | { type: 'PAUSE' }
@@ -57,6 +61,9 @@ function descendants(plan: RunPlan, id: string): Set<string> {
   return seen;
 }
 
+/** The reason shown on each node a closed gate skips. */
+export const closedSkipReason = (nodeId: string, reason: string) => `skipped: gate "${nodeId}" closed: ${reason}`;
+
 const done = (s: NodeState) => s === 'succeeded' || s === 'cached';
 const isFinal = (s: NodeState) => FINAL_NODE_STATES.includes(s);
 
@@ -64,10 +71,13 @@ const isFinal = (s: NodeState) => FINAL_NODE_STATES.includes(s);
  * Which queued nodes can start now, and which are satisfied by the cache. Pure: `isCached` answers
  * from cache look-ups made before the run, and nothing here changes state.
  */
-export function pickReady(ctx: Pick<RunContext, 'nodes' | 'plan' | 'limits'> & { isCached(id: string): boolean }): { cached: string[]; start: string[] } {
+export function pickReady(
+  ctx: Pick<RunContext, 'nodes' | 'plan' | 'limits'> & { isCached(id: string): boolean; cachedClosed?(id: string): string | undefined },
+): { cached: string[]; start: string[]; skipped: Array<{ id: string; reason: string }> } {
   const nodes = { ...ctx.nodes };
   const cached: string[] = [];
   const start: string[] = [];
+  const skipped: Array<{ id: string; reason: string }> = [];
   let running = Object.values(nodes).filter((s) => s === 'running').length;
   let heavyRunning = ctx.plan.order.filter((id) => nodes[id] === 'running' && ctx.plan.heavy[id]).length;
   // Loop: a cache hit can make its dependants ready in the same pass.
@@ -80,6 +90,15 @@ export function pickReady(ctx: Pick<RunContext, 'nodes' | 'plan' | 'limits'> & {
         nodes[id] = 'cached';
         cached.push(id);
         changed = true;
+        // A cached gate replays its decision: when it closed, what lies downstream is skipped again.
+        const closed = ctx.cachedClosed?.(id);
+        if (closed !== undefined) {
+          for (const d of descendants(ctx.plan, id)) {
+            if (nodes[d] !== 'queued') continue;
+            nodes[d] = 'skipped';
+            skipped.push({ id: d, reason: closedSkipReason(id, closed) });
+          }
+        }
         continue;
       }
       const heavy = ctx.plan.heavy[id];
@@ -90,7 +109,7 @@ export function pickReady(ctx: Pick<RunContext, 'nodes' | 'plan' | 'limits'> & {
       if (heavy) heavyRunning++;
     }
   }
-  return { cached, start };
+  return { cached, start, skipped };
 }
 
 export const runMachine = setup({
@@ -101,14 +120,16 @@ export const runMachine = setup({
   },
   actions: {
     schedule: enqueueActions(({ context, enqueue }) => {
-      const { cached, start } = pickReady({ ...context, isCached: context.effects.isCached });
+      const { cached, start, skipped } = pickReady({ ...context, isCached: context.effects.isCached, cachedClosed: context.effects.cachedClosed });
       if (!cached.length && !start.length) return;
       const nodes = { ...context.nodes };
       for (const id of cached) nodes[id] = 'cached';
+      for (const s of skipped) nodes[s.id] = 'skipped';
       for (const id of start) nodes[id] = 'running';
       enqueue.assign({ nodes });
       enqueue(() => {
         for (const id of cached) context.effects.nodeState(id, 'cached');
+        for (const s of skipped) context.effects.nodeState(s.id, 'skipped', s.reason);
         for (const id of start) {
           context.effects.nodeState(id, 'running');
           context.effects.startNode(id);
@@ -119,6 +140,17 @@ export const runMachine = setup({
       if (event.type !== 'NODE_SUCCEEDED') return;
       enqueue.assign({ nodes: { ...context.nodes, [event.nodeId]: 'succeeded' } });
       enqueue(() => context.effects.nodeState(event.nodeId, 'succeeded'));
+    }),
+    markClosed: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'NODE_CLOSED') return;
+      const nodes = { ...context.nodes, [event.nodeId]: 'succeeded' as NodeState };
+      const skipped = [...descendants(context.plan, event.nodeId)].filter((id) => nodes[id] === 'queued');
+      for (const id of skipped) nodes[id] = 'skipped';
+      enqueue.assign({ nodes });
+      enqueue(() => {
+        context.effects.nodeState(event.nodeId, 'succeeded');
+        for (const id of skipped) context.effects.nodeState(id, 'skipped', closedSkipReason(event.nodeId, event.reason));
+      });
     }),
     markFailed: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'NODE_FAILED') return;
@@ -155,7 +187,9 @@ export const runMachine = setup({
   guards: {
     allSettled: ({ context }) => Object.values(context.nodes).every(isFinal),
     noneRunning: ({ context }) => !Object.values(context.nodes).includes('running'),
-    anyFailed: ({ context }) => Object.values(context.nodes).some((s) => s === 'failed' || s === 'skipped'),
+    // A node skipped by a failure implies a failed node; one skipped by a closed gate is no failure:
+    // a run whose gate closed ends succeeded (the gate did its job), its skipped nodes saying why.
+    anyFailed: ({ context }) => Object.values(context.nodes).includes('failed'),
   },
 }).createMachine({
   id: 'run',
@@ -167,6 +201,7 @@ export const runMachine = setup({
       always: { guard: 'allSettled', target: 'settled' },
       on: {
         NODE_SUCCEEDED: { actions: ['markSucceeded', 'schedule'] },
+        NODE_CLOSED: { actions: ['markClosed', 'schedule'] },
         NODE_FAILED: { actions: ['markFailed', 'schedule'] },
         NODE_CANCELLED: { actions: ['markCancelled', 'schedule'] },
         PAUSE: 'paused',
@@ -178,6 +213,7 @@ export const runMachine = setup({
       exit: 'resumeNodes',
       on: {
         NODE_SUCCEEDED: { actions: 'markSucceeded' },
+        NODE_CLOSED: { actions: 'markClosed' },
         NODE_FAILED: { actions: 'markFailed' },
         NODE_CANCELLED: { actions: 'markCancelled' },
         RESUME: 'running',
@@ -189,6 +225,7 @@ export const runMachine = setup({
       always: { guard: 'noneRunning', target: 'cancelled' },
       on: {
         NODE_SUCCEEDED: { actions: 'markSucceeded' },
+        NODE_CLOSED: { actions: 'markClosed' },
         NODE_FAILED: { actions: 'markFailed' },
         NODE_CANCELLED: { actions: 'markCancelled' },
       },

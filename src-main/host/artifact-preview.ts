@@ -237,5 +237,10 @@ export async function previewArtifacts(record: RunRecord, nodeId: string, option
   if (confusion) preview.tables.push(confusion);
   const topWords = await reader.head(join(dir, 'top-words.csv'));
   if (topWords) preview.tables.push(csvTable('top-words.csv', topWords.text, topWords.truncated));
+  // Training curves (pretrain, continued training) and per-matrix sparsity (prune).
+  for (const name of ['history.csv', 'sparsity.csv']) {
+    const csv = await reader.head(join(dir, name));
+    if (csv) preview.tables.push(csvTable(name, csv.text, csv.truncated));
+  }
   return preview;
 }

@@ -12,6 +12,8 @@ export interface CacheEntry {
   outputs: Record<string, unknown>;
   metrics?: Record<string, number>;
   backend?: string;
+  /** A gate's decision to close, replayed when the entry answers a later run. */
+  closed?: { reason: string };
   durationMs: number;
 }
 

@@ -22,6 +22,13 @@ export interface LmTrainOptions extends TrainLoopOptions {
   context: number;
   gradAccum: number;
   evalBatches: number;
+  /**
+   * Continual learning: each training row comes from this source with probability `share` (drawn
+   * from the seeded RNG, so a rerun or a resume draws the same rows); share 0 draws nothing extra.
+   */
+  replay?: { source: TokenSource; share: number };
+  /** Called after every weight update, inside the step (e.g. pruning re-applies its masks). */
+  afterUpdate?(): void;
 }
 
 export interface LmTrainResult {
@@ -45,12 +52,13 @@ function sampleBatch(o: LmTrainOptions, rng: Prng): Batch {
   const x = new Int32Array(B * T);
   const y = new Int32Array(B * T);
   const w = new Float32Array(B * T);
-  const span = o.train.length - T - 1;
+  const replay = o.replay && o.replay.share > 0 ? o.replay : null;
   for (let b = 0; b < B; b++) {
-    const off = rng.int(span + 1);
+    const source = replay && rng.next() < replay.share ? replay.source : o.train;
+    const off = rng.int(source.length - T - 1 + 1);
     // One read per row: a file-backed source costs a window, not the corpus.
-    const win = o.train.read(off, T + 1);
-    const weights = o.train.weights?.(off, T + 1);
+    const win = source.read(off, T + 1);
+    const weights = source.weights?.(off, T + 1);
     for (let t = 0; t < T; t++) {
       const i = b * T + t;
       if (o.objective === 'causal') {
@@ -162,6 +170,7 @@ export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResu
       if (o.gradAccum > 1) for (const g of accum!.values()) g.dispose();
       const loss = lossSum / o.gradAccum;
       const gradNorm = await applyUpdate(optimizer, grads, lr, loss, state.step + 1);
+      o.afterUpdate?.();
       state.step++;
       state.optimizerStep = optimizer.step;
       state.tokensSeen += o.batchSize * o.context * o.gradAccum;

@@ -4,7 +4,7 @@ import type { WorkerExit, WorkerLauncher, WorkerProcess } from './launcher.ts';
 import type { HostToWorker, JobContext, WorkerToHost } from './protocol.ts';
 
 export type JobOutcome =
-  | { kind: 'done'; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string }
+  | { kind: 'done'; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string; closed?: { reason: string } }
   | { kind: 'failed'; message: string; stack?: string }
   | { kind: 'cancelled' };
 
@@ -132,7 +132,7 @@ export class WorkerPool {
               listeners.onLog(msg.level, msg.message);
               break;
             case 'done':
-              finish({ kind: 'done', outputs: msg.outputs, metrics: msg.metrics, backend: msg.backend }, true);
+              finish({ kind: 'done', outputs: msg.outputs, metrics: msg.metrics, backend: msg.backend, ...(msg.closed ? { closed: msg.closed } : {}) }, true);
               break;
             case 'failed':
               finish({ kind: 'failed', message: msg.message, stack: msg.stack }, true);

@@ -22,7 +22,7 @@ export type WorkerToHost =
   | { t: 'init-failed'; message: string }
   | ({ t: 'progress'; jobId: string } & Progress)
   | { t: 'log'; jobId: string; level: 'info' | 'warn' | 'error'; message: string }
-  | { t: 'done'; jobId: string; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string }
+  | { t: 'done'; jobId: string; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string; closed?: { reason: string } }
   | { t: 'failed'; jobId: string; message: string; stack?: string }
   | { t: 'cancelled'; jobId: string }
   | { t: 'gen-text'; jobId: string; text: string }

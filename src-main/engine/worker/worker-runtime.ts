@@ -87,7 +87,7 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
     const result = await run(msg.inputs as never, msg.params as never, ctx);
     throttle.flush();
     if (abort.signal.aborted) send({ t: 'cancelled', jobId: msg.jobId });
-    else send({ t: 'done', jobId: msg.jobId, outputs: result.outputs, metrics: result.metrics, backend: result.backend });
+    else send({ t: 'done', jobId: msg.jobId, outputs: result.outputs, metrics: result.metrics, backend: result.backend, ...(result.closed ? { closed: result.closed } : {}) });
   } catch (err) {
     throttle.flush();
     if (abort.signal.aborted) send({ t: 'cancelled', jobId: msg.jobId });

@@ -53,7 +53,7 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
         const view = shown?.nodes[n.id];
         const mine = errors.filter((e) => e.nodeId === n.id);
         // Unchanged nodes keep their data object, so React skips them while a big run streams.
-        const sig = view ? `${view.state}|${view.step}|${view.total}|${view.etaMs}|${view.error}|${Object.values(view.metrics).join(',')}` : '';
+        const sig = view ? `${view.state}|${view.step}|${view.total}|${view.etaMs}|${view.error}|${view.closed}|${Object.values(view.metrics).join(',')}` : '';
         const errSig = mine.map((e) => `${e.code}:${e.port}:${e.param}:${e.message}`).join('|');
         const spec = specs.get(n.type);
         const same = old && old.data.node === n && old.data.spec === spec && old.data.sig === sig && old.data.errSig === errSig && old.data.view === view;

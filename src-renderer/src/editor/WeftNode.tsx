@@ -136,6 +136,17 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
           {view.error}
         </div>
       )}
+      {/* Why a node did not run (a failure upstream, a closed gate), and why a gate closed. */}
+      {state === 'skipped' && view?.error && (
+        <div className="wnode-note" data-testid={`skip-reason-${node.id}`}>
+          {view.error}
+        </div>
+      )}
+      {view?.closed && state !== 'running' && (
+        <div className="wnode-note" data-testid={`gate-closed-${node.id}`}>
+          Gate closed: {view.closed}
+        </div>
+      )}
       {nodeErrors.length > 0 && (
         <ul className="wnode-problems" data-testid={`problems-${node.id}`}>
           {nodeErrors.slice(0, 3).map((e, i) => (

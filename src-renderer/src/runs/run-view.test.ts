@@ -19,6 +19,17 @@ describe('run view', () => {
     expect(view.nodes.b).toMatchObject({ state: 'failed', error: 'boom' });
   });
 
+  it('keeps why a gate closed and why the nodes after it were skipped, live and from a record', () => {
+    const view = newRunView('r1');
+    applyEvent(view, { type: 'node-state', runId: 'r1', nodeId: 'g', state: 'succeeded', at, closed: 'perplexity 31.2 is not <= 30' });
+    applyEvent(view, { type: 'node-state', runId: 'r1', nodeId: 'd', state: 'skipped', at, error: 'skipped: gate "g" closed: perplexity 31.2 is not <= 30' });
+    expect(view.nodes.g).toMatchObject({ state: 'succeeded', closed: 'perplexity 31.2 is not <= 30' });
+    expect(view.nodes.d).toMatchObject({ state: 'skipped', error: 'skipped: gate "g" closed: perplexity 31.2 is not <= 30' });
+    const fromRecord = newRunView('r1', { state: 'succeeded', nodes: { g: { state: 'succeeded', closed: 'x' }, d: { state: 'skipped', error: 'skipped: gate "g" closed: x' } } });
+    expect(fromRecord.nodes.g!.closed).toBe('x');
+    expect(fromRecord.nodes.d!.error).toBe('skipped: gate "g" closed: x');
+  });
+
   it('says time left in plain words', () => {
     expect(formatEta(4200)).toBe('4s left');
     expect(formatEta(125_000)).toBe('2m 5s left');

@@ -18,6 +18,8 @@ export interface NodeView {
   total?: number;
   etaMs?: number;
   error?: string;
+  /** A gate that closed: why (the nodes after it show it as their skip reason). */
+  closed?: string;
   metrics: Record<string, number>;
   series: Record<string, Series>;
   logs: LogLine[];
@@ -40,7 +42,7 @@ export function emptyNode(state: NodeState = 'queued'): NodeView {
 
 export function newRunView(runId: string, record?: Pick<RunRecord, 'state' | 'nodes' | 'error'>): RunView {
   const nodes: Record<string, NodeView> = {};
-  for (const [id, n] of Object.entries(record?.nodes ?? {})) nodes[id] = { ...emptyNode(n.state), error: n.error, metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
+  for (const [id, n] of Object.entries(record?.nodes ?? {})) nodes[id] = { ...emptyNode(n.state), error: n.error, closed: n.closed, metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
   return { runId, state: record?.state ?? 'validating', error: record?.error, nodes, version: 0 };
 }
 
@@ -61,8 +63,9 @@ export function applyEvent(view: RunView, e: RunEvent): void {
     case 'node-state':
       node.state = e.state;
       if (e.error) node.error = e.error;
+      if (e.closed) node.closed = e.closed;
       if (e.metrics) Object.assign(node.metrics, e.metrics);
-      if (e.state === 'running') node.error = undefined;
+      if (e.state === 'running') node.error = node.closed = undefined;
       break;
     case 'node-progress':
       node.step = e.step;
@@ -98,6 +101,7 @@ export function runViewFromRecord(record: RunRecord, events: RunEvent[]): RunVie
     const v = (view.nodes[id] ??= emptyNode());
     v.state = n.state;
     v.error = n.error;
+    v.closed = n.closed;
     Object.assign(v.metrics, n.metrics ?? {});
   }
   return view;

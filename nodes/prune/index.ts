@@ -1,0 +1,52 @@
+import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+
+export const spec = nodeSpec({
+  type: 'prune',
+  version: 1,
+  category: 'Training',
+  label: 'Prune',
+  description:
+    'Magnitude pruning: zero the smallest weights of every matrix (unstructured sparsity), or remove whole MLP neurons or attention heads (structured: the model gets smaller and still loads in transformers), then optionally a short recovery fine-tune. Perplexity before, after pruning and after recovery.',
+  heavy: true,
+  inputs: {
+    model: { type: 'Model' },
+    data: { type: 'Dataset', optional: true, description: 'Measures perplexity (validation split) and feeds the recovery fine-tune (train split).' },
+    text: { type: 'Text', optional: true, description: 'Instead of data: a text file (90% for recovery, the last 10% to measure).' },
+    optimizer: { type: 'Optimizer', optional: true },
+    scheduler: { type: 'Scheduler', optional: true, description: 'Default: constant 1e-3 after 10 warm-up steps.' },
+  },
+  outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
+  params: {
+    method: {
+      kind: 'enum',
+      options: ['unstructured', 'mlp-neurons', 'attention-heads'],
+      default: 'unstructured',
+      help: 'unstructured: zeros inside each matrix (same shapes). mlp-neurons / attention-heads: whole units removed, the same number in every layer, chosen per layer by weight norm (heads: Llama, Mistral, Qwen only).',
+    },
+    sparsity: { kind: 'number', default: 0.5, min: 0.01, max: 0.95, step: 0.05, help: 'Share of weights zeroed per matrix, or of MLP neurons / heads removed per layer (heads: per key/value group).' },
+    recoverySteps: { kind: 'integer', default: 0, min: 0, max: 1_000_000, label: 'Recovery steps', help: 'Fine-tune steps after pruning (0: none). Unstructured pruning keeps the pruned weights at zero while recovering.' },
+    batchSize: { kind: 'integer', default: 8, min: 1, max: 4096 },
+    context: { kind: 'integer', default: 0, min: 0, max: 8192, help: "Tokens per sequence; 0 uses the model's context." },
+    evalWindows: { kind: 'integer', default: 32, min: 1, max: 100_000, label: 'Held-out windows', help: 'Sequences measured for perplexity (the same ones before and after).' },
+    checkpointEvery: { kind: 'integer', default: 50, min: 0, max: 1_000_000 },
+  },
+  validate(_p, connected) {
+    const problems: NodeProblem[] = [];
+    const n = ['data', 'text'].filter((x) => connected.includes(x)).length;
+    if (n === 0) problems.push({ port: 'data', message: 'connect data (a Dataset) or text (a Text) to measure perplexity on' });
+    if (n === 2) problems.push({ port: 'text', message: 'connect data or text, not both' });
+    return problems;
+  },
+  metricNames: (p) => [
+    'perplexityBefore',
+    'perplexityAfterPruning',
+    ...(p.recoverySteps > 0 ? ['perplexityAfterRecovery', 'finalLoss'] : []),
+    'parametersBefore',
+    'parameters',
+    'nonZeroParameters',
+    'sparsity',
+    'removedPerLayer',
+  ],
+});
+
+export default defineNode(spec, () => import('./run.ts'));
