@@ -1,0 +1,86 @@
+/**
+ * A .gguf file served through llama.cpp (node-llama-cpp's prebuilt CPU binary: nothing is built or
+ * downloaded). The chat template is the file's own (`tokenizer.chat_template`), rendered with the
+ * same jinja engine as Weft's models; stop strings are llama.cpp's stop triggers, which hold text
+ * back until it cannot be part of one.
+ */
+import { DEFAULT_CHAT_TEMPLATE } from '../chat-template.ts';
+import { ApiError } from './api-error.ts';
+import type { ChatTurn, ServedModel, TextRequest, TextResult } from './served-model.ts';
+
+type Llama = Awaited<ReturnType<typeof import('node-llama-cpp')['getLlama']>>;
+type LlamaModel = Awaited<ReturnType<Llama['loadModel']>>;
+type LlamaContext = Awaited<ReturnType<LlamaModel['createContext']>>;
+
+export class GgufServedModel implements ServedModel {
+  readonly backend = 'llama.cpp' as const;
+
+  private constructor(
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly lib: typeof import('node-llama-cpp'),
+  ) {}
+
+  static async open(path: string, contextSize?: number): Promise<GgufServedModel> {
+    const lib = await import('node-llama-cpp');
+    const llama = await lib.getLlama({ gpu: false, build: 'never' });
+    const model = await llama.loadModel({ modelPath: path });
+    try {
+      const context = await model.createContext({ contextSize: contextSize ?? Math.min(model.trainContextSize, 4096), sequences: 1 });
+      return new GgufServedModel(model, context, lib);
+    } catch (e) {
+      await model.dispose();
+      throw e;
+    }
+  }
+
+  get contextLength(): number {
+    return this.context.contextSize;
+  }
+
+  async renderChat(messages: ChatTurn[]): Promise<{ prompt: string; stop: string[] }> {
+    const { Template } = await import('@huggingface/jinja');
+    const meta = this.model.fileInfo.metadata as { tokenizer?: { chat_template?: string } };
+    const tokens = this.model.tokens;
+    const eos = tokens.eotString ?? tokens.eosString ?? '';
+    let prompt: string;
+    try {
+      prompt = new Template(meta.tokenizer?.chat_template ?? DEFAULT_CHAT_TEMPLATE).render({ messages, add_generation_prompt: true, bos_token: tokens.bosString ?? '', eos_token: eos });
+    } catch (e) {
+      throw new ApiError(400, `the model's chat template failed on this conversation: ${(e as Error).message}`, 'invalid_request_error', 'messages');
+    }
+    return { prompt, stop: eos ? [eos] : [] };
+  }
+
+  async generate(r: TextRequest, onText: (delta: string) => void, signal: AbortSignal): Promise<TextResult> {
+    const promptTokens = this.model.tokenize(r.prompt, true).length + (this.model.tokens.shouldPrependBosToken ? 1 : 0);
+    const room = this.context.contextSize - promptTokens;
+    if (room < 1) throw new ApiError(400, `the prompt is ${promptTokens} tokens; this model reads at most ${this.context.contextSize}`, 'invalid_request_error', 'messages', 'context_length_exceeded');
+    const sequence = this.context.getSequence();
+    const completion = new this.lib.LlamaCompletion({ contextSequence: sequence });
+    let completionTokens = 0;
+    try {
+      const out = await completion.generateCompletionWithMeta(r.prompt, {
+        maxTokens: Math.min(r.maxTokens, room),
+        temperature: r.temperature,
+        topP: r.topP,
+        seed: r.seed >>> 0,
+        customStopTriggers: r.stop,
+        signal,
+        stopOnAbortSignal: true,
+        disableContextShift: true,
+        onToken: (t) => (completionTokens += t.length),
+        onTextChunk: (text) => onText(text),
+      });
+      const reason = out.metadata.stopReason;
+      return { text: out.response, promptTokens, completionTokens, finish: reason === 'maxTokens' ? 'length' : 'stop' };
+    } finally {
+      completion.dispose({ disposeSequence: true });
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+}
