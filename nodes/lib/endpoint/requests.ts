@@ -5,7 +5,7 @@
  * (n > 1, logprobs, tools) is refused rather than silently dropped.
  */
 import { z } from 'zod';
-import { badRequest, type ApiError } from './api-error.ts';
+import { badRequest } from './api-error.ts';
 
 const stop = z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).max(4)]).nullish();
 
@@ -69,8 +69,8 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const param = issue.path.map(String).join('.') || null;
-  const e: ApiError = badRequest(`${param ? `${param}: ` : ''}${issue.message}`, param, issue.code === 'invalid_type' && issue.input === undefined ? 'missing_required_parameter' : 'invalid_value');
-  throw e;
+  const missing = issue.path.length === 1 && (body as Record<string, unknown>)[String(issue.path[0])] === undefined;
+  throw badRequest(missing ? `you must provide ${param}` : `${param ? `${param}: ` : ''}${issue.message}`, param, missing ? 'missing_required_parameter' : 'invalid_value');
 }
 
 function samplingOf(b: z.infer<typeof completionSchema> | z.infer<typeof chatSchema>, maxTokens: number | null | undefined): Sampling {
