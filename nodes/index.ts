@@ -23,6 +23,7 @@ import trainSft from './train.sft/index.ts';
 import datasetFile from './dataset.file/index.ts';
 import dataClean from './data.clean/index.ts';
 import dataLabel from './data.label/index.ts';
+import deploy from './deploy/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
   textLoad,
@@ -43,6 +44,7 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   trainSft,
   evaluate,
   generate,
+  deploy,
 ];
 
 /** The playground's generator, for a worker that serves the playground (the engine never imports nodes/lib). */

@@ -120,8 +120,18 @@ function sameSettings(a: EndpointRecord, b: EndpointRecord): boolean {
   );
 }
 
-/** Starts an endpoint for a model, or reuses the one already serving it unchanged; resolves once it answers. */
-export async function deployEndpoint(o: DeployOptions): Promise<Deployed> {
+interface Prepared {
+  id: string;
+  files: ReturnType<typeof endpointFiles>;
+  record: EndpointRecord;
+  modelPath: string;
+}
+
+/**
+ * What deploying means before any process starts: the id, the record, and the endpoint already
+ * there under that id, reused when it serves the same weights with the same settings, else stopped.
+ */
+async function prepare(o: DeployOptions): Promise<Prepared | Deployed> {
   const modelPath = resolve(o.modelPath);
   const { kind, stamp } = modelStamp(modelPath);
   const backend = kind === 'folder' ? 'weft' : (o.ggufBackend ?? 'llama.cpp');
@@ -130,7 +140,7 @@ export async function deployEndpoint(o: DeployOptions): Promise<Deployed> {
   const id = endpointIdFor(modelPath, o.name?.trim());
   ensureEndpointsDir(o.workspace);
   const files = endpointFiles(o.workspace, id);
-  const wanted: EndpointRecord = {
+  const record: EndpointRecord = {
     id,
     name,
     modelPath,
@@ -144,19 +154,41 @@ export async function deployEndpoint(o: DeployOptions): Promise<Deployed> {
     createdAt: new Date().toISOString(),
     state: 'starting',
   };
-
   const existing = readRecord(files.record);
   if (existing) {
     const key = existsSync(files.key) ? readKey(files.key) : '';
-    if (key && sameSettings(existing, wanted) && (await probeEndpoint(existing, key))) {
+    if (key && sameSettings(existing, record) && (await probeEndpoint(existing, key))) {
       o.log?.(`endpoint ${id} already serves this model with these settings: reusing it`);
       return { info: await describeEndpoint(o.workspace, existing), key, reused: true };
     }
     o.log?.(`replacing endpoint ${id} (${existing.modelPath === modelPath ? 'new weights or settings' : `it served ${existing.modelPath}`})`);
     await stopEndpoint(o.workspace, id);
   }
+  return { id, files, record, modelPath };
+}
 
-  const key = `sk-weft-${randomBytes(24).toString('base64url')}`;
+const newKey = () => `sk-weft-${randomBytes(24).toString('base64url')}`;
+
+/**
+ * Serves in this process until stopped (`weft deploy --foreground`); onServing gets the endpoint
+ * once it answers. Another deploy or `weft endpoints stop` can still stop it.
+ */
+export async function serveInForeground(o: DeployOptions, onServing: (d: Deployed) => void): Promise<void> {
+  const prepared = await prepare(o);
+  if ('info' in prepared) throw new Error(`endpoint ${prepared.info.id} already serves this model at ${prepared.info.url}; stop it first (weft endpoints stop ${prepared.info.id})`);
+  const key = newKey();
+  writeKey(prepared.files.key, key);
+  writeRecord(prepared.files.record, prepared.record);
+  const { serveRecord } = await import('./serve-record.ts');
+  await serveRecord(prepared.files.record, o.log, async (record) => onServing({ info: await describeEndpoint(o.workspace, record), key, reused: false }));
+}
+
+/** Starts an endpoint for a model in a detached process, or reuses the one already serving it unchanged; resolves once it answers. */
+export async function deployEndpoint(o: DeployOptions): Promise<Deployed> {
+  const prepared = await prepare(o);
+  if ('info' in prepared) return prepared;
+  const { id, files, record: wanted, modelPath } = prepared;
+  const key = newKey();
   writeKey(files.key, key);
   writeRecord(files.record, wanted);
   const logFd = openSync(files.log, 'w', 0o600);

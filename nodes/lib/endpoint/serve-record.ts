@@ -18,7 +18,7 @@ async function openServedModel(record: EndpointRecord): Promise<ServedModel> {
 }
 
 /** Serves the endpoint a record describes until it is stopped; resolves when it has stopped. */
-export async function serveRecord(recordPath: string, log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<void> {
+export async function serveRecord(recordPath: string, log: (line: string) => void = (l) => process.stdout.write(l + '\n'), onServing?: (record: EndpointRecord) => void | Promise<void>): Promise<void> {
   const initial = readRecord(recordPath);
   if (!initial) throw new Error(`no endpoint record at ${recordPath}`);
   const workspace = dirname(dirname(dirname(recordPath)));
@@ -58,8 +58,10 @@ export async function serveRecord(recordPath: string, log: (line: string) => voi
     await model.dispose();
     throw new Error(`could not listen on ${initial.host}:${initial.requestedPort}: ${(e as Error).message}`);
   }
-  writeRecord(recordPath, { ...initial, pid: process.pid, state: 'running', port: server.port, url: server.url, startedAt: new Date().toISOString() });
+  const serving: EndpointRecord = { ...initial, pid: process.pid, state: 'running', port: server.port, url: server.url, startedAt: new Date().toISOString() };
+  writeRecord(recordPath, serving);
   log(`${new Date().toISOString()} serving ${initial.name} at ${server.url}`);
+  await onServing?.(serving);
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   await done;
