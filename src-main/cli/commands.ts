@@ -87,6 +87,12 @@ function printOutcome(run: RunRecord) {
   const summary = Object.entries(counts).map(([s, c]) => `${c} ${s}`).join(', ');
   out(`run ${run.id} ${run.state} in ${formatDuration(run.durationMs)} (${summary})`);
   for (const [id, node] of Object.entries(run.nodes)) if (node.state === 'failed') out(`  ${id} failed: ${node.error}`);
+  // An endpoint keeps running after the run: say where, and how to stop it.
+  for (const [id, node] of Object.entries(run.nodes)) {
+    for (const v of Object.values(node.outputs ?? {}) as Array<{ kind?: string; url?: string; model?: string; id?: string }>) {
+      if (v?.kind === 'endpoint') out(`  ${id}: endpoint ${v.url} serves "${v.model}" until stopped (weft endpoints stop ${v.id ?? 'all'})`);
+    }
+  }
   if (run.state === 'interrupted' || run.state === 'cancelled' || run.state === 'failed') out(`  continue it with: weft resume ${run.id}`);
 }
 
