@@ -42,7 +42,7 @@ describe('the Endpoints view', () => {
     const row = page.getByTestId('endpoint-e2e-model');
     await expect.poll(() => row.getByTestId('endpoint-status-e2e-model').textContent()).toBe('running');
     expect(await row.textContent()).toContain(info.url);
-    expect(await row.textContent()).toContain('1 requests served');
+    expect(await row.textContent()).toContain('1 request served');
     await shot(page, 'endpoints-01-list');
 
     await row.getByTestId('reveal-e2e-model').click();

@@ -89,6 +89,14 @@ export function modelStamp(modelPath: string): { kind: 'folder' | 'gguf'; stamp:
   return { kind: 'gguf', stamp: `${path}|${st.size}|${st.mtimeMs}` };
 }
 
+/**
+ * The Node.js that runs an endpoint. In the desktop app process.execPath is Electron, which runs as
+ * Node only with the RunAsNode fuse Weft keeps off: there it is the `node` on PATH (or WEFT_NODE).
+ */
+function nodeBinary(): string {
+  return process.versions.electron ? process.env.WEFT_NODE || 'node' : process.execPath;
+}
+
 /** How a new process runs the endpoint's TypeScript entry: through tsx, like the CLI from its sources. */
 function entryCommand(recordPath: string): string[] {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -192,7 +200,7 @@ export async function deployEndpoint(o: DeployOptions): Promise<Deployed> {
   writeKey(files.key, key);
   writeRecord(files.record, wanted);
   const logFd = openSync(files.log, 'w', 0o600);
-  const child = spawn(process.execPath, entryCommand(files.record), { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, WEFT_ENDPOINT_CHILD: '1' }, windowsHide: true });
+  const child = spawn(nodeBinary(), entryCommand(files.record), { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, WEFT_ENDPOINT_CHILD: '1' }, windowsHide: true });
   closeSync(logFd);
   let exited: number | string | null | undefined;
   child.once('exit', (code, signal) => (exited = code ?? signal));

@@ -66,7 +66,7 @@ function EndpointRow({ e, store, onRevealed }: { e: EndpointInfo; store: Endpoin
       </div>
       <div className="mono endpoint-url">{e.url || '(not listening)'}</div>
       <div className="muted endpoint-meta">
-        {e.status === 'running' ? `${e.requestsServed ?? 0} requests served · ${e.queued ?? 0} waiting (at most ${e.queueLimit}) · ` : ''}
+        {e.status === 'running' ? `${e.requestsServed ?? 0} request${e.requestsServed === 1 ? '' : 's'} served · ${e.queued ?? 0} waiting (at most ${e.queueLimit}) · ` : ''}
         max_tokens ≤ {e.maxTokens} · since {e.startedAt.replace('T', ' ').slice(0, 19)}
       </div>
       <div className="muted endpoint-model" title={e.modelPath}>
