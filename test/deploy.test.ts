@@ -4,7 +4,7 @@
  * host API, and ends with `weft endpoints stop`. Real processes throughout.
  */
 import OpenAI from 'openai';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,6 +142,25 @@ describe('deploy', () => {
       await host.close();
     }
   }, 240_000);
+
+  it('`weft deploy --foreground` serves in the terminal until Ctrl-C, and leaves nothing registered', async () => {
+    const { ws, model } = await workspaceWithModel();
+    const child = spawn(process.execPath, [WEFT, 'deploy', model, '--name', 'fg', '--foreground', '--workspace', ws], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const deadline = Date.now() + 120_000;
+    while (!/Ctrl-C stops it/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const url = /Serving fg \(weft\) at (\S+)/.exec(stdout)![1]!;
+    const key = /key: (sk-weft-\S+)/.exec(stdout)![1]!;
+    const client = new OpenAI({ baseURL: url, apiKey: key, maxRetries: 0 });
+    expect((await client.completions.create({ model: 'fg', prompt: 'a', max_tokens: 4 })).usage!.completion_tokens).toBe(4);
+    expect(weft(['endpoints'], ws).stdout).toMatch(/fg\s+running/);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(await client.models.list().catch((e: unknown) => e)).toBeInstanceOf(OpenAI.APIConnectionError);
+    expect(weft(['endpoints'], ws).stdout).toMatch(/no endpoints/);
+  }, 180_000);
 
   it('a model that cannot start fails the deploy with its reason and leaves nothing running', async () => {
     const { ws, model } = await workspaceWithModel();
