@@ -236,3 +236,32 @@ async function until(check: () => Promise<boolean>, tries = 200): Promise<void> 
   }
   throw new Error('condition never held');
 }
+
+describe('any Weft model family, checked against transformers', () => {
+  const FIXTURES = new URL('../../../test/fixtures/hf/', import.meta.url);
+  // Tiny random models saved by transformers (test/fixtures/hf/make_fixtures.py), with transformers'
+  // own greedy continuation of a prompt: the endpoint must write exactly those tokens.
+  for (const family of ['gpt2-relu', 'mistral', 'qwen2-f16', 'qwen3', 'smollm-tied', 'llama3-gqa-bf16-sharded']) {
+    it(`${family}: a greedy completion is transformers' greedy continuation`, async () => {
+      const { fileURLToPath } = await import('node:url');
+      const { readFileSync } = await import('node:fs');
+      const dir = fileURLToPath(new URL(`${family}/`, FIXTURES));
+      const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as { input_ids: number[]; greedy: number[] };
+      const tok = TextTokenizer.fromFile(join(dir, 'tokenizer.json'));
+      const prompt = await tok.decode(ref.input_ids);
+      // The prompt goes over HTTP as text: it must encode back to the reference's tokens.
+      expect(await tok.encode(prompt)).toEqual(ref.input_ids);
+      const served = await WeftServedModel.open(dir);
+      const s = await startEndpointServer({ id: family, modelName: family, model: served, key: KEY, host: '127.0.0.1', port: 0, queueLimit: 0, maxTokens: 32, bodyLimit: 64 * 1024 });
+      try {
+        const c = new OpenAI({ baseURL: s.url, apiKey: KEY, maxRetries: 0 });
+        const r = await c.completions.create({ model: family, prompt, max_tokens: ref.greedy.length, temperature: 0 });
+        expect(r.choices[0]!.text).toBe(await tok.decode(ref.greedy));
+        expect(r.usage).toMatchObject({ prompt_tokens: ref.input_ids.length, completion_tokens: ref.greedy.length });
+      } finally {
+        await s.close();
+        await served.dispose();
+      }
+    }, 60_000);
+  }
+});
