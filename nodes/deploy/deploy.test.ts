@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeContext, paramsFor, runNode } from '../../test/fixtures/node-harness.ts';
 import { tinyModelFolder } from '../../test/fixtures/tiny-model.ts';
-import { endpointsDir } from '../lib/endpoint/registry.ts';
+import { endpointsDir, listRecords } from '../lib/endpoint/registry.ts';
 import { stopAllEndpoints } from '../lib/endpoint/lifecycle.ts';
 import deploy, { spec } from './index.ts';
 
@@ -20,6 +20,27 @@ describe('deploy node', () => {
     expect(problems({ host: '0.0.0.0', allowNetwork: true }, ['model'])).toEqual([]);
     expect(problems({ gguf: 'm.gguf', ggufBackend: 'weft' }, [])[0]).toMatchObject({ param: 'ggufBackend' });
   });
+
+  it('a retrained model (a new folder) replaces the endpoint the node started before: one process, named after the node', async () => {
+    const ctx = fakeContext();
+    const first = join(ctx.root, 'run-1');
+    const second = join(ctx.root, 'run-2');
+    cpSync(await tinyModelFolder(1), first, { recursive: true });
+    cpSync(await tinyModelFolder(2), second, { recursive: true });
+    const handle = (dir: string) => ({ model: { kind: 'model', dir, parameters: 0, config: {} } });
+    const a = (await runNode(deploy, handle(first), paramsFor(deploy), ctx)).outputs.endpoint as { id: string; model: string; url: string };
+    expect(a).toMatchObject({ id: 'n', model: 'n' });
+    const pidA = listRecords(ctx.workspace)[0]!.pid!;
+    const b = (await runNode(deploy, handle(second), paramsFor(deploy), ctx)).outputs.endpoint as { id: string };
+    expect(b.id).toBe('n');
+    const records = listRecords(ctx.workspace);
+    expect(records.map((r) => r.modelPath)).toEqual([second]);
+    expect(records[0]!.pid).not.toBe(pidA);
+    expect(processesNaming(join(endpointsDir(ctx.workspace), 'n.json'))).toEqual([String(records[0]!.pid)]);
+    expect(ctx.logs.join('\n')).toMatch(/replacing endpoint n \(it served .*run-1\)/);
+    await stopAllEndpoints(ctx.workspace);
+    ctx.cleanup();
+  }, 120_000);
 
   it('cancelled while the model loads: the run stops and no endpoint is left behind', async () => {
     const ctx = fakeContext();

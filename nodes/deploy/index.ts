@@ -13,7 +13,7 @@ export const spec = nodeSpec({
   outputs: { endpoint: { type: 'Endpoint' } },
   params: {
     gguf: { kind: 'file', default: '', extensions: ['.gguf'], label: 'GGUF file', help: 'A .gguf file to serve instead of a connected model.' },
-    name: { kind: 'string', default: '', maxLength: 64, pattern: '[A-Za-z0-9._:/-]*', label: 'Model name', help: "The name clients send as `model`; the model folder's or file's name when empty. The same name re-deployed replaces (or reuses) its endpoint." },
+    name: { kind: 'string', default: '', maxLength: 64, pattern: '[A-Za-z0-9._:/-]*', label: 'Model name', help: "The name clients send as `model`; when empty, this node's id (for a .gguf, the file's name). Deploying under the same name again reuses its endpoint, or replaces it when the model or settings changed." },
     port: { kind: 'integer', default: 0, min: 0, max: 65535, help: '0 picks a free port.' },
     host: { kind: 'string', default: '127.0.0.1', maxLength: 255, help: 'Where to listen. 127.0.0.1 serves this machine only; anything else also needs "Allow network".' },
     allowNetwork: { kind: 'boolean', default: false, label: 'Allow network', help: 'Listen on an address other machines can reach (with the key still required).' },

@@ -11,7 +11,9 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   const { info, reused } = await deployEndpoint({
     workspace: ctx.workspace,
     modelPath,
-    name: p.name,
+    // A model from a run lives in a cache folder named after the run, which changes when it retrains:
+    // without a name, the node's id names the endpoint, so re-running it replaces its own endpoint.
+    name: p.name.trim() || (inputs.model ? ctx.nodeId : ''),
     host,
     port: p.port,
     queueLimit: p.queueLimit,
