@@ -48,8 +48,9 @@ describe('GGUF endpoint (llama.cpp)', () => {
     for await (const chunk of await client.chat.completions.create({ ...request, stream: true })) pieces.push(chunk.choices[0]?.delta.content ?? '');
     expect(pieces.filter(Boolean).length).toBeGreaterThan(3);
     expect(pieces.join('')).toBe(whole.choices[0]!.message.content);
-    // The template renders "user: Hello\nassistant: " (23 tokens, one per byte) in front of the answer.
-    expect(whole.usage!.prompt_tokens).toBe(23);
+    // The template renders "user: Hello<|endoftext|>\nassistant: ": 23 bytes, one token each, and the
+    // end-of-text token read as the one special token it is (as text it would be 13 more).
+    expect(whole.usage!.prompt_tokens).toBe(24);
   });
 
   it('cuts the answer before a stop string', async () => {

@@ -61,7 +61,14 @@ export class GgufServedModel implements ServedModel {
   }
 
   async generate(r: TextRequest, onText: (delta: string) => void, signal: AbortSignal): Promise<TextResult> {
-    const promptTokens = this.model.tokenize(r.prompt, true).length + (this.model.tokens.shouldPrependBosToken ? 1 : 0);
+    // Special tokens in the text are tokens (a chat template's <|im_start|>), as llama.cpp's server
+    // reads a prompt; node-llama-cpp would read a string as plain text. It prepends the model's BOS
+    // itself, so a template that already starts with it does not get a second one.
+    const bos = this.model.tokens.bos;
+    const prependsBos = this.model.tokens.shouldPrependBosToken && bos !== null;
+    let tokens = this.model.tokenize(r.prompt, true);
+    if (prependsBos && tokens[0] === bos) tokens = tokens.slice(1);
+    const promptTokens = tokens.length + (prependsBos ? 1 : 0);
     const room = this.context.contextSize - promptTokens;
     if (room < 1) throw new ApiError(400, `the prompt is ${promptTokens} tokens; this model reads at most ${this.context.contextSize}`, 'invalid_request_error', 'messages', 'context_length_exceeded');
     const sequence = this.context.getSequence();
@@ -71,7 +78,7 @@ export class GgufServedModel implements ServedModel {
     // chunks at a space, and a streamed and a non-streamed request must read the same.
     let text = '';
     try {
-      const out = await completion.generateCompletionWithMeta(r.prompt, {
+      const out = await completion.generateCompletionWithMeta(tokens, {
         maxTokens: Math.min(r.maxTokens, room),
         temperature: r.temperature,
         topP: r.topP,
