@@ -188,7 +188,13 @@ export async function serveInForeground(o: DeployOptions, onServing: (d: Deploye
   writeKey(prepared.files.key, key);
   writeRecord(prepared.files.record, prepared.record);
   const { serveRecord } = await import('./serve-record.ts');
-  await serveRecord(prepared.files.record, o.log, async (record) => onServing({ info: await describeEndpoint(o.workspace, record), key, reused: false }));
+  try {
+    await serveRecord(prepared.files.record, o.log, async (record) => onServing({ info: await describeEndpoint(o.workspace, record), key, reused: false }));
+  } catch (e) {
+    // It never served (the model did not load, the port was taken): nothing stays registered.
+    if (readRecord(prepared.files.record)?.pid === process.pid) removeEndpointFiles(o.workspace, prepared.id);
+    throw e;
+  }
 }
 
 /** Starts an endpoint for a model in a detached process, or reuses the one already serving it unchanged; resolves once it answers. */
@@ -200,7 +206,7 @@ export async function deployEndpoint(o: DeployOptions): Promise<Deployed> {
   writeKey(files.key, key);
   writeRecord(files.record, wanted);
   const logFd = openSync(files.log, 'w', 0o600);
-  const child = spawn(nodeBinary(), entryCommand(files.record), { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, WEFT_ENDPOINT_CHILD: '1' }, windowsHide: true });
+  const child = spawn(nodeBinary(), entryCommand(files.record), { detached: true, stdio: ['ignore', logFd, logFd], env: process.env, windowsHide: true });
   closeSync(logFd);
   let exited: number | string | null | undefined;
   child.once('exit', (code, signal) => (exited = code ?? signal));
