@@ -164,6 +164,10 @@ describe('deploy', () => {
 
   it('a model that cannot start fails the deploy with its reason and leaves nothing running', async () => {
     const { ws, model } = await workspaceWithModel();
+    // Serving other machines takes an explicit yes.
+    const open = weft(['deploy', model, '--host', '0.0.0.0'], ws);
+    expect(open.code).toBe(2);
+    expect(open.stderr).toContain('add --allow-network');
     writeFileSync(join(model, 'config.json'), '{ not json');
     const r = weft(['deploy', model], ws);
     expect(r.code).toBe(1);

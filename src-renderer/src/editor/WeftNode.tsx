@@ -151,11 +151,12 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
   );
 }
 
-/** A deploy node's endpoint: the one its last run in this editor started, else the one serving its model name. */
+/** A deploy node's endpoint: the one its last run in this editor started, else the one serving under its model name. */
 function DeployNodeEndpoint({ nodeId, name }: { nodeId: string; name: unknown }) {
   const { endpoints, runs } = useEditor();
   const output = runs.liveRecord?.nodes[nodeId]?.outputs?.endpoint as { id?: string } | undefined;
-  return <DeployStatus store={endpoints} outputId={output?.id} name={name} />;
+  // Without a model name the node serves under its own id (a .gguf: under the file's name).
+  return <DeployStatus store={endpoints} outputId={output?.id} name={typeof name === 'string' && name.trim() ? name.trim() : nodeId} />;
 }
 
 export const WeftNode = memo(WeftNodeImpl);
