@@ -26,6 +26,7 @@ import dataLabel from './data.label/index.ts';
 import gate from './gate/index.ts';
 import prune from './prune/index.ts';
 import trainContinue from './train.continue/index.ts';
+import deploy from './deploy/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
   textLoad,
@@ -49,6 +50,7 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   evaluate,
   gate,
   generate,
+  deploy,
 ];
 
 /** The playground's generator, for a worker that serves the playground (the engine never imports nodes/lib). */

@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { RunNotFoundError } from './store/run-store.ts';
 import { RunStateError } from './engine/run-state-error.ts';
+import { registerDeployCommands } from './cli/deploy-command.ts';
 
 // Each command loads what it needs when it runs: `weft nodes` never loads the engine.
 const commands = () => import('./cli/commands.ts');
@@ -95,6 +96,8 @@ program
     const { serveCommand } = await import('./server/serve-command.ts');
     exitCode = await serveCommand(graph, { ...global(), ...opts });
   });
+
+registerDeployCommands(program, global, (code) => (exitCode = code));
 
 try {
   await program.parseAsync(process.argv);

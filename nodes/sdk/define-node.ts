@@ -109,6 +109,11 @@ export interface NodeTypeSpec<S extends Record<string, ParamSpec> = Record<strin
   outputRevision?: number;
   /** Heavy nodes (training, generation) share a smaller concurrency budget. */
   heavy?: boolean;
+  /**
+   * Never answered from the cache: the node's result is a live thing (a running endpoint) that may
+   * have gone since, so each run executes it (it may still reuse what it finds running).
+   */
+  uncached?: boolean;
   /** Cross-field checks, run before any node executes. */
   validate?(params: ParamsOf<S>, connectedInputs: readonly string[]): NodeProblem[];
   /**

@@ -192,8 +192,12 @@ export interface MetricsHandle {
 /** A running local inference endpoint. */
 export interface EndpointHandle {
   kind: 'endpoint';
+  /** Base URL for OpenAI clients (ends in /v1). */
   url: string;
+  /** The model name requests send. */
   model: string;
+  /** Its id in the workspace's endpoints (`weft endpoints`), when Weft started it. */
+  id?: string;
 }
 
 /** The one map from port type to the value its edges carry. */

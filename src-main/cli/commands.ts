@@ -89,6 +89,12 @@ function printOutcome(run: RunRecord) {
   for (const [id, node] of Object.entries(run.nodes)) if (node.state === 'failed') out(`  ${id} failed: ${node.error}`);
   // A closed gate is no failure: the run succeeded and stopped where the gate said; say where and why.
   for (const [id, node] of Object.entries(run.nodes)) if (node.closed) out(`  gate ${id} closed: ${node.closed} (what follows it was skipped)`);
+  // An endpoint keeps running after the run: say where, and how to stop it.
+  for (const [id, node] of Object.entries(run.nodes)) {
+    for (const v of Object.values(node.outputs ?? {}) as Array<{ kind?: string; url?: string; model?: string; id?: string }>) {
+      if (v?.kind === 'endpoint') out(`  ${id}: endpoint ${v.url} serves "${v.model}" until stopped (weft endpoints stop ${v.id ?? 'all'})`);
+    }
+  }
   if (run.state === 'interrupted' || run.state === 'cancelled' || run.state === 'failed') out(`  continue it with: weft resume ${run.id}`);
 }
 

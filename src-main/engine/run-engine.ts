@@ -131,6 +131,7 @@ export class RunEngine {
     const cacheHits = new Map<string, CacheEntry>();
     if (!noCache) {
       for (const id of planned.plan.order) {
+        if (planned.defs.get(id)?.uncached) continue;
         const entry = this.options.cache.lookup(planned.signatures[id]!);
         if (entry) cacheHits.set(id, entry);
       }

@@ -14,6 +14,8 @@ import {
   type Catalogue,
   type DataFilePreview,
   type DataFilePreviewRequest,
+  type EndpointInfo,
+  type RevealedEndpointKey,
   type EngineEvent,
   type FolderListing,
   type GenerationRequest,
@@ -221,6 +223,18 @@ export class WeftHost implements WeftApi {
   async artifactArchive(runId: string, nodeId: string): Promise<{ name: string; files: Array<{ path: string; full: string }> }> {
     const { files } = await artifactArchiveEntries(this.runs.get(runId), nodeId, this.paths.cache);
     return { name: `${nodeId}-${runId}`, files };
+  }
+
+  async listEndpoints(): Promise<EndpointInfo[]> {
+    return (await import('../../nodes/lib/endpoint/registry.ts')).listEndpoints(this.paths.root);
+  }
+
+  async stopEndpoint(id: string): Promise<void> {
+    if (!(await (await import('../../nodes/lib/endpoint/lifecycle.ts')).stopEndpoint(this.paths.root, id))) throw new Error(`no endpoint ${id} in this workspace`);
+  }
+
+  async revealEndpointKey(id: string): Promise<RevealedEndpointKey> {
+    return (await import('../../nodes/lib/endpoint/lifecycle.ts')).revealEndpointKey(this.paths.root, id);
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {

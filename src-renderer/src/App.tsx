@@ -25,6 +25,8 @@ import { useRunControl } from './runs/use-run-control.ts';
 import { desktopShell } from './shell/desktop-shell.ts';
 import { DocStore } from './store/doc-store.ts';
 import { Toolbar } from './Toolbar.tsx';
+import { EndpointsDialog } from './endpoints/EndpointsDialog.tsx';
+import { EndpointsStore } from './endpoints/endpoints-store.ts';
 
 interface Toast {
   id: number;
@@ -62,7 +64,7 @@ function EditorShell({ api, specList }: { api: WeftApi; specList: NodeSpec[] }) 
   }, []);
   const dismissToasts = useCallback((...topics: ToastTopic[]) => setToasts((t) => t.filter((x) => !x.topic || !topics.includes(x.topic))), []);
   const editor = useMemo<Editor>(
-    () => ({ api, specs: new Map(specList.map((s) => [s.type, s])), doc: new DocStore(), runs: new RunsModel(), playground: new PlaygroundModel(), toast, dismissToasts }),
+    () => ({ api, specs: new Map(specList.map((s) => [s.type, s])), doc: new DocStore(), runs: new RunsModel(), playground: new PlaygroundModel(), endpoints: new EndpointsStore(api), toast, dismissToasts }),
     [api, specList, toast, dismissToasts],
   );
   useEffect(() => api.subscribe(editor.runs.handle), [api, editor]);
@@ -83,11 +85,11 @@ function EditorShell({ api, specList }: { api: WeftApi; specList: NodeSpec[] }) 
 
 /** The editor's layout; each concern lives in its own hook. */
 function Workbench({ specList }: { specList: NodeSpec[] }) {
-  const { doc, runs, toast, playground } = useEditor();
+  const { doc, runs, toast, playground, endpoints } = useEditor();
   const playgroundVisible = useSyncExternalStore(playground.subscribe, () => playground.getState().visible);
   const state = useDoc();
   useRunsPhase();
-  const [dialog, setDialog] = useState<null | FileDialog | 'templates' | 'help'>(null);
+  const [dialog, setDialog] = useState<null | FileDialog | 'templates' | 'help' | 'endpoints'>(null);
   const [connected, setConnected] = useState(true);
   useEffect(() => onConnectionChange(setConnected), []);
   const shell = useMemo(desktopShell, []);
@@ -156,6 +158,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
         running={runControl.running}
         live={runControl.live}
         connected={connected}
+        onEndpoints={() => setDialog('endpoints')}
       />
       {viewing && (
         <div className="banner" data-testid="viewing-banner">
@@ -192,6 +195,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
         <span className="muted">{isWebMode() ? 'Browser mode · 127.0.0.1' : 'Desktop'}</span>
       </footer>
       {dialog === 'open' && <OpenDialog templates={file.templates} recent={file.recent} onOpen={(p) => void file.openPath(p)} onTemplate={(t) => void file.openPath(t.path)} onClose={() => setDialog(null)} />}
+      {dialog === 'endpoints' && <EndpointsDialog store={endpoints} onClose={() => setDialog(null)} />}
       {dialog === 'help' && <ShortcutsDialog onClose={() => setDialog(null)} />}
       {dialog === 'templates' && <TemplatesDialog templates={file.templates} onTemplate={(t) => void file.openPath(t.path).then(() => setDialog(null))} onClose={() => setDialog(null)} />}
       {dialog === 'saveAs' && <SaveAsDialog initial={state.path ?? file.suggestedPath} onSave={(p) => void file.saveTo(p)} onClose={() => setDialog(null)} />}

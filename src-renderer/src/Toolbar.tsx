@@ -12,10 +12,12 @@ export interface ToolbarProps {
   running: boolean;
   live: { runId: string; state: RunState } | null;
   connected: boolean;
+  /** Opens the Endpoints view (local OpenAI-compatible endpoints). */
+  onEndpoints(): void;
 }
 
 /** The bar above the canvas: file, playground, editing and run commands, the file's name and the run's state. */
-export function Toolbar({ run, enabled, fileName, path, dirty, empty, playgroundVisible, running, live, connected }: ToolbarProps) {
+export function Toolbar({ run, enabled, fileName, path, dirty, empty, playgroundVisible, running, live, connected, onEndpoints }: ToolbarProps) {
   const off = (id: CommandId) => enabled[id] === false;
   return (
     <header className="toolbar">
@@ -40,6 +42,9 @@ export function Toolbar({ run, enabled, fileName, path, dirty, empty, playground
       <div className="group">
         <button className={playgroundVisible ? 'on' : ''} onClick={() => run('playground')} title="Chat with or complete text from a model a run produced" data-testid="playground-button">
           Playground
+        </button>
+        <button onClick={onEndpoints} title="Local OpenAI-compatible endpoints: status, stop, key" data-testid="endpoints-button">
+          Endpoints
         </button>
       </div>
       <div className="group">

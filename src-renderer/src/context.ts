@@ -4,6 +4,7 @@ import type { NodeSpec } from '../../nodes/sdk/define-node.ts';
 import type { DocState, DocStore } from './store/doc-store.ts';
 import type { RunsModel } from './runs/runs-model.ts';
 import type { PlaygroundModel } from './playground/playground-model.ts';
+import type { EndpointsStore } from './endpoints/endpoints-store.ts';
 
 export type ToastKind = 'info' | 'error' | 'success';
 
@@ -20,6 +21,7 @@ export interface Editor {
   doc: DocStore;
   runs: RunsModel;
   playground: PlaygroundModel;
+  endpoints: EndpointsStore;
   toast(message: string, kind?: ToastKind, topic?: ToastTopic): void;
   dismissToasts(...topics: ToastTopic[]): void;
 }

@@ -6,6 +6,7 @@
  */
 import type { ArtifactPreview, DataFilePreview } from '../artifact-preview.ts';
 import type { NodeSpec } from '../define-node.ts';
+import type { EndpointInfo, RevealedEndpointKey } from '../endpoints.ts';
 import type { GraphError } from '../errors.ts';
 import type { Graph } from '../graph.ts';
 import type { ArtifactFiles, FolderListing } from '../files.ts';
@@ -92,6 +93,12 @@ export interface WeftApi {
    * found, problems with file:line), before any run. Only files a graph in graphDir may read.
    */
   previewDataFile(request: DataFilePreviewRequest): Promise<DataFilePreview>;
+  /** The workspace's OpenAI-compatible endpoints (deploy node, `weft deploy`), each one's status asked of it. */
+  listEndpoints(): Promise<EndpointInfo[]>;
+  /** Stops an endpoint and removes it from the workspace. */
+  stopEndpoint(id: string): Promise<void>;
+  /** An endpoint's key with ready-to-paste calls, once; afterwards it stays only in its file. */
+  revealEndpointKey(id: string): Promise<RevealedEndpointKey>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 
@@ -99,6 +106,7 @@ export interface WeftApi {
 const runId = (z: Zod) => z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
 const nodeId = (z: Zod) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const filePath = (z: Zod) => z.string().min(1).max(4096);
+const endpointId = (z: Zod) => z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
 const seed = (z: Zod) => z.number().int().min(0).max(2 ** 32 - 1);
 
 /**
@@ -160,6 +168,9 @@ export const weftApiDoor = {
       params: z.record(z.string().max(64), z.union([z.string().max(20_000), z.number(), z.boolean()])).optional(),
     }),
   }),
+  listEndpoints: () => ({}),
+  stopEndpoint: (z) => ({ id: endpointId(z) }),
+  revealEndpointKey: (z) => ({ id: endpointId(z) }),
 } satisfies Door<WeftApi>;
 
 export type ApiMethod = RequestMethod<WeftApi>;

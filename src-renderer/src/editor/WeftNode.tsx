@@ -5,6 +5,8 @@ import type { GraphError } from '../../../nodes/sdk/errors.ts';
 import type { GraphNode } from '../../../nodes/sdk/graph.ts';
 import { PORT_TYPES } from '../../../nodes/sdk/ports.ts';
 import { formatEta, formatMetric, type NodeView } from '../runs/run-view.ts';
+import { useEditor } from '../context.ts';
+import { DeployStatus } from '../endpoints/DeployStatus.tsx';
 
 export type WeftNodeData = {
   node: GraphNode;
@@ -147,6 +149,7 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
           Gate closed: {view.closed}
         </div>
       )}
+      {node.type === 'deploy' && <DeployNodeEndpoint nodeId={node.id} name={node.params.name} />}
       {nodeErrors.length > 0 && (
         <ul className="wnode-problems" data-testid={`problems-${node.id}`}>
           {nodeErrors.slice(0, 3).map((e, i) => (
@@ -157,6 +160,14 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
       )}
     </div>
   );
+}
+
+/** A deploy node's endpoint: the one its last run in this editor started, else the one serving under its model name. */
+function DeployNodeEndpoint({ nodeId, name }: { nodeId: string; name: unknown }) {
+  const { endpoints, runs } = useEditor();
+  const output = runs.liveRecord?.nodes[nodeId]?.outputs?.endpoint as { id?: string } | undefined;
+  // Without a model name the node serves under its own id (a .gguf: under the file's name).
+  return <DeployStatus store={endpoints} outputId={output?.id} name={typeof name === 'string' && name.trim() ? name.trim() : nodeId} />;
 }
 
 export const WeftNode = memo(WeftNodeImpl);
