@@ -46,6 +46,8 @@ export const spec = nodeSpec({
     gamma: { kind: 'number', default: 1, min: 0, max: 1, help: 'PPO: discount per token.' },
     lambda: { kind: 'number', default: 0.95, min: 0, max: 1, help: 'PPO: GAE lambda.' },
     evalPrompts: { kind: 'integer', default: 64, min: 1, max: 100_000, help: 'Held-out prompts scored before and after training (greedy responses).' },
+    evalTemperature: { kind: 'number', default: 0, min: 0, max: 10, help: 'Held-out responses: 0 greedy; above 0 sampled at this temperature with fixed seeds.' },
+    evalSamples: { kind: 'integer', default: 4, min: 1, max: 256, help: 'Sampled held-out evaluation: responses per prompt.' },
     evalEvery: { kind: 'integer', default: 0, min: 0, max: 1_000_000, help: 'Also score the held-out prompts every this many steps (0: before and after only).' },
     samplesEvery: { kind: 'integer', default: 10, min: 0, max: 1_000_000, help: 'Log a sampled response every this many steps (0: never).' },
     checkpointEvery: { kind: 'integer', default: 25, min: 0, max: 1_000_000 },

@@ -83,7 +83,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
       algorithm: p.algorithm, config, params, tok, prompts, heldOut, reward, reference,
       promptsPerStep: p.promptsPerStep, groupSize: p.groupSize, maxNewTokens: p.maxNewTokens, temperature: p.temperature, beta: p.beta,
       clipEpsilon: p.clipEpsilon, updatesPerBatch: p.updatesPerBatch, scaleRewards: p.scaleRewards, valueCoef: p.valueCoef, valueClip: 0.2,
-      gamma: p.gamma, lambda: p.lambda, stopTokens, padId: stopTokens[0] ?? 0, samplesEvery: p.samplesEvery,
+      gamma: p.gamma, lambda: p.lambda, stopTokens, padId: stopTokens[0] ?? 0, samplesEvery: p.samplesEvery, evalTemperature: p.evalTemperature, evalSamples: p.evalSamples,
       steps: p.steps, evalEvery: p.evalEvery, checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints, checkpointDir: ctx.checkpointDir,
       optimizer: inputs.optimizer?.settings ?? DEFAULT_OPTIMIZER,
       schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, kind: 'constant', lr: 1e-4, warmupSteps: 0 },

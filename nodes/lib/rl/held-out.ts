@@ -1,4 +1,7 @@
-/** Held-out evaluation: one greedy response per prompt, its reward, and their mean. */
+/**
+ * Held-out evaluation: greedy responses (temperature 0), or a few sampled ones per prompt with fixed
+ * seeds (so the same weights always score the same), their rewards and the mean.
+ */
 import type { GptConfig } from '../gpt/config.ts';
 import type { Params } from '../gpt/model.ts';
 import type { TextTokenizer } from '../tokenizer.ts';
@@ -30,16 +33,19 @@ export async function evaluateHeldOut(
   tok: TextTokenizer,
   prompts: PromptItem[],
   reward: RewardFunction,
-  o: { maxNewTokens: number; stopTokens: number[]; signal?: AbortSignal },
+  o: { maxNewTokens: number; stopTokens: number[]; temperature?: number; samples?: number; signal?: AbortSignal },
 ): Promise<HeldOutResult> {
+  const temperature = o.temperature ?? 0;
+  const samples = temperature > 0 ? Math.max(1, o.samples ?? 1) : 1;
   const scored: Scored[] = [];
-  for (const item of prompts) {
-    const [r] = await sampleGroup(p, c, item.ids, 1, { maxNewTokens: o.maxNewTokens, temperature: 0, stopTokens: o.stopTokens, seed: 0, signal: o.signal });
-    scored.push({ prompt: item.text, record: item.record, ...(await responseTexts(tok, r!.ids, r!.stopped)) });
+  for (const [i, item] of prompts.entries()) {
+    const group = await sampleGroup(p, c, item.ids, samples, { maxNewTokens: o.maxNewTokens, temperature, stopTokens: o.stopTokens, seed: 7919 * i + 1, signal: o.signal });
+    for (const r of group) scored.push({ prompt: item.text, record: item.record, ...(await responseTexts(tok, r.ids, r.stopped)) });
   }
   const rewards = await reward(scored);
   return {
     meanReward: rewards.reduce((a, b) => a + b, 0) / Math.max(1, rewards.length),
-    rows: scored.map((s, i) => ({ prompt: s.prompt, response: s.response, reward: rewards[i]! })),
+    // One row per prompt (its first response), for people to read.
+    rows: prompts.map((_, i) => ({ prompt: scored[i * samples]!.prompt, response: scored[i * samples]!.response, reward: rewards[i * samples]! })),
   };
 }

@@ -46,6 +46,9 @@ export interface RlOptions extends Omit<TrainLoopOptions, 'batchSize'> {
   lambda: number;
   stopTokens: number[];
   padId: number;
+  /** Held-out evaluation: 0 greedy, else sampled at this temperature, evalSamples responses per prompt. */
+  evalTemperature: number;
+  evalSamples: number;
   /** Log a sample (and add it to the rollout table) every this many steps. */
   samplesEvery: number;
 }
@@ -169,7 +172,7 @@ export async function trainRl(o: RlOptions): Promise<RlResult> {
   const byVarName = new Map([...learning].map(([name, v]) => [v.name, name]));
   const optimizer = new Optimizer(o.optimizer, learning);
   const unfreeze = freezeAllBut(o.params, learning);
-  const evaluate = () => evaluateHeldOut(o.params, o.config, o.tok, o.heldOut, o.reward, { maxNewTokens: o.maxNewTokens, stopTokens: o.stopTokens, signal: o.signal });
+  const evaluate = () => evaluateHeldOut(o.params, o.config, o.tok, o.heldOut, o.reward, { maxNewTokens: o.maxNewTokens, stopTokens: o.stopTokens, temperature: o.evalTemperature, samples: o.evalSamples, signal: o.signal });
   try {
     const { state: s, resumedFrom } = startingState(o, optimizer);
     const state = s as RlState;
