@@ -107,7 +107,8 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     // What a person reads: held-out responses before and after, the sampled responses during training, every step's metrics.
     const heldOutTable = r.before.rows.map((b, i) => ({ prompt: b.prompt, before: b.response, rewardBefore: b.reward, after: r.after.rows[i]!.response, rewardAfter: r.after.rows[i]!.reward }));
     writeFileSync(join(ctx.artifactDir, 'samples.json'), JSON.stringify(heldOutTable, null, 2));
-    writeFileSync(join(ctx.artifactDir, 'rollouts.json'), JSON.stringify(r.rollouts, null, 2));
+    // Newest first: the editor's preview shows a table's first rows.
+    writeFileSync(join(ctx.artifactDir, 'rollouts.json'), JSON.stringify([...r.rollouts].reverse(), null, 2));
     writeFileSync(join(ctx.artifactDir, 'history.csv'), csv(r.steps));
     const last: Record<string, number> = r.steps.at(-1) ?? {};
     const values: Record<string, number> = { rewardBefore: r.before.meanReward, rewardAfter: r.after.meanReward, heldOutPrompts: heldOut.length };
