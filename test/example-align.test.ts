@@ -37,8 +37,10 @@ describe('align-sort example (shortened)', () => {
       'sft.steps=150',
       'sft.batchSize=32',
       'schedule.lr=0.01',
-      'rl.steps=30',
-      'rl.maxNewTokens=6',
+      'rl.steps=20',
+      'rl.promptsPerStep=6',
+      'rl.groupSize=6',
+      'rl.maxNewTokens=5',
       'rl.evalPrompts=40',
       'rl.checkpointEvery=10',
       'after.maxExamples=40',
@@ -60,5 +62,5 @@ describe('align-sort example (shortened)', () => {
     const samples = JSON.parse(readFileSync(join(run.nodes.rl!.artifactDir!, 'samples.json'), 'utf8')) as Array<{ prompt: string; before: string; after: string }>;
     expect(samples.length).toBe(40);
     expect(samples.every((s) => s.prompt.endsWith(' = '))).toBe(true);
-  }, 600_000);
+  }, 1_200_000);
 });

@@ -10,7 +10,7 @@ export const spec = nodeSpec({
   description:
     'Raises a reward by reinforcement learning from sampled responses to the dataset\'s prompts. GRPO: a group of responses per prompt, each scored against its group (no value head), a clipped update and a KL penalty to the starting model. ' +
     'PPO: a value head on the policy, per-token advantages (GAE), clipped policy and value losses, a KL penalty in the reward. The reward comes from a connected reward model (one-class head) or a built-in rule: exact match against the record\'s answer, a regular expression, or the AFINN sentiment lexicon. ' +
-    'Held-out prompts are scored before and after (greedy responses).',
+    'Held-out prompts are scored before and after (greedy responses, or sampled ones with fixed seeds).',
   heavy: true,
   inputs: {
     model: { type: 'Model', description: 'The policy to train, usually fine-tuned first; a frozen copy is the KL reference.' },
