@@ -37,14 +37,10 @@ describe('align-sort example (shortened)', () => {
       'sft.steps=150',
       'sft.batchSize=32',
       'schedule.lr=0.01',
-      'rl.steps=20',
-      'rl.promptsPerStep=6',
-      'rl.groupSize=6',
       'rl.maxNewTokens=5',
-      'rl.evalPrompts=40',
-      'rl.checkpointEvery=10',
-      'after.maxExamples=40',
-      'aligned.maxExamples=40',
+      'rl.evalPrompts=75',
+      'after.maxExamples=75',
+      'aligned.maxExamples=75',
     ];
     const graph = applyOverrides(await readGraphFile(EXAMPLE), sets, catalogueOf(nodeRegistry));
     const engine = await openDefaultHost(tempDir());
@@ -60,7 +56,7 @@ describe('align-sort example (shortened)', () => {
     expect(alignedMatch).toBeGreaterThan(sftMatch);
     expect(rl.kl).toBeGreaterThan(0);
     const samples = JSON.parse(readFileSync(join(run.nodes.rl!.artifactDir!, 'samples.json'), 'utf8')) as Array<{ prompt: string; before: string; after: string }>;
-    expect(samples.length).toBe(40);
+    expect(samples.length).toBe(75);
     expect(samples.every((s) => s.prompt.endsWith(' = '))).toBe(true);
   }, 1_200_000);
 });
