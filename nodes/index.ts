@@ -20,6 +20,7 @@ import evaluate from './eval/index.ts';
 import datasetSynthetic from './dataset.synthetic/index.ts';
 import dataChat from './data.chat/index.ts';
 import trainSft from './train.sft/index.ts';
+import trainRl from './train.rl/index.ts';
 import datasetFile from './dataset.file/index.ts';
 import dataClean from './data.clean/index.ts';
 import dataLabel from './data.label/index.ts';
@@ -47,6 +48,7 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   trainSft,
   trainContinue,
   prune,
+  trainRl,
   evaluate,
   gate,
   generate,

@@ -102,6 +102,13 @@ describe('previewArtifacts', () => {
     expect(words!.rows[0]).toEqual(['w0', 100, 0.01]);
   });
 
+  it('shows the responses train.rl sampled during training (rollouts.json) beside its held-out samples', async () => {
+    const dir = artifactDir();
+    writeFileSync(join(dir, 'rollouts.json'), JSON.stringify([{ step: 20, prompt: 'abc=', response: 'abc', reward: 1 }, { step: 10, prompt: 'fed=', response: 'fe', reward: 0 }]));
+    const p = await previewArtifacts(run({ r: { state: 'succeeded', artifactDir: dir, outputs: {} } }), 'r');
+    expect(p.tables).toEqual([{ name: 'rollouts.json', columns: ['step', 'prompt', 'response', 'reward'], rows: [[20, 'abc=', 'abc', 1], [10, 'fed=', 'fe', 0]], totalRows: 2 }]);
+  });
+
   it('shows the plain-string samples generate writes', async () => {
     const dir = artifactDir();
     writeFileSync(join(dir, 'samples.json'), JSON.stringify(['once upon', 'a time']));

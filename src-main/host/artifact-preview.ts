@@ -174,13 +174,13 @@ async function previewOutput(port: string, value: unknown, reader: Reader): Prom
   }
 }
 
-/** samples.json: rows of objects (eval) or plain strings (generate). */
-function samplesTable(data: unknown): PreviewTable | null {
+/** samples.json: rows of objects (eval) or plain strings (generate); rollouts.json (train.rl): rows of objects. */
+function samplesTable(data: unknown, name = 'samples.json'): PreviewTable | null {
   if (!Array.isArray(data)) return null;
   const rows = data.slice(0, TABLE_ROWS);
-  if (rows.every((r) => typeof r === 'string')) return { name: 'samples.json', columns: ['text'], rows: rows.map((r) => [cell(r)]), totalRows: data.length };
+  if (rows.every((r) => typeof r === 'string')) return { name, columns: ['text'], rows: rows.map((r) => [cell(r)]), totalRows: data.length };
   const columns = [...new Set(rows.flatMap((r) => (r && typeof r === 'object' ? Object.keys(r as object) : [])))];
-  return { name: 'samples.json', columns, rows: rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)?.[c]))), totalRows: data.length };
+  return { name, columns, rows: rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)?.[c]))), totalRows: data.length };
 }
 
 /** confusion.json: {labels, confusion[actual][predicted]}. */
@@ -233,6 +233,8 @@ export async function previewArtifacts(record: RunRecord, nodeId: string, option
   const dir = node.artifactDir;
   const samples = samplesTable(await reader.json(join(dir, 'samples.json')));
   if (samples) preview.tables.push(samples);
+  const rollouts = samplesTable(await reader.json(join(dir, 'rollouts.json')), 'rollouts.json');
+  if (rollouts) preview.tables.push(rollouts);
   const confusion = confusionTable(await reader.json(join(dir, 'confusion.json')));
   if (confusion) preview.tables.push(confusion);
   const topWords = await reader.head(join(dir, 'top-words.csv'));

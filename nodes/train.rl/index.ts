@@ -1,0 +1,79 @@
+import { defineNode, nodeSpec } from '../sdk/index.ts';
+
+const LORA_MATRICES = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'];
+
+export const spec = nodeSpec({
+  type: 'train.rl',
+  version: 1,
+  category: 'Training',
+  label: 'Reinforcement learning',
+  description:
+    'Raises a reward by reinforcement learning from sampled responses to the dataset\'s prompts. GRPO: a group of responses per prompt, each scored against its group (no value head), a clipped update and a KL penalty to the starting model. ' +
+    'PPO: a value head on the policy, per-token advantages (GAE), clipped policy and value losses, a KL penalty in the reward. The reward comes from a connected reward model (one-class head) or a built-in rule: exact match against the record\'s answer, a regular expression, or the AFINN sentiment lexicon. ' +
+    'Held-out prompts are scored before and after (greedy responses, or sampled ones with fixed seeds).',
+  heavy: true,
+  inputs: {
+    model: { type: 'Model', description: 'The policy to train, usually fine-tuned first; a frozen copy is the KL reference.' },
+    dataset: { type: 'Dataset', description: 'Prompt records (prompt/response or Chat format output); the validation split (else test) is held out.' },
+    reward: { type: 'Model', optional: true, description: 'A reward model: a model with a one-class head whose logit scores prompt + response.' },
+    optimizer: { type: 'Optimizer', optional: true },
+    scheduler: { type: 'Scheduler', optional: true },
+  },
+  outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
+  params: {
+    algorithm: { kind: 'enum', options: ['grpo', 'ppo'], default: 'grpo' },
+    reward: {
+      kind: 'enum',
+      options: ['model', 'exact-match', 'regex', 'lexicon'],
+      default: 'exact-match',
+      help: 'model: the connected reward model. exact-match: 1 when the response equals the record\'s answer. regex: 1 when the response matches the pattern. lexicon: mean AFINN-165 sentiment of the response\'s words (-5..5).',
+    },
+    pattern: { kind: 'string', default: '^\\d+$', help: 'Regex reward: a JavaScript regular expression the response should match.' },
+    method: { kind: 'enum', options: ['full', 'lora'], default: 'full', help: 'full: every weight learns. lora: small adapters learn and are merged into the weights at the end.' },
+    loraRank: { kind: 'integer', default: 8, min: 1, max: 512 },
+    loraAlpha: { kind: 'number', default: 16, min: 0.01, max: 10_000, help: 'Adapters are scaled by alpha / rank.' },
+    loraTargets: { kind: 'string', default: 'attn.q,attn.v', help: `Comma-separated: ${LORA_MATRICES.join(', ')}.` },
+    steps: { kind: 'integer', default: 100, min: 1, max: 1_000_000 },
+    promptsPerStep: { kind: 'integer', default: 8, min: 1, max: 4096 },
+    groupSize: { kind: 'integer', default: 8, min: 1, max: 256, help: 'Responses sampled per prompt (GRPO compares them with each other; needs at least 2).' },
+    maxNewTokens: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'Longest response sampled.' },
+    temperature: { kind: 'number', default: 1, min: 0.05, max: 10, help: 'Sampling temperature of the responses trained on.' },
+    beta: { kind: 'number', default: 0.04, min: 0, max: 100, help: 'Weight of the KL divergence to the starting model (GRPO: in the loss; PPO: a per-token penalty in the reward).' },
+    clipEpsilon: { kind: 'number', default: 0.2, min: 0.01, max: 10, help: 'The probability ratio to the sampling policy is clipped to 1 +/- this.' },
+    updatesPerBatch: { kind: 'integer', default: 1, min: 1, max: 64, help: 'Optimizer updates on each batch of responses (PPO epochs).' },
+    scaleRewards: { kind: 'boolean', default: true, help: 'GRPO: divide each advantage by its group\'s standard deviation.' },
+    valueCoef: { kind: 'number', default: 0.1, min: 0, max: 100, help: 'PPO: weight of the value loss.' },
+    gamma: { kind: 'number', default: 1, min: 0, max: 1, help: 'PPO: discount per token.' },
+    lambda: { kind: 'number', default: 0.95, min: 0, max: 1, help: 'PPO: GAE lambda.' },
+    evalPrompts: { kind: 'integer', default: 64, min: 1, max: 100_000, help: 'Held-out prompts scored before and after training (greedy responses).' },
+    evalTemperature: { kind: 'number', default: 0, min: 0, max: 10, help: 'Held-out responses: 0 greedy; above 0 sampled at this temperature with fixed seeds.' },
+    evalSamples: { kind: 'integer', default: 4, min: 1, max: 256, help: 'Sampled held-out evaluation: responses per prompt.' },
+    evalEvery: { kind: 'integer', default: 0, min: 0, max: 1_000_000, help: 'Also score the held-out prompts every this many steps (0: before and after only).' },
+    samplesEvery: { kind: 'integer', default: 10, min: 0, max: 1_000_000, help: 'Log a sampled response every this many steps (0: never).' },
+    checkpointEvery: { kind: 'integer', default: 25, min: 0, max: 1_000_000 },
+    keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100 },
+  },
+  validate(p, connected) {
+    const problems: Array<{ param?: string; port?: string; message: string }> = [];
+    const hasModel = connected.includes('reward');
+    if (p.reward === 'model' && !hasModel) problems.push({ port: 'reward', message: 'reward "model" needs a reward model connected here; or choose a built-in reward (exact-match, regex, lexicon)' });
+    if (p.reward !== 'model' && hasModel) problems.push({ param: 'reward', message: `a reward model is connected but the reward is "${p.reward}"; choose "model" to use it, or disconnect it` });
+    if (p.reward === 'regex') {
+      try {
+        new RegExp(p.pattern);
+      } catch (e) {
+        problems.push({ param: 'pattern', message: `not a valid regular expression: ${(e as Error).message}` });
+      }
+    }
+    if (p.algorithm === 'grpo' && p.groupSize < 2) problems.push({ param: 'groupSize', message: 'GRPO compares the responses to one prompt with each other: use a group of at least 2' });
+    if (p.method === 'lora') {
+      const targets = p.loraTargets.split(',').map((t) => t.trim()).filter(Boolean);
+      const bad = targets.filter((t) => !LORA_MATRICES.includes(t));
+      if (!targets.length) problems.push({ param: 'loraTargets', message: 'name at least one matrix' });
+      else if (bad.length) problems.push({ param: 'loraTargets', message: `unknown matrix ${bad.join(', ')}; choose from ${LORA_MATRICES.join(', ')}` });
+    }
+    return problems;
+  },
+});
+
+export default defineNode(spec, () => import('./run.ts'));
