@@ -23,6 +23,9 @@ import trainSft from './train.sft/index.ts';
 import datasetFile from './dataset.file/index.ts';
 import dataClean from './data.clean/index.ts';
 import dataLabel from './data.label/index.ts';
+import datasetPreferences from './dataset.preferences/index.ts';
+import trainRm from './train.rm/index.ts';
+import trainDpo from './train.dpo/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
   textLoad,
@@ -31,6 +34,7 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   datasetFile,
   datasetBuiltin,
   datasetSynthetic,
+  datasetPreferences,
   dataClean,
   dataLabel,
   dataSplit,
@@ -41,6 +45,8 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   scheduler,
   trainPretrain,
   trainSft,
+  trainRm,
+  trainDpo,
   evaluate,
   generate,
 ];
