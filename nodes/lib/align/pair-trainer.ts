@@ -43,8 +43,11 @@ export interface PairTrainResult {
   history: NonNullable<TrainState['history']>;
 }
 
-/** Bradley-Terry loss of rewards. */
-export const pairLoss = (chosen: tf.Tensor1D, rejected: tf.Tensor1D): tf.Scalar => tf.neg(tf.mean(tf.logSigmoid(tf.sub(chosen, rejected)))) as tf.Scalar;
+/**
+ * Bradley-Terry loss of rewards, -log sigmoid(margin) = softplus(-margin). (tf.logSigmoid's gradient
+ * closes over its input, which tfjs frees before the backward pass.)
+ */
+export const pairLoss = (chosen: tf.Tensor1D, rejected: tf.Tensor1D): tf.Scalar => tf.mean(tf.softplus(tf.sub(rejected, chosen))) as tf.Scalar;
 
 /** Accuracy, margin and loss from rewards read back. */
 export function summarise(chosen: Float32Array, rejected: Float32Array): PairEvaluation {
