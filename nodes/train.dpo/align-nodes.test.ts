@@ -105,6 +105,19 @@ describe('train.dpo on every family', () => {
     await expect(runAlign(trainDpo, { model: modelInput('gpt2-relu'), preferences: await preferences(6, 2) }, { steps: 50 }, cancelled)).rejects.toThrow('cancelled');
   }, 120_000);
 
+  it('resumed after an interruption, ends exactly as an uninterrupted run (the reference is the model before training)', async () => {
+    const prefs = await preferences(8, 4);
+    const settings = { steps: 6, checkpointEvery: 3, evalEvery: 3 };
+    const whole = await runAlign(trainDpo, { model: modelInput('gpt2-relu'), preferences: prefs }, settings);
+    const ctx = fakeContext();
+    const interrupted = { ...ctx, progress: async (p: { step: number }) => { if (p.step === 4) throw new Error('interrupted'); } };
+    await expect(runAlign(trainDpo, { model: modelInput('gpt2-relu'), preferences: prefs }, settings, interrupted)).rejects.toThrow('interrupted');
+    const resumed = await runAlign(trainDpo, { model: modelInput('gpt2-relu'), preferences: prefs }, settings, { ...ctx, progress: async () => undefined });
+    expect(resumed.ctx.logs.some((l) => l.includes('resumed from the checkpoint at step 3'))).toBe(true);
+    expect(resumed.metrics.values).toEqual(whole.metrics.values);
+    expect(readFileSync(join(resumed.model.dir, 'model.safetensors')).equals(readFileSync(join(whole.model.dir, 'model.safetensors')))).toBe(true);
+  }, 120_000);
+
   it('refuses an out-of-range beta and unknown LoRA matrices before the run', async () => {
     const { checkParamValue } = await import('../sdk/params.ts');
     expect(checkParamValue(trainDpo.params.beta!, 0)).toBeTruthy();
