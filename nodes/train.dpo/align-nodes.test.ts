@@ -93,6 +93,17 @@ describe('train.dpo on every family', () => {
     expect(readFileSync(metrics.tables!.history!, 'utf8').trim().split('\n')).toHaveLength(3);
   }, 120_000);
 
+  it('leaves no tensor behind: a whole reward-model run and a whole LoRA DPO run', async () => {
+    const { tf } = await import('../lib/backend.ts');
+    const prefs = await preferences(6, 4);
+    await runAlign(trainRm, { model: modelInput('qwen3'), preferences: prefs }, { method: 'lora' });
+    const before = tf.memory().numTensors;
+    await runAlign(trainRm, { model: modelInput('qwen3'), preferences: prefs }, { method: 'lora', steps: 4 });
+    await runAlign(trainDpo, { model: modelInput('qwen3'), preferences: prefs }, { method: 'lora', steps: 4 });
+    await runAlign(trainDpo, { model: modelInput('gpt2-relu'), preferences: prefs, reference: modelInput('gpt2-relu') }, { steps: 4 });
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
   it('streams the DPO metrics each step, warns without held-out pairs, and stops on cancel', async () => {
     const seen: Array<Record<string, number>> = [];
     const ctx = fakeContext((p) => seen.push(p.metrics ?? {}));

@@ -37,7 +37,7 @@ function options(params: Params, config: GptConfig, train: EncodedPair[], valida
 }
 
 describe('preference training', () => {
-  it('a reward model ranks held-out pairs well above chance (Bradley-Terry)', async () => {
+  it('a reward model ranks held-out pairs well above chance (Bradley-Terry), with the tensor count flat', async () => {
     await useBestBackend();
     const { train, validation, padId } = await sentimentPairs(300);
     const config = { ...base, numClasses: 1 };
@@ -45,12 +45,14 @@ describe('preference training', () => {
     addClassifierHead(params, config, 1, 6);
     const rewards = rewardModelRewards(params, config, padId);
     const before = await evaluatePairs(validation, rewards);
-    const r = await trainPairs(options(params, config, train, validation, rewards, { steps: 60, evalEvery: 30, schedule: { ...DEFAULT_SCHEDULE, lr: 5e-3, warmupSteps: 5 } }));
+    const counts: number[] = [];
+    const r = await trainPairs(options(params, config, train, validation, rewards, { steps: 60, evalEvery: 30, schedule: { ...DEFAULT_SCHEDULE, lr: 5e-3, warmupSteps: 5 }, progress: async () => void counts.push(tf.memory().numTensors) }));
     disposeParams(params);
     expect(before.accuracy).toBeLessThan(0.7);
     // 0.7 of 64 held-out pairs: chance gets there less than once in a thousand.
     expect(r.validation!.accuracy).toBeGreaterThan(0.7);
     expect(r.validation!.chosenMean).toBeGreaterThan(r.validation!.rejectedMean);
+    expect(new Set(counts).size).toBe(1);
   }, 240_000);
 
   it('DPO raises held-out preference accuracy from 0.5, with the tensor count flat', async () => {
