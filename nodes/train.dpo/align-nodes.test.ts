@@ -74,6 +74,12 @@ describe('train.rm on every family', () => {
       const again = await evaluatePairs(validation!, rewardModelRewards(rm.params, rm.config, rewardPadId(rm.config, rm.tok)), 2);
       expect(again.chosenMean).toBeCloseTo(metrics.values.valChosenReward!, 4);
       expect(again.rejectedMean).toBeCloseTo(metrics.values.valRejectedReward!, 4);
+      // What an RL trainer calls: responses scored one by one give the same rewards.
+      const { scoreResponses } = await import('../lib/align/score-responses.ts');
+      const { readPreferences } = await import('../lib/align/preferences.ts');
+      const held = await readPreferences(prefs, 'validation');
+      const scores = await scoreResponses(rm, held.map((r) => ({ prompt: r.prompt, response: r.chosen })), { batchSize: 1 });
+      expect(scores.reduce((a, b) => a + b, 0) / scores.length).toBeCloseTo(metrics.values.valChosenReward!, 4);
     } finally {
       rm.dispose();
     }

@@ -9,6 +9,7 @@ import { renderConversation } from '../chat-render.ts';
 import { DEFAULT_CHAT_TEMPLATE, readChatFormat, type ChatFormat } from '../chat-template.ts';
 import { EOS, type TextTokenizer } from '../tokenizer.ts';
 import type { PreferenceRecord } from './preferences.ts';
+import type { ChatTurn } from '../../sdk/index.ts';
 
 /** A prompt and one response as ids; `start` is the index of the first response token. */
 export interface ScoredSequence {
@@ -34,13 +35,21 @@ export interface RenderedPair {
   rejected: string;
 }
 
+/**
+ * A prompt and one response as the policy sees them (and a reward model scores them): a text prompt
+ * verbatim with the response after it; a conversation through the chat template, the response
+ * followed by the end-of-text.
+ */
+export function renderResponse(prompt: string | ChatTurn[], response: string, chat: ChatFormat): { prompt: string; response: string } {
+  if (typeof prompt === 'string') return { prompt, response };
+  const r = renderConversation(new Template(chat.template), [...prompt, { role: 'assistant', content: response }], chat.endOfText);
+  return { prompt: r.prompt, response: r.response };
+}
+
 /** The texts of a pair as the policy sees them. */
 export function renderPair(r: PreferenceRecord, chat: ChatFormat): RenderedPair {
-  if (typeof r.prompt === 'string') return { prompt: r.prompt, chosen: r.chosen, rejected: r.rejected };
-  const template = new Template(chat.template);
-  const c = renderConversation(template, [...r.prompt, { role: 'assistant', content: r.chosen }], chat.endOfText);
-  const j = renderConversation(template, [...r.prompt, { role: 'assistant', content: r.rejected }], chat.endOfText);
-  return { prompt: c.prompt, chosen: c.response, rejected: j.response };
+  const c = renderResponse(r.prompt, r.chosen, chat);
+  return { prompt: c.prompt, chosen: c.response, rejected: renderResponse(r.prompt, r.rejected, chat).response };
 }
 
 /**

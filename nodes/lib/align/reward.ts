@@ -5,8 +5,10 @@
  * token that is not padding, exactly as transformers picks it (the last position whose id differs
  * from pad_token_id), so the same folder scores the same in transformers.
  *
- * Use: `rewardPadId(config, tok)` once, then `rewardScores` inside a tidy (training) or `rewardsOf`
- * (reading numbers back, in batches).
+ * Use: `chatFormatOf(dir, tok)` and `rewardPadId(config, tok)` once; per text, `renderResponse` (the
+ * prompt, text or messages, and the response as the policy sees them), tokenize prompt and response
+ * apart and join them with `joinWithin` (pair-encoding.ts); then `rewardScores` inside a tidy
+ * (training) or `rewardsOf` (numbers back, in batches).
  */
 import { tf } from '../backend.ts';
 import type { GptConfig } from '../gpt/config.ts';
