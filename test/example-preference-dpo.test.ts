@@ -34,7 +34,7 @@ describe('example preference-dpo (shortened)', () => {
     // The policy after DPO is an ordinary language-model folder.
     const modelDir = (run.nodes.dpo!.outputs!.model as { dir: string }).dir;
     expect(JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')).architectures).toEqual(['GPT2LMHeadModel']);
-  }, 300_000);
+  }, 600_000);
 });
 
 const SHORT = ['reviews.count=1000', 'sft.steps=60', 'pairs.count=800', 'dpo.steps=40', 'dpo.evalEvery=20', 'dpo.maxEvalPairs=80', 'dpo.checkpointEvery=20'];

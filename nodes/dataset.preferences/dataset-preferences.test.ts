@@ -32,6 +32,8 @@ describe('dataset.preferences: files', () => {
   it('reads prompt/chosen/rejected strings from JSONL', async () => {
     const { all } = await run({ file: 'p.jsonl' }, { 'p.jsonl': jsonl([{ prompt: '1+1=', chosen: '2', rejected: '3' }, { prompt: '2+2=', chosen: '4', rejected: '5', id: 7 }]) });
     expect(byPrompt(all)).toEqual([{ prompt: '1+1=', chosen: '2', rejected: '3' }, { prompt: '2+2=', chosen: '4', rejected: '5' }]);
+    const array = await run({ file: 'p.json' }, { 'p.json': JSON.stringify([{ prompt: 'a', chosen: 'b', rejected: 'c' }]) });
+    expect(array.all).toEqual([{ prompt: 'a', chosen: 'b', rejected: 'c' }]);
   });
 
   it('reads message lists: an explicit prompt, or the turns chosen and rejected share (TRL conversational)', async () => {
