@@ -1,7 +1,7 @@
 /**
  * What Weft writes, loaded by transformers and PEFT (the real other side): for each family's
  * fixture, a LoRA-adapted model saved merged, its PEFT adapter, and a classifier head. Prints, per
- * folder, the class transformers loaded, any missing/unexpected/mismatched keys, and the largest
+ * folder (and a one-label reward model scored on a right-padded row), the class transformers loaded, any missing/unexpected/mismatched keys, and the largest
  * logit difference from Weft. Needs the Python venv of ENVIRONMENT.md (WEFT_REF_PYTHON, default
  * /tmp/ref/bin/python, with transformers and peft).
  */
@@ -17,6 +17,7 @@ import { addLora, mergeLora } from '../nodes/lib/gpt/lora.ts';
 import { addClassifierHead, classifierLogits, disposeParams, hiddenStates, lmLogits, type Params } from '../nodes/lib/gpt/model.ts';
 import { writePeftAdapter } from '../nodes/lib/gpt/peft.ts';
 import { pruneHeads, pruneMlpNeurons } from '../nodes/lib/prune/structured.ts';
+import { rewardScores } from '../nodes/lib/align/reward.ts';
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/hf/', import.meta.url));
 const CHECK = join(FIXTURES, 'check_interop.py');
@@ -68,6 +69,19 @@ for (const family of readdirSync(FIXTURES, { withFileTypes: true }).filter((e) =
   await saveModelFolder(cls, params, classifier, join(src, 'tokenizer.json'));
   writeFileSync(join(cls, 'weft-logits.json'), JSON.stringify(await logits(params, classifier, true)));
   jobs.push({ model: cls, ids: IDS, weft: join(cls, 'weft-logits.json') });
+
+  // A reward model (one label): its score is the logit at the last token that is not padding, and
+  // transformers must find the same token on a right-padded row.
+  const pad = 0;
+  const reward: GptConfig = { ...config, numClasses: 1, labels: ['reward'], padTokenId: pad };
+  addClassifierHead(params, reward, 1, 9);
+  const rm = tempDir();
+  await saveModelFolder(rm, params, reward, join(src, 'tokenizer.json'));
+  const padded = [...IDS, pad, pad, pad];
+  const score = tf.tidy(() => rewardScores(params, reward, [padded], pad));
+  writeFileSync(join(rm, 'weft-logits.json'), JSON.stringify(Array.from(await score.data())));
+  score.dispose();
+  jobs.push({ model: rm, ids: padded, weft: join(rm, 'weft-logits.json') });
   disposeParams(params);
 }
 

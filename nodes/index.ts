@@ -28,6 +28,9 @@ import gate from './gate/index.ts';
 import prune from './prune/index.ts';
 import trainContinue from './train.continue/index.ts';
 import deploy from './deploy/index.ts';
+import datasetPreferences from './dataset.preferences/index.ts';
+import trainRm from './train.rm/index.ts';
+import trainDpo from './train.dpo/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
   textLoad,
@@ -36,6 +39,7 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   datasetFile,
   datasetBuiltin,
   datasetSynthetic,
+  datasetPreferences,
   dataClean,
   dataLabel,
   dataSplit,
@@ -49,6 +53,8 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   trainContinue,
   prune,
   trainRl,
+  trainRm,
+  trainDpo,
   evaluate,
   gate,
   generate,

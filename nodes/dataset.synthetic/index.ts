@@ -5,11 +5,12 @@ export const spec = nodeSpec({
   version: 1,
   category: 'Data',
   label: 'Synthetic task',
-  description: 'Seeded prompt/response pairs for tasks whose success is measurable: two-number addition, reversing a word, sorting letters.',
+  description:
+    'Seeded prompt/response pairs for tasks whose success is measurable: two-number addition, reversing a word, sorting letters; or short reviews of random positive and negative words (the vocabulary of the sentiment preference pairs, 40 AFINN words a side).',
   inputs: {},
   outputs: { dataset: { type: 'Dataset' } },
   params: {
-    task: { kind: 'enum', options: ['addition', 'reverse-word', 'sort-letters'], default: 'addition' },
+    task: { kind: 'enum', options: ['addition', 'reverse-word', 'sort-letters', 'reviews'], default: 'addition' },
     count: { kind: 'integer', default: 2000, min: 10, max: 1_000_000 },
     digits: { kind: 'integer', default: 2, min: 1, max: 6, help: 'Addition: digits per operand.' },
     maxWordLength: { kind: 'integer', default: 6, min: 3, max: 12, help: 'Reverse and sort: words have 3 to this many letters.' },

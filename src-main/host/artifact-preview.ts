@@ -127,6 +127,8 @@ class Reader {
 async function previewOutput(port: string, value: unknown, reader: Reader): Promise<OutputPreview> {
   const v = (value ?? {}) as Record<string, unknown>;
   switch (v.kind) {
+    // Preference pairs are JSONL splits too: shown as a dataset of prompt/chosen/rejected records.
+    case 'preferences':
     case 'dataset': {
       const splits = (v.splits ?? {}) as Record<string, { path: string; rows: number } | undefined>;
       const names = Object.keys(splits).sort((a, b) => SPLIT_ORDER.indexOf(a) - SPLIT_ORDER.indexOf(b));
@@ -139,7 +141,7 @@ async function previewOutput(port: string, value: unknown, reader: Reader): Prom
       return {
         port,
         kind: 'dataset',
-        fields: (v.fields as string[]) ?? [],
+        fields: (v.fields as string[]) ?? (v.kind === 'preferences' ? ['prompt', 'chosen', 'rejected'] : []),
         ...(v.labels ? { labels: v.labels as string[] } : {}),
         ...(Array.isArray(v.layouts) ? { layouts: v.layouts as DatasetLayout[] } : {}),
         splits: out,
@@ -244,5 +246,8 @@ export async function previewArtifacts(record: RunRecord, nodeId: string, option
     const csv = await reader.head(join(dir, name));
     if (csv) preview.tables.push(csvTable(name, csv.text, csv.truncated));
   }
+  // A reward model's chosen-versus-rejected reward histogram (train.rm).
+  const histogram = await reader.head(join(dir, 'reward-histogram.csv'));
+  if (histogram) preview.tables.push(csvTable('reward-histogram.csv', histogram.text, histogram.truncated));
   return preview;
 }

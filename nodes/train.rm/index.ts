@@ -1,0 +1,27 @@
+import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { pairTrainingParams, validateLora } from '../lib/align/spec-params.ts';
+
+export const spec = nodeSpec({
+  type: 'train.rm',
+  version: 1,
+  category: 'Training',
+  label: 'Reward model',
+  description:
+    "Trains a reward model from preference pairs: the model's architecture with a one-output head, learning with the Bradley-Terry loss to score chosen responses above rejected ones. " +
+    'Reports pairwise accuracy on held-out pairs and the reward histogram of chosen versus rejected responses. Saved as a one-label *ForSequenceClassification model that transformers loads.',
+  heavy: true,
+  inputs: {
+    model: { type: 'Model', description: 'The policy (or any model of its family and tokenizer) to start from; its language-model head is replaced by a reward head.' },
+    preferences: { type: 'Preferences' },
+    optimizer: { type: 'Optimizer', optional: true },
+    scheduler: { type: 'Scheduler', optional: true },
+  },
+  outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
+  params: {
+    ...pairTrainingParams,
+    histogramBins: { kind: 'integer', default: 20, min: 2, max: 200, label: 'Histogram bins', help: 'Bins of the chosen-versus-rejected reward histogram (reward-histogram.csv).' },
+  },
+  validate: (p) => validateLora(p),
+});
+
+export default defineNode(spec, () => import('./run.ts'));
