@@ -9,6 +9,7 @@ import { tryLock, type ProcessLock } from './process-lock.ts';
 import { runMachine, type RunLimits, type RunPlan } from './run-machine.ts';
 import { nodeSeed } from './signature.ts';
 import type { JobHandle, WorkerPool } from './worker/pool.ts';
+import { explainWriteError } from '../../nodes/sdk/disk-full.ts';
 
 export interface PreparedRun {
   record: RunRecord;
@@ -44,6 +45,8 @@ export class RunController {
   private readonly locking = new Set<string>();
   private readonly cancelledWhileLocking = new Set<string>();
   private paused = false;
+  /** Why the last save of the record failed, if it did. */
+  private unsaved: Error | null = null;
   private readonly record: RunRecord;
   readonly finished: Promise<RunRecord>;
   private resolveFinished!: (r: RunRecord) => void;
@@ -83,9 +86,32 @@ export class RunController {
     // final one resolves `finished` once it is on disk.
     this.actor.subscribe((snapshot) => {
       for (const [id, state] of Object.entries(snapshot.context.nodes)) this.record.nodes[id]!.state = state;
-      const saved = this.deps.store.save(this.record);
-      if (snapshot.status === 'done') void saved.finally(() => this.resolveFinished(structuredClone(this.record)));
+      // A write that fails (a full disk) must neither crash the process (nobody else awaits it) nor
+      // stop the run: the record on disk keeps its last good version, and the next save tries again.
+      const saved = this.deps.store.save(this.record).then(
+        () => true,
+        (err: unknown) => {
+          this.unsaved = err instanceof Error ? err : new Error(String(err));
+          return false;
+        },
+      );
+      if (snapshot.status === 'done') void saved.then((ok) => this.finish(ok));
     });
+  }
+
+  /**
+   * The run has ended. When its final record could not be written, the record on disk still says
+   * "running": this process reports the run interrupted, and so will any Weft that opens the
+   * workspace later (the run's lock is gone), so it can be resumed once there is space again.
+   */
+  private finish(saved: boolean): void {
+    if (!saved && this.unsaved) {
+      const why = `the run's record could not be saved: ${this.unsaved.message}`;
+      if (this.record.state === 'succeeded') this.record.state = 'interrupted';
+      this.record.error = this.record.error ? `${this.record.error}\n${why}` : why;
+      this.deps.emit({ type: 'run-state', runId: this.record.id, state: this.record.state, at: this.now(), error: this.record.error });
+    }
+    this.resolveFinished(structuredClone(this.record));
   }
 
   get runId(): string {
@@ -154,7 +180,14 @@ export class RunController {
         error: 'this exact node (same settings and inputs) is running in another Weft run in this workspace; two runs must not train into one checkpoint folder. Wait for it to finish, or cancel it, then run again.',
       });
     }
-    this.startNode(nodeId, lock);
+    try {
+      this.startNode(nodeId, lock);
+    } catch (err) {
+      // Its folders could not be made (a full disk): this node fails, the run goes on and ends.
+      await lock.release();
+      this.jobs.delete(nodeId);
+      this.actor.send({ type: 'NODE_FAILED', nodeId, error: (explainWriteError(err, this.deps.workspace) as Error).message });
+    }
   }
 
   private startNode(nodeId: string, lock: ProcessLock): void {

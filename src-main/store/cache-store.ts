@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from './atomic.ts';
+import { sweepStaleTemps, writeJsonAtomic } from './atomic.ts';
 
 export interface CacheEntry {
   signature: string;
@@ -27,6 +27,8 @@ const SIGNATURE = /^[a-f0-9]{64}$/;
 export class CacheStore {
   constructor(private readonly cacheDir: string) {
     mkdirSync(cacheDir, { recursive: true });
+    // result.json writes killed mid-way left temp files in the entries' folders.
+    for (const name of readdirSync(cacheDir)) if (SIGNATURE.test(name)) sweepStaleTemps(join(cacheDir, name));
   }
 
   private entryDir(signature: string): string {
