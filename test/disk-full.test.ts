@@ -79,4 +79,13 @@ describe('a full disk during a run', () => {
     expect(readdirSync(join(workspace, 'runs', runId)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(join(workspace, 'runs', runId, 'events.jsonl'))).toBe(true);
   }, 120_000);
+
+  // /dev/full is Linux's always-full device: a real ENOSPC from a node's own write, in a real worker.
+  it.skipIf(!existsSync('/dev/full'))('a node whose own write meets a full disk fails saying which disk, not a bare ENOSPC', async () => {
+    const { engine } = await stubEngine();
+    hosts.push(engine);
+    const run = await engine.waitForRun((await engine.startRun({ graph: graphOf([{ id: 'w', type: 'stub.fill-disk' }]) })).runId);
+    expect(run.state).toBe('failed');
+    expect(run.nodes.w!.error).toBe(`the disk holding ${run.nodes.w!.artifactDir} is full; free some space, then resume the run`);
+  }, 120_000);
 });
