@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { DatasetWriter } from '../lib/dataset.ts';
 import { BadRecords } from '../lib/records/bad-records.ts';
-import { perMille } from '../lib/text-io.ts';
+import { countLinesFrom, perMille } from '../lib/text-io.ts';
 import { listSources } from './sources.ts';
 import { detectLayout, normalise, reportedLayout, requiredFields, type SourceLayout } from './layouts.ts';
 import { DATASET_LAYOUT_LABELS, type DatasetLayout } from '../sdk/index.ts';
@@ -67,7 +67,8 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
       try {
         for await (const item of items) {
           if ('error' in item) {
-            bad.report(file.name, item.line, item.error);
+            if (item.endsFile && params.onBadRecord === 'skip') bad.reportUnread(file.name, item.line, item.error, await countLinesFrom(file.path, item.line));
+            else bad.report(file.name, item.line, item.error);
             continue;
           }
           let record;

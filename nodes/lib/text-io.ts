@@ -39,3 +39,21 @@ export function textWriter(path: string) {
 export function perMille(bytesRead: number, totalBytes: number): number {
   return totalBytes === 0 ? 1000 : Math.min(1000, Math.floor((bytesRead / totalBytes) * 1000));
 }
+
+/** Non-blank lines from 1-based line `from` to the end of a file, counted in a stream (for what a reader had to leave unread). */
+export async function countLinesFrom(path: string, from: number): Promise<number> {
+  let line = 1;
+  let count = 0;
+  let blank = true;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    for (const byte of chunk as Buffer) {
+      if (byte === 0x0a) {
+        if (line >= from && !blank) count++;
+        line++;
+        blank = true;
+      } else if (blank && byte !== 0x0d && byte !== 0x20 && byte !== 0x09) blank = false;
+    }
+  }
+  if (line >= from && !blank) count++;
+  return count;
+}

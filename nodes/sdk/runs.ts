@@ -26,6 +26,8 @@ export interface NodeRecord {
   error?: string;
   /** A gate that closed: why; the nodes downstream of it were skipped with this reason. */
   closed?: string;
+  /** What the node warned about (its warn-level log lines, the first 50): a success that lost data says so here. */
+  warnings?: string[];
   /** Which earlier run produced a cached result. */
   cachedFrom?: string;
 }

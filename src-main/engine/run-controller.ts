@@ -11,6 +11,9 @@ import { nodeSeed } from './signature.ts';
 import type { JobHandle, WorkerPool } from './worker/pool.ts';
 import { explainWriteError } from '../../nodes/sdk/disk-full.ts';
 
+/** Warnings kept per node in the record; the event log has them all. */
+const MAX_WARNINGS = 50;
+
 export interface PreparedRun {
   record: RunRecord;
   plan: RunPlan;
@@ -152,6 +155,7 @@ export class RunController {
     node.backend = entry.backend;
     node.cachedFrom = entry.runId;
     node.closed = entry.closed?.reason;
+    node.warnings = entry.warnings;
   }
 
   /**
@@ -222,7 +226,10 @@ export class RunController {
           if (p.metrics) rec.metrics = { ...rec.metrics, ...p.metrics };
           this.deps.emit({ type: 'node-progress', runId: this.record.id, nodeId, at: this.now(), step: p.step, total: p.total, metrics: p.metrics, etaMs });
         },
-        onLog: (level, message) => this.deps.emit({ type: 'node-log', runId: this.record.id, nodeId, at: this.now(), level, message }),
+        onLog: (level, message) => {
+          if (level === 'warn' && (rec.warnings ??= []).length < MAX_WARNINGS) rec.warnings.push(message);
+          this.deps.emit({ type: 'node-log', runId: this.record.id, nodeId, at: this.now(), level, message });
+        },
       },
     );
     this.jobs.set(nodeId, job);
@@ -256,6 +263,7 @@ export class RunController {
           metrics: rec.metrics,
           backend: outcome.backend,
           ...(outcome.closed ? { closed: outcome.closed } : {}),
+          warnings: rec.warnings,
           durationMs: Date.now() - startedAt,
         });
       } catch (err) {
@@ -277,6 +285,7 @@ export class RunController {
     if (state === 'running') {
       rec.startedAt = at;
       rec.error = undefined;
+      rec.warnings = undefined;
       rec.endedAt = undefined;
       rec.durationMs = undefined;
       rec.closed = undefined;

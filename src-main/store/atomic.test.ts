@@ -12,7 +12,7 @@ vi.mock('node:fs', async (importOriginal) => {
     if (!disk.full) return handle;
     return Object.assign(Object.create(handle) as typeof handle, {
       writeFile: async (data: string | Uint8Array) => {
-        await handle.write(typeof data === 'string' ? data.slice(0, data.length / 2) : data.subarray(0, data.length / 2));
+        await handle.write(Buffer.from(data).subarray(0, data.length / 2));
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       },
       close: () => handle.close(),

@@ -14,6 +14,8 @@ export interface CacheEntry {
   backend?: string;
   /** A gate's decision to close, replayed when the entry answers a later run. */
   closed?: { reason: string };
+  /** The node's warnings, shown again whenever the cache answers for it. */
+  warnings?: string[];
   durationMs: number;
 }
 

@@ -10,10 +10,12 @@ const disk = vi.hoisted(() => ({ fullAfterBytes: Infinity, written: 0 }));
 
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
-  const writeSync = ((fd: number, buffer: Uint8Array, offset = 0, length = buffer.byteLength - offset) => {
+  // checkpoint.ts writes buffers as writeSync(fd, bytes, offset, length).
+  const writeSync = ((fd: number, buffer: Uint8Array, offset?: number, length?: number) => {
+    const from = offset ?? 0;
     const room = disk.fullAfterBytes - disk.written;
     if (room <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-    const n = real.writeSync(fd, buffer, offset, Math.min(length, room));
+    const n = real.writeSync(fd, buffer, from, Math.min(length ?? buffer.byteLength - from, room));
     disk.written += n;
     return n;
   }) as typeof real.writeSync;
