@@ -1,0 +1,52 @@
+/**
+ * Web mode after the key left the cookie (issue 10): in a real browser the editor still loads, runs,
+ * picks files and downloads with the key held only by the page; the browser keeps no cookie another
+ * local server could receive; a file chosen in Weft's picker is allowed (the user's own action); and
+ * a node that succeeded with lost rows shows a warning badge.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDefaultHost } from '../../src-main/host/default-host.ts';
+import { examplesDir } from '../../src-main/host/templates.ts';
+import { dragFromPalette, newPage, servedWithBrowser, shot } from './harness.ts';
+
+const env = servedWithBrowser((ws) => openDefaultHost(ws, { allowedRoots: [examplesDir()] }));
+
+describe('web mode with the key held by the page only', () => {
+  it('picks a file, runs, shows the warning badge and downloads, with no cookie set', async () => {
+    const data = join(env.served().workspace, 'data');
+    mkdirSync(data, { recursive: true });
+    const rows = Array.from({ length: 60 }, (_, i) => (i === 9 ? `${i},"broken` : `${i},row ${i}`));
+    writeFileSync(join(data, 'sixty.csv'), ['n,text', ...rows, ''].join('\n'));
+
+    const { context, page, consoleErrors } = await newPage(env.browser());
+    await page.goto(env.served().server.url);
+    await page.getByTestId('palette').waitFor();
+    await page.getByLabel('Search nodes').fill('files');
+    await dragFromPalette(page, 'dataset.file', 200, 200);
+    await page.getByTestId('node-file').click();
+    await page.locator('#param-file-onBadRecord').selectOption('skip');
+    // Browse… near the data folder, then the user clicks the file and Choose: the host allows it.
+    await page.locator('#param-file-file').fill(join(data, 'placeholder.csv'));
+    await page.getByTestId('browse-file-file').click();
+    await page.getByTestId('picker-sixty.csv').click();
+    await page.getByTestId('picker-choose').click();
+    await expect.poll(() => page.locator('#param-file-file').inputValue()).toBe(join(data, 'sixty.csv'));
+
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 60_000 }).toBe('succeeded');
+    const badge = page.getByTestId('warnings-file');
+    await expect.poll(() => badge.textContent()).toBe('⚠ 2');
+    expect(await badge.getAttribute('title')).toContain('sixty.csv:11: unterminated quote in the row starting here; the rest of the file was not read: 51 line(s) left out, counted as skipped');
+    await shot(page, 'web-key-01-warning-badge');
+
+    // A download link carries the key itself and works; the browser holds no cookie at all.
+    await page.getByTestId('toggle-files').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('node-files-list').locator('a').first().click()]);
+    expect(await download.failure()).toBeNull();
+    expect(await context.cookies()).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  }, 180_000);
+});
