@@ -27,3 +27,8 @@ export function explainWriteError(err: unknown, path: string, bytes?: number): u
   if (err instanceof DiskFullError || !isDiskFull(err)) return err;
   return new DiskFullError(path, bytes);
 }
+
+/** Whether a node's error (a message that crossed from a worker) is a DiskFullError's. */
+export function isDiskFullMessage(message: string): boolean {
+  return /^the disk holding .+ is full\b/.test(message);
+}

@@ -86,6 +86,9 @@ function printOutcome(run: RunRecord) {
   for (const n of Object.values(run.nodes)) counts[n.state] = (counts[n.state] ?? 0) + 1;
   const summary = Object.entries(counts).map(([s, c]) => `${c} ${s}`).join(', ');
   out(`run ${run.id} ${run.state} in ${formatDuration(run.durationMs)} (${summary})`);
+  // Not a node's doing (a full disk while writing the run's record): say it, or the outcome looks whole.
+  const runLevel = run.error?.split('\n').filter((line) => !Object.keys(run.nodes).some((id) => line.startsWith(`${id}: `)));
+  for (const line of runLevel ?? []) out(`  ${line}`);
   for (const [id, node] of Object.entries(run.nodes)) {
     if (node.state === 'failed') out(`  ${id} failed: ${node.error}`);
     // A node that succeeded with warnings (records skipped, data left out) says so beside the result.

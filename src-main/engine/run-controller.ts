@@ -9,7 +9,7 @@ import { tryLock, type ProcessLock } from './process-lock.ts';
 import { runMachine, type RunLimits, type RunPlan } from './run-machine.ts';
 import { nodeSeed } from './signature.ts';
 import type { JobHandle, WorkerPool } from './worker/pool.ts';
-import { explainWriteError } from '../../nodes/sdk/disk-full.ts';
+import { explainWriteError, isDiskFullMessage } from '../../nodes/sdk/disk-full.ts';
 
 /** Warnings kept per node in the record; the event log has them all. */
 const MAX_WARNINGS = 50;
@@ -240,6 +240,8 @@ export class RunController {
       if (outcome.kind === 'failed') {
         // The message is for the user; the stack goes to the node's log for whoever debugs it.
         if (outcome.stack) this.deps.emit({ type: 'node-log', runId: this.record.id, nodeId, at: this.now(), level: 'error', message: outcome.stack });
+        // What the node half-wrote before the disk filled would keep it full; nothing can use it.
+        if (isDiskFullMessage(outcome.message)) rmSync(artifactDir, { recursive: true, force: true });
         return this.actor.send({ type: 'NODE_FAILED', nodeId, error: outcome.message });
       }
       const missing = Object.keys(def.outputs).filter((port) => outcome.outputs[port] === undefined);
