@@ -64,6 +64,8 @@ describe('a full disk during a run', () => {
     expect(ended.nodes.a!.state).toBe('failed');
     expect(ended.nodes.a!.error).toMatch(new RegExp(`^could not save the result: the disk holding ${join(workspace, 'cache')}/[0-9a-f]{64}/result\\.json is full \\(needs about 1 MB\\)`));
     expect(ended.error).toContain("the run's record could not be saved: the disk holding");
+    // The node's uncommitted files are gone: they would only keep the disk full.
+    expect(existsSync(ended.nodes.a!.artifactDir!)).toBe(false);
     // The record on disk is its last good version, whole (it says running: nothing could record the end).
     const onDisk = JSON.parse(readFileSync(join(workspace, 'runs', runId, 'run.json'), 'utf8')) as { state: string };
     expect(onDisk.state).toBe('running');
@@ -87,5 +89,6 @@ describe('a full disk during a run', () => {
     const run = await engine.waitForRun((await engine.startRun({ graph: graphOf([{ id: 'w', type: 'stub.fill-disk' }]) })).runId);
     expect(run.state).toBe('failed');
     expect(run.nodes.w!.error).toBe(`the disk holding ${run.nodes.w!.artifactDir} is full; free some space, then resume the run`);
+    expect(existsSync(run.nodes.w!.artifactDir!)).toBe(false);
   }, 120_000);
 });

@@ -269,6 +269,8 @@ export class RunController {
           durationMs: Date.now() - startedAt,
         });
       } catch (err) {
+        // Without its result.json the folder is no cache entry, only space a full disk needs back.
+        rmSync(artifactDir, { recursive: true, force: true });
         return this.actor.send({ type: 'NODE_FAILED', nodeId, error: `could not save the result: ${(err as Error).message}` });
       }
       // The result is safe in the cache; checkpoints of this exact node are no longer needed.
