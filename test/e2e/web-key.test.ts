@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDefaultHost } from '../../src-main/host/default-host.ts';
 import { examplesDir } from '../../src-main/host/templates.ts';
+import { serializeGraph } from '../../nodes/sdk/index.ts';
+import { graphOf } from '../helpers.ts';
 import { dragFromPalette, newPage, servedWithBrowser, shot } from './harness.ts';
 
 const env = servedWithBrowser((ws) => openDefaultHost(ws, { allowedRoots: [examplesDir()] }));
@@ -49,4 +51,28 @@ describe('web mode with the key held by the page only', () => {
     expect(consoleErrors).toEqual([]);
     await context.close();
   }, 180_000);
+
+  it('reloading the printed URL (with &graph=) brings unsaved work back instead of replacing it with that graph', async () => {
+    const graphs = join(env.served().workspace, 'graphs');
+    mkdirSync(graphs, { recursive: true });
+    const named = join(graphs, 'two.weft.json');
+    writeFileSync(named, serializeGraph(graphOf([{ id: 'a', type: 'text.load', params: { file: 'a.txt' } }, { id: 'b', type: 'text.load', params: { file: 'b.txt' } }])));
+    const printed = `${env.served().server.url}&graph=${encodeURIComponent(named)}`;
+
+    const { context, page, consoleErrors } = await newPage(env.browser());
+    await page.goto(printed);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2);
+    // The user starts a new graph and builds on it, unsaved, then reloads the address the command printed.
+    await page.getByRole('button', { name: 'New', exact: true }).click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await page.getByLabel('Search nodes').fill('files');
+    await dragFromPalette(page, 'dataset.file', 200, 200);
+    await page.waitForTimeout(700); // autosave settles
+    await page.goto(printed);
+    await page.getByTestId('toast').filter({ hasText: 'two.weft.json was not opened over them' }).waitFor();
+    expect(await page.locator('.react-flow__node').count()).toBe(1);
+    expect(await page.getByTestId('dirty').count()).toBe(1);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

@@ -110,17 +110,20 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
     shell.chooseGraphToOpen().then((p) => p && void openPath(p), fail);
   }, [shell, openPath, fail, setDialog]);
 
-  // Start-up: a graph named on the command line, unless autosave holds newer edits to it (or to a new graph).
+  // Start-up: unsaved edits first, always; else the graph named on the command line. The printed URL
+  // names that graph, so reloading it must not replace other unsaved work (a new graph, another
+  // file) with it: the edits come back, and the toast says how to get to the named graph.
   const started = useRef(false);
   useEffect(() => {
     if (started.current) return;
     started.current = true;
     const wanted = new URLSearchParams(location.search).get('graph');
     const recovered = readAutosave();
-    if (recovered && (!wanted || recovered.path === wanted)) {
+    if (recovered) {
       doc.load(recovered.graph, recovered.path, { graphDir: recovered.graphDir, dirty: true });
       setTimeout(() => fitGraph(flow), 50);
-      toast(`Recovered unsaved edits from ${new Date(recovered.savedAt).toLocaleTimeString()}${recovered.path ? ` to ${baseName(recovered.path)}` : ''}.`, 'info');
+      const notOpened = wanted && recovered.path !== wanted ? ` ${baseName(wanted)} was not opened over them: save them (or choose New), then open it.` : '';
+      toast(`Recovered unsaved edits from ${new Date(recovered.savedAt).toLocaleTimeString()}${recovered.path ? ` to ${baseName(recovered.path)}` : ''}.${notOpened}`, 'info');
     } else if (wanted) void openPath(wanted);
   }, [doc, openPath, toast, flow]);
 
