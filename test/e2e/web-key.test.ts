@@ -12,6 +12,9 @@ import { examplesDir } from '../../src-main/host/templates.ts';
 import { serializeGraph } from '../../nodes/sdk/index.ts';
 import { graphOf } from '../helpers.ts';
 import { dragFromPalette, newPage, servedWithBrowser, shot } from './harness.ts';
+import { Confinement, confinedApi } from '../../src-main/server/confine.ts';
+import { ensureRendererBuild } from '../../src-main/server/renderer-build.ts';
+import { startWebServer } from '../../src-main/server/server.ts';
 
 const env = servedWithBrowser((ws) => openDefaultHost(ws, { allowedRoots: [examplesDir()] }));
 
@@ -74,5 +77,40 @@ describe('web mode with the key held by the page only', () => {
     expect(await page.getByTestId('dirty').count()).toBe(1);
     expect(consoleErrors).toEqual([]);
     await context.close();
+  }, 120_000);
+
+  it('unsaved edits are recovered by the next launch of weft serve (another port, so another browser storage)', async () => {
+    const { context, page } = await newPage(env.browser());
+    await page.goto(env.served().server.url);
+    await page.getByTestId('palette').waitFor();
+    // This window may have adopted a draft an earlier test's closed window left: start afresh.
+    page.on('dialog', (d) => void d.accept());
+    await page.waitForTimeout(500);
+    await page.getByRole('button', { name: 'New', exact: true }).click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await page.getByLabel('Search nodes').fill('files');
+    await dragFromPalette(page, 'dataset.file', 200, 200);
+    await dragFromPalette(page, 'dataset.file', 200, 400);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2);
+    await page.waitForTimeout(700); // autosave settles
+    // The window crashes, and Weft is started again on the same workspace: a new port, a new origin.
+    await page.close({ runBeforeUnload: false });
+    await context.close();
+    const workspace = env.served().workspace;
+    const host = await openDefaultHost(workspace, { allowedRoots: [examplesDir()] });
+    const next = await startWebServer({ api: confinedApi(host, new Confinement({ workspace, readRoots: [examplesDir()], files: [] })), rendererDir: await ensureRendererBuild() });
+    try {
+      expect(next.port).not.toBe(env.served().server.port);
+      await new Promise((r) => setTimeout(r, 6500)); // the crashed window's heartbeat goes stale
+      const later = await newPage(env.browser());
+      await later.page.goto(next.url);
+      await later.page.getByTestId('toast').filter({ hasText: 'Recovered unsaved edits' }).waitFor();
+      expect(await later.page.locator('.react-flow__node').count()).toBe(2);
+      expect(later.consoleErrors).toEqual([]);
+      await later.context.close();
+    } finally {
+      await next.close();
+      await host.close();
+    }
   }, 120_000);
 });
