@@ -27,6 +27,7 @@ const { writeGraphFile } = await import('./graph-files.ts');
 const { sweepStaleTemps, writeFileAtomic } = await import('./atomic.ts');
 const { RunStore } = await import('./run-store.ts');
 const { CacheStore } = await import('./cache-store.ts');
+const { ensureWorkspace } = await import('./workspace.ts');
 
 const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
 afterAll(() => void sleeper.kill());
@@ -72,11 +73,19 @@ describe('atomic writes', () => {
     utimesSync(join(run, names.liveButDayOld), twoDaysAgo, twoDaysAgo);
     writeFileSync(join(entry, `.result.json.${dead}.00000000.tmp`), 'x');
 
+    const checkpoint = join(root, 'checkpoints', 'b'.repeat(64));
+    mkdirSync(join(checkpoint, `.tmp-${dead}-1700000000000`), { recursive: true });
+    writeFileSync(join(checkpoint, `.tmp-${dead}-1700000000000`, 'tensors.safetensors'), 'half');
+    mkdirSync(join(checkpoint, `.tmp-${sleeper.pid}-1700000000001`));
+    mkdirSync(join(checkpoint, 'step-00000010'));
+
+    ensureWorkspace(root);
     new RunStore(join(root, 'runs'));
     new CacheStore(join(root, 'cache'));
 
     expect(readdirSync(run).sort()).toEqual([names.live, names.mine, names.notOurs, names.record].sort());
     expect(readdirSync(entry)).toEqual([]);
+    expect(readdirSync(checkpoint).sort()).toEqual([`.tmp-${sleeper.pid}-1700000000001`, 'step-00000010']);
   });
 
   it('a graph save removes that graph’s own leftovers only', async () => {
