@@ -83,11 +83,6 @@ describe('web mode with the key held by the page only', () => {
     const { context, page } = await newPage(env.browser());
     await page.goto(env.served().server.url);
     await page.getByTestId('palette').waitFor();
-    // This window may have adopted a draft an earlier test's closed window left: start afresh.
-    page.on('dialog', (d) => void d.accept());
-    await page.waitForTimeout(500);
-    await page.getByRole('button', { name: 'New', exact: true }).click();
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
     await page.getByLabel('Search nodes').fill('files');
     await dragFromPalette(page, 'dataset.file', 200, 200);
     await dragFromPalette(page, 'dataset.file', 200, 400);
