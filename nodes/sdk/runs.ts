@@ -68,7 +68,7 @@ export type RunSummary = Pick<RunRecord, 'id' | 'state' | 'createdAt' | 'started
 /** The one event stream every host subscribes to. */
 export type EngineEvent =
   | { type: 'run-state'; runId: string; state: RunState; at: string; error?: string }
-  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number>; closed?: string }
+  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number>; closed?: string; warnings?: string[] }
   | {
       type: 'node-progress';
       runId: string;

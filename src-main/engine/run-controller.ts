@@ -298,7 +298,18 @@ export class RunController {
       if (rec.startedAt && state !== 'cached' && state !== 'skipped') rec.durationMs = Date.parse(at) - Date.parse(rec.startedAt);
       if (error) rec.error = error;
     }
-    this.deps.emit({ type: 'node-state', runId: this.record.id, nodeId, state, at, ...(error ? { error } : {}), ...(rec.closed && state !== 'running' ? { closed: rec.closed } : {}), ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}) });
+    this.deps.emit({
+      type: 'node-state',
+      runId: this.record.id,
+      nodeId,
+      state,
+      at,
+      ...(error ? { error } : {}),
+      ...(rec.closed && state !== 'running' ? { closed: rec.closed } : {}),
+      ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}),
+      // A cached node logs nothing in this run: its warnings travel with its state.
+      ...(rec.warnings?.length && state === 'cached' ? { warnings: rec.warnings } : {}),
+    });
   }
 
   private onRunState(state: RunState, nodes: Readonly<Record<string, NodeState>>): void {

@@ -43,8 +43,13 @@ describe('web mode with the key held by the page only', () => {
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 60_000 }).toBe('succeeded');
     const badge = page.getByTestId('warnings-file');
     await expect.poll(() => badge.textContent()).toBe('⚠ 2');
+    await page.getByTestId('toast').filter({ hasText: 'Run succeeded with warnings on 1 node' }).waitFor();
     expect(await badge.getAttribute('title')).toContain('sixty.csv:11: unterminated quote in the row starting here; the rest of the file was not read: 51 line(s) left out, counted as skipped');
     await shot(page, 'web-key-01-warning-badge');
+    // Run again: the node comes from the cache, and its warnings with it.
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('badge-file').textContent(), { timeout: 60_000 }).toMatch(/cached/i);
+    await expect.poll(() => badge.textContent()).toBe('⚠ 2');
 
     // A download link carries the key itself and works; the browser holds no cookie at all.
     await page.getByTestId('toggle-files').click();

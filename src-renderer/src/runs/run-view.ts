@@ -67,6 +67,7 @@ export function applyEvent(view: RunView, e: RunEvent): void {
       if (e.error) node.error = e.error;
       if (e.closed) node.closed = e.closed;
       if (e.metrics) Object.assign(node.metrics, e.metrics);
+      if (e.warnings) node.warnings = [...e.warnings];
       if (e.state === 'running') {
         node.error = node.closed = undefined;
         node.warnings = [];
