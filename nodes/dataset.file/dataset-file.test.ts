@@ -72,8 +72,20 @@ describe('dataset.file: CSV', () => {
     await expect(run({ file, textField: 'b' })).rejects.toThrow('q.csv:3: unterminated quote');
     const skipped = await run({ file, textField: 'b', onBadRecord: 'skip' });
     expect(skipped.records.map((r) => r.text)).toEqual(['ok']);
-    expect(skipped.result.metrics?.skipped).toBe(1);
-    expect(ctx.logs.some((l) => l.includes('q.csv:3: unterminated quote') && l.includes('rest of the file was not read'))).toBe(true);
+    // Lines 3, 4 and 5 were never read: all three count as skipped, not just the row with the quote.
+    expect(skipped.result.metrics?.skipped).toBe(3);
+    expect(ctx.logs).toContain('warn: skipped q.csv:3: unterminated quote in the row starting here; the rest of the file was not read: 3 line(s) left out, counted as skipped');
+  });
+
+  it('counts every row an unterminated quote left unread as skipped (60 rows, quote in row 10)', async () => {
+    const { ctx, write, run } = setup();
+    const rows = Array.from({ length: 60 }, (_, i) => (i === 9 ? `${i},"broken` : `${i},row ${i}`));
+    const file = write('sixty.csv', ['n,text', ...rows, ''].join('\n'));
+    const { result, records } = await run({ file, onBadRecord: 'skip' });
+    expect(records).toHaveLength(9);
+    expect(result.metrics).toMatchObject({ records: 9, skipped: 51 });
+    expect(records.length + (result.metrics?.skipped ?? 0)).toBe(60);
+    expect(ctx.logs).toContain('warn: 51 bad record(s) skipped in total');
   });
 
   it('refuses a header that lacks a mapped column, whatever the bad-record mode', async () => {

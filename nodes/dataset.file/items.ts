@@ -7,4 +7,4 @@ import type { DataRecord } from '../lib/dataset.ts';
 export type SourceItem =
   | { line: number; fields: Record<string, unknown> }
   | { line: number; record: DataRecord }
-  | { line: number; error: string };
+  | { line: number; error: string; /** The reader could not go on: every line from here to the end is unread. */ endsFile?: true };

@@ -3,11 +3,12 @@
  * params: for the inspector, before any run. Reads only as far as it needs (a few dozen lines).
  */
 import { createReadStream } from 'node:fs';
+import { TEXT_ENCODINGS, decodedStream, type TextEncoding } from '../lib/text-decode.ts';
 import { open } from 'node:fs/promises';
 import type { DataFilePreview, DatasetLayout } from '../sdk/index.ts';
 import type { DataRecord } from '../lib/dataset.ts';
 import { detectLayout, normalise, reportedLayout, requiredFields, LAYOUT_OPTIONS, type LayoutParam, type SourceLayout } from './layouts.ts';
-import { listSources } from './sources.ts';
+import { listSources, unboundedLines } from './sources.ts';
 import { readJsonl } from './read-jsonl.ts';
 import { readJson } from './read-json.ts';
 import { readCsv, type CsvDelimiter } from './read-csv.ts';
@@ -25,6 +26,7 @@ export interface PreviewParams {
   csvHeader: boolean;
   csvDelimiter: CsvDelimiter;
   txtRecords: TxtMode;
+  encoding: TextEncoding;
 }
 
 const DEFAULTS: PreviewParams = {
@@ -38,6 +40,7 @@ const DEFAULTS: PreviewParams = {
   csvHeader: true,
   csvDelimiter: 'comma',
   txtRecords: 'line',
+  encoding: 'auto',
 };
 
 const ROWS = 8;
@@ -67,6 +70,7 @@ export function previewParams(raw: Record<string, unknown> = {}): PreviewParams 
   out.csvHeader = raw.csvHeader !== false;
   out.csvDelimiter = ['comma', 'semicolon', 'tab'].includes(raw.csvDelimiter as string) ? (raw.csvDelimiter as CsvDelimiter) : 'comma';
   out.txtRecords = ['line', 'paragraph', 'file'].includes(raw.txtRecords as string) ? (raw.txtRecords as TxtMode) : 'line';
+  out.encoding = TEXT_ENCODINGS.includes(raw.encoding as TextEncoding) ? (raw.encoding as TextEncoding) : 'auto';
   return out;
 }
 
@@ -97,7 +101,9 @@ export async function previewDataFile(path: string, rawParams: Record<string, un
     detected = true;
     return (layout = detectLayout(fields, options));
   };
-  const input = createReadStream(file.path, { highWaterMark: 1 << 16 });
+  const raw = createReadStream(file.path, { highWaterMark: 1 << 16 });
+  // Decoded as the run will: a wrong encoding shows in the preview as the run's error would.
+  const input = decodedStream(raw, { name: file.name, encoding: p.encoding, maxLineChars: unboundedLines(file.format, p.txtRecords) ? Infinity : undefined });
   const items: AsyncGenerator<SourceItem> =
     file.format === 'txt'
       ? p.txtRecords === 'file'
@@ -142,6 +148,7 @@ export async function previewDataFile(path: string, rawParams: Record<string, un
     problems.push((e as Error).message);
   } finally {
     input.destroy();
+    raw.destroy();
   }
   const shown: DatasetLayout = file.format === 'txt' ? 'text' : reportedLayout(layout ?? 'fields', options.mapping);
   return {

@@ -102,7 +102,7 @@ export async function* readCsv(input: Readable, options: CsvOptions): AsyncGener
   } catch (e) {
     const err = e as CsvError;
     if (typeof err.code !== 'string' || !/^(CSV_|INVALID_)/.test(err.code)) throw e;
-    yield { line: nextLine, error: describeParseError(err) };
+    yield { line: nextLine, error: describeParseError(err), endsFile: true };
   } finally {
     input.unpipe(parser);
     input.destroy();

@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { DatasetWriter } from '../lib/dataset.ts';
 import { BadRecords } from '../lib/records/bad-records.ts';
-import { perMille } from '../lib/text-io.ts';
-import { listSources } from './sources.ts';
+import { countLinesFrom, perMille } from '../lib/text-io.ts';
+import { decodedStream } from '../lib/text-decode.ts';
+import { listSources, unboundedLines } from './sources.ts';
 import { detectLayout, normalise, reportedLayout, requiredFields, type SourceLayout } from './layouts.ts';
 import { DATASET_LAYOUT_LABELS, type DatasetLayout } from '../sdk/index.ts';
 import { readJsonl } from './read-jsonl.ts';
@@ -40,6 +41,8 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
   async function readFiles(): Promise<void> {
     files: for (const file of files) {
       const input = createReadStream(file.path, { highWaterMark: 1 << 16, signal: ctx.signal });
+      // Checked and re-encoded to UTF-8 on the way: a wrong encoding or an endless line stops at file:line.
+      const text = decodedStream(input, { name: file.name, encoding: params.encoding, maxLineChars: unboundedLines(file.format, params.txtRecords) ? Infinity : undefined });
       // The layout of this file: chosen, or recognised from its first record (a CSV from its header).
       let layout: SourceLayout | null = params.layout === 'auto' ? null : params.layout;
       let fileRecords = 0;
@@ -53,12 +56,12 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
       };
       const items =
         file.format === 'txt'
-          ? readTxt(input, params.txtRecords, file.bytes)
+          ? readTxt(text, params.txtRecords, file.bytes)
           : file.format === 'jsonl'
-            ? readJsonl(input)
+            ? readJsonl(text)
             : file.format === 'json'
-              ? readJson(input)
-              : readCsv(input, {
+              ? readJson(text)
+              : readCsv(text, {
                   header: params.csvHeader,
                   delimiter: params.csvDelimiter,
                   name: file.name,
@@ -67,7 +70,8 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
       try {
         for await (const item of items) {
           if ('error' in item) {
-            bad.report(file.name, item.line, item.error);
+            if (item.endsFile && params.onBadRecord === 'skip') bad.reportUnread(file.name, item.line, item.error, await countLinesFrom(file.path, item.line));
+            else bad.report(file.name, item.line, item.error);
             continue;
           }
           let record;
@@ -92,6 +96,7 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
           if (records >= limit) break files;
         }
       } finally {
+        text.destroy();
         input.destroy();
         layouts.add(file.format === 'txt' ? 'text' : reportedLayout(layout ?? 'fields', mapping));
       }

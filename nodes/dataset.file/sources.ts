@@ -15,6 +15,14 @@ export interface SourceFile {
   folder: string;
 }
 
+/**
+ * Readers that never hold a whole line: a .json array streams element by element (a minified file
+ * is one long line), a whole-file .txt record has its own size limit. Other formats cap line length.
+ */
+export function unboundedLines(format: SourceFormat, txtRecords: string): boolean {
+  return format === 'json' || (format === 'txt' && txtRecords === 'file');
+}
+
 export function formatOf(path: string): SourceFormat | undefined {
   return FORMATS[extname(path).toLowerCase()];
 }

@@ -1,14 +1,16 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { StringDecoder } from 'node:string_decoder';
+import { CheckedDecoder, type TextEncoding } from './text-decode.ts';
 
 /**
- * Streams a UTF-8 file chunk by chunk (never whole into memory), reporting bytes read, so a
- * 1 GB corpus costs a buffer, not a gigabyte.
+ * Streams a text file chunk by chunk (never whole into memory), reporting bytes read, so a 1 GB
+ * corpus costs a buffer, not a gigabyte. Decoded as `encoding` says (UTF-8 unless a byte-order
+ * mark says otherwise, by default) and checked: bad bytes, NULs and overlong lines are errors
+ * naming file:line.
  */
-export async function* readTextChunks(path: string, signal?: AbortSignal): AsyncGenerator<{ text: string; bytesRead: number; totalBytes: number }> {
+export async function* readTextChunks(path: string, signal?: AbortSignal, options: { encoding?: TextEncoding; name?: string } = {}): AsyncGenerator<{ text: string; bytesRead: number; totalBytes: number }> {
   const totalBytes = statSync(path).size;
-  const decoder = new StringDecoder('utf8');
+  const decoder = new CheckedDecoder({ name: options.name ?? path, encoding: options.encoding });
   let bytesRead = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal })) {
     bytesRead += (chunk as Buffer).length;
@@ -38,4 +40,22 @@ export function textWriter(path: string) {
 /** Progress in whole per-mille of bytes, so every node reports on the same 0..1000 scale. */
 export function perMille(bytesRead: number, totalBytes: number): number {
   return totalBytes === 0 ? 1000 : Math.min(1000, Math.floor((bytesRead / totalBytes) * 1000));
+}
+
+/** Non-blank lines from 1-based line `from` to the end of a file, counted in a stream (for what a reader had to leave unread). */
+export async function countLinesFrom(path: string, from: number): Promise<number> {
+  let line = 1;
+  let count = 0;
+  let blank = true;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    for (const byte of chunk as Buffer) {
+      if (byte === 0x0a) {
+        if (line >= from && !blank) count++;
+        line++;
+        blank = true;
+      } else if (blank && byte !== 0x0d && byte !== 0x20 && byte !== 0x09) blank = false;
+    }
+  }
+  if (line >= from && !blank) count++;
+  return count;
 }

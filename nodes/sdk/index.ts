@@ -16,3 +16,4 @@ export * from './artifact-preview.ts';
 export * from './playground.ts';
 export * from './files.ts';
 export * from './endpoints.ts';
+export * from './drafts.ts';

@@ -26,6 +26,8 @@ export interface NodeRecord {
   error?: string;
   /** A gate that closed: why; the nodes downstream of it were skipped with this reason. */
   closed?: string;
+  /** What the node warned about (its warn-level log lines, the first 50): a success that lost data says so here. */
+  warnings?: string[];
   /** Which earlier run produced a cached result. */
   cachedFrom?: string;
 }
@@ -66,7 +68,7 @@ export type RunSummary = Pick<RunRecord, 'id' | 'state' | 'createdAt' | 'started
 /** The one event stream every host subscribes to. */
 export type EngineEvent =
   | { type: 'run-state'; runId: string; state: RunState; at: string; error?: string }
-  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number>; closed?: string }
+  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number>; closed?: string; warnings?: string[] }
   | {
       type: 'node-progress';
       runId: string;

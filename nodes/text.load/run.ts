@@ -8,7 +8,7 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
   const out = textWriter(join(ctx.artifactDir, 'text.txt'));
   let pendingCR = false;
   let lines = 0;
-  for await (const { text, bytesRead, totalBytes } of readTextChunks(params.file, ctx.signal)) {
+  for await (const { text, bytesRead, totalBytes } of readTextChunks(params.file, ctx.signal, { encoding: params.encoding })) {
     // A \r\n pair can straddle two chunks; carry a trailing \r over.
     let chunk: string = (pendingCR ? '\r' : '') + text;
     pendingCR = chunk.endsWith('\r');

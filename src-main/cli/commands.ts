@@ -86,7 +86,14 @@ function printOutcome(run: RunRecord) {
   for (const n of Object.values(run.nodes)) counts[n.state] = (counts[n.state] ?? 0) + 1;
   const summary = Object.entries(counts).map(([s, c]) => `${c} ${s}`).join(', ');
   out(`run ${run.id} ${run.state} in ${formatDuration(run.durationMs)} (${summary})`);
-  for (const [id, node] of Object.entries(run.nodes)) if (node.state === 'failed') out(`  ${id} failed: ${node.error}`);
+  // Not a node's doing (a full disk while writing the run's record): say it, or the outcome looks whole.
+  const runLevel = run.error?.split('\n').filter((line) => !Object.keys(run.nodes).some((id) => line.startsWith(`${id}: `)));
+  for (const line of runLevel ?? []) out(`  ${line}`);
+  for (const [id, node] of Object.entries(run.nodes)) {
+    if (node.state === 'failed') out(`  ${id} failed: ${node.error}`);
+    // A node that succeeded with warnings (records skipped, data left out) says so beside the result.
+    else if (node.warnings?.length) out(`  ${id} ${node.state} with ${node.warnings.length} warning(s), the last: ${node.warnings.at(-1)}`);
+  }
   // A closed gate is no failure: the run succeeded and stopped where the gate said; say where and why.
   for (const [id, node] of Object.entries(run.nodes)) if (node.closed) out(`  gate ${id} closed: ${node.closed} (what follows it was skipped)`);
   // An endpoint keeps running after the run: say where, and how to stop it.

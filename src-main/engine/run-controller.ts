@@ -9,6 +9,10 @@ import { tryLock, type ProcessLock } from './process-lock.ts';
 import { runMachine, type RunLimits, type RunPlan } from './run-machine.ts';
 import { nodeSeed } from './signature.ts';
 import type { JobHandle, WorkerPool } from './worker/pool.ts';
+import { explainWriteError, isDiskFullMessage } from '../../nodes/sdk/disk-full.ts';
+
+/** Warnings kept per node in the record; the event log has them all. */
+const MAX_WARNINGS = 50;
 
 export interface PreparedRun {
   record: RunRecord;
@@ -44,6 +48,8 @@ export class RunController {
   private readonly locking = new Set<string>();
   private readonly cancelledWhileLocking = new Set<string>();
   private paused = false;
+  /** Why the last save of the record failed, if it did. */
+  private unsaved: Error | null = null;
   private readonly record: RunRecord;
   readonly finished: Promise<RunRecord>;
   private resolveFinished!: (r: RunRecord) => void;
@@ -83,9 +89,32 @@ export class RunController {
     // final one resolves `finished` once it is on disk.
     this.actor.subscribe((snapshot) => {
       for (const [id, state] of Object.entries(snapshot.context.nodes)) this.record.nodes[id]!.state = state;
-      const saved = this.deps.store.save(this.record);
-      if (snapshot.status === 'done') void saved.finally(() => this.resolveFinished(structuredClone(this.record)));
+      // A write that fails (a full disk) must neither crash the process (nobody else awaits it) nor
+      // stop the run: the record on disk keeps its last good version, and the next save tries again.
+      const saved = this.deps.store.save(this.record).then(
+        () => true,
+        (err: unknown) => {
+          this.unsaved = err instanceof Error ? err : new Error(String(err));
+          return false;
+        },
+      );
+      if (snapshot.status === 'done') void saved.then((ok) => this.finish(ok));
     });
+  }
+
+  /**
+   * The run has ended. When its final record could not be written, the record on disk still says
+   * "running": this process reports the run interrupted, and so will any Weft that opens the
+   * workspace later (the run's lock is gone), so it can be resumed once there is space again.
+   */
+  private finish(saved: boolean): void {
+    if (!saved && this.unsaved) {
+      const why = `the run's record could not be saved: ${this.unsaved.message}`;
+      if (this.record.state === 'succeeded') this.record.state = 'interrupted';
+      this.record.error = this.record.error ? `${this.record.error}\n${why}` : why;
+      this.deps.emit({ type: 'run-state', runId: this.record.id, state: this.record.state, at: this.now(), error: this.record.error });
+    }
+    this.resolveFinished(structuredClone(this.record));
   }
 
   get runId(): string {
@@ -126,6 +155,7 @@ export class RunController {
     node.backend = entry.backend;
     node.cachedFrom = entry.runId;
     node.closed = entry.closed?.reason;
+    node.warnings = entry.warnings;
   }
 
   /**
@@ -154,7 +184,14 @@ export class RunController {
         error: 'this exact node (same settings and inputs) is running in another Weft run in this workspace; two runs must not train into one checkpoint folder. Wait for it to finish, or cancel it, then run again.',
       });
     }
-    this.startNode(nodeId, lock);
+    try {
+      this.startNode(nodeId, lock);
+    } catch (err) {
+      // Its folders could not be made (a full disk): this node fails, the run goes on and ends.
+      await lock.release();
+      this.jobs.delete(nodeId);
+      this.actor.send({ type: 'NODE_FAILED', nodeId, error: (explainWriteError(err, this.deps.workspace) as Error).message });
+    }
   }
 
   private startNode(nodeId: string, lock: ProcessLock): void {
@@ -189,7 +226,10 @@ export class RunController {
           if (p.metrics) rec.metrics = { ...rec.metrics, ...p.metrics };
           this.deps.emit({ type: 'node-progress', runId: this.record.id, nodeId, at: this.now(), step: p.step, total: p.total, metrics: p.metrics, etaMs });
         },
-        onLog: (level, message) => this.deps.emit({ type: 'node-log', runId: this.record.id, nodeId, at: this.now(), level, message }),
+        onLog: (level, message) => {
+          if (level === 'warn' && (rec.warnings ??= []).length < MAX_WARNINGS) rec.warnings.push(message);
+          this.deps.emit({ type: 'node-log', runId: this.record.id, nodeId, at: this.now(), level, message });
+        },
       },
     );
     this.jobs.set(nodeId, job);
@@ -200,6 +240,8 @@ export class RunController {
       if (outcome.kind === 'failed') {
         // The message is for the user; the stack goes to the node's log for whoever debugs it.
         if (outcome.stack) this.deps.emit({ type: 'node-log', runId: this.record.id, nodeId, at: this.now(), level: 'error', message: outcome.stack });
+        // What the node half-wrote before the disk filled would keep it full; nothing can use it.
+        if (isDiskFullMessage(outcome.message)) rmSync(artifactDir, { recursive: true, force: true });
         return this.actor.send({ type: 'NODE_FAILED', nodeId, error: outcome.message });
       }
       const missing = Object.keys(def.outputs).filter((port) => outcome.outputs[port] === undefined);
@@ -223,9 +265,12 @@ export class RunController {
           metrics: rec.metrics,
           backend: outcome.backend,
           ...(outcome.closed ? { closed: outcome.closed } : {}),
+          warnings: rec.warnings,
           durationMs: Date.now() - startedAt,
         });
       } catch (err) {
+        // Without its result.json the folder is no cache entry, only space a full disk needs back.
+        rmSync(artifactDir, { recursive: true, force: true });
         return this.actor.send({ type: 'NODE_FAILED', nodeId, error: `could not save the result: ${(err as Error).message}` });
       }
       // The result is safe in the cache; checkpoints of this exact node are no longer needed.
@@ -244,6 +289,7 @@ export class RunController {
     if (state === 'running') {
       rec.startedAt = at;
       rec.error = undefined;
+      rec.warnings = undefined;
       rec.endedAt = undefined;
       rec.durationMs = undefined;
       rec.closed = undefined;
@@ -252,7 +298,18 @@ export class RunController {
       if (rec.startedAt && state !== 'cached' && state !== 'skipped') rec.durationMs = Date.parse(at) - Date.parse(rec.startedAt);
       if (error) rec.error = error;
     }
-    this.deps.emit({ type: 'node-state', runId: this.record.id, nodeId, state, at, ...(error ? { error } : {}), ...(rec.closed && state !== 'running' ? { closed: rec.closed } : {}), ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}) });
+    this.deps.emit({
+      type: 'node-state',
+      runId: this.record.id,
+      nodeId,
+      state,
+      at,
+      ...(error ? { error } : {}),
+      ...(rec.closed && state !== 'running' ? { closed: rec.closed } : {}),
+      ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}),
+      // A cached node logs nothing in this run: its warnings travel with its state.
+      ...(rec.warnings?.length && state === 'cached' ? { warnings: rec.warnings } : {}),
+    });
   }
 
   private onRunState(state: RunState, nodes: Readonly<Record<string, NodeState>>): void {

@@ -18,6 +18,7 @@ import {
   type RevealedEndpointKey,
   type EngineEvent,
   type FolderListing,
+  type GraphDraft,
   type GenerationRequest,
   type Graph,
   type ModelInfo,
@@ -38,6 +39,7 @@ import { forkLauncher, type WorkerLauncher } from '../engine/worker/launcher.ts'
 import { CacheStore } from '../store/cache-store.ts';
 import { openGraphFile, writeGraphFile } from '../store/graph-files.ts';
 import { PickedPaths } from '../store/picked-paths.ts';
+import { DraftStore } from '../store/drafts.ts';
 import { RunStore } from '../store/run-store.ts';
 import { ensureWorkspace, type WorkspacePaths } from '../store/workspace.ts';
 import { artifactArchiveEntries, artifactFilePath, listArtifactFiles } from './artifact-files.ts';
@@ -69,6 +71,7 @@ export class WeftHost implements WeftApi {
   private readonly playground: PlaygroundHost;
   private readonly picked: PickedPaths;
   private readonly browser: FileBrowser;
+  private readonly drafts: DraftStore;
 
   private constructor(private readonly options: HostOptions) {
     this.catalogue = catalogueOf(options.registry);
@@ -76,6 +79,7 @@ export class WeftHost implements WeftApi {
     this.store = new RunStore(this.paths.runs);
     mkdirSync(join(this.paths.root, 'settings'), { recursive: true });
     this.picked = new PickedPaths(join(this.paths.root, 'settings'));
+    this.drafts = new DraftStore(join(this.paths.root, 'drafts'));
     this.browser = new FileBrowser(options.browseRoots ?? defaultBrowseRoots(this.paths.root, options.allowedRoots ?? []));
     const launcher = options.launcher ?? forkLauncher();
     this.runs = new RunEngine({
@@ -235,6 +239,14 @@ export class WeftHost implements WeftApi {
 
   async revealEndpointKey(id: string): Promise<RevealedEndpointKey> {
     return (await import('../../nodes/lib/endpoint/lifecycle.ts')).revealEndpointKey(this.paths.root, id);
+  }
+
+  async putDraft(windowId: string, draft?: GraphDraft | null): Promise<void> {
+    await this.drafts.put(windowId, draft);
+  }
+
+  async takeDraft(windowId: string): Promise<GraphDraft | null> {
+    return this.drafts.take(windowId);
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {

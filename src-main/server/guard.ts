@@ -13,28 +13,22 @@ export function tokensEqual(given: string | null | undefined, token: string): bo
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Cookies are shared between ports on one host, so the cookie name carries the port. */
-export function cookieName(port: number): string {
-  return `weft_token_${port}`;
-}
-
-function readCookie(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
-}
-
 export type Refusal = { status: number; reason: string };
 
 /**
  * Decides whether a request may reach Weft. The Host header must name the loopback address we
  * listen on (a DNS-rebinding page sends its own domain there); an Origin, when sent, must be this
- * server (a page on another site cannot script us); and the token must come in the query or the
- * cookie set when the tokened URL was first opened.
+ * server (a page on another site, or on another port of 127.0.0.1, cannot script us); a browser's
+ * Sec-Fetch-Site must say the request comes from our own page or from the user (address bar,
+ * bookmark), never from another site, which for browsers includes every other port of 127.0.0.1.
+ *
+ * The token must be sent explicitly, in the query: never in a cookie. Cookies ignore ports, so a
+ * cookie set here would also go to every other web server on 127.0.0.1 the user visits, and any
+ * of those could replay it. Only the page holds the key (its own address), and it adds it to its
+ * WebSocket and its download links. `needsToken: false` serves Weft's own public files (scripts,
+ * styles), which hold nothing secret, so the page can load them without a key in every URL.
  */
-export function checkRequest(req: IncomingMessage, port: number, token: string, opts: { requireOrigin: boolean }): Refusal | null {
+export function checkRequest(req: IncomingMessage, port: number, token: string, opts: { requireOrigin: boolean; needsToken?: boolean }): Refusal | null {
   const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
   // Node keeps the first of repeated Host headers; a proxy or the browser may read another. Refuse the ambiguity.
   const hostHeaders = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host').length;
@@ -47,8 +41,10 @@ export function checkRequest(req: IncomingMessage, port: number, token: string, 
   } else if (opts.requireOrigin) {
     return { status: 403, reason: 'missing Origin' };
   }
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return { status: 403, reason: `a request from another site (Sec-Fetch-Site: ${site})` };
+  if (opts.needsToken === false) return null;
   const url = new URL(req.url ?? '/', `http://${host}`);
-  const given = url.searchParams.get('token') ?? readCookie(req.headers.cookie, cookieName(port));
-  if (!tokensEqual(given, token)) return { status: 401, reason: 'missing or wrong token' };
+  if (!tokensEqual(url.searchParams.get('token'), token)) return { status: 401, reason: 'missing or wrong token' };
   return null;
 }

@@ -16,6 +16,7 @@ let engine: WeftHost;
 let server: WebServer;
 let workspace: string;
 let outside: string;
+let renderer: string;
 
 function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
@@ -71,7 +72,7 @@ function call(ws: WebSocket, method: string, args: unknown[]): Promise<{ result?
 beforeAll(async () => {
   ({ engine, workspace } = await stubEngine());
   outside = tempDir('weft-outside-');
-  const renderer = tempDir('weft-renderer-');
+  renderer = tempDir('weft-renderer-');
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Weft</title>');
   writeFileSync(join(outside, 'secret.weft.json'), serializeGraph(graphOf([{ id: 'a', type: 'stub.source' }])));
   const api = confinedApi(engine, new Confinement({ workspace, readRoots: [], files: [] }));
@@ -97,11 +98,36 @@ describe('weft serve: who may come in', () => {
     expect((await get('/?token=wrong')).status).toBe(401);
   });
 
-  it('lets the page load its assets with the cookie the tokened URL set', async () => {
-    const ok = await get('/?token=test-token-123');
-    const cookie = String((ok.headers['set-cookie'] as string[])[0]).split(';')[0]!;
-    expect(cookie).toContain(`weft_token_${server.port}=`);
-    expect((await get('/index.html', { Cookie: cookie })).status).toBe(200);
+  it('keeps the key out of cookies: other servers on 127.0.0.1 receive every cookie set here (cookies ignore ports)', async () => {
+    mkdirSync(join(renderer, 'assets'), { recursive: true });
+    writeFileSync(join(renderer, 'assets', 'app-1234.js'), 'console.log(1)');
+    const page = await get('/?token=test-token-123');
+    expect(page.headers['set-cookie']).toBeUndefined();
+    // The page's own scripts are public (nothing secret in them): they load without the key.
+    const asset = await get('/assets/app-1234.js');
+    expect(asset.status).toBe(200);
+    expect(asset.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('refuses what another local server could have seen: the old cookie, or a request from its page', async () => {
+    const { runId } = await engine.startRun({ graph: graphOf([{ id: 'a', type: 'stub.source', params: { value: 'private' } }]) });
+    await engine.waitForRun(runId);
+    const file = (await engine.listArtifactFiles(runId, 'a')).files[0]!.path;
+    // A cookie with the key, as earlier versions set it and as any server on 127.0.0.1 received it.
+    const cookie = `weft_token_${server.port}=test-token-123`;
+    expect((await get('/', { Cookie: cookie })).status).toBe(401);
+    expect((await get(`/artifacts/${runId}/a/${file}`, { Cookie: cookie })).status).toBe(401);
+    expect((await getBytes(`/artifacts/${runId}/a.zip`, { Cookie: cookie })).status).toBe(401);
+    expect(await connect('', { Origin: origin(), Cookie: cookie })).toBe(401);
+    // A page served by another port of 127.0.0.1: a foreign Origin, or the browser's Sec-Fetch-Site, even with the key.
+    const otherPort = `http://127.0.0.1:${server.port + 1}`;
+    expect((await get(`/artifacts/${runId}/a/${file}?token=test-token-123`, { Origin: otherPort })).status).toBe(403);
+    expect((await get(`/artifacts/${runId}/a/${file}?token=test-token-123`, { 'Sec-Fetch-Site': 'same-site' })).status).toBe(403);
+    expect((await get('/assets/app-1234.js', { 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
+    expect(await connect('?token=test-token-123', { Origin: otherPort })).toBe(403);
+    // The page itself (same origin) and the user's own navigation get through.
+    expect((await get(`/artifacts/${runId}/a/${file}?token=test-token-123`, { 'Sec-Fetch-Site': 'same-origin' })).body).toBe('private');
+    expect((await get('/?token=test-token-123', { 'Sec-Fetch-Site': 'none' })).status).toBe(200);
   });
 
   it('refuses a foreign Origin and a foreign Host (DNS rebinding) even with the token', async () => {
@@ -169,14 +195,14 @@ describe('weft serve: the API over WebSocket', () => {
     await engine.waitForRun(runId);
     const { files, dir } = await engine.listArtifactFiles(runId, 'a');
     const file = files[0]!.path;
-    const cookie = String(((await get('/?token=test-token-123')).headers['set-cookie'] as string[])[0]).split(';')[0]!;
-    const ok = await get(`/artifacts/${runId}/a/${file}`, { Cookie: cookie });
+    const key = '?token=test-token-123';
+    const ok = await get(`/artifacts/${runId}/a/${file}${key}`);
     expect(ok.status).toBe(200);
     expect(ok.headers['content-disposition']).toBe(`attachment; filename="${file.split('/').pop()}"`);
     expect((await get(`/artifacts/${runId}/a/${file}`)).status).toBe(401);
     mkdirSync(join(dir, 'sub'));
-    for (const bad of ['sub', '..%2F..%2Frun.json', 'missing.txt', '%2Fetc%2Fpasswd']) expect((await get(`/artifacts/${runId}/a/${bad}`, { Cookie: cookie })).status).toBe(404);
-    expect((await get(`/artifacts/nope/a/${file}`, { Cookie: cookie })).status).toBe(404);
+    for (const bad of ['sub', '..%2F..%2Frun.json', 'missing.txt', '%2Fetc%2Fpasswd']) expect((await get(`/artifacts/${runId}/a/${bad}${key}`)).status).toBe(404);
+    expect((await get(`/artifacts/nope/a/${file}${key}`)).status).toBe(404);
     expect((await get('/?token=test-token-123')).status).toBe(200); // still up
   });
 
@@ -187,8 +213,7 @@ describe('weft serve: the API over WebSocket', () => {
     mkdirSync(join(dir, 'adapter'));
     const big = Buffer.from(Array.from({ length: 3_000_000 }, (_, i) => (i * 31) % 251));
     writeFileSync(join(dir, 'adapter', 'weights.bin'), big);
-    const cookie = String(((await get('/?token=test-token-123')).headers['set-cookie'] as string[])[0]).split(';')[0]!;
-    const res = await getBytes(`/artifacts/${runId}/z.zip`, { Cookie: cookie });
+    const res = await getBytes(`/artifacts/${runId}/z.zip?token=test-token-123`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/zip');
     const unpacked = unzipSync(new Uint8Array(res.bytes));
@@ -197,7 +222,7 @@ describe('weft serve: the API over WebSocket', () => {
     for (const f of files) expect(Buffer.from(unpacked[`${name}/${f.path}`]!).equals(readFileSync(join(dir, f.path)))).toBe(true);
     expect(Buffer.from(unpacked[`${name}/adapter/weights.bin`]!).equals(big)).toBe(true);
     expect((await getBytes(`/artifacts/${runId}/z.zip`)).status).toBe(401);
-    expect((await getBytes(`/artifacts/${runId}/nope.zip`, { Cookie: cookie })).status).toBe(404);
+    expect((await getBytes(`/artifacts/${runId}/nope.zip?token=test-token-123`)).status).toBe(404);
   });
 
   it('survives an oversized message and a broken frame: only that socket closes', async () => {
@@ -228,6 +253,23 @@ describe('weft serve: the API over WebSocket', () => {
     const invalid = await call(ws, 'startRun', [{ graph: graphOf([{ id: 'a', type: 'no.such' }]) }]);
     expect(invalid.error?.errors).toEqual([expect.objectContaining({ code: 'unknown_node_type', nodeId: 'a' })]);
     ws.close();
+  });
+
+  it('allows a path for graphs only after the editor\'s picker showed it on that connection (the user\'s pick), never on request alone', async () => {
+    const data = join(workspace, 'picked-data');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'corpus.txt'), 'words');
+    const ws = (await connect('?token=test-token-123', { Origin: origin() })) as WebSocket;
+    expect((await call(ws, 'allowPath', [join(data, 'corpus.txt')])).error?.message).toBe(
+      `refused "${join(data, 'corpus.txt')}": only a file or folder picked in the editor's file picker (Browse…) may be allowed`,
+    );
+    expect((await call(ws, 'listFolder', [data])).error).toBeUndefined();
+    expect((await call(ws, 'allowPath', [join(data, 'corpus.txt')])).error).toBeUndefined();
+    // What one window's picker showed does not open the door for another connection.
+    const other = (await connect('?token=test-token-123', { Origin: origin() })) as WebSocket;
+    expect((await call(other, 'allowPath', [data])).error?.message).toMatch(/only a file or folder picked in the editor's file picker/);
+    ws.close();
+    other.close();
   });
 
   it('confines graph paths to the workspace', async () => {

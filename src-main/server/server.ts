@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { sendZip, type ArchiveEntries } from './zip-download.ts';
 import { MAX_MESSAGE_BYTES, MAX_GRAPH_BYTES, type WeftApi } from '../../nodes/sdk/index.ts';
-import { checkRequest, cookieName, newToken } from './guard.ts';
+import { checkRequest, newToken } from './guard.ts';
+import { pickGuarded } from './pick-guard.ts';
 import { serveStatic } from './static-files.ts';
 import { handleMessage } from './ws-protocol.ts';
 
@@ -98,7 +99,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
 
   const http: Server = createServer((req, res) => {
-    const refused = checkRequest(req, port, token, { requireOrigin: false });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The page itself and everything it can reach need the key; Weft's own scripts and styles do not.
+    // (Vite puts them all under /assets/; serveStatic keeps every path inside the build folder.)
+    const publicFile = url.pathname.startsWith('/assets/') && !url.pathname.includes('%');
+    const refused = checkRequest(req, port, token, { requireOrigin: false, needsToken: !publicFile });
     if (refused) {
       res.writeHead(refused.status, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders() });
       res.end(`Weft refused this request: ${refused.reason}. Open the URL that \`weft serve\` printed.\n`);
@@ -109,7 +114,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const zip = /^\/artifacts\/([A-Za-z0-9_-]{1,80})\/([A-Za-z0-9_-]{1,64})\.zip$/.exec(url.pathname);
     if (zip && options.artifactArchive) {
       options
@@ -128,9 +132,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       sendArtifact(url.pathname, options.artifactFile, res, securityHeaders()).catch(() => res.destroy());
       return;
     }
-    // The tokened URL sets a cookie so the page's own asset requests (no query string) get through.
-    const cookie = `${cookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
-    serveStatic(options.rendererDir, url.pathname, res, { ...securityHeaders(), 'Set-Cookie': cookie });
+    // No cookie: a cookie here would reach every other server on 127.0.0.1 too (cookies ignore ports).
+    serveStatic(options.rendererDir, url.pathname, res, securityHeaders());
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -147,12 +150,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
+    // Per connection: allowPath only for what this editor's file picker showed (pick-guard.ts).
+    const api = pickGuarded(options.api);
     const unsubscribe = options.api.subscribe((event) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event }));
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return void ws.send(JSON.stringify({ id: null, error: { name: 'Error', message: 'refused: binary frames' } }));
-      void handleMessage(options.api, data.toString()).then((reply) => {
+      void handleMessage(api, data.toString()).then((reply) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
       });
     });

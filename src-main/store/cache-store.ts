@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from './atomic.ts';
+import { sweepStaleTemps, writeJsonAtomic } from './atomic.ts';
 
 export interface CacheEntry {
   signature: string;
@@ -14,6 +14,8 @@ export interface CacheEntry {
   backend?: string;
   /** A gate's decision to close, replayed when the entry answers a later run. */
   closed?: { reason: string };
+  /** The node's warnings, shown again whenever the cache answers for it. */
+  warnings?: string[];
   durationMs: number;
 }
 
@@ -27,6 +29,8 @@ const SIGNATURE = /^[a-f0-9]{64}$/;
 export class CacheStore {
   constructor(private readonly cacheDir: string) {
     mkdirSync(cacheDir, { recursive: true });
+    // result.json writes killed mid-way left temp files in the entries' folders.
+    for (const name of readdirSync(cacheDir)) if (SIGNATURE.test(name)) sweepStaleTemps(join(cacheDir, name));
   }
 
   private entryDir(signature: string): string {

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { GraphInvalidError, MAX_GRAPH_BYTES, migrateNodes, parseGraph, parseGraphValue, serializeGraph, type Catalogue, type Graph } from '../../nodes/sdk/index.ts';
-import { writeFileAtomic } from './atomic.ts';
+import { sweepStaleTemps, writeFileAtomic } from './atomic.ts';
 
 /** Reads and parses a graph file, refusing oversized files before reading them. */
 export async function readGraphFile(path: string): Promise<Graph> {
@@ -23,5 +24,7 @@ export async function openGraphFile(path: string, catalogue: Catalogue): Promise
 export async function writeGraphFile(path: string, graph: unknown): Promise<void> {
   const parsed = parseGraphValue(graph);
   if (!parsed.ok) throw new GraphInvalidError(parsed.errors);
+  // A save killed mid-way left its temp file beside the graph: the next save of that graph removes it.
+  sweepStaleTemps(dirname(path), basename(path));
   await writeFileAtomic(path, serializeGraph(parsed.graph));
 }

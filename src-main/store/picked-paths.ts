@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomicSync } from './atomic.ts';
+import { sweepStaleTemps, writeFileAtomicSync } from './atomic.ts';
 
 const MAX_PICKED = 500;
 
@@ -15,6 +15,8 @@ export class PickedPaths {
 
   constructor(settingsDir: string) {
     this.file = join(settingsDir, 'picked-paths.json');
+    // Settings saves killed mid-way (this file, recent files, window state) left temp files here.
+    sweepStaleTemps(settingsDir);
     this.paths = PickedPaths.read(this.file);
   }
 

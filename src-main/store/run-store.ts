@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FINAL_RUN_STATES, type RunEvent, type RunRecord, type RunSummary } from '../../nodes/sdk/index.ts';
-import { writeJsonAtomic } from './atomic.ts';
+import { sweepStaleTemps, writeJsonAtomic } from './atomic.ts';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
@@ -59,6 +59,8 @@ export class RunStore {
 
   constructor(private readonly runsDir: string) {
     mkdirSync(runsDir, { recursive: true });
+    // Record writes killed mid-way (kill -9, power loss) left temp files beside run.json.
+    for (const name of readdirSync(runsDir)) if (RUN_ID.test(name)) sweepStaleTemps(join(runsDir, name));
   }
 
   private dir(runId: string): string {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -30,5 +30,36 @@ export function workspacePaths(root: string): WorkspacePaths {
 export function ensureWorkspace(root: string): WorkspacePaths {
   const paths = workspacePaths(root);
   for (const dir of Object.values(paths)) mkdirSync(dir, { recursive: true });
+  sweepCheckpointLeftovers(paths.checkpoints);
   return paths;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Half-written checkpoints (`.tmp-<pid>-…` folders, `.tmp-best-<pid>.json`, as nodes/lib/train/
+ * checkpoint.ts names them) of processes killed mid-save. The trainer removes them before its next
+ * save, but a node that never runs again would keep them, and a checkpoint can be gigabytes. A live
+ * process's are its save in progress: left alone.
+ */
+function sweepCheckpointLeftovers(checkpointsDir: string): void {
+  for (const signature of readdirSync(checkpointsDir)) {
+    let names: string[];
+    try {
+      names = readdirSync(join(checkpointsDir, signature));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = /^\.tmp-(?:best-)?(\d+)/.exec(name);
+      if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) rmSync(join(checkpointsDir, signature, name), { recursive: true, force: true });
+    }
+  }
 }

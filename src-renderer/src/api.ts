@@ -1,5 +1,6 @@
 import type { WeftApi } from '../../nodes/sdk/doors/weft-api.ts';
 import { webSocketApi } from './ws-client.ts';
+import { sessionKey } from './session-key.ts';
 
 declare global {
   interface Window {
@@ -29,8 +30,7 @@ export function isWebMode(): boolean {
 export function hostApi(): WeftApi {
   if (window.weft) return window.weft;
   if (!cached) {
-    const token = new URLSearchParams(location.search).get('token') ?? '';
-    const url = `ws://${location.host}/api?token=${encodeURIComponent(token)}`;
+    const url = `ws://${location.host}/api?token=${encodeURIComponent(sessionKey())}`;
     cached = webSocketApi(url, (up) => connectionListeners.forEach((l) => l(up)));
   }
   return cached;

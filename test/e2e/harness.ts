@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { WeftApi } from '../../nodes/sdk/index.ts';
 import { type WeftHost } from '../../src-main/host/weft-host.ts';
 import { examplesDir } from '../../src-main/host/templates.ts';
@@ -97,6 +97,12 @@ export function servedWithBrowser(open: (workspace: string) => Promise<WeftHost>
   afterAll(async () => {
     await browser?.close();
     await served?.close();
+  });
+  // Drafts live in the workspace, which the tests of a file share: a window a test closed with unsaved
+  // edits would hand them to the next test's first window. Each test starts with none.
+  afterEach(() => {
+    const drafts = join(served!.workspace, 'drafts');
+    if (existsSync(drafts)) for (const name of readdirSync(drafts)) rmSync(join(drafts, name), { force: true });
   });
   return { served: () => served!, browser: () => browser! };
 }

@@ -25,6 +25,15 @@ export class BadRecords {
     else if (this.count === LOGGED + 1) this.log.warn('more bad records skipped; only the count is kept from here on');
   }
 
+  /**
+   * A problem that ended the reading of a file (an unterminated quote): every line from it to the end
+   * was left out, and each non-blank one counts as a skipped record, so the totals never hide them.
+   */
+  reportUnread(file: string, line: number, message: string, unreadLines: number): void {
+    this.report(file, line, `${message}: ${unreadLines.toLocaleString('en-US')} line(s) left out, counted as skipped`);
+    this.count += Math.max(0, unreadLines - 1);
+  }
+
   /** A closing summary, so a skip-mode run never hides how much it dropped. */
   summary(): void {
     if (this.count > 0) this.log.warn(`${this.count.toLocaleString('en-US')} bad record(s) skipped in total`);

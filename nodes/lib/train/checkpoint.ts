@@ -8,6 +8,7 @@ import { tf } from '../backend.ts';
 import type { Params } from '../gpt/model.ts';
 import { encodeSafetensors, readSafetensors } from '../safetensors.ts';
 import { Prng } from '../prng.ts';
+import { explainWriteError } from '../../sdk/disk-full.ts';
 import type { Optimizer } from './optimizer.ts';
 
 export interface TrainState {
@@ -85,18 +86,26 @@ export async function saveCheckpoint(dir: string, state: TrainState, params: Par
   for (const [name, v] of [...params, ...optimizer.state]) tensors.set(name, { shape: v.shape, data: (await v.data()) as Float32Array });
   removeLeftovers(dir);
   const tmp = join(dir, `.tmp-${process.pid}-${Date.now()}`);
-  mkdirSync(tmp);
-  writeDurable(join(tmp, 'tensors.safetensors'), encodeSafetensors(tensors));
-  writeDurable(join(tmp, 'state.json'), JSON.stringify(state));
-  syncFolder(tmp);
-  const final = folder(dir, state.step);
-  rmSync(final, { recursive: true, force: true });
-  renameSync(tmp, final);
-  if (isBest) {
-    // best.json too is replaced whole: written beside, flushed, then renamed over the old one.
-    const bestTmp = join(dir, `.tmp-best-${process.pid}.json`);
-    writeDurable(bestTmp, JSON.stringify({ step: state.step, valLoss: state.lastValLoss }));
-    renameSync(bestTmp, join(dir, 'best.json'));
+  const bestTmp = join(dir, `.tmp-best-${process.pid}.json`);
+  const encoded = encodeSafetensors(tensors);
+  try {
+    mkdirSync(tmp);
+    writeDurable(join(tmp, 'tensors.safetensors'), encoded);
+    writeDurable(join(tmp, 'state.json'), JSON.stringify(state));
+    syncFolder(tmp);
+    const final = folder(dir, state.step);
+    rmSync(final, { recursive: true, force: true });
+    renameSync(tmp, final);
+    if (isBest) {
+      // best.json too is replaced whole: written beside, flushed, then renamed over the old one.
+      writeDurable(bestTmp, JSON.stringify({ step: state.step, valLoss: state.lastValLoss }));
+      renameSync(bestTmp, join(dir, 'best.json'));
+    }
+  } catch (err) {
+    // A half-written checkpoint would keep a full disk full: remove it; the previous ones stay whole.
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(bestTmp, { force: true });
+    throw explainWriteError(err, dir, encoded.byteLength);
   }
   syncFolder(dir);
   const best = bestStep(dir);

@@ -10,6 +10,7 @@ import type { EndpointInfo, RevealedEndpointKey } from '../endpoints.ts';
 import type { GraphError } from '../errors.ts';
 import type { Graph } from '../graph.ts';
 import type { ArtifactFiles, FolderListing } from '../files.ts';
+import type { GraphDraft } from '../drafts.ts';
 import type { GenerationRequest, ModelInfo } from '../playground.ts';
 import type { EngineEvent, RunEvent, RunRecord, RunSummary } from '../runs.ts';
 import { requestMethods, type Door, type RequestMethod, type Zod } from './door.ts';
@@ -99,6 +100,13 @@ export interface WeftApi {
   stopEndpoint(id: string): Promise<void>;
   /** An endpoint's key with ready-to-paste calls, once; afterwards it stays only in its file. */
   revealEndpointKey(id: string): Promise<RevealedEndpointKey>;
+  /**
+   * Keeps a window's unsaved draft in the workspace: a draft replaces the last, null removes it (the
+   * work was saved or discarded), none refreshes the window's heartbeat (every few seconds).
+   */
+  putDraft(windowId: string, draft?: GraphDraft | null): Promise<void>;
+  /** The window's own draft, or else the newest draft of a window that is gone (closed, crashed, an earlier launch), which it adopts. */
+  takeDraft(windowId: string): Promise<GraphDraft | null>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 
@@ -171,6 +179,11 @@ export const weftApiDoor = {
   listEndpoints: () => ({}),
   stopEndpoint: (z) => ({ id: endpointId(z) }),
   revealEndpointKey: (z) => ({ id: endpointId(z) }),
+  putDraft: (z) => ({
+    windowId: z.string().regex(/^[a-z0-9]{4,32}$/),
+    draft: z.strictObject({ graph: z.unknown(), path: z.string().max(4096).nullable(), graphDir: z.string().max(4096).nullable(), savedAt: z.string().max(64) }).nullable().optional(),
+  }),
+  takeDraft: (z) => ({ windowId: z.string().regex(/^[a-z0-9]{4,32}$/) }),
 } satisfies Door<WeftApi>;
 
 export type ApiMethod = RequestMethod<WeftApi>;

@@ -5,6 +5,7 @@
 import { PORT_VALUE_KINDS, type AnyNodeDefinition, type NodeContext, type PlaygroundGenerator, type Progress, type WorkerRegistryModule } from '../../../nodes/sdk/index.ts';
 import { PROGRESS_INTERVAL_MS, createThrottle } from '../progress.ts';
 import type { HostToWorker, WorkerToHost } from './protocol.ts';
+import { explainWriteError } from '../../../nodes/sdk/disk-full.ts';
 
 export interface HostChannel {
   send(msg: WorkerToHost): void;
@@ -92,8 +93,10 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
     throttle.flush();
     if (abort.signal.aborted) send({ t: 'cancelled', jobId: msg.jobId });
     else {
-      const e = err instanceof Error ? err : new Error(String(err));
-      send({ t: 'failed', jobId: msg.jobId, message: e.message, stack: e.stack });
+      // A bare ENOSPC from a node's own write names no file: say which disk (the node's folder's) is full.
+      const explained = explainWriteError(err, (err as { path?: string }).path ?? msg.ctx.artifactDir);
+      const e = explained instanceof Error ? explained : new Error(String(explained));
+      send({ t: 'failed', jobId: msg.jobId, message: e.message, stack: (err as Error).stack ?? e.stack });
     }
   } finally {
     current = null;

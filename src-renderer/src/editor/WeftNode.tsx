@@ -96,6 +96,11 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
             {STATE_LABEL[state] ?? state}
           </span>
         )}
+        {state && state !== 'failed' && (view?.warnings.length ?? 0) > 0 && (
+          <span className="badge badge-warning" data-testid={`warnings-${node.id}`} title={view!.warnings.join('\n')}>
+            ⚠ {view!.warnings.length}
+          </span>
+        )}
       </div>
       {!spec && <div className="wnode-error">Unknown node type “{node.type}”</div>}
       <div className="wnode-ports">

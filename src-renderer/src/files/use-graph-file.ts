@@ -7,7 +7,8 @@ import { NO_SELECTION } from '../editor/use-editing.ts';
 import { fitGraph } from '../editor/fit.ts';
 import { errorText, useDoc, useEditor } from '../context.ts';
 import { emptyGraph } from '../store/doc-store.ts';
-import { absolutize, baseName, clearAutosave, dirName, readAutosave } from './local-files.ts';
+import { absolutize, baseName, dirName } from './local-files.ts';
+import { clearAutosave, readAutosave } from './drafts.ts';
 import { recentFilesStore } from './recent-files.ts';
 
 /** The in-page file dialogs (the browser's; the desktop app asks with its native ones). */
@@ -78,7 +79,7 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
         const opened = await api.openGraph(path);
         doc.markSaved(opened.path, g === doc.getState().graph ? undefined : g);
         addRecent(opened.path);
-        clearAutosave();
+        clearAutosave(api);
         setDialog(null);
         toast(`Saved ${baseName(opened.path)}`, 'success', 'file');
       } catch (e) {
@@ -102,27 +103,31 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
     runs.closeViewing();
     runs.clearLive();
     setSelection(NO_SELECTION);
-    clearAutosave();
-  }, [doc, runs, setSelection]);
+    clearAutosave(api);
+  }, [api, doc, runs, setSelection]);
 
   const open = useCallback(() => {
     if (!shell) return setDialog('open');
     shell.chooseGraphToOpen().then((p) => p && void openPath(p), fail);
   }, [shell, openPath, fail, setDialog]);
 
-  // Start-up: a graph named on the command line, unless autosave holds newer edits to it (or to a new graph).
+  // Start-up: unsaved edits first, always; else the graph named on the command line. The printed URL
+  // names that graph, so reloading it must not replace other unsaved work (a new graph, another
+  // file) with it: the edits come back, and the toast says how to get to the named graph.
   const started = useRef(false);
   useEffect(() => {
     if (started.current) return;
     started.current = true;
     const wanted = new URLSearchParams(location.search).get('graph');
-    const recovered = readAutosave();
-    if (recovered && (!wanted || recovered.path === wanted)) {
-      doc.load(recovered.graph, recovered.path, { graphDir: recovered.graphDir, dirty: true });
-      setTimeout(() => fitGraph(flow), 50);
-      toast(`Recovered unsaved edits from ${new Date(recovered.savedAt).toLocaleTimeString()}${recovered.path ? ` to ${baseName(recovered.path)}` : ''}.`, 'info');
-    } else if (wanted) void openPath(wanted);
-  }, [doc, openPath, toast, flow]);
+    void readAutosave(api).then((recovered) => {
+      if (recovered) {
+        doc.load(recovered.graph, recovered.path, { graphDir: recovered.graphDir, dirty: true });
+        setTimeout(() => fitGraph(flow), 50);
+        const notOpened = wanted && recovered.path !== wanted ? ` ${baseName(wanted)} was not opened over them: save them (or choose New), then open it.` : '';
+        toast(`Recovered unsaved edits from ${new Date(recovered.savedAt).toLocaleTimeString()}${recovered.path ? ` to ${baseName(recovered.path)}` : ''}.${notOpened}`, 'info');
+      } else if (wanted) void openPath(wanted);
+    });
+  }, [api, doc, openPath, toast, flow]);
 
   return { templates, recent, suggestedPath, openPath, saveTo, save, saveAs, open, newGraph };
 }

@@ -3,6 +3,7 @@ import type { ArtifactFiles } from '../../../nodes/sdk/files.ts';
 import { useEditor } from '../context.ts';
 import { formatBytes } from '../files/FilePicker.tsx';
 import { desktopShell } from '../shell/desktop-shell.ts';
+import { withSessionKey } from '../session-key.ts';
 
 /**
  * The files a node wrote. The desktop app shows the folder in the system file manager; the browser
@@ -25,7 +26,7 @@ export function NodeFiles({ runId, nodeId, dir, state }: { runId: string; nodeId
     return () => void (live = false);
   }, [api, runId, nodeId, done, open, toast]);
   const copy = () => void navigator.clipboard?.writeText(dir).catch(() => {});
-  const link = (path: string) => `/artifacts/${encodeURIComponent(runId)}/${encodeURIComponent(nodeId)}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  const link = (path: string) => withSessionKey(`/artifacts/${encodeURIComponent(runId)}/${encodeURIComponent(nodeId)}/${path.split('/').map(encodeURIComponent).join('/')}`);
   return (
     <div className="files" data-testid="node-files">
       <div className="path">
@@ -38,7 +39,7 @@ export function NodeFiles({ runId, nodeId, dir, state }: { runId: string; nodeId
           <button onClick={copy}>Copy folder</button>
         )}
         {done && !shell && (
-          <a className="button" href={`/artifacts/${encodeURIComponent(runId)}/${encodeURIComponent(nodeId)}.zip`} download data-testid="download-zip">
+          <a className="button" href={withSessionKey(`/artifacts/${encodeURIComponent(runId)}/${encodeURIComponent(nodeId)}.zip`)} download data-testid="download-zip">
             Download .zip
           </a>
         )}

@@ -20,6 +20,8 @@ export interface NodeView {
   error?: string;
   /** A gate that closed: why (the nodes after it show it as their skip reason). */
   closed?: string;
+  /** What the node warned about (skipped records, data left out): shown as a badge, never hidden in the log. */
+  warnings: string[];
   metrics: Record<string, number>;
   series: Record<string, Series>;
   logs: LogLine[];
@@ -37,12 +39,12 @@ export interface RunView {
 const MAX_LOGS = 2000;
 
 export function emptyNode(state: NodeState = 'queued'): NodeView {
-  return { state, metrics: {}, series: {}, logs: [] };
+  return { state, warnings: [], metrics: {}, series: {}, logs: [] };
 }
 
 export function newRunView(runId: string, record?: Pick<RunRecord, 'state' | 'nodes' | 'error'>): RunView {
   const nodes: Record<string, NodeView> = {};
-  for (const [id, n] of Object.entries(record?.nodes ?? {})) nodes[id] = { ...emptyNode(n.state), error: n.error, closed: n.closed, metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
+  for (const [id, n] of Object.entries(record?.nodes ?? {})) nodes[id] = { ...emptyNode(n.state), error: n.error, closed: n.closed, warnings: [...(n.warnings ?? [])], metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
   return { runId, state: record?.state ?? 'validating', error: record?.error, nodes, version: 0 };
 }
 
@@ -65,7 +67,11 @@ export function applyEvent(view: RunView, e: RunEvent): void {
       if (e.error) node.error = e.error;
       if (e.closed) node.closed = e.closed;
       if (e.metrics) Object.assign(node.metrics, e.metrics);
-      if (e.state === 'running') node.error = node.closed = undefined;
+      if (e.warnings) node.warnings = [...e.warnings];
+      if (e.state === 'running') {
+        node.error = node.closed = undefined;
+        node.warnings = [];
+      }
       break;
     case 'node-progress':
       node.step = e.step;
@@ -86,6 +92,7 @@ export function applyEvent(view: RunView, e: RunEvent): void {
       break;
     case 'node-log':
       node.logs.push({ at: e.at, level: e.level, message: e.message });
+      if (e.level === 'warn') node.warnings.push(e.message);
       if (node.logs.length > MAX_LOGS) node.logs.splice(0, node.logs.length - MAX_LOGS);
       break;
   }
@@ -102,6 +109,8 @@ export function runViewFromRecord(record: RunRecord, events: RunEvent[]): RunVie
     v.state = n.state;
     v.error = n.error;
     v.closed = n.closed;
+    // A cached node logged nothing in this run: its warnings come from the record.
+    if (!v.warnings.length && n.warnings?.length) v.warnings = [...n.warnings];
     Object.assign(v.metrics, n.metrics ?? {});
   }
   return view;

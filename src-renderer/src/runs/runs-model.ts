@@ -1,5 +1,5 @@
 import { isRunEvent, type EngineEvent, type RunEvent, type RunRecord } from '../../../nodes/sdk/runs.ts';
-import { applyEvent, newRunView, type RunView } from './run-view.ts';
+import { applyEvent, emptyNode, newRunView, type RunView } from './run-view.ts';
 
 const INTERACTING_REDRAW_MS = 250;
 
@@ -78,7 +78,7 @@ export class RunsModel {
 
   startLive(runId: string, nodeIds: string[]) {
     const view = newRunView(runId);
-    for (const id of nodeIds) view.nodes[id] = { state: 'queued', metrics: {}, series: {}, logs: [] };
+    for (const id of nodeIds) view.nodes[id] = emptyNode('queued');
     for (const e of this.early) applyEvent(view, e);
     this.early = [];
     this.live = view;

@@ -50,7 +50,10 @@ export function useRunControl(options: { graphDir: string | undefined; graphFile
           () => {},
         );
       fetchFinal(20);
-      if (live.state === 'succeeded') toast('Run succeeded', 'success', 'run');
+      // A success that skipped or lost data says so here too, not only on the node's badge.
+      const warned = Object.values(live.nodes).filter((n) => n.warnings.length > 0).length;
+      if (live.state === 'succeeded' && warned) toast(`Run succeeded with warnings on ${warned} node${warned === 1 ? '' : 's'} (⚠ on the node says what)`, 'info', 'run');
+      else if (live.state === 'succeeded') toast('Run succeeded', 'success', 'run');
       else if (live.state === 'failed') toast(`Run failed${live.error ? `: ${live.error}` : '. The failed node shows why.'}`, 'error', 'run');
       else if (live.state === 'cancelled') toast('Run cancelled', 'info', 'run');
     }
