@@ -15,3 +15,4 @@ export * from './commands.ts';
 export * from './artifact-preview.ts';
 export * from './playground.ts';
 export * from './files.ts';
+export * from './device.ts';
