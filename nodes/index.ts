@@ -5,6 +5,8 @@
  * test/light-host.test.ts proves `weft nodes` and `weft validate` load none of that.
  */
 import type { AnyNodeDefinition, PlaygroundGenerator } from './sdk/index.ts';
+// Light (no tfjs): the worker sets the job's device request here, and reads back what was used.
+export { setDeviceRequest, deviceUsed, takeDeviceFailure } from './lib/device-state.ts';
 import textLoad from './text.load/index.ts';
 import textClean from './text.clean/index.ts';
 import textStats from './text.stats/index.ts';

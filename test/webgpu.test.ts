@@ -37,7 +37,7 @@ describe('webgpu backend (SwiftShader) against cpu', () => {
       timeout: 570_000,
     });
     const line = stdout.split('\n').find((l) => l.startsWith('[{'));
-    [cpu, gpu] = JSON.parse(line!) as BackendRun[];
+    [cpu, gpu] = JSON.parse(line!) as [BackendRun, BackendRun];
   }, 600_000);
 
   it('runs on the webgpu backend through a Vulkan adapter', () => {

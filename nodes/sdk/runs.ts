@@ -1,6 +1,7 @@
 import type { GraphError } from './errors.ts';
 import type { Graph } from './graph.ts';
 import type { GenerationStats } from './playground.ts';
+import type { DeviceInfo } from './device.ts';
 
 export type NodeState = 'idle' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'cached';
 export type RunState = 'validating' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
@@ -23,6 +24,8 @@ export interface NodeRecord {
   /** The node's artifact folder (inside the workspace cache). */
   artifactDir?: string;
   backend?: string;
+  /** The device the node computed on: backend plus GPU adapter (or whether TensorFlow saw CUDA). */
+  device?: DeviceInfo;
   error?: string;
   /** Which earlier run produced a cached result. */
   cachedFrom?: string;

@@ -12,6 +12,7 @@ export interface CacheEntry {
   outputs: Record<string, unknown>;
   metrics?: Record<string, number>;
   backend?: string;
+  device?: import('../../nodes/sdk/index.ts').DeviceInfo;
   durationMs: number;
 }
 

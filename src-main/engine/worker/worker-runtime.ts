@@ -15,6 +15,12 @@ export interface HostChannel {
 let send: (msg: WorkerToHost) => void = () => undefined;
 let registry = new Map<string, AnyNodeDefinition>();
 let loadPlayground: WorkerRegistryModule['loadPlayground'];
+let deviceHooks: Pick<WorkerRegistryModule, 'setDeviceRequest' | 'deviceUsed' | 'takeDeviceFailure'> = {};
+
+/** Why a GPU failure fails the node, and what the user can do: resume picks up the last checkpoint. */
+function deviceFailureMessage(failure: string): string {
+  return `${failure}. The node stopped; resume the run to continue from its last checkpoint, or set the node's device to CPU (or a smaller batch size) if it happens again`;
+}
 let current: { jobId: string; abort: AbortController } | null = null;
 
 // Pause gate: progress() awaits it between steps.
@@ -61,6 +67,7 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
     current = null;
     return;
   }
+  deviceHooks.setDeviceRequest?.(msg.ctx.device ?? { preference: 'auto' });
   const throttle = createThrottle<Progress>(PROGRESS_INTERVAL_MS, (p) => send({ t: 'progress', jobId: msg.jobId, ...p }));
   const log = (level: 'info' | 'warn' | 'error') => (message: string) => send({ t: 'log', jobId: msg.jobId, level, message: String(message) });
   const ctx: NodeContext = {
@@ -78,6 +85,9 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
         await Promise.race([pauseGate, new Promise((r) => abort.signal.addEventListener('abort', r, { once: true }))]);
       }
       if (abort.signal.aborted) throw abortError();
+      // A lost GPU (or one out of memory) computes nothing valid: stop at this step, checkpoints intact.
+      const failure = deviceHooks.takeDeviceFailure?.();
+      if (failure) throw new Error(deviceFailureMessage(failure));
     },
   };
   try {
@@ -86,14 +96,19 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
     const { default: run } = await def.loadRun();
     const result = await run(msg.inputs as never, msg.params as never, ctx);
     throttle.flush();
+    const device = deviceHooks.deviceUsed?.() ?? undefined;
+    const failure = deviceHooks.takeDeviceFailure?.();
     if (abort.signal.aborted) send({ t: 'cancelled', jobId: msg.jobId });
-    else send({ t: 'done', jobId: msg.jobId, outputs: result.outputs, metrics: result.metrics, backend: result.backend });
+    else if (failure) send({ t: 'failed', jobId: msg.jobId, message: deviceFailureMessage(failure), device });
+    else send({ t: 'done', jobId: msg.jobId, outputs: result.outputs, metrics: result.metrics, backend: device?.backend ?? result.backend, device });
   } catch (err) {
     throttle.flush();
     if (abort.signal.aborted) send({ t: 'cancelled', jobId: msg.jobId });
     else {
       const e = err instanceof Error ? err : new Error(String(err));
-      send({ t: 'failed', jobId: msg.jobId, message: e.message, stack: e.stack });
+      // The error a lost device causes downstream (a failed read back) says less than the loss itself.
+      const failure = deviceHooks.takeDeviceFailure?.();
+      send({ t: 'failed', jobId: msg.jobId, message: failure && !e.message.includes(failure) ? deviceFailureMessage(failure) : e.message, stack: e.stack, device: deviceHooks.deviceUsed?.() ?? undefined });
     }
   } finally {
     current = null;
@@ -131,6 +146,7 @@ export function serveJobs(channel: HostChannel, loadRegistry: (module: string) =
           .then((mod) => {
             registry = new Map(mod.nodeRegistry.map((d) => [d.type, d]));
             loadPlayground = mod.loadPlayground;
+            deviceHooks = { setDeviceRequest: mod.setDeviceRequest, deviceUsed: mod.deviceUsed, takeDeviceFailure: mod.takeDeviceFailure };
             send({ t: 'ready', pid: process.pid });
           })
           .catch((err: unknown) => send({ t: 'init-failed', message: err instanceof Error ? err.message : String(err) }));
