@@ -62,12 +62,14 @@ export type RunSummary = Pick<RunRecord, 'id' | 'state' | 'createdAt' | 'started
   nodeCount: number;
   /** Headline metrics: the final metrics of every node, "nodeId.metric". */
   metrics: Record<string, number>;
+  /** Each device the run's nodes computed on, in words ("webgpu · NVIDIA H200"), for run history. */
+  devices?: string[];
 };
 
 /** The one event stream every host subscribes to. */
 export type EngineEvent =
   | { type: 'run-state'; runId: string; state: RunState; at: string; error?: string }
-  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number> }
+  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number>; device?: DeviceInfo }
   | {
       type: 'node-progress';
       runId: string;

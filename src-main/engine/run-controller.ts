@@ -267,7 +267,7 @@ export class RunController {
       if (rec.startedAt && state !== 'cached' && state !== 'skipped') rec.durationMs = Date.parse(at) - Date.parse(rec.startedAt);
       if (error) rec.error = error;
     }
-    this.deps.emit({ type: 'node-state', runId: this.record.id, nodeId, state, at, ...(error ? { error } : {}), ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}) });
+    this.deps.emit({ type: 'node-state', runId: this.record.id, nodeId, state, at, ...(error ? { error } : {}), ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}), ...(rec.device && state !== 'running' ? { device: rec.device } : {}) });
   }
 
   private onRunState(state: RunState, nodes: Readonly<Record<string, NodeState>>): void {

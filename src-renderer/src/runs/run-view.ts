@@ -1,4 +1,5 @@
 import type { NodeState, RunEvent, RunRecord, RunState } from '../../../nodes/sdk/runs.ts';
+import type { DeviceInfo } from '../../../nodes/sdk/device.ts';
 
 export interface LogLine {
   at: string;
@@ -18,6 +19,8 @@ export interface NodeView {
   total?: number;
   etaMs?: number;
   error?: string;
+  /** The device the node ran on (from the record, or its final state event). */
+  device?: DeviceInfo;
   metrics: Record<string, number>;
   series: Record<string, Series>;
   logs: LogLine[];
@@ -40,7 +43,7 @@ export function emptyNode(state: NodeState = 'queued'): NodeView {
 
 export function newRunView(runId: string, record?: Pick<RunRecord, 'state' | 'nodes' | 'error'>): RunView {
   const nodes: Record<string, NodeView> = {};
-  for (const [id, n] of Object.entries(record?.nodes ?? {})) nodes[id] = { ...emptyNode(n.state), error: n.error, metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
+  for (const [id, n] of Object.entries(record?.nodes ?? {})) nodes[id] = { ...emptyNode(n.state), error: n.error, device: n.device, metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
   return { runId, state: record?.state ?? 'validating', error: record?.error, nodes, version: 0 };
 }
 
@@ -62,6 +65,7 @@ export function applyEvent(view: RunView, e: RunEvent): void {
       node.state = e.state;
       if (e.error) node.error = e.error;
       if (e.metrics) Object.assign(node.metrics, e.metrics);
+      if (e.device) node.device = e.device;
       if (e.state === 'running') node.error = undefined;
       break;
     case 'node-progress':
