@@ -25,7 +25,7 @@ const require = createRequire(import.meta.url);
 
 /** Whether the tensorflow backend could be registered, and whether it sees a CUDA GPU. */
 let tensorflow: Promise<{ gpu: boolean } | null> | null = null;
-function loadTensorflow(): Promise<{ gpu: boolean } | null> {
+export function loadTensorflow(): Promise<{ gpu: boolean } | null> {
   tensorflow ??= (async () => {
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       try {

@@ -52,3 +52,18 @@ export function describeDevice(d: DeviceInfo): string {
 export function ranOnGpu(d: DeviceInfo): boolean {
   return (d.backend === 'webgpu' && !!d.adapter && !d.adapter.software) || (d.backend === 'tensorflow' && !!d.tensorflowGpu);
 }
+
+/** What this machine offers for tensor work (`weft doctor`, the editor's Hardware panel). */
+export interface HardwareReport {
+  /** WebGPU adapters Dawn found, in its order (the index a node's gpuIndex names). */
+  gpus: GpuAdapterInfo[];
+  /** Where the Vulkan loader comes from on Linux (none: WebGPU cannot reach a Linux GPU). */
+  vulkanLoader: 'system' | 'bundled' | 'none' | 'not-linux';
+  /** Which TensorFlow native package is installed, and whether it found a CUDA GPU. */
+  tensorflow: { installed: 'gpu' | 'cpu' | null; cudaGpu: boolean; error?: string };
+  wasm: boolean;
+  /** The rung Auto picks on this machine, in words. */
+  auto: string;
+  /** One line of advice per missing piece. */
+  advice: string[];
+}
