@@ -52,6 +52,8 @@ export interface HostOptions {
   registryModule: string;
   launcher?: WorkerLauncher;
   limits?: Partial<RunLimits>;
+  /** GPUs to spread heavy nodes over, each with its own heavy-node limit (default 1). */
+  gpuCount?: number;
   /** Folders besides the workspace and each graph's own folder that graphs may read from. */
   allowedRoots?: string[];
   /** Where Weft's own file picker may browse; home, the workspace and allowedRoots unless given. */
@@ -84,6 +86,7 @@ export class WeftHost implements WeftApi {
       launcher,
       registryModule: options.registryModule,
       limits: options.limits,
+      gpuCount: options.gpuCount,
       readRoots: (graphDir) => this.readRoots(graphDir),
       emit: (event: RunEvent) => this.broadcast(event),
     });
