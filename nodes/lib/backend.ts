@@ -146,14 +146,3 @@ export async function useDevice(): Promise<DeviceInfo> {
 export async function useBestBackend(): Promise<BackendName> {
   return (await useDevice()).backend as BackendName;
 }
-
-/** Limits the memory pre-flight checks against, for the backend in use. */
-export function deviceMemoryLimits(info: DeviceInfo): { totalBytes?: number; maxBufferBytes?: number; where: string } {
-  if (info.backend === 'webgpu' && info.adapter) {
-    const { maxBufferSize, maxStorageBufferBindingSize } = info.adapter;
-    const perBuffer = Math.min(maxBufferSize ?? Infinity, maxStorageBufferBindingSize ?? Infinity);
-    const total = Number(process.env.WEFT_GPU_MEMORY_GIB) > 0 ? Number(process.env.WEFT_GPU_MEMORY_GIB) * 1024 ** 3 : undefined;
-    return { maxBufferBytes: Number.isFinite(perBuffer) ? perBuffer : undefined, totalBytes: total, where: `the GPU (${info.adapter.description || info.adapter.vendor})` };
-  }
-  return { where: info.backend };
-}
