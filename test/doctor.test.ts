@@ -39,3 +39,23 @@ describe('weft doctor', () => {
     for (const advice of report.advice) expect(r.stdout).toContain(`- ${advice}`);
   }, 180_000);
 });
+
+describe("the editor's Hardware panel (WeftApi.describeHardware)", () => {
+  it('answers from a worker process, with the GPU that workers see', async () => {
+    const { openDefaultHost } = await import('../src-main/host/default-host.ts');
+    const { tempDir } = await import('./helpers.ts');
+    const saved = process.env.WEFT_WEBGPU_SWIFTSHADER;
+    process.env.WEFT_WEBGPU_SWIFTSHADER = '1'; // workers take their environment when the host opens
+    const host = await openDefaultHost(tempDir());
+    try {
+      const report = await host.describeHardware();
+      expect(report.gpus[0]?.description).toMatch(/swiftshader/i);
+      expect(report.wasm).toBe(true);
+      expect(report.auto.length).toBeGreaterThan(0);
+    } finally {
+      if (saved === undefined) delete process.env.WEFT_WEBGPU_SWIFTSHADER;
+      else process.env.WEFT_WEBGPU_SWIFTSHADER = saved;
+      await host.close();
+    }
+  }, 120_000);
+});

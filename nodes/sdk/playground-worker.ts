@@ -29,4 +29,6 @@ export interface WorkerRegistryModule {
   deviceUsed?(): import('./device.ts').DeviceInfo | null;
   /** A GPU loss or out-of-memory seen during the job, in words; read once. */
   takeDeviceFailure?(): string | null;
+  /** Looks at this machine's GPUs, TensorFlow and wasm (loaded on demand). */
+  probeHardware?(vulkanLoader: import('./device.ts').HardwareReport['vulkanLoader']): Promise<import('./device.ts').HardwareReport>;
 }

@@ -44,6 +44,8 @@ import { FileBrowser, defaultBrowseRoots, type BrowseRoot } from './file-browser
 import { findModel, listModels } from './models.ts';
 import { PlaygroundHost } from './playground.ts';
 import { listTemplates } from './templates.ts';
+import { probeHardwareInWorker } from './hardware.ts';
+import type { HardwareReport } from '../../nodes/sdk/index.ts';
 
 export interface HostOptions {
   workspace: string;
@@ -68,6 +70,7 @@ export class WeftHost implements WeftApi {
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly playground: PlaygroundHost;
   private readonly picked: PickedPaths;
+  private readonly launcher: WorkerLauncher;
   private readonly browser: FileBrowser;
 
   private constructor(private readonly options: HostOptions) {
@@ -78,6 +81,7 @@ export class WeftHost implements WeftApi {
     this.picked = new PickedPaths(join(this.paths.root, 'settings'));
     this.browser = new FileBrowser(options.browseRoots ?? defaultBrowseRoots(this.paths.root, options.allowedRoots ?? []));
     const launcher = options.launcher ?? forkLauncher();
+    this.launcher = launcher;
     this.runs = new RunEngine({
       paths: this.paths,
       catalogue: this.catalogue,
@@ -167,6 +171,10 @@ export class WeftHost implements WeftApi {
 
   async saveGraph(path: string, graph: Graph): Promise<void> {
     await writeGraphFile(path, graph);
+  }
+
+  async describeHardware(): Promise<HardwareReport> {
+    return probeHardwareInWorker(this.launcher, this.options.registryModule);
   }
 
   async listTemplates(): Promise<TemplateInfo[]> {

@@ -1,4 +1,4 @@
-import type { DeviceInfo, DeviceRequest, GenerationStats, Progress, SessionRequest } from '../../../nodes/sdk/index.ts';
+import type { DeviceInfo, DeviceRequest, GenerationStats, HardwareReport, Progress, SessionRequest } from '../../../nodes/sdk/index.ts';
 
 export interface JobContext {
   nodeId: string;
@@ -17,7 +17,9 @@ export type HostToWorker =
   /** Playground: stream a generation; cancelled with the same 'cancel'. */
   | { t: 'generate'; jobId: string; request: SessionRequest }
   | { t: 'pause' }
-  | { t: 'resume' };
+  | { t: 'resume' }
+  /** What this machine offers (WebGPU adapters, TensorFlow, wasm), seen from a worker's environment. */
+  | { t: 'hardware'; jobId: string; vulkanLoader: HardwareReport['vulkanLoader'] };
 
 export type WorkerToHost =
   | { t: 'ready'; pid: number }
@@ -28,5 +30,6 @@ export type WorkerToHost =
   | { t: 'failed'; jobId: string; message: string; stack?: string; device?: DeviceInfo }
   | { t: 'cancelled'; jobId: string }
   | { t: 'gen-text'; jobId: string; text: string }
-  | { t: 'gen-done'; jobId: string; stats: GenerationStats };
+  | { t: 'gen-done'; jobId: string; stats: GenerationStats }
+  | { t: 'hardware'; jobId: string; report: HardwareReport };
 

@@ -15,7 +15,7 @@ export interface HostChannel {
 let send: (msg: WorkerToHost) => void = () => undefined;
 let registry = new Map<string, AnyNodeDefinition>();
 let loadPlayground: WorkerRegistryModule['loadPlayground'];
-let deviceHooks: Pick<WorkerRegistryModule, 'setDeviceRequest' | 'deviceUsed' | 'takeDeviceFailure'> = {};
+let deviceHooks: Pick<WorkerRegistryModule, 'setDeviceRequest' | 'deviceUsed' | 'takeDeviceFailure' | 'probeHardware'> = {};
 
 /** Why a GPU failure fails the node, and what the user can do: resume picks up the last checkpoint. */
 function deviceFailureMessage(failure: string): string {
@@ -146,7 +146,7 @@ export function serveJobs(channel: HostChannel, loadRegistry: (module: string) =
           .then((mod) => {
             registry = new Map(mod.nodeRegistry.map((d) => [d.type, d]));
             loadPlayground = mod.loadPlayground;
-            deviceHooks = { setDeviceRequest: mod.setDeviceRequest, deviceUsed: mod.deviceUsed, takeDeviceFailure: mod.takeDeviceFailure };
+            deviceHooks = { setDeviceRequest: mod.setDeviceRequest, deviceUsed: mod.deviceUsed, takeDeviceFailure: mod.takeDeviceFailure, probeHardware: mod.probeHardware };
             send({ t: 'ready', pid: process.pid });
           })
           .catch((err: unknown) => send({ t: 'init-failed', message: err instanceof Error ? err.message : String(err) }));
@@ -160,6 +160,11 @@ export function serveJobs(channel: HostChannel, loadRegistry: (module: string) =
       case 'cancel':
         if (current?.jobId === msg.jobId) current.abort.abort();
         generations.get(msg.jobId)?.abort();
+        break;
+      case 'hardware':
+        (deviceHooks.probeHardware ? deviceHooks.probeHardware(msg.vulkanLoader) : Promise.reject(new Error('this worker cannot describe the hardware')))
+          .then((report) => send({ t: 'hardware', jobId: msg.jobId, report }))
+          .catch((err: unknown) => send({ t: 'failed', jobId: msg.jobId, message: err instanceof Error ? err.message : String(err) }));
         break;
       case 'pause':
         setPaused(true);

@@ -12,6 +12,7 @@ import { NodeFiles } from './NodeFiles.tsx';
 import { DataFilePreviewPanel, useDataFilePreview } from './DataFilePreview.tsx';
 import { FIELD_PARAMS } from './data-preview.ts';
 import { DevicePicker, DeviceText } from './DevicePicker.tsx';
+import { HardwarePanel } from './HardwarePanel.tsx';
 
 function FieldRow({
   field,
@@ -144,6 +145,7 @@ export function Inspector({ node, readOnly, errors, graphDir }: { node: GraphNod
         <p className="muted pad">Select a node to edit its settings. Shift-drag selects several; Ctrl+D duplicates; Delete removes.</p>
         <div className="pad">
           <DevicePicker readOnly={readOnly} />
+          <HardwarePanel />
         </div>
       </aside>
     );
