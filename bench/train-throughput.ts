@@ -2,25 +2,56 @@
  * Training throughput of the fixed reference GPT (vocab 256, context 128, width 128, 4 layers,
  * 4 heads, batch 16) on the best available tfjs backend, and in the same run the PyTorch reference
  * (../shared/bench/torch_gpt_reference.py) on the same CPU. Prints both and the ratio.
- *   npx tsx bench/train-throughput.ts [--steps 8] [--profile]
+ *   npx tsx bench/train-throughput.ts [--steps 8] [--profile] [--backend auto|tensorflow|webgpu|wasm|cpu|all]
+ * --backend all measures each rung this machine offers, each in its own process (WebGPU needs
+ * Vulkan's environment from the start: src-main/engine/worker/vulkan-env.ts), then PyTorch once;
+ * WEFT_WEBGPU_SWIFTSHADER=1 lets webgpu run on SwiftShader where there is no GPU.
  * PyTorch comes from Debian: apt-get install -y python3-torch libopenblas0-pthread.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { tf, useBestBackend } from '../nodes/lib/backend.ts';
+import { tf, useDevice } from '../nodes/lib/backend.ts';
+import { describeDevice } from '../nodes/sdk/index.ts';
+import { vulkanSetup } from '../src-main/engine/worker/vulkan-env.ts';
 import type { GptConfig } from '../nodes/lib/gpt/config.ts';
 import { crossEntropy, hiddenStates, initParams, lmLogits } from '../nodes/lib/gpt/model.ts';
 import { DEFAULT_OPTIMIZER, Optimizer } from '../nodes/lib/train/optimizer.ts';
 
-const { values: args } = parseArgs({ options: { steps: { type: 'string', default: '8' }, profile: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { steps: { type: 'string', default: '8' }, profile: { type: 'boolean', default: false }, backend: { type: 'string', default: 'auto' }, 'no-reference': { type: 'boolean', default: false } } });
+const RUNGS = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+if (args.backend !== 'auto' && args.backend !== 'all' && !(RUNGS as readonly string[]).includes(args.backend)) throw new Error(`--backend ${args.backend}: choose auto, all, ${RUNGS.join(', ')}`);
 const STEPS = Number(args.steps);
 const config: GptConfig = { vocabSize: 256, contextLength: 128, width: 128, layers: 4, heads: 4, dropout: 0, causal: true, tiedEmbeddings: false, layerNormEps: 1e-5, numClasses: 0, maskTokenId: -1 };
 const B = 16;
 const T = 128;
 
-const backend = await useBestBackend();
+/** Each rung in a child process of this script; returns tokens/s per rung that ran. */
+function measureEachRung(): Array<{ rung: string; tps: number }> {
+  const results: Array<{ rung: string; tps: number }> = [];
+  const setup = vulkanSetup();
+  for (const rung of RUNGS) {
+    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--steps', String(STEPS), '--backend', rung, '--no-reference'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...setup.env },
+      // SwiftShader (no GPU) takes minutes a step at this size: a rung that slow is reported, not waited for.
+      timeout: Number(process.env.WEFT_BENCH_RUNG_TIMEOUT_S ?? 900) * 1000,
+    });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('weft ('));
+    const tps = Number(/ (\d+) tokens\/s/.exec(line ?? '')?.[1]);
+    if (line && tps > 0) {
+      console.log(line);
+      results.push({ rung, tps });
+    } else console.log(`${rung}: not available here (${(r.stderr.trim().split('\n').filter((l) => /Error|not available/.test(l)).at(-1) ?? (r.signal ? `stopped after ${process.env.WEFT_BENCH_RUNG_TIMEOUT_S ?? 900} s` : 'no result')).trim()})`);
+  }
+  return results;
+}
+
+const rungResults = args.backend === 'all' ? measureEachRung() : null;
+if (args.backend !== 'auto' && args.backend !== 'all') process.env.WEFT_BACKEND = args.backend;
+const device = rungResults ? null : await useDevice();
+const backend = device ? describeDevice(device) : 'all';
 const params = initParams(config, 0);
 const names = [...params.keys()];
 const vars = [...params.values()];
@@ -53,18 +84,21 @@ async function step(): Promise<number> {
   return v;
 }
 
-for (let i = 0; i < 2; i++) await step(); // warm-up: kernels compile, memory settles
-const times: number[] = [];
-for (let i = 0; i < STEPS; i++) {
-  const t0 = performance.now();
-  await step();
-  times.push(performance.now() - t0);
+let weftTps = 0;
+if (!rungResults) {
+  for (let i = 0; i < 2; i++) await step(); // warm-up: kernels compile, memory settles
+  const times: number[] = [];
+  for (let i = 0; i < STEPS; i++) {
+    const t0 = performance.now();
+    await step();
+    times.push(performance.now() - t0);
+  }
+  const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  weftTps = (B * T) / (median / 1000);
+  console.log(`weft (tfjs ${backend}): ${median.toFixed(0)} ms/step, ${weftTps.toFixed(0)} tokens/s (median of ${STEPS} steps)`);
 }
-const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
-const weftTps = (B * T) / (median / 1000);
-console.log(`weft (tfjs ${backend}): ${median.toFixed(0)} ms/step, ${weftTps.toFixed(0)} tokens/s (median of ${STEPS} steps)`);
 
-if (args.profile) {
+if (args.profile && !rungResults) {
   const info = await tf.profile(async () => void (await step()));
   const agg = new Map<string, number>();
   for (const k of info.kernels) agg.set(k.name, (agg.get(k.name) ?? 0) + ((await k.kernelTimeMs) as number));
@@ -72,8 +106,10 @@ if (args.profile) {
   for (const [name, ms] of [...agg].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${name.padEnd(16)} ${ms.toFixed(0).padStart(6)} ms  ${((100 * ms) / total).toFixed(0)}%`);
 }
 
-const reference = fileURLToPath(new URL('../../shared/bench/torch_gpt_reference.py', import.meta.url));
-if (!existsSync('/usr/bin/python3') || !existsSync(reference)) {
+const reference = args['no-reference'] ? '' : fileURLToPath(new URL('../../shared/bench/torch_gpt_reference.py', import.meta.url));
+if (!reference) {
+  // A child of --backend all: the parent runs the reference once.
+} else if (!existsSync('/usr/bin/python3') || !existsSync(reference)) {
   console.log('PyTorch reference: not run (needs /usr/bin/python3 with Debian python3-torch, and shared/bench/torch_gpt_reference.py)');
 } else {
   const r = spawnSync('/usr/bin/python3', [reference, '--threads', '2', '--warmup', '3', '--steps', '10'], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
@@ -82,6 +118,7 @@ if (!existsSync('/usr/bin/python3') || !existsSync(reference)) {
   else {
     const torch = JSON.parse(line) as { tokPerSec: number; stepMsMedian: number; torch: string };
     console.log(`pytorch ${torch.torch} (2 threads): ${torch.stepMsMedian.toFixed(0)} ms/step, ${torch.tokPerSec.toFixed(0)} tokens/s`);
-    console.log(`ratio weft/pytorch: ${(weftTps / torch.tokPerSec).toFixed(3)}`);
+    if (rungResults) for (const r of rungResults) console.log(`ratio weft ${r.rung}/pytorch: ${(r.tps / torch.tokPerSec).toFixed(3)}`);
+    else console.log(`ratio weft/pytorch: ${(weftTps / torch.tokPerSec).toFixed(3)}`);
   }
 }

@@ -4,7 +4,15 @@
  * `loadRun()`, which imports the node's run.ts and with it tfjs and the tokenizers.
  * test/light-host.test.ts proves `weft nodes` and `weft validate` load none of that.
  */
-import type { AnyNodeDefinition, PlaygroundGenerator } from './sdk/index.ts';
+import type { AnyNodeDefinition, HardwareReport, PlaygroundGenerator } from './sdk/index.ts';
+// Light (no tfjs): the worker sets the job's device request here, and reads back what was used.
+export { setDeviceRequest, deviceUsed, takeDeviceFailure } from './lib/device-state.ts';
+
+/** What this machine offers for tensor work; Dawn and TensorFlow load only when asked. */
+export async function probeHardware(vulkanLoader: HardwareReport['vulkanLoader']): Promise<HardwareReport> {
+  const { probeHardware: probe } = await import('./lib/hardware.ts');
+  return probe(vulkanLoader);
+}
 import textLoad from './text.load/index.ts';
 import textClean from './text.clean/index.ts';
 import textStats from './text.stats/index.ts';

@@ -1,7 +1,7 @@
 /**
  * The `weft` command. Everything goes through the same engine API the app and the web server use.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { RunNotFoundError } from './store/run-store.ts';
 import { RunStateError } from './engine/run-state-error.ts';
 import { registerDeployCommands } from './cli/deploy-command.ts';
@@ -51,6 +51,15 @@ program
   .option('--json', 'print the node catalogue as JSON')
   .action(async (opts: { json?: boolean }) => {
     exitCode = await (await import('./cli/nodes-command.ts')).nodesCommand({ ...global(), ...opts });
+  });
+
+program
+  .command('doctor')
+  .description('list what this machine offers for training (GPUs through WebGPU, TensorFlow and CUDA, wasm) and what to install for more')
+  .option('--json', 'print the report as JSON')
+  .addOption(new Option('--hardware-probe <loader>').hideHelp())
+  .action(async (opts: { json?: boolean; hardwareProbe?: string }) => {
+    exitCode = await (await import('./cli/doctor.ts')).doctorCommand({ json: opts.json, probe: opts.hardwareProbe });
   });
 
 program

@@ -42,6 +42,8 @@ export interface NodeContext {
   seed: number;
   /** Workspace root, for nodes that need shared space. */
   workspace: string;
+  /** The device this node is asked to run on (Auto/GPU/CPU, and which GPU); tensor code reads it through nodes/lib/backend. */
+  device?: import('./device.ts').DeviceRequest;
 }
 
 type Ports = Record<string, PortSpec>;

@@ -1,6 +1,7 @@
 import { parse as parseLenient, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import type { GraphError } from './errors.ts';
+import { devicePreferenceSchema } from './device.ts';
 
 export const GRAPH_FORMAT = 'weft.graph';
 export const GRAPH_VERSION = 1;
@@ -26,6 +27,8 @@ const nodeSchema = z.strictObject({
   label: z.string().max(200).optional(),
   position: positionSchema,
   params: z.record(z.string(), z.unknown()),
+  /** Overrides the graph's device for this node; absent: the graph's. */
+  device: devicePreferenceSchema.optional(),
 });
 
 const edgeSchema = z.strictObject({
@@ -48,6 +51,8 @@ export const graphSchema = z.strictObject({
   version: z.number().int().positive(),
   meta: metaSchema.default({}),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
+  /** Where tensor work runs: auto (best rung, a real GPU first), gpu, cpu. Absent: auto. */
+  device: devicePreferenceSchema.optional(),
   nodes: z.array(nodeSchema).max(5000),
   edges: z.array(edgeSchema).max(20000),
 });
@@ -189,6 +194,8 @@ export function serializeGraph(graph: Graph): string {
     version: GRAPH_VERSION,
     meta: graph.meta,
     seed: graph.seed,
+    // Written only when chosen, so graphs without a choice stay byte-identical to older files.
+    ...(graph.device !== undefined ? { device: graph.device } : {}),
     nodes: graph.nodes.map((n) => ({
       id: n.id,
       type: n.type,
@@ -196,6 +203,7 @@ export function serializeGraph(graph: Graph): string {
       ...(n.label !== undefined ? { label: n.label } : {}),
       position: { x: n.position.x, y: n.position.y },
       params: n.params,
+      ...(n.device !== undefined ? { device: n.device } : {}),
     })),
     edges: graph.edges.map((e) => ({
       id: e.id,

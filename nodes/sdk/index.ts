@@ -17,3 +17,4 @@ export * from './playground.ts';
 export * from './files.ts';
 export * from './endpoints.ts';
 export * from './drafts.ts';
+export * from './device.ts';

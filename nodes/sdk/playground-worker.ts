@@ -23,4 +23,12 @@ export interface WorkerRegistryModule {
   nodeRegistry: readonly import('./define-node.ts').AnyNodeDefinition[];
   /** Loads the playground's generator; imported only by a worker that serves the playground. */
   loadPlayground?(): Promise<PlaygroundGenerator>;
+  /** Tells the worker's tensor code which device the next job asks for (cheap: loads no tfjs). */
+  setDeviceRequest?(request: import('./device.ts').DeviceRequest): void;
+  /** The device the last job computed on; null when it used no tensors. */
+  deviceUsed?(): import('./device.ts').DeviceInfo | null;
+  /** A GPU loss or out-of-memory seen during the job, in words; read once. */
+  takeDeviceFailure?(): string | null;
+  /** Looks at this machine's GPUs, TensorFlow and wasm (loaded on demand). */
+  probeHardware?(vulkanLoader: import('./device.ts').HardwareReport['vulkanLoader']): Promise<import('./device.ts').HardwareReport>;
 }

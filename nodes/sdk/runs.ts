@@ -1,6 +1,7 @@
 import type { GraphError } from './errors.ts';
 import type { Graph } from './graph.ts';
 import type { GenerationStats } from './playground.ts';
+import type { DeviceInfo } from './device.ts';
 
 export type NodeState = 'idle' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'cached';
 export type RunState = 'validating' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
@@ -23,6 +24,8 @@ export interface NodeRecord {
   /** The node's artifact folder (inside the workspace cache). */
   artifactDir?: string;
   backend?: string;
+  /** The device the node computed on: backend plus GPU adapter (or whether TensorFlow saw CUDA). */
+  device?: DeviceInfo;
   error?: string;
   /** A gate that closed: why; the nodes downstream of it were skipped with this reason. */
   closed?: string;
@@ -63,12 +66,14 @@ export type RunSummary = Pick<RunRecord, 'id' | 'state' | 'createdAt' | 'started
   nodeCount: number;
   /** Headline metrics: the final metrics of every node, "nodeId.metric". */
   metrics: Record<string, number>;
+  /** Each device the run's nodes computed on, in words ("webgpu · NVIDIA H200"), for run history. */
+  devices?: string[];
 };
 
 /** The one event stream every host subscribes to. */
 export type EngineEvent =
   | { type: 'run-state'; runId: string; state: RunState; at: string; error?: string }
-  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number>; closed?: string; warnings?: string[] }
+  | { type: 'node-state'; runId: string; nodeId: string; state: NodeState; at: string; error?: string; metrics?: Record<string, number>; closed?: string; warnings?: string[]; device?: DeviceInfo }
   | {
       type: 'node-progress';
       runId: string;

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActor, type Actor } from 'xstate';
-import type { AnyNodeDefinition, GraphNode, NodeState, Progress, RunEvent, RunRecord, RunState } from '../../nodes/sdk/index.ts';
+import type { AnyNodeDefinition, DeviceRequest, GraphNode, NodeState, Progress, RunEvent, RunRecord, RunState } from '../../nodes/sdk/index.ts';
 import type { CacheEntry, CacheStore } from '../store/cache-store.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { etaEstimator } from './progress.ts';
@@ -34,6 +34,8 @@ export interface ControllerDeps {
   checkpointsDir: string;
   workspace: string;
   limits: RunLimits;
+  /** WebGPU adapters to spread heavy nodes over (1: all on the first). */
+  gpuCount?: number;
   emit(event: RunEvent): void;
 }
 
@@ -44,6 +46,8 @@ export interface ControllerDeps {
 export class RunController {
   private readonly actor: Actor<typeof runMachine>;
   private readonly jobs = new Map<string, JobHandle>();
+  /** The GPU each running heavy node was given, so the next goes to the least busy one. */
+  private readonly gpuOf = new Map<string, number>();
   /** Nodes waiting for their signature's lock, and those of them cancelled meanwhile. */
   private readonly locking = new Set<string>();
   private readonly cancelledWhileLocking = new Set<string>();
@@ -153,6 +157,7 @@ export class RunController {
     node.metrics = entry.metrics;
     node.artifactDir = entry.artifactDir;
     node.backend = entry.backend;
+    node.device = entry.device;
     node.cachedFrom = entry.runId;
     node.closed = entry.closed?.reason;
     node.warnings = entry.warnings;
@@ -216,7 +221,7 @@ export class RunController {
         nodeType: def.type,
         inputs,
         params: node.params,
-        ctx: { nodeId, artifactDir, checkpointDir, seed: nodeSeed(this.record.seed, nodeId), workspace: this.deps.workspace },
+        ctx: { nodeId, artifactDir, checkpointDir, seed: nodeSeed(this.record.seed, nodeId), workspace: this.deps.workspace, device: this.deviceRequest(nodeId, node, def.heavy === true) },
       },
       {
         onProgress: (p: Progress) => {
@@ -236,6 +241,8 @@ export class RunController {
     if (this.paused) job.pause();
     void job.outcome.then(async (outcome) => {
       this.jobs.delete(nodeId);
+      this.gpuOf.delete(nodeId);
+      if (outcome.kind !== 'cancelled' && outcome.device) rec.device = outcome.device;
       if (outcome.kind === 'cancelled') return this.actor.send({ type: 'NODE_CANCELLED', nodeId });
       if (outcome.kind === 'failed') {
         // The message is for the user; the stack goes to the node's log for whoever debugs it.
@@ -266,6 +273,7 @@ export class RunController {
           backend: outcome.backend,
           ...(outcome.closed ? { closed: outcome.closed } : {}),
           warnings: rec.warnings,
+          device: outcome.device,
           durationMs: Date.now() - startedAt,
         });
       } catch (err) {
@@ -279,6 +287,18 @@ export class RunController {
     })
       // Held until the result is in the cache and the checkpoints are gone, whatever the outcome.
       .finally(() => void lock.release());
+  }
+
+  /** The node's own device choice, else the graph's; heavy nodes get the least busy GPU. */
+  private deviceRequest(nodeId: string, node: GraphNode, heavy: boolean): DeviceRequest {
+    const preference = node.device ?? this.record.graph.device ?? 'auto';
+    const gpus = this.deps.gpuCount ?? 1;
+    if (!heavy || gpus <= 1 || preference === 'cpu') return { preference };
+    const busy = new Array<number>(gpus).fill(0);
+    for (const g of this.gpuOf.values()) busy[g]!++;
+    const gpuIndex = busy.indexOf(Math.min(...busy));
+    this.gpuOf.set(nodeId, gpuIndex);
+    return { preference, gpuIndex };
   }
 
   private onNodeState(nodeId: string, state: NodeState, error?: string): void {
@@ -307,6 +327,7 @@ export class RunController {
       ...(error ? { error } : {}),
       ...(rec.closed && state !== 'running' ? { closed: rec.closed } : {}),
       ...(rec.metrics && state !== 'running' ? { metrics: rec.metrics } : {}),
+      ...(rec.device && state !== 'running' ? { device: rec.device } : {}),
       // A cached node logs nothing in this run: its warnings travel with its state.
       ...(rec.warnings?.length && state === 'cached' ? { warnings: rec.warnings } : {}),
     });

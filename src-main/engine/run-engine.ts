@@ -41,6 +41,11 @@ export interface RunEngineOptions {
   /** Module a worker imports to find node run() functions; must export `nodeRegistry`. */
   registryModule: string;
   limits?: Partial<RunLimits>;
+  /**
+   * GPUs (WebGPU adapters) on this machine. With more than one, the heavy-node limit applies per GPU
+   * and heavy nodes go round-robin to the least busy one. Default 1: behaviour as with one GPU.
+   */
+  gpuCount?: number;
   /** Where a graph in graphDir may read files from (asked at each check: picks can change). */
   readRoots(graphDir: string): ReadRoot[];
   /** Every run event, as it happens (after it is appended to the run's event log). */
@@ -72,10 +77,14 @@ export class RunEngine {
   private readonly active = new Map<string, RunController>();
   private readonly limits: RunLimits;
   private readonly versions = readVersions();
+  private readonly gpuCount: number;
 
   constructor(private readonly options: RunEngineOptions) {
     this.pool = new WorkerPool(options.launcher, options.registryModule);
-    this.limits = { maxConcurrent: options.limits?.maxConcurrent ?? 4, maxHeavy: options.limits?.maxHeavy ?? 1 };
+    // The machine schedules heavy nodes against the sum of the per-GPU limits; the controller spreads them.
+    const perDevice = options.limits?.maxHeavy ?? 1;
+    this.limits = { maxConcurrent: options.limits?.maxConcurrent ?? 4, maxHeavy: perDevice * Math.max(1, options.gpuCount ?? 1) };
+    this.gpuCount = Math.max(1, options.gpuCount ?? 1);
   }
 
   private check(graph: unknown, graphDir: string) {
@@ -147,6 +156,7 @@ export class RunEngine {
         checkpointsDir: this.options.paths.checkpoints,
         workspace: this.options.paths.root,
         limits: this.limits,
+        gpuCount: this.gpuCount,
         emit: this.emit,
       },
     );

@@ -48,6 +48,8 @@ import { FileBrowser, defaultBrowseRoots, type BrowseRoot } from './file-browser
 import { findModel, listModels } from './models.ts';
 import { PlaygroundHost } from './playground.ts';
 import { listTemplates } from './templates.ts';
+import { probeHardwareInWorker } from './hardware.ts';
+import type { HardwareReport } from '../../nodes/sdk/index.ts';
 
 export interface HostOptions {
   workspace: string;
@@ -56,6 +58,8 @@ export interface HostOptions {
   registryModule: string;
   launcher?: WorkerLauncher;
   limits?: Partial<RunLimits>;
+  /** GPUs to spread heavy nodes over, each with its own heavy-node limit (default 1). */
+  gpuCount?: number;
   /** Folders besides the workspace and each graph's own folder that graphs may read from. */
   allowedRoots?: string[];
   /** Where Weft's own file picker may browse; home, the workspace and allowedRoots unless given. */
@@ -70,6 +74,7 @@ export class WeftHost implements WeftApi {
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly playground: PlaygroundHost;
   private readonly picked: PickedPaths;
+  private readonly launcher: WorkerLauncher;
   private readonly browser: FileBrowser;
   private readonly drafts: DraftStore;
 
@@ -82,6 +87,7 @@ export class WeftHost implements WeftApi {
     this.drafts = new DraftStore(join(this.paths.root, 'drafts'));
     this.browser = new FileBrowser(options.browseRoots ?? defaultBrowseRoots(this.paths.root, options.allowedRoots ?? []));
     const launcher = options.launcher ?? forkLauncher();
+    this.launcher = launcher;
     this.runs = new RunEngine({
       paths: this.paths,
       catalogue: this.catalogue,
@@ -90,6 +96,7 @@ export class WeftHost implements WeftApi {
       launcher,
       registryModule: options.registryModule,
       limits: options.limits,
+      gpuCount: options.gpuCount,
       readRoots: (graphDir) => this.readRoots(graphDir),
       emit: (event: RunEvent) => this.broadcast(event),
     });
@@ -170,6 +177,10 @@ export class WeftHost implements WeftApi {
 
   async saveGraph(path: string, graph: Graph): Promise<void> {
     await writeGraphFile(path, graph);
+  }
+
+  async describeHardware(): Promise<HardwareReport> {
+    return probeHardwareInWorker(this.launcher, this.options.registryModule);
   }
 
   async listTemplates(): Promise<TemplateInfo[]> {

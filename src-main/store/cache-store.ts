@@ -16,6 +16,7 @@ export interface CacheEntry {
   closed?: { reason: string };
   /** The node's warnings, shown again whenever the cache answers for it. */
   warnings?: string[];
+  device?: import('../../nodes/sdk/index.ts').DeviceInfo;
   durationMs: number;
 }
 

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { FINAL_RUN_STATES, type RunEvent, type RunRecord, type RunSummary } from '../../nodes/sdk/index.ts';
+import { FINAL_RUN_STATES, describeDevice, type RunEvent, type RunRecord, type RunSummary } from '../../nodes/sdk/index.ts';
 import { sweepStaleTemps, writeJsonAtomic } from './atomic.ts';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
@@ -47,6 +47,7 @@ export function summarize(run: RunRecord): RunSummary {
     graphFile: run.graphFile,
     nodeCount: run.graph.nodes.length,
     metrics,
+    devices: [...new Set(Object.values(run.nodes).flatMap((n) => (n.device ? [describeDevice(n.device)] : [])))],
   };
 }
 

@@ -171,9 +171,15 @@ describe('the playground', () => {
 
     const { context, page, consoleErrors } = await newPage(env.browser());
     await page.goto(env.served().server.url);
+    // The Hardware panel (inspector, nothing selected) says what this machine trains on.
+    await page.getByTestId('hardware-probe').click();
+    expect(await page.getByTestId('hardware-auto').textContent({ timeout: 60_000 })).toMatch(/wasm|cpu|tensorflow|webgpu/);
     await page.getByTestId('tab-history').click();
+    // Which device computed the run's nodes: in history, then on the node itself.
+    expect(await page.getByTestId(`run-${runId}`).getByTestId('history-device').textContent()).toMatch(/^(wasm|cpu|tensorflow|webgpu)/);
     await page.getByTestId(`run-${runId}`).getByText('Open').click();
     await page.getByTestId('viewing-banner').waitFor();
+    expect(await page.getByTestId('device-model').textContent()).toMatch(/^(wasm|cpu|tensorflow|webgpu)/);
     await page.getByTestId('node-model').click();
     await page.getByTestId('open-playground').click();
     await page.getByTestId('playground').waitFor();

@@ -32,3 +32,21 @@ describe('memory estimate against the measured peak', () => {
     });
   }
 });
+
+describe('memory check on a GPU (webgpu)', () => {
+  const gpu = (maxBufferSize: number) => ({ backend: 'webgpu', adapter: { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200', software: false, maxBufferSize, maxStorageBufferBindingSize: maxBufferSize } });
+  it("refuses a step whose logits exceed the adapter's largest buffer, naming a batch that fits", () => {
+    // 16 x 1024 x 50257 float32 logits = 3.1 GiB, over a 2 GiB buffer limit; batch 8 makes 1.5 GiB.
+    expect(() => assertFitsBackend('webgpu', big, 16, 1024, 1, undefined, gpu(2 * 1024 ** 3))).toThrow(/makes a 3\.07 GiB tensor .*NVIDIA H200's largest buffer .*Use batch size 8 with gradient accumulation 2/);
+    expect(() => assertFitsBackend('webgpu', big, 8, 1024, 1, undefined, gpu(2 * 1024 ** 3))).not.toThrow();
+  });
+  it('uses the device memory the user states (WEFT_GPU_MEMORY_GIB) as the total budget', () => {
+    process.env.WEFT_GPU_MEMORY_GIB = '4';
+    try {
+      expect(() => assertFitsBackend('webgpu', big, 16, 1024, 1, undefined, gpu(64 * 1024 ** 3))).toThrow(/more than NVIDIA H200's 4 GiB \(WEFT_GPU_MEMORY_GIB\) allows/);
+      expect(() => assertFitsBackend('webgpu', small, 16, 128, 1, undefined, gpu(64 * 1024 ** 3))).not.toThrow();
+    } finally {
+      delete process.env.WEFT_GPU_MEMORY_GIB;
+    }
+  });
+});

@@ -13,6 +13,7 @@ import type { ArtifactFiles, FolderListing } from '../files.ts';
 import type { GraphDraft } from '../drafts.ts';
 import type { GenerationRequest, ModelInfo } from '../playground.ts';
 import type { EngineEvent, RunEvent, RunRecord, RunSummary } from '../runs.ts';
+import type { HardwareReport } from '../device.ts';
 import { requestMethods, type Door, type RequestMethod, type Zod } from './door.ts';
 
 export interface StartRunRequest {
@@ -69,6 +70,8 @@ export interface WeftApi {
   /** Starts a new run from a past run's graph snapshot and seed, re-executing every node. */
   replayRun(runId: string): Promise<{ runId: string }>;
   listRuns(): Promise<RunSummary[]>;
+  /** What this machine offers for training: GPUs through WebGPU, TensorFlow and CUDA, wasm, with advice. */
+  describeHardware(): Promise<HardwareReport>;
   getRun(runId: string): Promise<RunRecord>;
   /** Events recorded for a run, oldest first (from its append-only log). */
   getRunEvents(runId: string): Promise<RunEvent[]>;
@@ -138,6 +141,7 @@ export const weftApiDoor = {
   resumeRun: (z) => ({ runId: runId(z) }),
   replayRun: (z) => ({ runId: runId(z) }),
   listRuns: () => ({}),
+  describeHardware: () => ({}),
   getRun: (z) => ({ runId: runId(z) }),
   getRunEvents: (z) => ({ runId: runId(z) }),
   previewArtifacts: (z) => ({ runId: runId(z), nodeId: nodeId(z) }),

@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { watchWorkerOutput } from './output-tail.ts';
 import type { HostToWorker, WorkerToHost } from './protocol.ts';
+import { workerEnvWithVulkan } from './vulkan-env.ts';
 
 export interface WorkerExit {
   code: number | null;
@@ -37,6 +38,8 @@ export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher 
   const built = typeof __WEFT_BUILD_WORKER__ === 'string' ? __WEFT_BUILD_WORKER__ : null;
   const workerEntry = built ?? fileURLToPath(new URL('./worker-main.ts', import.meta.url));
   const loaderArgs = built ? ['--enable-source-maps'] : ['--import', import.meta.resolve('tsx')];
+  // Decided once, before forking: Dawn finds the Vulkan loader only through the environment a process starts with.
+  const env = workerEnvWithVulkan(options.env ?? process.env);
   return () => {
     const execArgv = [...loaderArgs];
     if (options.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${options.maxOldSpaceMb}`);
@@ -44,7 +47,7 @@ export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher 
       execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: options.env ?? process.env,
+      env,
     });
     const stderrTail = watchWorkerOutput(child.stdout, child.stderr);
     return {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Progress } from '../../../nodes/sdk/index.ts';
+import type { DeviceInfo, Progress } from '../../../nodes/sdk/index.ts';
 import type { WorkerExit, WorkerLauncher, WorkerProcess } from './launcher.ts';
 import type { HostToWorker, JobContext, WorkerToHost } from './protocol.ts';
 
 export type JobOutcome =
-  | { kind: 'done'; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string; closed?: { reason: string } }
-  | { kind: 'failed'; message: string; stack?: string }
+  | { kind: 'done'; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string; closed?: { reason: string }; device?: DeviceInfo }
+  | { kind: 'failed'; message: string; stack?: string; device?: DeviceInfo }
   | { kind: 'cancelled' };
 
 export interface JobRequest {
@@ -132,10 +132,11 @@ export class WorkerPool {
               listeners.onLog(msg.level, msg.message);
               break;
             case 'done':
-              finish({ kind: 'done', outputs: msg.outputs, metrics: msg.metrics, backend: msg.backend, ...(msg.closed ? { closed: msg.closed } : {}) }, true);
+              finish({ kind: 'done', outputs: msg.outputs, metrics: msg.metrics, backend: msg.backend, device: msg.device, ...(msg.closed ? { closed: msg.closed } : {}) }, true);
               break;
             case 'failed':
-              finish({ kind: 'failed', message: msg.message, stack: msg.stack }, true);
+              // A worker whose GPU job failed may hold a lost device or the failed step's buffers: not reused.
+              finish({ kind: 'failed', message: msg.message, stack: msg.stack, device: msg.device }, msg.device?.backend !== 'webgpu');
               break;
             case 'cancelled':
               finish({ kind: 'cancelled' }, true);

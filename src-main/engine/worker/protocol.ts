@@ -1,4 +1,4 @@
-import type { GenerationStats, Progress, SessionRequest } from '../../../nodes/sdk/index.ts';
+import type { DeviceInfo, DeviceRequest, GenerationStats, HardwareReport, Progress, SessionRequest } from '../../../nodes/sdk/index.ts';
 
 export interface JobContext {
   nodeId: string;
@@ -6,6 +6,8 @@ export interface JobContext {
   checkpointDir: string;
   seed: number;
   workspace: string;
+  /** Auto/GPU/CPU for this node (graph setting or node override) and its GPU, by round-robin. */
+  device?: DeviceRequest;
 }
 
 export type HostToWorker =
@@ -15,16 +17,19 @@ export type HostToWorker =
   /** Playground: stream a generation; cancelled with the same 'cancel'. */
   | { t: 'generate'; jobId: string; request: SessionRequest }
   | { t: 'pause' }
-  | { t: 'resume' };
+  | { t: 'resume' }
+  /** What this machine offers (WebGPU adapters, TensorFlow, wasm), seen from a worker's environment. */
+  | { t: 'hardware'; jobId: string; vulkanLoader: HardwareReport['vulkanLoader'] };
 
 export type WorkerToHost =
   | { t: 'ready'; pid: number }
   | { t: 'init-failed'; message: string }
   | ({ t: 'progress'; jobId: string } & Progress)
   | { t: 'log'; jobId: string; level: 'info' | 'warn' | 'error'; message: string }
-  | { t: 'done'; jobId: string; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string; closed?: { reason: string } }
-  | { t: 'failed'; jobId: string; message: string; stack?: string }
+  | { t: 'done'; jobId: string; outputs: Record<string, unknown>; metrics?: Record<string, number>; backend?: string; closed?: { reason: string }; device?: DeviceInfo }
+  | { t: 'failed'; jobId: string; message: string; stack?: string; device?: DeviceInfo }
   | { t: 'cancelled'; jobId: string }
   | { t: 'gen-text'; jobId: string; text: string }
-  | { t: 'gen-done'; jobId: string; stats: GenerationStats };
+  | { t: 'gen-done'; jobId: string; stats: GenerationStats }
+  | { t: 'hardware'; jobId: string; report: HardwareReport };
 

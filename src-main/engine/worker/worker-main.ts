@@ -20,6 +20,6 @@ serveJobs(
   async (module) => {
     const mod = (module === BUILTIN_REGISTRY ? await import('../../../nodes/index.ts') : await import(module)) as Partial<WorkerRegistryModule>;
     if (!Array.isArray(mod.nodeRegistry)) throw new Error(`${module} exports no nodeRegistry array`);
-    return { nodeRegistry: mod.nodeRegistry, loadPlayground: mod.loadPlayground };
+    return { nodeRegistry: mod.nodeRegistry, loadPlayground: mod.loadPlayground, setDeviceRequest: mod.setDeviceRequest, deviceUsed: mod.deviceUsed, takeDeviceFailure: mod.takeDeviceFailure, probeHardware: mod.probeHardware };
   },
 );

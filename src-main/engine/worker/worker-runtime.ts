@@ -16,6 +16,12 @@ export interface HostChannel {
 let send: (msg: WorkerToHost) => void = () => undefined;
 let registry = new Map<string, AnyNodeDefinition>();
 let loadPlayground: WorkerRegistryModule['loadPlayground'];
+let deviceHooks: Pick<WorkerRegistryModule, 'setDeviceRequest' | 'deviceUsed' | 'takeDeviceFailure' | 'probeHardware'> = {};
+
+/** Why a GPU failure fails the node, and what the user can do: resume picks up the last checkpoint. */
+function deviceFailureMessage(failure: string): string {
+  return `${failure}. The node stopped; resume the run to continue from its last checkpoint, or set the node's device to CPU (or a smaller batch size) if it happens again`;
+}
 let current: { jobId: string; abort: AbortController } | null = null;
 
 // Pause gate: progress() awaits it between steps.
@@ -62,6 +68,7 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
     current = null;
     return;
   }
+  deviceHooks.setDeviceRequest?.(msg.ctx.device ?? { preference: 'auto' });
   const throttle = createThrottle<Progress>(PROGRESS_INTERVAL_MS, (p) => send({ t: 'progress', jobId: msg.jobId, ...p }));
   const log = (level: 'info' | 'warn' | 'error') => (message: string) => send({ t: 'log', jobId: msg.jobId, level, message: String(message) });
   const ctx: NodeContext = {
@@ -79,6 +86,9 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
         await Promise.race([pauseGate, new Promise((r) => abort.signal.addEventListener('abort', r, { once: true }))]);
       }
       if (abort.signal.aborted) throw abortError();
+      // A lost GPU (or one out of memory) computes nothing valid: stop at this step, checkpoints intact.
+      const failure = deviceHooks.takeDeviceFailure?.();
+      if (failure) throw new Error(deviceFailureMessage(failure));
     },
   };
   try {
@@ -87,8 +97,11 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
     const { default: run } = await def.loadRun();
     const result = await run(msg.inputs as never, msg.params as never, ctx);
     throttle.flush();
+    const device = deviceHooks.deviceUsed?.() ?? undefined;
+    const failure = deviceHooks.takeDeviceFailure?.();
     if (abort.signal.aborted) send({ t: 'cancelled', jobId: msg.jobId });
-    else send({ t: 'done', jobId: msg.jobId, outputs: result.outputs, metrics: result.metrics, backend: result.backend, ...(result.closed ? { closed: result.closed } : {}) });
+    else if (failure) send({ t: 'failed', jobId: msg.jobId, message: deviceFailureMessage(failure), device });
+    else send({ t: 'done', jobId: msg.jobId, outputs: result.outputs, metrics: result.metrics, backend: device?.backend ?? result.backend, device, ...(result.closed ? { closed: result.closed } : {}) });
   } catch (err) {
     throttle.flush();
     if (abort.signal.aborted) send({ t: 'cancelled', jobId: msg.jobId });
@@ -96,7 +109,9 @@ async function runJob(msg: Extract<HostToWorker, { t: 'run' }>) {
       // A bare ENOSPC from a node's own write names no file: say which disk (the node's folder's) is full.
       const explained = explainWriteError(err, (err as { path?: string }).path ?? msg.ctx.artifactDir);
       const e = explained instanceof Error ? explained : new Error(String(explained));
-      send({ t: 'failed', jobId: msg.jobId, message: e.message, stack: (err as Error).stack ?? e.stack });
+      // The error a lost device causes downstream (a failed read back) says less than the loss itself.
+      const failure = deviceHooks.takeDeviceFailure?.();
+      send({ t: 'failed', jobId: msg.jobId, message: failure && !e.message.includes(failure) ? deviceFailureMessage(failure) : e.message, stack: (err as Error).stack ?? e.stack, device: deviceHooks.deviceUsed?.() ?? undefined });
     }
   } finally {
     current = null;
@@ -134,6 +149,7 @@ export function serveJobs(channel: HostChannel, loadRegistry: (module: string) =
           .then((mod) => {
             registry = new Map(mod.nodeRegistry.map((d) => [d.type, d]));
             loadPlayground = mod.loadPlayground;
+            deviceHooks = { setDeviceRequest: mod.setDeviceRequest, deviceUsed: mod.deviceUsed, takeDeviceFailure: mod.takeDeviceFailure, probeHardware: mod.probeHardware };
             send({ t: 'ready', pid: process.pid });
           })
           .catch((err: unknown) => send({ t: 'init-failed', message: err instanceof Error ? err.message : String(err) }));
@@ -147,6 +163,11 @@ export function serveJobs(channel: HostChannel, loadRegistry: (module: string) =
       case 'cancel':
         if (current?.jobId === msg.jobId) current.abort.abort();
         generations.get(msg.jobId)?.abort();
+        break;
+      case 'hardware':
+        (deviceHooks.probeHardware ? deviceHooks.probeHardware(msg.vulkanLoader) : Promise.reject(new Error('this worker cannot describe the hardware')))
+          .then((report) => send({ t: 'hardware', jobId: msg.jobId, report }))
+          .catch((err: unknown) => send({ t: 'failed', jobId: msg.jobId, message: err instanceof Error ? err.message : String(err) }));
         break;
       case 'pause':
         setPaused(true);

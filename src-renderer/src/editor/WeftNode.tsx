@@ -4,6 +4,7 @@ import type { NodeSpec } from '../../../nodes/sdk/define-node.ts';
 import type { GraphError } from '../../../nodes/sdk/errors.ts';
 import type { GraphNode } from '../../../nodes/sdk/graph.ts';
 import { PORT_TYPES } from '../../../nodes/sdk/ports.ts';
+import { describeDevice } from '../../../nodes/sdk/device.ts';
 import { formatEta, formatMetric, type NodeView } from '../runs/run-view.ts';
 import { useEditor } from '../context.ts';
 import { DeployStatus } from '../endpoints/DeployStatus.tsx';
@@ -90,6 +91,11 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
           <div className="wnode-type">
             {node.id} · {node.type}
           </div>
+          {view?.device && (
+            <div className="wnode-device" data-testid={`device-${node.id}`} title={view.device.adapter ? `${view.device.adapter.vendor} ${view.device.adapter.architecture}: ${view.device.adapter.description}` : undefined}>
+              {describeDevice(view.device)}
+            </div>
+          )}
         </div>
         {state && (
           <span className={`badge badge-${state}`} data-testid={`badge-${node.id}`}>

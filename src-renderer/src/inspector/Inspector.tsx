@@ -11,6 +11,8 @@ import { usePathPicker } from '../files/use-path-picker.tsx';
 import { NodeFiles } from './NodeFiles.tsx';
 import { DataFilePreviewPanel, useDataFilePreview } from './DataFilePreview.tsx';
 import { FIELD_PARAMS } from './data-preview.ts';
+import { DevicePicker, DeviceText } from './DevicePicker.tsx';
+import { HardwarePanel } from './HardwarePanel.tsx';
 
 function FieldRow({
   field,
@@ -141,6 +143,10 @@ export function Inspector({ node, readOnly, errors, graphDir }: { node: GraphNod
       <aside className="inspector" data-testid="inspector">
         <div className="panel-title">Inspector</div>
         <p className="muted pad">Select a node to edit its settings. Shift-drag selects several; Ctrl+D duplicates; Delete removes.</p>
+        <div className="pad">
+          <DevicePicker readOnly={readOnly} />
+          <HardwarePanel />
+        </div>
       </aside>
     );
   }
@@ -206,6 +212,7 @@ export function Inspector({ node, readOnly, errors, graphDir }: { node: GraphNod
             </Fragment>
           ))}
         {picker}
+        {spec?.heavy && <DevicePicker nodeId={node.id} readOnly={readOnly} />}
         {view && (
           <>
             <h4>Run</h4>
@@ -218,6 +225,12 @@ export function Inspector({ node, readOnly, errors, graphDir }: { node: GraphNod
                   <b>
                     {view.step ?? 0} / {view.total} {formatEta(view.etaMs)}
                   </b>
+                </>
+              )}
+              {view.device && (
+                <>
+                  <span>Device</span>
+                  <DeviceText device={view.device} />
                 </>
               )}
               {Object.entries(view.metrics).map(([k, v]) => (

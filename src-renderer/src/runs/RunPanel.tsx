@@ -83,6 +83,7 @@ function History({ runs, onOpen, onReplay, onResume, compare, setCompare }: { ru
             <th>State</th>
             <th>Started</th>
             <th>Duration</th>
+            <th>Device</th>
             <th>Key metrics</th>
             <th />
           </tr>
@@ -110,6 +111,7 @@ function History({ runs, onOpen, onReplay, onResume, compare, setCompare }: { ru
               </td>
               <td className="small">{new Date(r.createdAt).toLocaleString()}</td>
               <td className="small">{formatDuration(r.durationMs)}</td>
+              <td className="small" data-testid="history-device">{r.devices?.join(', ') || '—'}</td>
               <td className="small metrics-cell" data-testid="history-metrics">
                 {headlineMetrics(r.metrics).map((m) => (
                   <span key={m.key} className="metric-chip" title={`${m.key} (node ${m.node})`}>

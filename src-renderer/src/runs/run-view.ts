@@ -1,4 +1,5 @@
 import type { NodeState, RunEvent, RunRecord, RunState } from '../../../nodes/sdk/runs.ts';
+import type { DeviceInfo } from '../../../nodes/sdk/device.ts';
 
 export interface LogLine {
   at: string;
@@ -22,6 +23,8 @@ export interface NodeView {
   closed?: string;
   /** What the node warned about (skipped records, data left out): shown as a badge, never hidden in the log. */
   warnings: string[];
+  /** The device the node ran on (from the record, or its final state event). */
+  device?: DeviceInfo;
   metrics: Record<string, number>;
   series: Record<string, Series>;
   logs: LogLine[];
@@ -44,7 +47,7 @@ export function emptyNode(state: NodeState = 'queued'): NodeView {
 
 export function newRunView(runId: string, record?: Pick<RunRecord, 'state' | 'nodes' | 'error'>): RunView {
   const nodes: Record<string, NodeView> = {};
-  for (const [id, n] of Object.entries(record?.nodes ?? {})) nodes[id] = { ...emptyNode(n.state), error: n.error, closed: n.closed, warnings: [...(n.warnings ?? [])], metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
+  for (const [id, n] of Object.entries(record?.nodes ?? {})) nodes[id] = { ...emptyNode(n.state), error: n.error, closed: n.closed, warnings: [...(n.warnings ?? [])], device: n.device, metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
   return { runId, state: record?.state ?? 'validating', error: record?.error, nodes, version: 0 };
 }
 
@@ -68,6 +71,7 @@ export function applyEvent(view: RunView, e: RunEvent): void {
       if (e.closed) node.closed = e.closed;
       if (e.metrics) Object.assign(node.metrics, e.metrics);
       if (e.warnings) node.warnings = [...e.warnings];
+      if (e.device) node.device = e.device;
       if (e.state === 'running') {
         node.error = node.closed = undefined;
         node.warnings = [];
