@@ -23,6 +23,8 @@ import trainSft from './train.sft/index.ts';
 import datasetFile from './dataset.file/index.ts';
 import dataClean from './data.clean/index.ts';
 import dataLabel from './data.label/index.ts';
+import quantize from './quantize/index.ts';
+import exportModel from './export/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
   textLoad,
@@ -43,6 +45,8 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   trainSft,
   evaluate,
   generate,
+  quantize,
+  exportModel,
 ];
 
 /** The playground's generator, for a worker that serves the playground (the engine never imports nodes/lib). */
