@@ -10,6 +10,7 @@ import { TRAINING_TEXT, trainTinyModel } from '../lib/gguf/test-support.ts';
 import type { MetricsHandle, ModelHandle, TextHandle } from '../sdk/index.ts';
 import generateNode from '../generate/index.ts';
 import quantize from './index.ts';
+import { PlaygroundSession } from '../lib/playground/session.ts';
 
 const dir = tempDir('weft-quantize-');
 const modelDir = join(dir, 'model');
@@ -30,7 +31,9 @@ async function quantizeWith(type: 'Q8_0' | 'Q4_0', withText: boolean) {
   const steps: number[] = [];
   ctx.progress = async (p) => void steps.push(p.step);
   const result = await runNode(quantize, { model, ...(withText ? { text } : {}) }, paramsFor(quantize, { type, batchSize: 4 }), ctx);
-  return { ctx, steps, out: result.outputs.model as ModelHandle, metrics: (result.outputs.metrics as MetricsHandle).values };
+  const metrics = (result.outputs.metrics as MetricsHandle).values;
+  console.log(`${type}: ${JSON.stringify(metrics)}`);
+  return { ctx, steps, out: result.outputs.model as ModelHandle, metrics };
 }
 
 describe('Quantize', () => {
@@ -59,6 +62,13 @@ describe('Quantize', () => {
     const sample = readFileSync((g.outputs.text as TextHandle).path, 'utf8');
     expect(sample.startsWith('Call me')).toBe(true);
     expect(sample.length).toBeGreaterThan('Call me'.length);
+    // The playground (and endpoints, through the same loader) runs it too.
+    const session = new PlaygroundSession();
+    const deltas: string[] = [];
+    const stats = await session.generate({ modelDir: out.dir, mode: 'complete', prompt: 'Call me', settings: { maxTokens: 8, temperature: 0, topK: 0, topP: 1, seed: 1 } }, (d) => deltas.push(d), new AbortController().signal);
+    session.dispose();
+    expect(stats.tokens).toBeGreaterThan(0);
+    expect(sample.startsWith('Call me' + deltas.join(''))).toBe(true); // both greedy on the same weights
   }, 600_000);
 
   it('Q4_0: about 6x smaller, perplexity change reported', async () => {

@@ -123,3 +123,9 @@ export async function loadGguf(path: string, configDir?: string): Promise<Loaded
   const quantization = (typeof ft === 'number' ? FILE_TYPES[ft] : undefined) ?? file.tensors.get('blk.0.ffn_down.weight')?.type ?? 'F32';
   return { config, params, quantization, file };
 }
+
+/** The file whose change means new weights: the GGUF file, the shard index, or model.safetensors. */
+export function weightsFileOf(dir: string): string {
+  const index = join(dir, 'model.safetensors.index.json');
+  return ggufWeightsOf(dir) ?? (existsSync(index) ? index : join(dir, 'model.safetensors'));
+}
