@@ -6,7 +6,7 @@
 import { openSync, readFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gguf } from '@huggingface/gguf';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers.ts';
 import { tf, useBestBackend } from '../backend.ts';
 import { loadModelFolder } from '../gpt/io.ts';
@@ -193,4 +193,3 @@ describe('GGUF export read by llama.cpp', () => {
   }, 120_000);
 });
 
-afterAll(() => undefined);
