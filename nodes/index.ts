@@ -39,6 +39,8 @@ import deploy from './deploy/index.ts';
 import datasetPreferences from './dataset.preferences/index.ts';
 import trainRm from './train.rm/index.ts';
 import trainDpo from './train.dpo/index.ts';
+import quantize from './quantize/index.ts';
+import exportModel from './export/index.ts';
 
 export const nodeRegistry: readonly AnyNodeDefinition[] = [
   textLoad,
@@ -67,6 +69,8 @@ export const nodeRegistry: readonly AnyNodeDefinition[] = [
   gate,
   generate,
   deploy,
+  quantize,
+  exportModel,
 ];
 
 /** The playground's generator, for a worker that serves the playground (the engine never imports nodes/lib). */

@@ -137,6 +137,8 @@ export interface ModelHandle {
   config: ModelConfig;
   /** Where the weights came from, for a model downloaded from the Hugging Face Hub: the commit is what replay pins. */
   source?: { hub: string; revision: string; commit: string };
+  /** Set when the weights are a quantized GGUF file (Quantize's output): its block format, e.g. Q8_0. */
+  quantization?: string;
 }
 
 export interface OptimizerSettings {

@@ -14,6 +14,7 @@ import { generateUntil, promptWindow } from '../gpt/generate.ts';
 import { hiddenStates, lmLogits } from '../gpt/model.ts';
 import { classProbabilities } from '../train/classifier-trainer.ts';
 import { openModelInput, type OpenedModel } from '../model-input.ts';
+import { weightsFileOf } from '../gguf/load.ts';
 import { EOS } from '../tokenizer.ts';
 import { TextStream } from './text-stream.ts';
 
@@ -32,7 +33,7 @@ export class PlaygroundSession implements PlaygroundGenerator {
 
   private async open(dir: string) {
     // A retrained model in the same folder has new weights: the file's mtime is part of the key.
-    const key = `${dir}@${statSync(join(dir, 'model.safetensors')).mtimeMs}`;
+    const key = `${dir}@${statSync(weightsFileOf(dir)).mtimeMs}`;
     if (this.loaded?.key === key) return this.loaded;
     this.dispose();
     const model = await openModelInput({ dir });

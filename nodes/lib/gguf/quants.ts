@@ -1,0 +1,158 @@
+/**
+ * Weight formats of GGUF files, bit-compatible with ggml's reference quantizers
+ * (quantize_row_q8_0_ref / quantize_row_q4_0_ref in ggml-quants.c, mirrored by gguf-py's quants.py):
+ * every intermediate is rounded to float32 as the C code computes it, and scales are stored as
+ * IEEE half floats rounded to nearest-even, so the bytes equal llama.cpp's for the same input.
+ */
+import { BLOCK, type GgmlTypeName } from './format.ts';
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+const fr = Math.fround;
+
+/** float32 -> IEEE half bits, round to nearest even (what numpy's astype(float16) and F16C do). */
+export function toHalf(v: number): number {
+  f32[0] = v;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (rem > halfway || (rem === halfway && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++; // a carry into the exponent is still right
+  return sign | half;
+}
+
+export function fromHalf(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** C's roundf: halves away from zero. */
+const roundf = (x: number) => Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+
+function checkBlocks(type: GgmlTypeName, n: number): number {
+  const size = BLOCK[type].size;
+  if (n % size !== 0) throw new Error(`${type} needs rows that are whole blocks of ${size} values; this one has ${n}`);
+  return n / size;
+}
+
+/** Q8_0: blocks of 32 as a half scale d = max|x| / 127 and 32 int8 values round(x / d). */
+export function quantizeQ8_0(x: Float32Array): Uint8Array {
+  const blocks = checkBlocks('Q8_0', x.length);
+  const out = new Uint8Array(blocks * 34);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < blocks; b++) {
+    let amax = 0;
+    for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b * 32 + j]!));
+    const d = fr(amax / 127);
+    const id = d ? fr(1 / d) : 0;
+    view.setUint16(b * 34, toHalf(d), true);
+    for (let j = 0; j < 32; j++) view.setInt8(b * 34 + 2 + j, roundf(fr(x[b * 32 + j]! * id)));
+  }
+  return out;
+}
+
+/**
+ * Q4_0: blocks of 32 as a half scale d = m / -8 (m: the value of largest magnitude, with its sign)
+ * and 32 nibbles min(15, trunc(x / d + 8.5)); value j in the low nibble of byte j, value j + 16 in its high one.
+ */
+export function quantizeQ4_0(x: Float32Array): Uint8Array {
+  const blocks = checkBlocks('Q4_0', x.length);
+  const out = new Uint8Array(blocks * 18);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < blocks; b++) {
+    const o = b * 32;
+    let amax = 0;
+    let max = 0;
+    for (let j = 0; j < 32; j++) {
+      const v = x[o + j]!;
+      if (Math.abs(v) > amax) {
+        amax = Math.abs(v);
+        max = v;
+      }
+    }
+    const d = fr(max / -8);
+    const id = d ? fr(1 / d) : 0;
+    view.setUint16(b * 18, toHalf(d), true);
+    const q = (v: number) => Math.min(15, Math.trunc(fr(fr(v * id) + 8.5)));
+    for (let j = 0; j < 16; j++) out[b * 18 + 2 + j] = q(x[o + j]!) | (q(x[o + 16 + j]!) << 4);
+  }
+  return out;
+}
+
+export function quantizeF16(x: Float32Array): Uint8Array {
+  const out = new Uint8Array(x.length * 2);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < x.length; i++) view.setUint16(i * 2, toHalf(x[i]!), true);
+  return out;
+}
+
+/** The bytes of `x` in `type`. */
+export function encodeTensor(type: GgmlTypeName, x: Float32Array): Uint8Array {
+  switch (type) {
+    case 'F32':
+      return new Uint8Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength));
+    case 'F16':
+      return quantizeF16(x);
+    case 'Q8_0':
+      return quantizeQ8_0(x);
+    case 'Q4_0':
+      return quantizeQ4_0(x);
+    default:
+      throw new Error(`Weft does not write ${type} tensors`);
+  }
+}
+
+/** Float values of `n` elements stored in `type`. */
+export function decodeTensor(type: GgmlTypeName, bytes: Uint8Array, n: number): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(n);
+  switch (type) {
+    case 'F32':
+      for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
+      return out;
+    case 'F16':
+      for (let i = 0; i < n; i++) out[i] = fromHalf(view.getUint16(i * 2, true));
+      return out;
+    case 'BF16':
+      for (let i = 0; i < n; i++) {
+        u32[0] = view.getUint16(i * 2, true) << 16;
+        out[i] = f32[0]!;
+      }
+      return out;
+    case 'Q8_0':
+      for (let b = 0; b < n / 32; b++) {
+        const d = fromHalf(view.getUint16(b * 34, true));
+        for (let j = 0; j < 32; j++) out[b * 32 + j] = d * view.getInt8(b * 34 + 2 + j);
+      }
+      return out;
+    case 'Q4_0':
+      for (let b = 0; b < n / 32; b++) {
+        const d = fromHalf(view.getUint16(b * 18, true));
+        for (let j = 0; j < 16; j++) {
+          const byte = bytes[b * 18 + 2 + j]!;
+          out[b * 32 + j] = d * ((byte & 0x0f) - 8);
+          out[b * 32 + 16 + j] = d * ((byte >> 4) - 8);
+        }
+      }
+      return out;
+  }
+}

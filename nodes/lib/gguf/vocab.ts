@@ -1,0 +1,96 @@
+/**
+ * The tokenizer embedded in a GGUF file, as llama.cpp reads it (src/llama-vocab.cpp): byte-level
+ * BPE as tokenizer.ggml.model "gpt2" with pre-tokenizer "gpt-2" (GPT-2's split regex), the token
+ * strings in id order, their types, the merges, the special ids and the chat template. The token list
+ * is padded to the embedding's rows with UNUSED entries, since llama.cpp requires equal lengths.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelShape } from '../hf-config.ts';
+import { TokenType } from './format.ts';
+import { meta, type MetaValue } from './writer.ts';
+
+interface TokenizerJson {
+  added_tokens?: Array<{ id: number; content: string; special?: boolean }>;
+  pre_tokenizer?: { type?: string; pretokenizers?: Array<{ type?: string }> } | null;
+  model?: { type?: string; vocab?: Record<string, number>; merges?: Array<string | [string, string]>; byte_fallback?: boolean };
+}
+
+export interface EmbeddedVocab {
+  metadata: Array<[string, MetaValue]>;
+  /** Token strings by id (padded), for the Modelfile's stop parameter. */
+  tokens: string[];
+  eosToken: string | null;
+  chatTemplate: string | null;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+const isByteLevel = (pre: TokenizerJson['pre_tokenizer']): boolean =>
+  pre?.type === 'ByteLevel' || (pre?.type === 'Sequence' && (pre.pretokenizers ?? []).some((p) => p.type === 'ByteLevel'));
+
+/**
+ * Why a tokenizer.json cannot be embedded as llama.cpp's "gpt2" vocabulary, or null when it can.
+ * Light (reads JSON only) so validation can ask it.
+ */
+export function vocabProblem(tokenizerPath: string): string | null {
+  if (!existsSync(tokenizerPath)) return `${tokenizerPath} is missing; GGUF embeds the tokenizer`;
+  const tok = readJson(tokenizerPath) as TokenizerJson;
+  if (tok.model?.type !== 'BPE') return `${tokenizerPath}: model.type is "${tok.model?.type}"; Weft embeds byte-level BPE tokenizers in GGUF (WordPiece, Unigram and others are not supported)`;
+  if (tok.model.byte_fallback || !isByteLevel(tok.pre_tokenizer)) {
+    return `${tokenizerPath}: a SentencePiece-style BPE tokenizer (byte_fallback, no ByteLevel pre-tokenizer); Weft embeds only byte-level BPE (GPT-2 style) in GGUF so far`;
+  }
+  return null;
+}
+
+/** tokenizer.* metadata for a model folder's tokenizer. */
+export function embeddedVocab(tokenizerPath: string, c: ModelShape): EmbeddedVocab {
+  const problem = vocabProblem(tokenizerPath);
+  if (problem) throw new Error(problem);
+  const tok = readJson(tokenizerPath) as TokenizerJson;
+  const configFile = join(tokenizerPath, '..', 'tokenizer_config.json');
+  const tcfg = existsSync(configFile) ? readJson(configFile) : {};
+  const byId = new Map<number, { text: string; type: number }>();
+  for (const [text, id] of Object.entries(tok.model!.vocab ?? {})) byId.set(id, { text, type: TokenType.NORMAL });
+  for (const a of tok.added_tokens ?? []) byId.set(a.id, { text: a.content, type: a.special === false ? TokenType.USER_DEFINED : TokenType.CONTROL });
+  const largest = Math.max(-1, ...byId.keys());
+  if (largest >= c.vocabSize) throw new Error(`${tokenizerPath}: token id ${largest} is beyond the model's ${c.vocabSize} embedding rows`);
+  const tokens: string[] = [];
+  const types: number[] = [];
+  for (let i = 0; i < c.vocabSize; i++) {
+    const t = byId.get(i);
+    tokens.push(t?.text ?? `[PAD${i}]`);
+    types.push(t?.type ?? TokenType.UNUSED);
+  }
+  const merges = (tok.model!.merges ?? []).map((m) => (typeof m === 'string' ? m : m.join(' ')));
+  const idOf = (v: unknown): number | undefined => {
+    const text = typeof v === 'string' ? v : typeof v === 'object' && v && 'content' in v ? String((v as { content: unknown }).content) : undefined;
+    if (text === undefined) return undefined;
+    const i = tokens.indexOf(text);
+    return i >= 0 ? i : undefined;
+  };
+  const eos = c.eosTokenId ?? idOf(tcfg.eos_token);
+  const bos = c.bosTokenId ?? idOf(tcfg.bos_token);
+  const pad = c.padTokenId ?? idOf(tcfg.pad_token);
+  const chatTemplate = typeof tcfg.chat_template === 'string' ? tcfg.chat_template : null;
+  const metadata: Array<[string, MetaValue]> = [
+    ['tokenizer.ggml.model', meta.str('gpt2')],
+    ['tokenizer.ggml.pre', meta.str('gpt-2')],
+    ['tokenizer.ggml.tokens', meta.strs(tokens)],
+    ['tokenizer.ggml.token_type', meta.i32s(types)],
+    ['tokenizer.ggml.merges', meta.strs(merges)],
+  ];
+  if (bos !== undefined) metadata.push(['tokenizer.ggml.bos_token_id', meta.u32(bos)]);
+  if (eos !== undefined) metadata.push(['tokenizer.ggml.eos_token_id', meta.u32(eos)]);
+  if (pad !== undefined) metadata.push(['tokenizer.ggml.padding_token_id', meta.u32(pad)]);
+  // Byte-level BPE tokenizers (GPT-2, Qwen, SmolLM) add no BOS unless their config says so.
+  metadata.push(['tokenizer.ggml.add_bos_token', meta.bool(tcfg.add_bos_token === true)]);
+  if (chatTemplate) metadata.push(['tokenizer.chat_template', meta.str(chatTemplate)]);
+  return { metadata, tokens, eosToken: eos !== undefined ? tokens[eos]! : null, chatTemplate };
+}

@@ -1,0 +1,35 @@
+import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+
+export const spec = nodeSpec({
+  type: 'quantize',
+  version: 1,
+  category: 'Model',
+  label: 'Quantize',
+  description:
+    "Post-training weight quantization to 8-bit (Q8_0) or 4-bit (Q4_0), in GGUF's own block formats, bit-identical to llama.cpp's. The output is a model folder with model.gguf that Generate, Evaluate, the playground and endpoints run as is; metrics compare file size and perplexity before and after on the connected data.",
+  heavy: true,
+  inputs: {
+    model: { type: 'Model' },
+    dataset: { type: 'Dataset', optional: true, description: 'Text to measure perplexity before and after on (its chosen split).' },
+    text: { type: 'Text', optional: true, description: 'Or a plain text to measure perplexity on.' },
+  },
+  outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
+  params: {
+    type: {
+      kind: 'enum',
+      options: ['Q8_0', 'Q4_0'],
+      default: 'Q8_0',
+      help: 'Q8_0: 8 bits per weight plus a scale per 32 (about 3.8x smaller than float32, nearly lossless). Q4_0: 4 bits plus a scale per 32 (about 7x smaller, some loss; the output matrix stays Q8_0 as llama.cpp keeps it at higher precision).',
+    },
+    split: { kind: 'enum', options: ['validation', 'test', 'train'], default: 'validation', help: 'Dataset split to measure perplexity on.' },
+    maxTokens: { kind: 'integer', default: 20_000, min: 100, max: 10_000_000, help: 'Measure perplexity on at most this many tokens.' },
+    batchSize: { kind: 'integer', default: 8, min: 1, max: 1024 },
+  },
+  validate(_p, connected) {
+    const problems: NodeProblem[] = [];
+    if (connected.includes('dataset') && connected.includes('text')) problems.push({ port: 'text', message: 'connect either a dataset or a text to measure perplexity on, not both' });
+    return problems;
+  },
+});
+
+export default defineNode(spec, () => import('./run.ts'));
