@@ -5,6 +5,7 @@
  * under the same name again reuses the running endpoint when nothing changed, and replaces it
  * otherwise: never two processes for one id.
  */
+import { ggufWeightsOf } from '../gguf/weights-file.ts';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -79,11 +80,12 @@ export function modelStamp(modelPath: string): { kind: 'folder' | 'gguf'; stamp:
   if (!existsSync(path)) throw new Error(`${path} does not exist`);
   const st = statSync(path);
   if (st.isDirectory()) {
-    const weights = join(path, 'model.safetensors');
-    if (!existsSync(weights)) throw new Error(`${path} is not a Weft model folder: it has no model.safetensors`);
+    // The weights as Weft's loader finds them: one safetensors file, its shards' index, or a GGUF (Quantize, Export).
+    const weights = [join(path, 'model.safetensors'), join(path, 'model.safetensors.index.json')].find((f) => existsSync(f)) ?? ggufWeightsOf(path);
+    if (!weights) throw new Error(`${path} is not a Weft model folder: it has no model.safetensors (or shards, or one .gguf)`);
     if (!existsSync(join(path, 'config.json'))) throw new Error(`${path} is not a Weft model folder: it has no config.json`);
     const w = statSync(weights);
-    return { kind: 'folder', stamp: `${path}|${w.size}|${w.mtimeMs}` };
+    return { kind: 'folder', stamp: `${weights}|${w.size}|${w.mtimeMs}` };
   }
   if (!/\.gguf$/i.test(path)) throw new Error(`${path} is neither a model folder nor a .gguf file`);
   return { kind: 'gguf', stamp: `${path}|${st.size}|${st.mtimeMs}` };

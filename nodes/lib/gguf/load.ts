@@ -3,7 +3,7 @@
  * config.json beside it), every tensor dequantized to float32 and returned to its family's
  * checkpoint name and layout, then placed as Weft's parameters.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../backend.ts';
 import { readModelConfig } from '../gpt/io.ts';
@@ -13,20 +13,11 @@ import { shapeOf, type ModelShape } from '../hf-config.ts';
 import { MODEL_FAMILIES, type ModelConfig, type ModelFamily } from '../../sdk/index.ts';
 import { fromGgufTensor, ggufName } from './tensor-names.ts';
 import { readGguf, type GgufFile } from './reader.ts';
+import { ggufWeightsOf } from './weights-file.ts';
+
+export { ggufWeightsOf };
 import type { GgmlTypeName } from './format.ts';
 
-/** The GGUF weights file of a model folder, when it holds one instead of safetensors. */
-export function ggufWeightsOf(dir: string): string | null {
-  if (existsSync(join(dir, 'model.safetensors')) || existsSync(join(dir, 'model.safetensors.index.json'))) return null;
-  if (existsSync(join(dir, 'model.gguf'))) return join(dir, 'model.gguf');
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.gguf'));
-  } catch {
-    return null;
-  }
-  return files.length === 1 ? join(dir, files[0]!) : null;
-}
 
 const FAMILY_OF_ARCH: Record<string, ModelFamily> = { gpt2: 'gpt2', llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3' };
 
