@@ -12,7 +12,7 @@
  * BatchMatMul function): the tests check results and gradients against tf.matMul.
  */
 import { tf } from '../backend.ts';
-import { ensureKernel, heapOffset, onWasm, type WasmBackend } from './wasm-heap.ts';
+import { ensureKernel, heapOffset, onWasm, type WasmBackend } from '../wasm-heap.ts';
 
 const KERNEL = 'WeftBatchMatMul';
 

@@ -8,7 +8,7 @@
  * `...Ops` functions), which is also the reference the tests compare these kernels with.
  */
 import { tf } from '../backend.ts';
-import { ensureKernel, heapFloats, onWasm, type WasmBackend } from './wasm-heap.ts';
+import { ensureKernel, heapFloats, onWasm, type WasmBackend } from '../wasm-heap.ts';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) => tf.engine().runKernel(name, inputs, attrs);

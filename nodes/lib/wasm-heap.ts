@@ -1,10 +1,10 @@
 /**
- * Access to the tensors of tfjs-backend-wasm's heap for Weft's own wasm kernels (batch-matmul.ts,
- * fused-ops.ts). These use package internals (BackendWasm's tensor map, its heap, its exported C
+ * Access to the tensors of tfjs-backend-wasm's heap for Weft's own wasm kernels (gpt/batch-matmul.ts,
+ * gpt/fused-ops.ts, train/adam-update.ts). These use package internals (BackendWasm's tensor map, its heap, its exported C
  * functions) of the pinned tfjs-backend-wasm 4.22; their tests compare every kernel with the plain
  * tfjs ops it replaces, forward and backward, so an upgrade that breaks them fails there.
  */
-import { tf } from '../backend.ts';
+import { tf } from './backend.ts';
 
 /** The parts of tfjs-backend-wasm's BackendWasm that Weft's kernels use. */
 export interface WasmBackend {
@@ -20,8 +20,15 @@ export interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
-/** Whether the active backend is wasm, where Weft's own kernels run; elsewhere the plain tfjs ops do. */
-export const onWasm = (...tensors: tf.Tensor[]) => tf.getBackend() === 'wasm' && tensors.every((t) => t.dtype === 'float32');
+let enabled = true;
+
+/** Turns Weft's own wasm kernels off or on: off, the plain tfjs ops run, as on other backends (tests compare the two). */
+export function useWeftKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether Weft's own kernels run: on the wasm backend, for float32 tensors; elsewhere the plain tfjs ops do. */
+export const onWasm = (...tensors: tf.Tensor[]) => enabled && tf.getBackend() === 'wasm' && tensors.every((t) => t.dtype === 'float32');
 
 /** Byte offset of a tensor's data in the wasm heap. */
 export const heapOffset = (be: WasmBackend, t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
