@@ -28,15 +28,16 @@ function adamKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
   const shape = inputs.p!.shape;
   const outs = [be.makeOutput(shape, 'float32'), be.makeOutput(shape, 'float32'), be.makeOutput(shape, 'float32')];
   const [p, g, m, v, clip, np, nm, nv] = [inputs.p!, inputs.g!, inputs.m!, inputs.v!, inputs.clip!, ...outs].map((t) => heapFloats(be, t)) as Float32Array[] as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-  const c = clip[0]!;
+  // Plain locals: V8 keeps them in registers through the loop.
+  const [c, lr, b1, b2, eps, bc1, bc2, l2, dec] = [clip[0]!, a.lr, a.beta1, a.beta2, a.eps, a.bc1, a.bc2, a.l2, a.decoupled];
   for (let i = 0; i < p.length; i++) {
     const w = p[i]!;
-    const grad = g[i]! * c + w * a.l2;
-    const mi = m[i]! * a.beta1 + grad * (1 - a.beta1);
-    const vi = v[i]! * a.beta2 + grad * grad * (1 - a.beta2);
+    const grad = g[i]! * c + w * l2;
+    const mi = m[i]! * b1 + grad * (1 - b1);
+    const vi = v[i]! * b2 + grad * grad * (1 - b2);
     nm[i] = mi;
     nv[i] = vi;
-    np[i] = w - a.lr * (mi / a.bc1 / (Math.sqrt(vi / a.bc2) + a.eps) + w * a.decoupled);
+    np[i] = w - lr * (mi / bc1 / (Math.sqrt(vi / bc2) + eps) + w * dec);
   }
   return outs;
 }
