@@ -16,7 +16,8 @@ import { ensureKernel, heapOffset, onWasm, type WasmBackend } from '../wasm-heap
 
 const KERNEL = 'WeftBatchMatMul';
 
-let wasmMatMul: ((...args: unknown[]) => void) | null = null;
+/** The wasm module's exported BatchMatMul, per module (a re-created backend brings a new one). */
+const exported = new WeakMap<object, (...args: unknown[]) => void>();
 
 const shapeBytes = (shape: number[]) => new Uint8Array(new Int32Array(shape).buffer);
 
@@ -39,7 +40,8 @@ function wasmBatchMatMul({ inputs, backend, attrs }: { inputs: tf.NamedTensorInf
   const [M, K] = transposeA ? [aCols, aRows] : [aRows, aCols];
   const [K2, N] = transposeB ? [bCols, bRows] : [bRows, bCols];
   if (a.shape.length !== 3 || b.shape.length !== 3 || n !== nb || K !== K2) throw new Error(`batchMatMul: shapes [${a.shape}] and [${b.shape}] do not match (transposeA ${transposeA}, transposeB ${transposeB})`);
-  wasmMatMul ??= be.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
+  let wasmMatMul = exported.get(be.wasm);
+  if (!wasmMatMul) exported.set(be.wasm, (wasmMatMul = be.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number'])));
   const out = be.makeOutput([n, M, N], 'float32');
   const aBase = heapOffset(be, a);
   const bBase = heapOffset(be, b);
@@ -95,7 +97,7 @@ const gradient: Omit<tf.GradConfig, 'kernelName'> = {
 
 /** a·b over a batch of matrices, as tf.matMul(a, b, transposeA, transposeB) for rank-3 tensors with the same batch. */
 export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
-  if (!onWasm(a, b)) return tf.matMul(a, b, transposeA, transposeB);
+  if (!onWasm(a, b) || a.size === 0 || b.size === 0) return tf.matMul(a, b, transposeA, transposeB);
   ensureKernel(KERNEL, wasmBatchMatMul, gradient);
   return tf.engine().runKernel(KERNEL, { a, b }, { transposeA, transposeB }) as tf.Tensor3D;
 }
