@@ -55,7 +55,6 @@ async function step(): Promise<number> {
 
 for (let i = 0; i < 2; i++) await step(); // warm-up: kernels compile, memory settles
 const times: number[] = [];
-const cpu0 = process.cpuUsage();
 for (let i = 0; i < STEPS; i++) {
   const t0 = performance.now();
   await step();
@@ -63,10 +62,7 @@ for (let i = 0; i < STEPS; i++) {
 }
 const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 const weftTps = (B * T) / (median / 1000);
-// On a shared machine wall time counts other processes' turns too; CPU time is this process's own work.
-const cpu = process.cpuUsage(cpu0);
-const perCpuSecond = (STEPS * B * T) / ((cpu.user + cpu.system) / 1e6);
-console.log(`weft (tfjs ${backend}): ${median.toFixed(0)} ms/step, ${weftTps.toFixed(0)} tokens/s (median of ${STEPS} steps; ${perCpuSecond.toFixed(0)} tokens per CPU-second)`);
+console.log(`weft (tfjs ${backend}): ${median.toFixed(0)} ms/step, ${weftTps.toFixed(0)} tokens/s (median of ${STEPS} steps)`);
 
 if (args.profile) {
   const info = await tf.profile(async () => void (await step()));
