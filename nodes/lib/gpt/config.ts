@@ -27,10 +27,11 @@ export function parameterCount(config: GptConfig): number {
 /**
  * Bytes training needs at its peak: the weights; the gradients and two Adam moments of what learns
  * (with LoRA only the adapters); and the tensors the backward pass keeps. tfjs keeps every
- * intermediate of its unfused chains (norms, GELU, softmax, RoPE), forward and backward, so per
- * token and layer it holds about 66 width-sized and 40 MLP-sized vectors for GPT-2, 85 and 20 for
- * the Llama family, 9 floats per head and position of the attention, and 21 per vocabulary entry
- * of the logits. The coefficients were fitted to tf.profile's measured peaks on the wasm backend
+ * intermediate of a step until the step ends, so per token and layer it holds about 68
+ * width-sized and 5 MLP-sized vectors for GPT-2 (whose GELU and LayerNorm are single kernels on
+ * wasm, fused-ops.ts), 85 and 20 for the Llama family (RMSNorm, SwiGLU and RoPE still op by op),
+ * 5.5 floats per head and position of the attention, and 9 per vocabulary entry of the logits.
+ * The coefficients were fitted to tf.profile's measured peaks on the wasm backend
  * (bench/memory-estimate.ts prints the comparison; a test holds it within 25% on three sizes).
  */
 export function trainingBytes(config: GptConfig, batch: number, context = config.contextLength, lora?: { rank: number; targets: number }): number {
@@ -38,7 +39,7 @@ export function trainingBytes(config: GptConfig, batch: number, context = config
   const weights = parameterCount(c) * 4;
   const learning = lora ? c.layers * lora.targets * lora.rank * 2 * c.width : parameterCount(c);
   const tokens = batch * context;
-  const [perWidth, perMlp] = c.family === 'gpt2' ? [66, 40] : [85, 20];
-  const perLayer = perWidth * c.width + perMlp * c.intermediateSize + 9 * c.heads * context;
-  return weights + learning * 12 + 4 * tokens * (c.layers * perLayer + 21 * c.vocabSize);
+  const [perWidth, perMlp] = c.family === 'gpt2' ? [68, 5] : [85, 20];
+  const perLayer = perWidth * c.width + perMlp * c.intermediateSize + 5.5 * c.heads * context;
+  return weights + learning * 12 + 4 * tokens * (c.layers * perLayer + 9 * c.vocabSize);
 }

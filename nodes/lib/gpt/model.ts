@@ -12,6 +12,8 @@
 import { tf } from '../backend.ts';
 import { shapeOf, type ModelShape } from '../hf-config.ts';
 import { Prng } from '../prng.ts';
+import { batchMatMul } from './batch-matmul.ts';
+import { attentionSoftmax, columnSum, geluTanh, layerNorm } from './fused-ops.ts';
 import type { GptConfig } from './config.ts';
 
 export type Params = Map<string, tf.Variable>;
@@ -149,22 +151,10 @@ function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
 /** A variable the trainer is not updating (its `trainable` flag off): no gradient is computed for it. */
 const isFrozen = (t: tf.Tensor) => t instanceof tf.Variable && !t.trainable;
 
-function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor2D {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w), b);
-}
-
 /** RMSNorm as the Llama family computes it: x / sqrt(mean(x²) + eps) · w. */
 function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
   const meanSquare = tf.mean(tf.mul(x, x), -1, true);
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), w) as tf.Tensor2D;
-}
-
-const GELU_C = Math.sqrt(2 / Math.PI);
-/** GPT-2's tanh approximation ("gelu_new", also gelu_pytorch_tanh and gelu_fast); tfjs-core has no GELU op. */
-function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), GELU_C);
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
 /**
@@ -191,7 +181,8 @@ function activation(name: string, x: tf.Tensor): tf.Tensor {
     case 'swish':
       return silu(x);
     default:
-      return gelu(x);
+      // GPT-2's tanh approximation ("gelu_new", also gelu_pytorch_tanh and gelu_fast); tfjs-core has no GELU op.
+      return geluTanh(x);
   }
 }
 
@@ -267,10 +258,18 @@ const plainMatMul = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: (t: tf
     value: tf.matMul(x, w) as tf.Tensor,
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy)];
+      return [tf.matMul(dy, tf.transpose(sw)), weightGradient(sx, dy)];
     },
   };
 }) as never) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor2D;
+
+/**
+ * xᵀ·dy, the gradient of W in x·W, with plain matMuls: either x is transposed (xᵀ·dy) or dy is
+ * ((dyᵀ·x)ᵀ, whose result is W-sized); whichever of the two row-long tensors is narrower.
+ */
+function weightGradient(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  return x.shape[1] <= dy.shape[1] ? tf.matMul(tf.transpose(x), dy) : (tf.transpose(tf.matMul(tf.transpose(dy), x)) as tf.Tensor2D);
+}
 
 /**
  * x·W for a frozen W (the base weights under LoRA): W is closed over rather than an input, so the
@@ -297,7 +296,22 @@ function frozenMatMulTransposed(x: tf.Tensor2D, w: tf.Variable): tf.Tensor2D {
   return op(x);
 }
 
-const dense = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => tf.add(matMulW(x, w), b) as tf.Tensor2D;
+/**
+ * x·W + b: forward one fused matMul (XNNPACK adds the bias on wasm), backward two plain matMuls and
+ * a column sum for the bias (tfjs's own bias gradient transposes the whole of dy on wasm first).
+ */
+const denseWithBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: (t: tf.Tensor[]) => void) => {
+  save([x, w]);
+  return {
+    value: tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy, tf.transpose(sw)), weightGradient(sx, dy), columnSum(dy)];
+    },
+  };
+}) as never) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+const dense = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => (isFrozen(w) ? (tf.add(frozenMatMul(x, w as tf.Variable), b) as tf.Tensor2D) : denseWithBias(x, w, b));
 
 /** The named dense layer (its bias when it has one), plus its LoRA adapter when one is attached. */
 function layer(p: Params, name: string, x: tf.Tensor2D): tf.Tensor2D {
@@ -373,10 +387,8 @@ export function hiddenStates(p: Params, config: GptConfig, ids: tf.Tensor2D, opt
       ck?.dispose();
       cv?.dispose();
     }
-    let att = tf.mul(tf.matMul(q, repeatKv(k, H / KV), false, true), scale);
-    if (mask) att = tf.add(att, mask);
-    att = drop(tf.softmax(att), 10 + i) as tf.Tensor3D;
-    const y = tf.reshape(tf.transpose(tf.reshape(tf.matMul(att, repeatKv(v, H / KV)), [B, H, T, hd]), [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
+    const att = drop(attentionSoftmax(batchMatMul(q, repeatKv(k, H / KV), false, true), scale, mask), 10 + i) as tf.Tensor3D;
+    const y = tf.reshape(tf.transpose(tf.reshape(batchMatMul(att, repeatKv(v, H / KV)), [B, H, T, hd]), [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
     h = tf.add(h, drop(layer(p, pre + 'attn.c_proj', y), 100 + i)) as tf.Tensor2D;
     const m = norm(h, pre + 'ln_2');
     const f = gpt2
@@ -432,10 +444,27 @@ export function addClassifierHead(p: Params, c: GptConfig, classes: number, seed
 
 /** Mean token-level cross-entropy, weighted (0 weight = ignored token). */
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
+  return weightedCrossEntropy(logits, labels, weights);
+}
+
+/**
+ * The loss with its gradient written out, (softmax − one-hot)·weight/Σweight per row: autodiff
+ * through logSumExp costs a dozen full-size kernels (its max's gradient alone compares every logit).
+ */
+const weightedCrossEntropy = tf.customGrad(((logits: tf.Tensor2D, labels: tf.Tensor1D, weights: tf.Tensor1D, save: (t: tf.Tensor[]) => void) => {
   const logProbs = tf.sub(logits, tf.logSumExp(logits, 1, true));
   const picked = tf.sum(tf.mul(oneHotFloat(labels, logits.shape[1]), logProbs), 1);
-  return tf.div(tf.neg(tf.sum(tf.mul(picked, weights))), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
-}
+  const total = tf.maximum(tf.sum(weights), 1);
+  save([logProbs, labels, weights, total]);
+  return {
+    value: tf.div(tf.neg(tf.sum(tf.mul(picked, weights))), total) as tf.Tensor,
+    gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
+      const [lp, ids, w, sum] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Scalar];
+      const rowScale = tf.reshape(tf.div(tf.mul(w, dy), sum), [-1, 1]);
+      return [tf.mul(tf.sub(tf.exp(lp), oneHotFloat(ids, lp.shape[1])), rowScale), tf.zerosLike(ids), tf.zerosLike(w)];
+    },
+  };
+}) as never) as (logits: tf.Tensor, labels: tf.Tensor, weights: tf.Tensor) => tf.Scalar;
 
 export function newCache(): KvCache {
   return { k: [], v: [], length: 0 };

@@ -6,6 +6,7 @@
 import { tf } from '../backend.ts';
 import type { Params } from '../gpt/model.ts';
 import type { OptimizerSettings } from '../../sdk/index.ts';
+import { fusedAdam } from './adam-update.ts';
 
 export type { OptimizerSettings };
 
@@ -44,15 +45,27 @@ export class Optimizer {
     const s = this.settings;
     const bc1 = 1 - s.beta1 ** this.step;
     const bc2 = 1 - s.beta2 ** this.step;
-    const clip = tf.tidy(() => (s.clipNorm > 0 ? tf.minimum(tf.div(s.clipNorm, tf.add(norm, 1e-6)), 1) : tf.scalar(1)));
+    const clip = tf.tidy(() => (s.clipNorm > 0 ? tf.minimum(tf.div(s.clipNorm, tf.add(norm, 1e-6)), 1) : tf.scalar(1))) as tf.Scalar;
     // One tidy per parameter: the temporaries of one update are freed before the next, so the peak
     // is one matrix's worth, not every parameter's at once.
     for (const [name, p] of this.params) {
       const raw = grads.get(name);
       if (!raw) continue;
       tf.tidy(() => {
-        let g = tf.mul(raw, clip);
         const wd = decays(name, p.rank) ? s.weightDecay : 0;
+        if (s.kind !== 'sgd') {
+          const m = this.state.get(`${name}#m`)!;
+          const v = this.state.get(`${name}#v`)!;
+          // On wasm the whole update is one kernel (adam-update.ts); elsewhere the ops below.
+          const fused = fusedAdam(p, raw, m, v, clip, { lr, beta1: s.beta1, beta2: s.beta2, eps: s.eps, bc1, bc2, l2: s.kind === 'adam' ? wd : 0, decoupled: s.kind === 'adamw' ? wd : 0 });
+          if (fused) {
+            m.assign(fused[1]);
+            v.assign(fused[2]);
+            p.assign(fused[0]);
+            return;
+          }
+        }
+        let g = tf.mul(raw, clip);
         if (s.kind === 'sgd') {
           if (wd) g = tf.add(g, tf.mul(p, wd));
           const mom = this.state.get(`${name}#mom`)!;
