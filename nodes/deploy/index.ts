@@ -28,7 +28,7 @@ export const spec = nodeSpec({
     if (hasModel && p.gguf) problems.push({ param: 'gguf', message: 'connect a model or name a .gguf file, not both' });
     if (!hasModel && !p.gguf) problems.push({ port: 'model', message: 'connect a model, or name a .gguf file to serve' });
     if (!LOOPBACK.includes(p.host.trim()) && !p.allowNetwork) problems.push({ param: 'host', message: `"${p.host}" is not this machine only (127.0.0.1): turn on "Allow network" to serve other machines` });
-    if (p.gguf && p.ggufBackend === 'weft') problems.push({ param: 'ggufBackend', message: 'Weft cannot read GGUF weights yet: serve a .gguf with llama.cpp, or connect the Weft model folder' });
+    if (p.gguf && p.ggufBackend === 'weft') problems.push({ param: 'ggufBackend', message: 'a lone .gguf file is served by llama.cpp; to serve GGUF weights through Weft, connect the model folder (from Quantize or Export) instead' });
     return problems;
   },
 });

@@ -145,7 +145,7 @@ async function prepare(o: DeployOptions): Promise<Prepared | Deployed> {
   const modelPath = resolve(o.modelPath);
   const { kind, stamp } = modelStamp(modelPath);
   const backend = kind === 'folder' ? 'weft' : (o.ggufBackend ?? 'llama.cpp');
-  if (kind === 'gguf' && backend === 'weft') throw new Error('serving a .gguf through Weft needs Weft to read GGUF weights, which it does not yet; choose the llama.cpp backend');
+  if (kind === 'gguf' && backend === 'weft') throw new Error('a lone .gguf file is served by llama.cpp; Weft serves GGUF weights from a model folder (from Quantize or Export) that holds its config and tokenizer');
   const name = o.name?.trim() || basename(modelPath).replace(/\.gguf$/i, '');
   const id = endpointIdFor(modelPath, o.name?.trim());
   ensureEndpointsDir(o.workspace);
