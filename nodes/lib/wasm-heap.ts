@@ -15,7 +15,7 @@ export interface WasmBackend {
     cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
     tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
   };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number; shape: number[] } };
   dataIdNextNumber: number;
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
@@ -29,6 +29,17 @@ export function useWeftKernels(on: boolean): void {
 
 /** Whether Weft's own kernels run: on the wasm backend, for float32 tensors; elsewhere the plain tfjs ops do. */
 export const onWasm = (...tensors: tf.Tensor[]) => enabled && tf.getBackend() === 'wasm' && tensors.every((t) => t.dtype === 'float32');
+
+/**
+ * A bias the wasm backend's fused matMul accepts. That kernel checks the rank of the shape its data was
+ * made with, not the tensor's: a rank-1 tensor that shares data made in another shape (tf.gather on wasm
+ * reshapes through 4-D, so a bias cut by structured pruning) is refused. Such a bias gets its own data.
+ */
+export function rank1Bias(b: tf.Tensor): tf.Tensor {
+  if (tf.getBackend() !== 'wasm') return b;
+  const data = (tf.backend() as unknown as WasmBackend).dataIdMap.get(b.dataId);
+  return data && data.shape.length !== 1 ? tf.add(b, tf.scalar(0, b.dtype)) : b;
+}
 
 /** Byte offset of a tensor's data in the wasm heap. */
 export const heapOffset = (be: WasmBackend, t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;

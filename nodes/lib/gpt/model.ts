@@ -12,6 +12,7 @@
 import { tf } from '../backend.ts';
 import { shapeOf, type ModelShape } from '../hf-config.ts';
 import { Prng } from '../prng.ts';
+import { rank1Bias } from '../wasm-heap.ts';
 import { batchMatMul } from './batch-matmul.ts';
 import { attentionSoftmax, columnSum, geluTanh, layerNorm } from './fused-ops.ts';
 import type { GptConfig } from './config.ts';
@@ -303,7 +304,7 @@ function frozenMatMulTransposed(x: tf.Tensor2D, w: tf.Variable): tf.Tensor2D {
 const denseWithBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: (t: tf.Tensor[]) => void) => {
   save([x, w]);
   return {
-    value: tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor,
+    value: tf.fused.matMul({ a: x, b: w, bias: rank1Bias(b) }) as tf.Tensor,
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
       return [tf.matMul(dy, tf.transpose(sw)), weightGradient(sx, dy), columnSum(dy)];
