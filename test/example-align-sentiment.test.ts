@@ -43,7 +43,6 @@ describe('example align-sentiment (shortened)', () => {
 
     // The reward model learned which review of a pair AFINN prefers, on pairs it never saw.
     const rm = run.nodes.rm!.metrics!;
-    console.log('FIGURES', JSON.stringify({ rm, rl: run.nodes.rl!.metrics }));
     expect(rm.valAccuracy).toBeGreaterThan(0.8);
 
     const rl = run.nodes.rl!.metrics!;
