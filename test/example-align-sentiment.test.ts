@@ -24,7 +24,7 @@ let host: WeftHost | undefined;
 afterAll(async () => host?.close());
 
 /** Fewer steps (pretraining kept whole: a weaker base model lets GRPO drift into text the reward model never saw). */
-export const SHORT = [
+const SHORT = [
   'sft.steps=100',
   'rm.evalEvery=75',
   'rm.maxEvalPairs=150',
