@@ -10,7 +10,7 @@ export const spec = nodeSpec({
   description:
     'Raises a reward by reinforcement learning from sampled responses to the dataset\'s prompts. GRPO: a group of responses per prompt, each scored against its group (no value head), a clipped update and a KL penalty to the starting model. ' +
     'PPO: a value head on the policy, per-token advantages (GAE), clipped policy and value losses, a KL penalty in the reward. The reward comes from a connected reward model (one-class head) or a built-in rule: exact match against the record\'s answer, a regular expression, or the AFINN sentiment lexicon. ' +
-    'Held-out prompts are scored before and after (greedy responses, or sampled ones with fixed seeds).',
+    'Held-out prompts are scored before and after (greedy responses, or sampled ones with fixed seeds), optionally also by a built-in check reward that training never sees.',
   heavy: true,
   inputs: {
     model: { type: 'Model', description: 'The policy to train, usually fine-tuned first; a frozen copy is the KL reference.' },
@@ -28,7 +28,14 @@ export const spec = nodeSpec({
       default: 'exact-match',
       help: 'model: the connected reward model. exact-match: 1 when the response equals the record\'s answer. regex: 1 when the response matches the pattern. lexicon: mean AFINN-165 sentiment of the response\'s words (-5..5).',
     },
-    pattern: { kind: 'string', default: '^\\d+$', help: 'Regex reward: a JavaScript regular expression the response should match.' },
+    checkReward: {
+      kind: 'enum',
+      options: ['none', 'exact-match', 'regex', 'lexicon'],
+      default: 'none',
+      label: 'Check reward',
+      help: 'A second, built-in score of the held-out responses before and after (checkBefore, checkAfter), never trained on: an independent check that a learned reward model\'s gains are real. Same rules as the reward.',
+    },
+    pattern: { kind: 'string', default: '^\\d+$', help: 'Regex reward (or check reward): a JavaScript regular expression the response should match.' },
     method: { kind: 'enum', options: ['full', 'lora'], default: 'full', help: 'full: every weight learns. lora: small adapters learn and are merged into the weights at the end.' },
     loraRank: { kind: 'integer', default: 8, min: 1, max: 512 },
     loraAlpha: { kind: 'number', default: 16, min: 0.01, max: 10_000, help: 'Adapters are scaled by alpha / rank.' },
@@ -58,7 +65,8 @@ export const spec = nodeSpec({
     const hasModel = connected.includes('reward');
     if (p.reward === 'model' && !hasModel) problems.push({ port: 'reward', message: 'reward "model" needs a reward model connected here; or choose a built-in reward (exact-match, regex, lexicon)' });
     if (p.reward !== 'model' && hasModel) problems.push({ param: 'reward', message: `a reward model is connected but the reward is "${p.reward}"; choose "model" to use it, or disconnect it` });
-    if (p.reward === 'regex') {
+    if (p.checkReward !== 'none' && p.checkReward === p.reward) problems.push({ param: 'checkReward', message: `the check reward is the trained reward itself ("${p.reward}"); choose another rule, or none` });
+    if (p.reward === 'regex' || p.checkReward === 'regex') {
       try {
         new RegExp(p.pattern);
       } catch (e) {

@@ -10,7 +10,7 @@ import { DEFAULT_OPTIMIZER } from '../lib/train/optimizer.ts';
 import { DEFAULT_SCHEDULE } from '../lib/train/schedule.ts';
 import { writePeftAdapter } from '../lib/gpt/peft.ts';
 import { readChatFormat, writeChatFormat } from '../lib/chat-template.ts';
-import { builtinReward, modelReward, referenceOf, rewardModelProblem, type RewardFunction } from '../lib/rl/rewards.ts';
+import { builtinReward, modelReward, referenceOf, rewardModelProblem, type BuiltinReward, type RewardFunction } from '../lib/rl/rewards.ts';
 import { roomAfter } from '../lib/rl/sampler.ts';
 import { VALUE_HEAD } from '../lib/rl/objective.ts';
 import type { PromptItem } from '../lib/rl/held-out.ts';
@@ -58,10 +58,12 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     if (!config.causal) throw new Error('reinforcement learning here needs a decoder (causal) model');
     const rm = inputs.reward ? await openModelInput(inputs.reward) : null;
     if (rm) opened.push(rm);
-    const reward: RewardFunction = rm ? modelReward(rm) : builtinReward(p.reward as 'exact-match' | 'regex' | 'lexicon', { pattern: p.pattern, endOfText });
+    const reward: RewardFunction = rm ? modelReward(rm) : builtinReward(p.reward as BuiltinReward, { pattern: p.pattern, endOfText });
+    // The check reward scores held-out responses only, so only held-out records need its reference answers.
+    const check = p.checkReward === 'none' ? undefined : builtinReward(p.checkReward, { pattern: p.pattern, endOfText });
     const needReference = !rm && p.reward === 'exact-match';
     const prompts = await promptsOf(dataset, 'train', tok, config, { needReference, endOfText });
-    const heldOut = await promptsOf(dataset, heldOutSplit, tok, config, { needReference, endOfText, limit: p.evalPrompts });
+    const heldOut = await promptsOf(dataset, heldOutSplit, tok, config, { needReference: needReference || p.checkReward === 'exact-match', endOfText, limit: p.evalPrompts });
     const stopTokens = [...new Set([tok.specials[endOfText], tok.specials[EOS], config.eosTokenId].filter((x): x is number => typeof x === 'number' && x >= 0))];
     if (!stopTokens.length) ctx.log.warn('the tokenizer has no end-of-text token: every response runs to maxNewTokens');
     ctx.log.info(`${prompts.length} training prompts, ${heldOut.length} held-out (${heldOutSplit}); ${p.algorithm.toUpperCase()}, ${p.promptsPerStep} prompts x ${p.groupSize} responses a step`);
@@ -87,7 +89,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
       steps: p.steps, evalEvery: p.evalEvery, checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints, checkpointDir: ctx.checkpointDir,
       optimizer: inputs.optimizer?.settings ?? DEFAULT_OPTIMIZER,
       schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, kind: 'constant', lr: 1e-4, warmupSteps: 0 },
-      seed: ctx.seed, trainable, signal: ctx.signal,
+      ...(check ? { check } : {}), seed: ctx.seed, trainable, signal: ctx.signal,
       progress: (step, total, metrics) => ctx.progress({ step, total, metrics }),
       log: (m) => ctx.log.info(m),
     });
@@ -105,13 +107,17 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     if (chat) writeChatFormat(ctx.artifactDir, chat, config.contextLength);
 
     // What a person reads: held-out responses before and after, the sampled responses during training, every step's metrics.
-    const heldOutTable = r.before.rows.map((b, i) => ({ prompt: b.prompt, before: b.response, rewardBefore: b.reward, after: r.after.rows[i]!.response, rewardAfter: r.after.rows[i]!.reward }));
+    const heldOutTable = r.before.rows.map((b, i) => {
+      const a = r.after.rows[i]!;
+      return { prompt: b.prompt, before: b.response, rewardBefore: b.reward, ...(check ? { checkBefore: b.check } : {}), after: a.response, rewardAfter: a.reward, ...(check ? { checkAfter: a.check } : {}) };
+    });
     writeFileSync(join(ctx.artifactDir, 'samples.json'), JSON.stringify(heldOutTable, null, 2));
     // Newest first: the editor's preview shows a table's first rows.
     writeFileSync(join(ctx.artifactDir, 'rollouts.json'), JSON.stringify([...r.rollouts].reverse(), null, 2));
     writeFileSync(join(ctx.artifactDir, 'history.csv'), csv(r.steps));
     const last: Record<string, number> = r.steps.at(-1) ?? {};
     const values: Record<string, number> = { rewardBefore: r.before.meanReward, rewardAfter: r.after.meanReward, heldOutPrompts: heldOut.length };
+    if (r.before.meanCheck !== undefined && r.after.meanCheck !== undefined) Object.assign(values, { checkBefore: r.before.meanCheck, checkAfter: r.after.meanCheck });
     for (const k of ['reward', 'kl', 'entropy', 'responseLength', 'clipFraction', 'valueLoss'] as const) if (typeof last[k] === 'number') values[k] = last[k];
     return { outputs: { model, metrics: { kind: 'metrics', values, tables: { samples: 'samples.json', rollouts: 'rollouts.json', history: 'history.csv' } } }, metrics: values, backend };
   } finally {

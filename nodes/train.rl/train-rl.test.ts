@@ -116,7 +116,7 @@ describe('train.rl', () => {
     expect(tf.memory().numTensors).toBe(start);
   }, 300_000);
 
-  it('a reward model: its single logit at the last token is the reward; a head of two classes is refused', async () => {
+  it('a reward model: its single logit at the last token before any padding is the reward; a head of two classes is refused', async () => {
     // A reward model whose score is known: the fine-tuned body with a one-class head that reads the
     // logit of the letter "a" (the tied embedding's row), so the reward is that next-token logit.
     const dir = tempDir();
@@ -134,7 +134,11 @@ describe('train.rl', () => {
       const scores = await modelReward(rm)(texts.map((t) => ({ prompt: t.slice(0, 4), response: '', responseWithEnd: t.slice(4), record: {} })));
       for (const [i, text] of texts.entries()) {
         const ids = await rm.tok.encode(text);
-        const logit = tf.tidy(() => lmLogits(rm.params, rm.config, tf.slice(hiddenStates(rm.params, rm.config, tf.tensor2d([ids], [1, ids.length], 'int32'), { training: false }), [ids.length - 1, 0], [1, rm.config.width])));
+        // The end-of-text a response stops with is the pad token here: the reward is read before it, as
+        // the Reward model node trains (and transformers reads) it, not on a position it never learned.
+        const at = ids.at(-1) === rm.tok.specials['<|endoftext|>'] ? ids.length - 2 : ids.length - 1;
+        expect(at).toBe(text.endsWith('<|endoftext|>') ? text.length - '<|endoftext|>'.length - 1 : text.length - 1);
+        const logit = tf.tidy(() => lmLogits(rm.params, rm.config, tf.slice(hiddenStates(rm.params, rm.config, tf.tensor2d([ids], [1, ids.length], 'int32'), { training: false }), [at, 0], [1, rm.config.width])));
         const expected = (await logit.data())[aId]!;
         logit.dispose();
         expect(scores[i]).toBeCloseTo(expected, 4);
@@ -149,13 +153,39 @@ describe('train.rl', () => {
     await expect(rl({ reward: 'model', steps: 1 }, { inputs: { reward: two } })).rejects.toThrow(/one-class head \(numClasses 1.*this one has 2 classes/);
   }, 300_000);
 
-  it('refuses before the run what it can know: no reward, a reward model beside a built-in reward, a bad pattern, GRPO groups of one', () => {
+  it('a check reward scores the same held-out responses independently and changes nothing in training', async () => {
+    const settings = { algorithm: 'grpo', steps: 3, promptsPerStep: 4, groupSize: 4, evalPrompts: 40, evalTemperature: 0 } as const;
+    const plain = await rl(settings);
+    const checked = await rl({ ...settings, checkReward: 'exact-match' });
+    // Trained on the regex reward alone: the same weights and the same rewards with or without the check.
+    const bytes = (r: typeof plain) => readFileSync(join((r.result.outputs.model as ModelHandle).dir, 'model.safetensors'));
+    expect(bytes(checked).equals(bytes(plain))).toBe(true);
+    expect(checked.values.rewardAfter).toBe(plain.values.rewardAfter);
+    expect(plain.values.checkBefore).toBeUndefined();
+    // The check is exact match of the greedy held-out responses, recomputed here from the table a person reads.
+    const table = JSON.parse(readFileSync(join(checked.ctx.artifactDir, 'samples.json'), 'utf8')) as Array<{ prompt: string; before: string; after: string; checkBefore: number; checkAfter: number }>;
+    expect(table).toHaveLength(40);
+    const exact = (prompt: string, response: string) => (response.trim() === prompt.slice(0, 3) ? 1 : 0);
+    for (const row of table) {
+      expect(row.checkBefore).toBe(exact(row.prompt, row.before));
+      expect(row.checkAfter).toBe(exact(row.prompt, row.after));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(checked.values.checkBefore).toBeCloseTo(mean(table.map((r) => exact(r.prompt, r.before))), 10);
+    expect(checked.values.checkAfter).toBeCloseTo(mean(table.map((r) => exact(r.prompt, r.after))), 10);
+    expect(checked.ctx.logs.some((l) => /held-out mean reward after: .*; check reward [\d.]+ \(before: [\d.]+\)/.test(l))).toBe(true);
+  }, 300_000);
+
+  it('refuses before the run what it can know: no reward, a reward model beside a built-in reward, a bad pattern, GRPO groups of one, a check that is the reward', () => {
     const check = (p: Record<string, ParamValue>, inputs: string[]) => trainRl.validate!(paramsFor(trainRl, p) as never, inputs);
     expect(check({ reward: 'model' }, ['model', 'dataset'])).toEqual([expect.objectContaining({ port: 'reward' })]);
     expect(check({ reward: 'exact-match' }, ['model', 'dataset', 'reward'])).toEqual([expect.objectContaining({ param: 'reward' })]);
     expect(check({ reward: 'regex', pattern: '([a-z' }, ['model', 'dataset'])).toEqual([expect.objectContaining({ param: 'pattern' })]);
     expect(check({ algorithm: 'grpo', groupSize: 1 }, ['model', 'dataset'])).toEqual([expect.objectContaining({ param: 'groupSize' })]);
     expect(check({ algorithm: 'ppo', groupSize: 1, reward: 'lexicon' }, ['model', 'dataset'])).toEqual([]);
+    expect(check({ reward: 'lexicon', checkReward: 'lexicon' }, ['model', 'dataset'])).toEqual([expect.objectContaining({ param: 'checkReward' })]);
+    expect(check({ reward: 'model', checkReward: 'regex', pattern: '(' }, ['model', 'dataset', 'reward'])).toEqual([expect.objectContaining({ param: 'pattern' })]);
+    expect(check({ reward: 'model', checkReward: 'lexicon' }, ['model', 'dataset', 'reward'])).toEqual([]);
   });
 
   it('exact match needs reference answers: a prompt without one is refused, naming the record', async () => {

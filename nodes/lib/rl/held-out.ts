@@ -17,7 +17,9 @@ export interface PromptItem {
 
 export interface HeldOutResult {
   meanReward: number;
-  rows: Array<{ prompt: string; response: string; reward: number }>;
+  /** The mean of the check reward (a second, independent score of the same responses), when one is given. */
+  meanCheck?: number;
+  rows: Array<{ prompt: string; response: string; reward: number; check?: number }>;
 }
 
 /** Response ids to the texts a reward reads (and a person reads): without, and with, the stop token. */
@@ -33,7 +35,7 @@ export async function evaluateHeldOut(
   tok: TextTokenizer,
   prompts: PromptItem[],
   reward: RewardFunction,
-  o: { maxNewTokens: number; stopTokens: number[]; temperature?: number; samples?: number; signal?: AbortSignal },
+  o: { maxNewTokens: number; stopTokens: number[]; temperature?: number; samples?: number; signal?: AbortSignal; check?: RewardFunction },
 ): Promise<HeldOutResult> {
   const temperature = o.temperature ?? 0;
   const samples = temperature > 0 ? Math.max(1, o.samples ?? 1) : 1;
@@ -43,9 +45,12 @@ export async function evaluateHeldOut(
     for (const r of group) scored.push({ prompt: item.text, record: item.record, ...(await responseTexts(tok, r.ids, r.stopped)) });
   }
   const rewards = await reward(scored);
+  const checks = o.check ? await o.check(scored) : undefined;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   return {
-    meanReward: rewards.reduce((a, b) => a + b, 0) / Math.max(1, rewards.length),
+    meanReward: mean(rewards),
+    ...(checks ? { meanCheck: mean(checks) } : {}),
     // One row per prompt (its first response), for people to read.
-    rows: prompts.map((_, i) => ({ prompt: scored[i * samples]!.prompt, response: scored[i * samples]!.response, reward: rewards[i * samples]! })),
+    rows: prompts.map((_, i) => ({ prompt: scored[i * samples]!.prompt, response: scored[i * samples]!.response, reward: rewards[i * samples]!, ...(checks ? { check: checks[i * samples]! } : {}) })),
   };
 }

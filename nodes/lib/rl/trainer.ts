@@ -28,6 +28,8 @@ export interface RlOptions extends Omit<TrainLoopOptions, 'batchSize'> {
   prompts: PromptItem[];
   heldOut: PromptItem[];
   reward: RewardFunction;
+  /** A second score of the held-out responses only (never trained on), so the reward can be checked independently. */
+  check?: RewardFunction;
   /** The frozen reference (a copy of the starting model). */
   reference: Params;
   promptsPerStep: number;
@@ -166,20 +168,25 @@ async function ppoTargets(o: RlOptions, batch: PackedBatch, rewards: number[], o
   return { oldValues, advantages: whiten(advantages, batch.mask), returns };
 }
 
+function checkNote(now: HeldOutResult, before?: HeldOutResult): string {
+  if (now.meanCheck === undefined) return '';
+  return `; check reward ${now.meanCheck.toFixed(4)}${before?.meanCheck !== undefined ? ` (before: ${before.meanCheck.toFixed(4)})` : ''}`;
+}
+
 export async function trainRl(o: RlOptions): Promise<RlResult> {
   const learning = new Map([...o.params].filter(([name]) => (o.trainable ? o.trainable(name) : name !== 'lora.scale')));
   const vars = [...learning.values()];
   const byVarName = new Map([...learning].map(([name, v]) => [v.name, name]));
   const optimizer = new Optimizer(o.optimizer, learning);
   const unfreeze = freezeAllBut(o.params, learning);
-  const evaluate = () => evaluateHeldOut(o.params, o.config, o.tok, o.heldOut, o.reward, { maxNewTokens: o.maxNewTokens, stopTokens: o.stopTokens, temperature: o.evalTemperature, samples: o.evalSamples, signal: o.signal });
+  const evaluate = () => evaluateHeldOut(o.params, o.config, o.tok, o.heldOut, o.reward, { maxNewTokens: o.maxNewTokens, stopTokens: o.stopTokens, temperature: o.evalTemperature, samples: o.evalSamples, signal: o.signal, ...(o.check ? { check: o.check } : {}) });
   try {
     const { state: s, resumedFrom } = startingState(o, optimizer);
     const state = s as RlState;
     if (!state.rl) {
       o.log(`held-out evaluation of the starting model on ${o.heldOut.length} prompts`);
       state.rl = { steps: [], rollouts: [], before: await evaluate() };
-      o.log(`held-out mean reward before: ${state.rl.before.meanReward.toFixed(4)}`);
+      o.log(`held-out mean reward before: ${state.rl.before.meanReward.toFixed(4)}${checkNote(state.rl.before)}`);
     }
     const rl = state.rl;
     const orders = new Map<number, number[]>();
@@ -234,7 +241,11 @@ export async function trainRl(o: RlOptions): Promise<RlResult> {
         lr,
       };
       if (ppo) metrics.valueLoss = sums.valueLoss / o.updatesPerBatch;
-      if (o.evalEvery > 0 && state.step % o.evalEvery === 0 && state.step < o.steps) metrics.heldOutReward = (await evaluate()).meanReward;
+      if (o.evalEvery > 0 && state.step % o.evalEvery === 0 && state.step < o.steps) {
+        const held = await evaluate();
+        metrics.heldOutReward = held.meanReward;
+        if (held.meanCheck !== undefined) metrics.heldOutCheck = held.meanCheck;
+      }
       rl.steps.push({ step: state.step, ...metrics });
       if (o.samplesEvery > 0 && (state.step % o.samplesEvery === 0 || state.step === 1)) {
         const row = { step: state.step, prompt: scored[0]!.prompt, response: scored[0]!.response, reward: rewards[0]! };
@@ -248,7 +259,7 @@ export async function trainRl(o: RlOptions): Promise<RlResult> {
       await o.progress(state.step, o.steps, metrics);
     }
     const after = await evaluate();
-    o.log(`held-out mean reward after: ${after.meanReward.toFixed(4)} (before: ${rl.before.meanReward.toFixed(4)})`);
+    o.log(`held-out mean reward after: ${after.meanReward.toFixed(4)} (before: ${rl.before.meanReward.toFixed(4)})${checkNote(after, rl.before)}`);
     return { before: rl.before, after, steps: rl.steps, rollouts: rl.rollouts, resumedFrom };
   } finally {
     unfreeze();
