@@ -4,37 +4,17 @@ import { join } from 'node:path';
 import type { NodeContext } from '../sdk/index.ts';
 import { generate } from '../lib/gpt/generate.ts';
 import type { TokenSource } from '../lib/token-source.ts';
-import { tf } from '../lib/backend.ts';
 import type { DatasetHandle, SplitName } from '../lib/dataset.ts';
 import type { GptConfig } from '../lib/gpt/config.ts';
-import { crossEntropy, hiddenStates, lmLogits, type Params } from '../lib/gpt/model.ts';
+import type { Params } from '../lib/gpt/model.ts';
+import { windowPerplexity } from '../lib/window-perplexity.ts';
 import { tokenStream, unigramCrossEntropy } from '../lib/token-stream.ts';
 import type { TextTokenizer } from '../lib/tokenizer.ts';
 
 export async function perplexity(params: Params, config: GptConfig, tok: TextTokenizer, dataset: DatasetHandle, split: SplitName, maxTokens: number, batchSize: number, ctx: NodeContext): Promise<Record<string, number>> {
   const stream = await tokenStream(tok, dataset, split, ctx.checkpointDir);
   if (!stream) throw new Error(`the dataset has no ${split} split; add a Split node`);
-  const T = config.contextLength;
-  const windows = Math.floor((Math.min(stream.length, maxTokens) - 1) / T);
-  if (windows < 1) throw new Error(`the ${split} split has ${stream.length} tokens, fewer than one context of ${T + 1}`);
-  let sum = 0;
-  let count = 0;
-  for (let w = 0; w < windows; w += batchSize) {
-    const B = Math.min(batchSize, windows - w);
-    const x = new Int32Array(B * T);
-    const y = new Int32Array(B * T);
-    for (let b = 0; b < B; b++) {
-      const win = stream.read((w + b) * T, T + 1);
-      x.set(win.subarray(0, T), b * T);
-      y.set(win.subarray(1, T + 1), b * T);
-    }
-    const loss = tf.tidy(() => crossEntropy(lmLogits(params, config, hiddenStates(params, config, tf.tensor2d(x, [B, T], 'int32'), { training: false })), tf.tensor1d(y, 'int32'), tf.ones([B * T])));
-    sum += (await loss.data())[0]! * B * T;
-    loss.dispose();
-    count += B * T;
-    await ctx.progress({ step: Math.min(w + B, windows), total: windows, metrics: { loss: sum / count } });
-  }
-  const loss = sum / count;
+  const { loss, tokens: count } = await windowPerplexity(params, config, stream, maxTokens, batchSize, (step, total, loss) => ctx.progress({ step, total, metrics: { loss } }), `the ${split} split`);
   const values: Record<string, number> = { loss, perplexity: Math.exp(loss), tokens: count };
   const train = await tokenStream(tok, dataset, 'train', ctx.checkpointDir);
   if (train) {

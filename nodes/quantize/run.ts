@@ -14,7 +14,7 @@ import type { TextTokenizer } from '../lib/tokenizer.ts';
 import type { GptConfig } from '../lib/gpt/config.ts';
 import type { NodeContext, RunOf } from '../sdk/index.ts';
 import type { spec } from './index.ts';
-import { windowPerplexity } from './perplexity.ts';
+import { windowPerplexity } from '../lib/window-perplexity.ts';
 
 type Inputs = Parameters<RunOf<typeof spec>>[0];
 type P = Parameters<RunOf<typeof spec>>[1];

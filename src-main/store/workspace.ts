@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { processAlive } from './atomic.ts';
 
 export const WORKSPACE_ENV = 'WEFT_WORKSPACE';
 
@@ -32,15 +33,6 @@ export function ensureWorkspace(root: string): WorkspacePaths {
   for (const dir of Object.values(paths)) mkdirSync(dir, { recursive: true });
   sweepCheckpointLeftovers(paths.checkpoints);
   return paths;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

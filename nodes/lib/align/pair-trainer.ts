@@ -7,8 +7,7 @@
 import { tf } from '../backend.ts';
 import { Prng } from '../prng.ts';
 import { saveCheckpoint, startingState, type TrainState } from '../train/checkpoint.ts';
-import { freezeAllBut, type TrainLoopOptions } from '../train/loop-options.ts';
-import { Optimizer } from '../train/optimizer.ts';
+import { learningSetup, type TrainLoopOptions } from '../train/loop-options.ts';
 import { learningRate } from '../train/schedule.ts';
 import { applyUpdate } from '../train/update.ts';
 import type { EncodedPair } from './pair-encoding.ts';
@@ -89,11 +88,7 @@ export async function evaluatePairs(pairs: readonly EncodedPair[], rewards: Pair
 
 export async function trainPairs(o: PairTrainOptions): Promise<PairTrainResult> {
   if (!o.train.length) throw new Error('no training pairs');
-  const learning = new Map([...o.params].filter(([name]) => (o.trainable ? o.trainable(name) : name !== 'lora.scale')));
-  const vars = [...learning.values()];
-  const byVar = new Map([...learning].map(([name, v]) => [v.name, name]));
-  const optimizer = new Optimizer(o.optimizer, learning);
-  const unfreeze = freezeAllBut(o.params, learning);
+  const { learning, vars, byVarName: byVar, optimizer, unfreeze } = learningSetup(o);
   try {
     const { state, resumedFrom } = startingState(o, optimizer);
     const rng = new Prng(state.rng);

@@ -10,8 +10,7 @@ import type { Params } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
 import type { TextTokenizer } from '../tokenizer.ts';
 import { saveCheckpoint, startingState, type TrainState } from '../train/checkpoint.ts';
-import { freezeAllBut, type TrainLoopOptions } from '../train/loop-options.ts';
-import { Optimizer } from '../train/optimizer.ts';
+import { learningSetup, type TrainLoopOptions } from '../train/loop-options.ts';
 import { learningRate } from '../train/schedule.ts';
 import { applyUpdate } from '../train/update.ts';
 import { gae, groupAdvantages, whiten } from './advantages.ts';
@@ -174,11 +173,7 @@ function checkNote(now: HeldOutResult, before?: HeldOutResult): string {
 }
 
 export async function trainRl(o: RlOptions): Promise<RlResult> {
-  const learning = new Map([...o.params].filter(([name]) => (o.trainable ? o.trainable(name) : name !== 'lora.scale')));
-  const vars = [...learning.values()];
-  const byVarName = new Map([...learning].map(([name, v]) => [v.name, name]));
-  const optimizer = new Optimizer(o.optimizer, learning);
-  const unfreeze = freezeAllBut(o.params, learning);
+  const { learning, vars, byVarName, optimizer, unfreeze } = learningSetup(o);
   const evaluate = () => evaluateHeldOut(o.params, o.config, o.tok, o.heldOut, o.reward, { maxNewTokens: o.maxNewTokens, stopTokens: o.stopTokens, temperature: o.evalTemperature, samples: o.evalSamples, signal: o.signal, ...(o.check ? { check: o.check } : {}) });
   try {
     const { state: s, resumedFrom } = startingState(o, optimizer);

@@ -8,8 +8,7 @@ import type { GptConfig } from '../gpt/config.ts';
 import { classifierLogits, crossEntropy, hiddenStates, type Params } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
 import { saveCheckpoint, startingState } from './checkpoint.ts';
-import { freezeAllBut, type TrainLoopOptions } from './loop-options.ts';
-import { Optimizer } from './optimizer.ts';
+import { learningSetup, type TrainLoopOptions } from './loop-options.ts';
 import { applyUpdate } from './update.ts';
 import { learningRate } from './schedule.ts';
 
@@ -86,11 +85,7 @@ export function report(actual: ArrayLike<number>, predicted: ArrayLike<number>, 
 }
 
 export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ validation: ClassificationReport | null; finalLoss: number; resumedFrom: number | null }> {
-  const learning = new Map([...o.params].filter(([name]) => (o.trainable ? o.trainable(name) : name !== 'lora.scale')));
-  const vars = [...learning.values()];
-  const byVar = new Map([...learning].map(([name, v]) => [v.name, name]));
-  const optimizer = new Optimizer(o.optimizer, learning);
-  const unfreeze = freezeAllBut(o.params, learning);
+  const { learning, vars, byVarName: byVar, optimizer, unfreeze } = learningSetup(o);
   try {
     const { state, resumedFrom } = startingState(o, optimizer);
     const rng = new Prng(state.rng);

@@ -8,8 +8,7 @@ import { crossEntropy, hiddenStates, lmLogits } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
 import { saveCheckpoint, startingState } from './checkpoint.ts';
 import type { TokenSource } from '../token-source.ts';
-import { freezeAllBut, type TrainLoopOptions } from './loop-options.ts';
-import { Optimizer } from './optimizer.ts';
+import { learningSetup, type TrainLoopOptions } from './loop-options.ts';
 import { applyUpdate } from './update.ts';
 import { learningRate } from './schedule.ts';
 
@@ -130,11 +129,7 @@ export async function evaluate(o: LmTrainOptions, batches: Batch[]): Promise<num
 }
 
 export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResult> {
-  const learning = new Map([...o.params].filter(([name]) => (o.trainable ? o.trainable(name) : name !== 'lora.scale')));
-  const vars = [...learning.values()];
-  const byVarName = new Map([...learning].map(([name, v]) => [v.name, name]));
-  const optimizer = new Optimizer(o.optimizer, learning);
-  const unfreeze = freezeAllBut(o.params, learning);
+  const { learning, vars, byVarName, optimizer, unfreeze } = learningSetup(o);
   const valBatches = validationBatches(o);
   let history: LmTrainResult['history'] = [];
   try {

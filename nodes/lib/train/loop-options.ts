@@ -1,6 +1,6 @@
 import type { GptConfig } from '../gpt/config.ts';
 import type { Params } from '../gpt/model.ts';
-import type { OptimizerSettings } from './optimizer.ts';
+import { Optimizer, type OptimizerSettings } from './optimizer.ts';
 import type { ScheduleSettings } from './schedule.ts';
 
 /** What every training loop needs besides its data: model, budget, checkpoints, optimisation, reporting. */
@@ -32,5 +32,21 @@ export function freezeAllBut(params: ReadonlyMap<string, { trainable: boolean }>
   for (const v of changed) v.trainable = false;
   return () => {
     for (const v of changed) v.trainable = true;
+  };
+}
+
+/**
+ * What every training loop sets up first: the parameters that learn (all but LoRA's scale, or those
+ * `trainable` names), the optimizer over them, variable name to parameter name (gradients come keyed by
+ * variable), and the others frozen; `unfreeze` undoes the freezing when the loop ends.
+ */
+export function learningSetup(o: Pick<TrainLoopOptions, 'params' | 'trainable' | 'optimizer'>) {
+  const learning = new Map([...o.params].filter(([name]) => (o.trainable ? o.trainable(name) : name !== 'lora.scale')));
+  return {
+    learning,
+    vars: [...learning.values()],
+    byVarName: new Map([...learning].map(([name, v]) => [v.name, name])),
+    optimizer: new Optimizer(o.optimizer, learning),
+    unfreeze: freezeAllBut(o.params, learning),
   };
 }

@@ -1,8 +1,8 @@
-/** Perplexity of a model over consecutive context windows of a token source: the before/after figure of quantization. */
-import { tf } from '../lib/backend.ts';
-import type { GptConfig } from '../lib/gpt/config.ts';
-import { crossEntropy, hiddenStates, lmLogits, type Params } from '../lib/gpt/model.ts';
-import type { TokenSource } from '../lib/token-source.ts';
+/** Perplexity of a model over consecutive context windows of a token source (Evaluate; Quantize before and after). */
+import { tf } from './backend.ts';
+import type { GptConfig } from './gpt/config.ts';
+import { crossEntropy, hiddenStates, lmLogits, type Params } from './gpt/model.ts';
+import type { TokenSource } from './token-source.ts';
 
 export async function windowPerplexity(
   params: Params,
@@ -11,10 +11,12 @@ export async function windowPerplexity(
   maxTokens: number,
   batchSize: number,
   onBatch: (done: number, total: number, loss: number) => Promise<void>,
+  /** How the text is named in errors (e.g. "the validation split"). */
+  what = 'the evaluation text',
 ): Promise<{ loss: number; perplexity: number; tokens: number }> {
   const T = config.contextLength;
   const windows = Math.floor((Math.min(tokens.length, maxTokens) - 1) / T);
-  if (windows < 1) throw new Error(`the evaluation text has ${tokens.length} tokens, fewer than one context of ${T + 1}`);
+  if (windows < 1) throw new Error(`${what} has ${tokens.length} tokens, fewer than one context of ${T + 1}`);
   let sum = 0;
   let count = 0;
   for (let w = 0; w < windows; w += batchSize) {
