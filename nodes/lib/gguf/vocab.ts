@@ -10,9 +10,17 @@ import type { ModelShape } from '../hf-config.ts';
 import { TokenType } from './format.ts';
 import { meta, type MetaValue } from './writer.ts';
 
+interface PreTokenizer {
+  type?: string;
+  pretokenizers?: PreTokenizer[];
+  use_regex?: boolean;
+  individual_digits?: boolean;
+  pattern?: { Regex?: string; String?: string };
+}
+
 interface TokenizerJson {
   added_tokens?: Array<{ id: number; content: string; special?: boolean }>;
-  pre_tokenizer?: { type?: string; pretokenizers?: Array<{ type?: string }> } | null;
+  pre_tokenizer?: PreTokenizer | null;
   model?: { type?: string; vocab?: Record<string, number>; merges?: Array<string | [string, string]>; byte_fallback?: boolean };
 }
 
@@ -32,8 +40,29 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-const isByteLevel = (pre: TokenizerJson['pre_tokenizer']): boolean =>
-  pre?.type === 'ByteLevel' || (pre?.type === 'Sequence' && (pre.pretokenizers ?? []).some((p) => p.type === 'ByteLevel'));
+/** The split regexes of Llama 3 and Qwen2 tokenizers, as their tokenizer.json writes them. */
+const LLAMA3_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const QWEN2_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+/**
+ * llama.cpp's name (tokenizer.ggml.pre) for how a byte-level BPE tokenizer splits text before merging,
+ * or null when it splits in a way we cannot name. llama.cpp splits by this name, not by the file's
+ * regex: a wrong name tokenizes differently (e.g. digits in threes for Llama 3, one by one for Qwen2).
+ */
+export function preTokenizerName(pre: PreTokenizer | null | undefined): string | null {
+  if (!pre) return null;
+  if (pre.type === 'ByteLevel') return pre.use_regex === false ? null : 'gpt-2';
+  if (pre.type !== 'Sequence') return null;
+  const [first, second, ...rest] = pre.pretokenizers ?? [];
+  if (!first || !second || rest.length || second.type !== 'ByteLevel') return null;
+  if (first.type === 'Split' && second.use_regex === false) {
+    if (first.pattern?.Regex === LLAMA3_SPLIT) return 'llama-bpe';
+    if (first.pattern?.Regex === QWEN2_SPLIT) return 'qwen2';
+    return null;
+  }
+  if (first.type === 'Digits' && first.individual_digits && second.use_regex !== false) return 'smollm';
+  return null;
+}
 
 /**
  * Why a tokenizer.json cannot be embedded as llama.cpp's "gpt2" vocabulary, or null when it can.
@@ -43,8 +72,11 @@ export function vocabProblem(tokenizerPath: string): string | null {
   if (!existsSync(tokenizerPath)) return `${tokenizerPath} is missing; GGUF embeds the tokenizer`;
   const tok = readJson(tokenizerPath) as TokenizerJson;
   if (tok.model?.type !== 'BPE') return `${tokenizerPath}: model.type is "${tok.model?.type}"; Weft embeds byte-level BPE tokenizers in GGUF (WordPiece, Unigram and others are not supported)`;
-  if (tok.model.byte_fallback || !isByteLevel(tok.pre_tokenizer)) {
-    return `${tokenizerPath}: a SentencePiece-style BPE tokenizer (byte_fallback, no ByteLevel pre-tokenizer); Weft embeds only byte-level BPE (GPT-2 style) in GGUF so far`;
+  if (tok.model.byte_fallback) {
+    return `${tokenizerPath}: a SentencePiece-style BPE tokenizer (byte_fallback, as Llama 2 and Mistral use); Weft embeds only byte-level BPE tokenizers (GPT-2, Llama 3, Qwen, SmolLM style) in GGUF so far`;
+  }
+  if (!preTokenizerName(tok.pre_tokenizer)) {
+    return `${tokenizerPath}: its pre_tokenizer (${JSON.stringify(tok.pre_tokenizer ?? null).slice(0, 120)}) is not one llama.cpp knows by name (GPT-2's, Llama 3's, Qwen2's or SmolLM's split); llama.cpp would split text differently, so Weft does not embed it in GGUF`;
   }
   return null;
 }
@@ -81,7 +113,7 @@ export function embeddedVocab(tokenizerPath: string, c: ModelShape): EmbeddedVoc
   const chatTemplate = typeof tcfg.chat_template === 'string' ? tcfg.chat_template : null;
   const metadata: Array<[string, MetaValue]> = [
     ['tokenizer.ggml.model', meta.str('gpt2')],
-    ['tokenizer.ggml.pre', meta.str('gpt-2')],
+    ['tokenizer.ggml.pre', meta.str(preTokenizerName(tok.pre_tokenizer)!)],
     ['tokenizer.ggml.tokens', meta.strs(tokens)],
     ['tokenizer.ggml.token_type', meta.i32s(types)],
     ['tokenizer.ggml.merges', meta.strs(merges)],
