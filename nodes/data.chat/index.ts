@@ -18,6 +18,8 @@ export const spec = nodeSpec({
     system: { kind: 'text', default: '', maxLength: 20_000, help: 'Optional system message before each prompt (conversations that have their own system turn keep theirs).' },
     endOfText: { kind: 'string', default: '<|endoftext|>', help: 'Appended to each response so the model learns to stop.' },
   },
+  // The splits pass through.
+  outputFacts: (_p, inputs) => (inputs.dataset?.validationSplit !== undefined ? { dataset: { validationSplit: inputs.dataset.validationSplit } } : {}),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

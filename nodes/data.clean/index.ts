@@ -42,6 +42,8 @@ export const spec = nodeSpec({
     if (params.maxChars > 0 && params.maxChars < params.minChars) problems.push({ param: 'maxChars', message: 'must be at least Min characters (or 0 for no limit)' });
     return problems;
   },
+  // The splits pass through.
+  outputFacts: (_p, inputs) => (inputs.dataset?.validationSplit !== undefined ? { dataset: { validationSplit: inputs.dataset.validationSplit } } : {}),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

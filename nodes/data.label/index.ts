@@ -50,6 +50,8 @@ export const spec = nodeSpec({
     if (params.unlabelled === 'default' && params.defaultLabel.trim() === '') problems.push({ param: 'defaultLabel', message: 'give the label for records no rule labels' });
     return problems;
   },
+  // The splits pass through.
+  outputFacts: (_p, inputs) => (inputs.dataset?.validationSplit !== undefined ? { dataset: { validationSplit: inputs.dataset.validationSplit } } : {}),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

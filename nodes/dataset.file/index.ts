@@ -72,6 +72,8 @@ export const spec = nodeSpec({
     }
     return problems;
   },
+  // Every record goes to the train split; a Split node makes a validation split.
+  outputFacts: () => ({ dataset: { validationSplit: false } }),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -15,6 +15,8 @@ export const spec = nodeSpec({
     digits: { kind: 'integer', default: 2, min: 1, max: 6, help: 'Addition: digits per operand.' },
     maxWordLength: { kind: 'integer', default: 6, min: 3, max: 12, help: 'Reverse and sort: words have 3 to this many letters.' },
   },
+  // Every record goes to the train split; a Split node makes a validation split.
+  outputFacts: () => ({ dataset: { validationSplit: false } }),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { modelOf, needsDecoder } from '../lib/model-checks.ts';
 
 export const spec = nodeSpec({
   type: 'eval',
@@ -20,6 +21,7 @@ export const spec = nodeSpec({
   },
   metricNames: (p) =>
     p.metric === 'perplexity' ? ['loss', 'perplexity', 'tokens', 'unigramBaseline'] : p.metric === 'exact-match' ? ['exactMatch', 'examples'] : ['accuracy', 'macroF1', 'majorityBaseline', 'examples'],
+  validateWithInputs: (_p, inputs) => needsDecoder(modelOf(inputs), 'Evaluation'),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

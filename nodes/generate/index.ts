@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { modelOf, needsDecoder } from '../lib/model-checks.ts';
 
 export const spec = nodeSpec({
   type: 'generate',
@@ -16,6 +17,7 @@ export const spec = nodeSpec({
     topP: { kind: 'number', default: 0.95, min: 0, max: 1, help: '1 turns nucleus sampling off.' },
     samples: { kind: 'integer', default: 3, min: 1, max: 100 },
   },
+  validateWithInputs: (_p, inputs) => needsDecoder(modelOf(inputs), 'Text generation'),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

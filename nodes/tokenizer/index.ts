@@ -14,6 +14,12 @@ export const spec = nodeSpec({
     specialTokens: { kind: 'string', default: '<|endoftext|>', help: 'Comma-separated; the first one separates documents.' },
     file: { kind: 'file', default: '', extensions: ['.json'], help: 'For kind "file": a tokenizer.json.' },
   },
+  // Byte-level: 256 byte tokens and the special tokens; BPE: the size asked for (a file: known at run time).
+  outputFacts: (p) => {
+    const specials = p.specialTokens.split(',').filter((t) => t.trim()).length;
+    const vocabSize = p.kind === 'byte-level' ? 256 + specials : p.kind === 'bpe' ? p.vocabSize : undefined;
+    return vocabSize ? { tokenizer: { vocabSize } } : {};
+  },
   validate(params, connected) {
     const problems = [];
     if (params.kind === 'bpe' && !connected.includes('dataset')) problems.push({ port: 'dataset', message: 'BPE needs a dataset to train on' });

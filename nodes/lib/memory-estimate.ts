@@ -1,0 +1,98 @@
+/**
+ * How big a model is and how much memory training it takes: pure arithmetic on the contract's
+ * ModelConfig, no tfjs, so node specs check at validation what trainers check again when they start.
+ */
+import type { ModelConfig } from '../sdk/index.ts';
+import { shapeOf } from './hf-config.ts';
+
+type GptConfig = ModelConfig;
+
+/** Trainable parameters, as transformers counts them (a tied head counted once). */
+export function parameterCount(config: GptConfig): number {
+  const c = shapeOf(config);
+  const d = c.width;
+  const q = c.heads * c.headDim;
+  const kv = c.kvHeads * c.headDim;
+  const I = c.intermediateSize;
+  const gpt2 = c.family === 'gpt2';
+  const norms = gpt2 ? 2 * 2 * d : 2 * d;
+  const attn = d * (q + 2 * kv) + (c.qkvBias ? q + 2 * kv : 0) + q * d + (c.attnOutputBias ? d : 0) + (c.qkNorm ? 2 * c.headDim : 0);
+  const mlp = gpt2 ? 2 * d * I + (c.mlpBias ? I + d : 0) : 3 * d * I + (c.mlpBias ? 2 * I + d : 0);
+  const perLayer = norms + attn + mlp;
+  const head = c.tiedEmbeddings ? 0 : c.vocabSize * d;
+  const cls = c.numClasses ? d * c.numClasses : 0;
+  const positions = gpt2 ? c.contextLength * d : 0;
+  return c.vocabSize * d + positions + c.layers * perLayer + (gpt2 ? 2 * d : d) + head + cls;
+}
+
+/**
+ * Bytes training needs at its peak: the weights; the gradients and two Adam moments of what learns
+ * (with LoRA only the adapters); and the tensors the backward pass keeps. tfjs keeps every
+ * intermediate of a step until the step ends, so per token and layer it holds about 68
+ * width-sized and 5 MLP-sized vectors for GPT-2 (whose GELU and LayerNorm are single kernels on
+ * wasm, fused-ops.ts), 85 and 20 for the Llama family (RMSNorm, SwiGLU and RoPE still op by op),
+ * 5.5 floats per head and position of the attention, and 9 per vocabulary entry of the logits.
+ * The coefficients were fitted to tf.profile's measured peaks on the wasm backend
+ * (bench/memory-estimate.ts prints the comparison; a test holds it within 25% on three sizes).
+ */
+export function trainingBytes(config: GptConfig, batch: number, context = config.contextLength, lora?: { rank: number; targets: number }): number {
+  const c = shapeOf(config);
+  const weights = parameterCount(c) * 4;
+  const learning = lora ? c.layers * lora.targets * lora.rank * 2 * c.width : parameterCount(c);
+  const tokens = batch * context;
+  const [perWidth, perMlp] = c.family === 'gpt2' ? [68, 5] : [85, 20];
+  const perLayer = perWidth * c.width + perMlp * c.intermediateSize + 5.5 * c.heads * context;
+  return weights + learning * 12 + 4 * tokens * (c.layers * perLayer + 9 * c.vocabSize);
+}
+
+const GIB = 1024 ** 3;
+/** The wasm heap is 32-bit: 4 GiB, of which tfjs bookkeeping and fragmentation take a share. */
+export const WASM_BUDGET_BYTES = 3.5 * GIB;
+
+/** LoRA as the estimate sees it: the adapters' rank and how many matrices per layer get one. */
+export type LoraSize = { rank: number; targets: number };
+
+/** The largest single tensor a training step makes: one WebGPU buffer each, capped by the adapter. */
+export function largestBufferBytes(config: GptConfig, batch: number, context: number): number {
+  const c = { heads: config.heads, width: config.width, vocab: config.vocabSize, mlp: config.intermediateSize ?? 4 * config.width };
+  return 4 * Math.max(batch * context * c.vocab, batch * c.heads * context * context, batch * context * c.mlp, c.vocab * c.width);
+}
+
+/** What a device lets training use. */
+export interface TrainingBudget {
+  /** What the device holds in all. */
+  totalBytes?: number;
+  /** Largest single buffer. */
+  maxBufferBytes?: number;
+  /** For messages: "the wasm backend's 4 GiB heap", "the GPU's 1.0 GiB buffer limit". */
+  describe(kind: 'total' | 'buffer'): string;
+}
+
+export const WASM_BUDGET: TrainingBudget = { totalBytes: WASM_BUDGET_BYTES, describe: () => "the wasm backend's 4 GiB heap" };
+
+/**
+ * Why training this configuration does not fit the budget, with a batch size that fits (the same
+ * effective batch through gradient accumulation) or a shorter context; null when it fits. The same
+ * words at validation and when a trainer starts.
+ */
+export function trainingFitProblem(budget: TrainingBudget, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: LoraSize): string | null {
+  const need = (b: number, t: number) => trainingBytes(config, b, t, lora);
+  const overTotal = (b: number, t: number) => budget.totalBytes !== undefined && need(b, t) > budget.totalBytes;
+  const overBuffer = (b: number, t: number) => budget.maxBufferBytes !== undefined && largestBufferBytes(config, b, t) > budget.maxBufferBytes;
+  const fits = (b: number, t: number) => !overTotal(b, t) && !overBuffer(b, t);
+  if (fits(batchSize, context)) return null;
+  let b = batchSize;
+  while (b > 1 && !fits(b, context)) b = Math.floor(b / 2);
+  let t = context;
+  while (t > 16 && !fits(1, t)) t = Math.floor(t / 2);
+  const advice = fits(b, context)
+    ? `Use batch size ${b} with gradient accumulation ${Math.ceil((batchSize * gradAccum) / b)} (the same effective batch), or a smaller model.`
+    : fits(1, t)
+      ? `Even batch size 1 does not fit at context ${context}: use batch size 1 with context ${t}${lora ? '' : ', or LoRA'}, or a smaller model.`
+      : `Even batch size 1 does not fit: use a smaller model${lora ? '' : ' or LoRA'}.`;
+  const at = `at batch ${batchSize}, context ${context}`;
+  const why = overTotal(batchSize, context)
+    ? `training needs about ${(need(batchSize, context) / GIB).toFixed(1)} GiB ${at}, more than ${budget.describe('total')} allows.`
+    : `training ${at} makes a ${(largestBufferBytes(config, batchSize, context) / GIB).toFixed(2)} GiB tensor (logits or attention scores), more than ${budget.describe('buffer')}.`;
+  return `${why} ${advice}`;
+}
