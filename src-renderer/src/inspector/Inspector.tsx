@@ -35,6 +35,12 @@ function FieldRow({
   const shown = field.value === undefined ? '' : String(field.value);
   const [draft, setDraft] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const { fieldProblems } = useEditor();
+  // A refused value counts as a problem (status bar, Run) while the field shows it.
+  useEffect(() => {
+    fieldProblems.set(nodeId, field.name, problem && `${field.label}: ${problem}`);
+    return () => fieldProblems.set(nodeId, field.name, null);
+  }, [fieldProblems, nodeId, field.name, field.label, problem]);
   // A different node, or an undo, resets what the user was typing.
   useEffect(() => {
     setDraft(null);
@@ -131,7 +137,7 @@ function FieldRow({
 }
 
 /** The selected node: its params as a form generated from the spec, and what the shown run did with it. */
-export function Inspector({ node, readOnly, errors, graphDir }: { node: GraphNode | null; readOnly: boolean; errors: GraphError[]; graphDir?: string }) {
+export function Inspector({ node, readOnly, errors, warnings = [], graphDir }: { node: GraphNode | null; readOnly: boolean; errors: GraphError[]; warnings?: GraphError[]; graphDir?: string }) {
   const { specs, doc, runs, toast } = useEditor();
   const filePreview = useDataFilePreview(node, graphDir);
   const { pick, cancel: cancelPick, picker } = usePathPicker();
@@ -183,6 +189,9 @@ export function Inspector({ node, readOnly, errors, graphDir }: { node: GraphNod
         <p className="muted small">{spec?.description}</p>
         {nodeErrors.filter((e) => !e.param).map((e, i) => (
           <div key={i} className="callout error">{e.port ? `${e.port}: ` : ''}{e.message}</div>
+        ))}
+        {warnings.filter((w) => w.nodeId === node.id).map((w, i) => (
+          <div key={`w${i}`} className="callout warning" data-testid="node-warning">⚠ {w.port ? `${w.port}: ` : w.param ? `${w.param}: ` : ''}{w.message}</div>
         ))}
         {spec && Object.keys(spec.params).length > 0 && <h4>Settings</h4>}
         {spec &&
