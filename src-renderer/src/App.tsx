@@ -114,7 +114,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
     const first = fieldProblems.list()[0];
     if (!first) return runControl.run();
     const node = graph.nodes.find((n) => n.id === first.nodeId);
-    toast(`Can't run yet: ${node?.label ?? first.nodeId} has a value that was not applied (${first.message}). Fix the field or undo the typing.`, 'error', 'run');
+    toast(`Can't run yet: ${node?.label ?? first.nodeId} has a value that was not applied (${first.param}: ${first.message}). Fix the field, or select another node to drop the typing.`, 'error', 'run');
   };
 
   const handlers: Record<CommandId, () => void> = {

@@ -38,9 +38,9 @@ function FieldRow({
   const { fieldProblems } = useEditor();
   // A refused value counts as a problem (status bar, Run) while the field shows it.
   useEffect(() => {
-    fieldProblems.set(nodeId, field.name, problem && `${field.label}: ${problem}`);
+    fieldProblems.set(nodeId, field.name, problem);
     return () => fieldProblems.set(nodeId, field.name, null);
-  }, [fieldProblems, nodeId, field.name, field.label, problem]);
+  }, [fieldProblems, nodeId, field.name, problem]);
   // A different node, or an undo, resets what the user was typing.
   useEffect(() => {
     setDraft(null);
