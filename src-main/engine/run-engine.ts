@@ -105,7 +105,9 @@ export class RunEngine {
 
   async validate(graph: unknown, graphDir: string): Promise<ValidateResult> {
     const result = this.check(graph, resolve(graphDir));
-    return result.ok ? { ok: true, errors: [], warnings: result.checked.warnings } : { ok: false, errors: result.errors, warnings: result.warnings };
+    const warnings = result.ok ? result.checked.warnings : result.warnings;
+    // Warnings only when there are some: the answer to a clean graph stays { ok, errors }.
+    return { ok: result.ok, errors: result.ok ? [] : result.errors, ...(warnings.length ? { warnings } : {}) };
   }
 
   async start(request: StartRunRequest & { replayOf?: string }): Promise<{ runId: string }> {
