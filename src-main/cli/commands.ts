@@ -123,6 +123,9 @@ export async function runCommand(file: string, opts: GlobalOptions & { set: stri
     return 2;
   }
   return withEngine(opts, async (engine) => {
+    // What validation warns of (no validation split…) is said before the run, which it does not stop.
+    const checked = await engine.validateGraph(graph, dirname(resolve(file)));
+    for (const w of checked.warnings ?? []) err(`warning: ${formatGraphError(w, file)}`);
     let run: RunRecord;
     try {
       run = await follow(engine, async () => {
