@@ -101,6 +101,14 @@ describe('checks before the run', () => {
     expect(on(checkGraph(fitting, catalogue, wasm()).errors, 'sft')).toEqual([]);
   });
 
+  it('refuses a new model whose weights alone do not fit, before it is built', () => {
+    const huge = sftGraph({ layers: 48, heads: 32, width: 4096, context: 128 }, {});
+    const [e] = on(checkGraph(huge, catalogue, wasm()).errors, 'model');
+    expect(e?.param).toBe('width');
+    expect(e?.message).toMatch(/^A new model of [\d,]+ parameters needs [\d.]+ GiB for its weights alone, more than the wasm backend's 4 GiB heap allows \(3\.5 GiB\)\. Use fewer layers or a smaller width\.$/);
+    expect(on(checkGraph(sftGraph({}, {}), catalogue, wasm()).errors, 'model')).toEqual([]);
+  });
+
   it('checks the device each node asks for: CPU means the wasm heap, Auto on a machine without a GPU too', () => {
     const noGpu = trainingMemoryFor({ tensorflow: false, gpuMayBePresent: false });
     expect(noGpu('auto')?.totalBytes).toBe(WASM_BUDGET.totalBytes);

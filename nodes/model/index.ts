@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, fromHfConfig } from '../lib/hf-config.ts';
+import { parameterCount } from '../lib/memory-estimate.ts';
 import { hubCacheDir, hubModelIdProblem, hubRepoDir, isCommitHash, revisionProblem } from '../lib/hub/repo.ts';
 import { defineNode, nodeSpec, type ModelConfig, type NodeProblem } from '../sdk/index.ts';
 
@@ -153,6 +154,16 @@ export const spec = nodeSpec({
     const commit = (outputs.model as { source?: { commit?: unknown } } | undefined)?.source?.commit;
     if (params.source !== 'hub' || typeof commit !== 'string' || !isCommitHash(commit) || params.revision === commit) return undefined;
     return { ...params, revision: commit };
+  },
+  // A new model is built in memory before any trainer can check it: its weights alone must fit.
+  validateWithInputs(p, inputs, { memory }) {
+    if (p.source !== 'new' || !memory?.totalBytes) return [];
+    const parameters = parameterCount(newModel(p, inputs.tokenizer?.vocabSize));
+    const bytes = parameters * 4;
+    if (bytes <= memory.totalBytes) return [];
+    const gib = (b: number) => (b / 1024 ** 3).toFixed(1);
+    const message = `${memory.likely ?? ''}a new model of ${parameters.toLocaleString('en-US')} parameters needs ${gib(bytes)} GiB for its weights alone, more than ${memory.describe('total')} allows (${gib(memory.totalBytes)} GiB). Use fewer layers or a smaller width.`;
+    return [{ param: 'width', message: message.charAt(0).toUpperCase() + message.slice(1), ...(memory.likely ? { severity: 'warning' as const } : {}) }];
   },
   outputFacts(p, inputs, env) {
     const model =
