@@ -55,6 +55,15 @@ describe('validation facts', () => {
     expect(checkGraph(g(true, 16), catalogue).errors).toEqual([{ code: 'node_invalid', nodeId: 'k', param: 'context', message: 'longer than 8' }]);
   });
 
+  it('flow down a 10,000-node chain without overflowing the stack', () => {
+    const n = 10_000;
+    const nodes = [{ id: 's', type: 't.source', params: { context: 16 } }, ...Array.from({ length: n }, (_, i) => ({ id: `p${i}`, type: 't.pass', params: {} })), { id: 'k', type: 't.sink', params: { context: 32 } }];
+    const edges: Array<[string, string, string, string]> = [['s', 'model', 'p0', 'model']];
+    for (let i = 1; i < n; i++) edges.push([`p${i - 1}`, 'model', `p${i}`, 'model']);
+    edges.push([`p${n - 1}`, 'model', 'k', 'model']);
+    expect(checkGraph(graphOf(nodes, edges), catalogue).errors.map((e) => [e.nodeId, e.message])).toEqual([['k', 'longer than 16']]);
+  });
+
   it('keeps warnings apart from errors, and gives the memory of the device each node asks for', () => {
     const g = graphOf(
       [

@@ -1,7 +1,7 @@
 import type { AnyNodeDefinition, NodeProblem, UpstreamFacts, ValidationEnv } from './define-node.ts';
 import type { GraphError } from './errors.ts';
 import type { Graph, GraphNode } from './graph.ts';
-import { findCycle } from './graph-order.ts';
+import { findCycle, topologicalOrder } from './graph-order.ts';
 import { checkParamValue, defaultValue, type ParamValue, type ParamValues } from './params.ts';
 import { portsCompatible } from './ports.ts';
 
@@ -213,6 +213,12 @@ export function checkGraph(graph: Graph, catalogue: Catalogue, env: ValidationEn
     }
     return facts;
   };
+
+  // In flow order, so each node finds its inputs' facts ready (no recursion: a 10,000-node chain
+  // cannot overflow the stack). Nodes in or after a cycle (reported below) know nothing.
+  const { order, blocked } = topologicalOrder([...byId.keys()], validEdges);
+  for (const id of blocked) outputFacts.set(id, {});
+  for (const id of order) factsOfOutputs(byId.get(id)!);
 
   for (const node of resolvedNodes) {
     const def = catalogue.get(node.type);
