@@ -31,15 +31,20 @@ export function parameterCount(config: GptConfig): number {
  * width-sized and 5 MLP-sized vectors for GPT-2 (whose GELU and LayerNorm are single kernels on
  * wasm, fused-ops.ts), 85 and 20 for the Llama family (RMSNorm, SwiGLU and RoPE still op by op),
  * 5.5 floats per head and position of the attention, and 9 per vocabulary entry of the logits.
+ * A learning embedding adds two table-sized tensors (its gradient's one-hot product and the tied
+ * head's), and gradient accumulation one more set of gradients (the running sum).
  * The coefficients were fitted to tf.profile's measured peaks on the wasm backend
- * (bench/memory-estimate.ts prints the comparison; a test holds it within 25% on three sizes).
+ * (bench/memory-estimate.ts prints the comparison; tests hold it within 25% on three sizes and at
+ * SmolLM2-135M's real shape).
  */
-export function trainingBytes(config: GptConfig, batch: number, context = config.contextLength, lora?: { rank: number; targets: number }): number {
+export function trainingBytes(config: GptConfig, batch: number, context = config.contextLength, lora?: { rank: number; targets: number }, gradAccum = 1): number {
   const c = shapeOf(config);
   const weights = parameterCount(c) * 4;
   const learning = lora ? c.layers * lora.targets * lora.rank * 2 * c.width : parameterCount(c);
   const tokens = batch * context;
   const [perWidth, perMlp] = c.family === 'gpt2' ? [68, 5] : [85, 20];
   const perLayer = perWidth * c.width + perMlp * c.intermediateSize + 5.5 * c.heads * context;
-  return weights + learning * 12 + 4 * tokens * (c.layers * perLayer + 9 * c.vocabSize);
+  const embeddingGradient = lora ? 0 : 2 * c.vocabSize * c.width * 4;
+  const accumulated = gradAccum > 1 ? learning * 4 : 0;
+  return weights + learning * 12 + embeddingGradient + accumulated + 4 * tokens * (c.layers * perLayer + 9 * c.vocabSize);
 }

@@ -1,4 +1,4 @@
-import { trainingBytes, type GptConfig } from '../gpt/config.ts';
+import { parameterCount, trainingBytes, type GptConfig } from '../gpt/config.ts';
 import { deviceUsed } from '../device-state.ts';
 import type { DeviceInfo } from '../../sdk/index.ts';
 
@@ -42,6 +42,15 @@ function budgetOf(backend: string, device: DeviceInfo | null): Budget | null {
 }
 
 /**
+ * What the wasm heap holds beyond tfjs's tensors: XNNPACK keeps a packed copy of every weight
+ * matrix it has multiplied, for as long as the weight lives (measured: a SmolLM2-135M-shaped model's
+ * heap is about the tensor peak plus the weights). Other backends: nothing counted here.
+ */
+export function heapExtraBytes(backend: string, config: GptConfig): number {
+  return backend === 'wasm' ? parameterCount(config) * 4 : 0;
+}
+
+/**
  * Refuses, before any allocation, a configuration the backend cannot hold, with the estimate and a
  * batch size that fits (same effective batch through gradient accumulation). Without this, the
  * wasm backend dies with a bare `Aborted()` minutes into the run, and a GPU loses its device.
@@ -50,18 +59,21 @@ function budgetOf(backend: string, device: DeviceInfo | null): Budget | null {
 export function assertFitsBackend(backend: string, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: Lora, device: DeviceInfo | null = deviceUsed()): void {
   const budget = budgetOf(backend, device);
   if (!budget) return;
-  const need = (b: number, t: number) => trainingBytes(config, b, t, lora);
-  const overTotal = (b: number, t: number) => budget.totalBytes !== undefined && need(b, t) > budget.totalBytes;
+  // A smaller batch keeps the effective batch through accumulation, whose running sum costs memory too.
+  const accumFor = (b: number) => (b === batchSize ? gradAccum : Math.ceil((batchSize * gradAccum) / b));
+  const need = (b: number, t: number, accum = accumFor(b)) => trainingBytes(config, b, t, lora, accum) + heapExtraBytes(backend, config);
+  const overTotal = (b: number, t: number, accum?: number) => budget.totalBytes !== undefined && need(b, t, accum) > budget.totalBytes;
   const overBuffer = (b: number, t: number) => budget.maxBufferBytes !== undefined && largestBufferBytes(config, b, t) > budget.maxBufferBytes;
-  const fits = (b: number, t: number) => !overTotal(b, t) && !overBuffer(b, t);
+  const fits = (b: number, t: number, accum?: number) => !overTotal(b, t, accum) && !overBuffer(b, t);
   if (fits(batchSize, context)) return;
   let b = batchSize;
   while (b > 1 && !fits(b, context)) b = Math.floor(b / 2);
+  // A shorter context is suggested at batch 1 with the user's own accumulation.
   let t = context;
-  while (t > 16 && !fits(1, t)) t = Math.floor(t / 2);
+  while (t > 16 && !fits(1, t, gradAccum)) t = Math.floor(t / 2);
   const advice = fits(b, context)
     ? `Use batch size ${b} with gradient accumulation ${Math.ceil((batchSize * gradAccum) / b)} (the same effective batch), or a smaller model.`
-    : fits(1, t)
+    : fits(1, t, gradAccum)
       ? `Even batch size 1 does not fit at context ${context}: use batch size 1 with context ${t}${lora ? '' : ', or LoRA'}, or a smaller model.`
       : `Even batch size 1 does not fit: use a smaller model${lora ? '' : ' or LoRA'}.`;
   const at = `at batch ${batchSize}, context ${context}`;
