@@ -13,6 +13,7 @@ import { DataFilePreviewPanel, useDataFilePreview } from './DataFilePreview.tsx'
 import { FIELD_PARAMS } from './data-preview.ts';
 import { DevicePicker, DeviceText } from './DevicePicker.tsx';
 import { HardwarePanel } from './HardwarePanel.tsx';
+import { ModelShapePanel, useModelShape } from './ModelShapePanel.tsx';
 
 function FieldRow({
   field,
@@ -137,6 +138,7 @@ export function Inspector({ node, edges, readOnly, errors, graphDir }: { node: G
   // Settings that do not apply (LoRA rank with Method full…) are hidden until asked for.
   const [showAll, setShowAll] = useState(false);
   const filePreview = useDataFilePreview(node, graphDir);
+  const modelShape = useModelShape(node, graphDir);
   const { pick, cancel: cancelPick, picker } = usePathPicker();
   // Another node selected (or this one deleted): its pending pick no longer has a field to fill.
   useEffect(() => cancelPick(), [node?.id, cancelPick]);
@@ -191,6 +193,7 @@ export function Inspector({ node, edges, readOnly, errors, graphDir }: { node: G
         {nodeErrors.filter((e) => !e.param).map((e, i) => (
           <div key={i} className="callout error">{e.port ? `${e.port}: ` : ''}{e.message}</div>
         ))}
+        {modelShape && <ModelShapePanel state={modelShape} source={String(node.params.source)} />}
         {spec && Object.keys(spec.params).length > 0 && <h4>Settings</h4>}
         {spec &&
           visible.map((f) => (
