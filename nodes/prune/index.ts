@@ -1,5 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
-import { learningRateParam } from '../lib/train/lr-param.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 const RECOVERING = { param: 'recoverySteps', not: [0] } as const;
 

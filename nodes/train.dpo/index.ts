@@ -1,6 +1,6 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
 import { pairTrainingParams, validateLora } from '../lib/align/spec-params.ts';
-import { learningRateParam } from '../lib/train/lr-param.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 export const spec = nodeSpec({
   type: 'train.dpo',

@@ -1,5 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
-import { learningRateParam } from '../lib/train/lr-param.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 export const spec = nodeSpec({
   type: 'train.pretrain',

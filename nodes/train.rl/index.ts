@@ -1,5 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
-import { learningRateParam } from '../lib/train/lr-param.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 const LORA_MATRICES = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'];
 
