@@ -174,6 +174,13 @@ export function paramApplies(specs: Readonly<Record<string, ParamSpec>>, name: s
   return !when || conditionHolds(when, withDefaults(specs, params), connected);
 }
 
+/** What a param is called to people: its label, else its name in words ("maxTokens" → "Max tokens"). */
+export function paramLabel(name: string, spec?: ParamSpec): string {
+  if (spec?.label) return spec.label;
+  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase();
+}
+
 function quoteValue(v: ParamValue): string {
   return typeof v === 'string' ? `"${v}"` : String(v);
 }
@@ -184,7 +191,7 @@ export function describeCondition(c: ParamCondition, specs: Readonly<Record<stri
   if ('all' in c) return c.all.map((x) => describeCondition(x, specs)).join(' and ');
   if ('connected' in c) return `${c.connected} is connected`;
   if ('notConnected' in c) return `no ${c.notConnected} is connected`;
-  const label = specs[c.param]?.label ?? c.param;
+  const label = paramLabel(c.param, specs[c.param]);
   if ('endsWith' in c) return `${label} is a ${c.endsWith.join(' or ')} file`;
   const values = ('is' in c ? c.is : c.not).map(quoteValue);
   const list = values.length === 1 ? values[0]! : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;

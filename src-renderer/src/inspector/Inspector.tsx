@@ -237,7 +237,7 @@ export function Inspector({ node, edges, readOnly, errors, graphDir }: { node: G
               {view.total !== undefined && (
                 <>
                   <span>Progress</span>
-                  <b>
+                  <b data-testid="inspector-progress">
                     {view.step ?? 0} / {view.total} {formatEta(view.etaMs)}
                   </b>
                 </>

@@ -1,5 +1,5 @@
 import type { NodeSpec } from '../../../nodes/sdk/define-node.ts';
-import { checkParamValue, conditionHolds, defaultValue, describeCondition, withDefaults, type ParamSpec, type ParamValue } from '../../../nodes/sdk/params.ts';
+import { checkParamValue, conditionHolds, paramLabel, defaultValue, describeCondition, withDefaults, type ParamSpec, type ParamValue } from '../../../nodes/sdk/params.ts';
 
 /** One generated form field: what to draw and what is wrong with the value, if anything. */
 export interface Field {
@@ -16,11 +16,6 @@ export interface Field {
    * Method is "lora"'); null when it applies. Such a field is hidden, its value kept in the graph.
    */
   notApplying: string | null;
-}
-
-function humanize(name: string): string {
-  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase();
 }
 
 /** Range and kind, said in plain words under the field. */
@@ -62,7 +57,7 @@ export function fieldsFor(spec: NodeSpec, params: Record<string, unknown>, conne
     const value = (given === undefined ? defaultValue(p) : given) as ParamValue | undefined;
     const problem = value === undefined ? (p.required ? 'is required' : null) : checkParamValue(p, value)?.message ?? null;
     const notApplying = p.when && !conditionHolds(p.when, values, connected) ? `Used only when ${describeCondition(p.when, spec.params)}.` : null;
-    return { name, label: p.label ?? humanize(name), spec: p, control: CONTROL[p.kind], value, problem, hint: hintFor(p), notApplying };
+    return { name, label: paramLabel(name, p), spec: p, control: CONTROL[p.kind], value, problem, hint: hintFor(p), notApplying };
   });
 }
 

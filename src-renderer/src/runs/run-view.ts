@@ -92,9 +92,12 @@ export function applyEvent(view: RunView, e: RunEvent): void {
       completeProgress(node);
       break;
     case 'node-progress':
-      node.step = e.step;
-      node.total = e.total;
-      node.etaMs = e.etaMs;
+      // A late event of a node that already succeeded must not take its full bar back.
+      if (node.state !== 'succeeded') {
+        node.step = e.step;
+        node.total = e.total;
+        node.etaMs = e.etaMs;
+      }
       for (const [k, v] of Object.entries(e.metrics ?? {})) {
         if (!Number.isFinite(v)) continue;
         node.metrics[k] = v;
