@@ -34,7 +34,7 @@ export const spec = nodeSpec({
     textField: { kind: 'string', default: 'text', label: 'Text field', help: 'JSONL key or CSV column holding the text; empty to leave unmapped.', when: MAPPED },
     promptField: { kind: 'string', default: '', label: 'Prompt field', help: 'JSONL key or CSV column holding a prompt (for prompt/response data).', when: MAPPED },
     responseField: { kind: 'string', default: '', label: 'Response field', help: 'JSONL key or CSV column holding the response.', when: MAPPED },
-    labelField: { kind: 'string', default: '', label: 'Label field', help: 'JSONL key or CSV column holding a class label.', when: MAPPED },
+    labelField: { kind: 'string', default: '', label: 'Label field', help: 'JSONL key or CSV column holding a class label (in every layout).' },
     keepOtherFields: { kind: 'boolean', default: false, help: 'Also copy unmapped JSONL keys / CSV columns into each record (e.g. for a Label node to use).' },
     csvHeader: { kind: 'boolean', default: true, label: 'CSV has a header row', help: 'Whether the first row names the columns; without a header, columns are named 1, 2, 3, …', when: READS_CSV },
     csvDelimiter: { kind: 'enum', options: ['comma', 'semicolon', 'tab'], default: 'comma', label: 'CSV delimiter', help: 'The character between columns (spreadsheets in some languages use semicolons).', when: READS_CSV },
