@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parameterCount } from '../../nodes/lib/gpt/config.ts';
 import { fromHfConfig } from '../../nodes/lib/hf-config.ts';
 import { hubCacheDir, hubModelIdProblem, hubRepoDir, isCommitHash } from '../../nodes/lib/hub/repo.ts';
 import { loadedModelShape, type LoadedModelShape, type ModelShapeRequest } from '../../nodes/sdk/index.ts';
@@ -29,9 +28,11 @@ function configPath(request: ModelShapeRequest, workspace: string, graphDir: str
   return null;
 }
 
-export function describeModelSource(request: ModelShapeRequest, workspace: string, graphDir: string, roots: readonly ReadRoot[]): LoadedModelShape | null {
+export async function describeModelSource(request: ModelShapeRequest, workspace: string, graphDir: string, roots: readonly ReadRoot[]): Promise<LoadedModelShape | null> {
   const file = configPath(request, workspace, graphDir, roots);
   if (!file || !existsSync(file)) return null;
+  // Loaded on first use: the host starts without model code (test/light-host.test.ts).
+  const { parameterCount } = await import('../../nodes/lib/gpt/config.ts');
   const config = fromHfConfig(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>, file);
   return loadedModelShape({ kind: 'model', dir: '', config, parameters: parameterCount(config) });
 }
