@@ -1,5 +1,6 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
 import { pairTrainingParams, validateLora } from '../lib/align/spec-params.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 export const spec = nodeSpec({
   type: 'train.rm',
@@ -19,6 +20,7 @@ export const spec = nodeSpec({
   outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
   params: {
     ...pairTrainingParams,
+    learningRate: learningRateParam(1e-3, 'then it rises over 10 warm-up steps and falls along a cosine curve to a tenth'),
     histogramBins: { kind: 'integer', default: 20, min: 2, max: 200, label: 'Histogram bins', help: 'Bins of the chosen-versus-rejected reward histogram (reward-histogram.csv).' },
   },
   validate: (p) => validateLora(p),
