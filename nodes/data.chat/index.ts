@@ -14,9 +14,9 @@ export const spec = nodeSpec({
   inputs: { dataset: { type: 'Dataset' } },
   outputs: { dataset: { type: 'Dataset' } },
   params: {
-    template: { kind: 'text', default: DEFAULT_CHAT_TEMPLATE, maxLength: 20_000, help: 'A Hugging Face chat template (Jinja) over `messages`, with `add_generation_prompt`.' },
+    template: { kind: 'text', default: DEFAULT_CHAT_TEMPLATE, maxLength: 20_000, help: 'A chat template is the pattern that lays a conversation out as one text, marking where each user and assistant turn starts and ends; a model must be trained and used with the same one. Written in Jinja over the messages, as Hugging Face models ship it.' },
     system: { kind: 'text', default: '', maxLength: 20_000, help: 'Optional system message before each prompt (conversations that have their own system turn keep theirs).' },
-    endOfText: { kind: 'string', default: '<|endoftext|>', help: 'Appended to each response so the model learns to stop.' },
+    endOfText: { kind: 'string', default: '<|endoftext|>', label: 'End of text', help: 'A marker appended to each response so the model learns where an answer stops.' },
   },
   // The splits pass through.
   outputFacts: (_p, inputs) => (inputs.dataset?.validationSplit !== undefined ? { dataset: { validationSplit: inputs.dataset.validationSplit } } : {}),

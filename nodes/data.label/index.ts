@@ -12,18 +12,19 @@ export const spec = nodeSpec({
   inputs: { dataset: { type: 'Dataset' } },
   outputs: { dataset: { type: 'Dataset' } },
   params: {
-    from: { kind: 'enum', options: ['field', 'mapping', 'keywords'], default: 'field', label: 'Label from' },
+    from: { kind: 'enum', options: ['field', 'mapping', 'keywords'], default: 'field', label: 'Label from', help: 'Where labels come from: a field copied as it is, a field\'s values mapped to labels, or words found in the text.' },
     field: {
       kind: 'string',
       default: '',
       help: 'field: the field copied to "label"; mapping: the field whose values are mapped; keywords: the field searched (empty: the text, or prompt and response).',
     },
-    mapping: { kind: 'text', default: '', help: 'value=label entries, separated by commas or lines, e.g. "spam-1=spam, easy-ham-1=ham".' },
+    mapping: { kind: 'text', default: '', help: 'value=label entries, separated by commas or lines, e.g. "spam-1=spam, easy-ham-1=ham".', when: { param: 'from', is: ['mapping'] } },
     rules: {
       kind: 'text',
       default: '',
       label: 'Keyword rules',
       help: 'One rule a line, "label: phrase|other phrase"; phrases match whole words, ignoring case; the first matching rule wins.',
+      when: { param: 'from', is: ['keywords'] },
     },
     unlabelled: {
       kind: 'enum',
@@ -32,7 +33,7 @@ export const spec = nodeSpec({
       label: 'Records without a label',
       help: 'Leave them out, stop with an error naming the record, or give them the default label.',
     },
-    defaultLabel: { kind: 'string', default: '', help: 'Used when "Records without a label" is default.' },
+    defaultLabel: { kind: 'string', default: '', help: 'The label given to records nothing else labels.', when: { param: 'unlabelled', is: ['default'] } },
   },
   validate(params) {
     const problems: NodeProblem[] = [];

@@ -1,6 +1,11 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
 import { LAYOUT_OPTIONS } from './layouts.ts';
 
+/** The field mapping applies when the layout is read through it. */
+const MAPPED = { param: 'layout', is: ['auto', 'fields'] } as const;
+/** CSV settings apply to a .csv file, or to a folder (which may hold some). */
+const READS_CSV = { any: [{ param: 'source', is: ['folder'] }, { param: 'file', endsWith: ['.csv'] }] } as const;
+
 export const spec = nodeSpec({
   type: 'dataset.file',
   // 2: chat layouts (the layout param); graphs saved before read only their mapped fields, as they did.
@@ -15,8 +20,8 @@ export const spec = nodeSpec({
   outputs: { dataset: { type: 'Dataset' } },
   params: {
     source: { kind: 'enum', options: ['file', 'folder'], default: 'file', label: 'Read', help: 'One file, or every .txt/.jsonl/.json/.csv file in a folder and its subfolders.' },
-    file: { kind: 'file', default: '', extensions: ['.txt', '.jsonl', '.ndjson', '.json', '.csv'], help: 'Used when Read is "file".' },
-    folder: { kind: 'folder', default: '', help: 'Used when Read is "folder". Hidden files and other file types are ignored.' },
+    file: { kind: 'file', default: '', extensions: ['.txt', '.jsonl', '.ndjson', '.json', '.csv'], help: 'The file to read.', when: { param: 'source', is: ['file'] } },
+    folder: { kind: 'folder', default: '', help: 'The folder to read. Hidden files and other file types are ignored.', when: { param: 'source', is: ['folder'] } },
     layout: {
       kind: 'enum',
       options: LAYOUT_OPTIONS,
@@ -25,20 +30,21 @@ export const spec = nodeSpec({
       help:
         'auto: recognised from each file\'s first record: "messages" (role/content), ShareGPT "conversations" (from/value), Alpaca (instruction/input/output), prompt/completion or prompt/response, read as conversations for Chat format; otherwise the mapped fields below.',
     },
-    messagesField: { kind: 'string', default: '', label: 'Messages field', help: 'JSONL key holding the conversation list, when it is not "messages" (or "conversations" for ShareGPT).' },
-    textField: { kind: 'string', default: 'text', label: 'Text field', help: 'JSONL key or CSV column holding the text; empty to leave unmapped.' },
-    promptField: { kind: 'string', default: '', label: 'Prompt field', help: 'JSONL key or CSV column holding a prompt (for prompt/response data).' },
-    responseField: { kind: 'string', default: '', label: 'Response field', help: 'JSONL key or CSV column holding the response.' },
-    labelField: { kind: 'string', default: '', label: 'Label field', help: 'JSONL key or CSV column holding a class label.' },
+    messagesField: { kind: 'string', default: '', label: 'Messages field', help: 'JSONL key holding the conversation list, when it is not "messages" (or "conversations" for ShareGPT).', when: { param: 'layout', is: ['auto', 'messages', 'sharegpt'] } },
+    textField: { kind: 'string', default: 'text', label: 'Text field', help: 'JSONL key or CSV column holding the text; empty to leave unmapped.', when: MAPPED },
+    promptField: { kind: 'string', default: '', label: 'Prompt field', help: 'JSONL key or CSV column holding a prompt (for prompt/response data).', when: MAPPED },
+    responseField: { kind: 'string', default: '', label: 'Response field', help: 'JSONL key or CSV column holding the response.', when: MAPPED },
+    labelField: { kind: 'string', default: '', label: 'Label field', help: 'JSONL key or CSV column holding a class label (in every layout).' },
     keepOtherFields: { kind: 'boolean', default: false, help: 'Also copy unmapped JSONL keys / CSV columns into each record (e.g. for a Label node to use).' },
-    csvHeader: { kind: 'boolean', default: true, label: 'CSV has a header row', help: 'Without a header, columns are named 1, 2, 3, …' },
-    csvDelimiter: { kind: 'enum', options: ['comma', 'semicolon', 'tab'], default: 'comma', label: 'CSV delimiter' },
+    csvHeader: { kind: 'boolean', default: true, label: 'CSV has a header row', help: 'Whether the first row names the columns; without a header, columns are named 1, 2, 3, …', when: READS_CSV },
+    csvDelimiter: { kind: 'enum', options: ['comma', 'semicolon', 'tab'], default: 'comma', label: 'CSV delimiter', help: 'The character between columns (spreadsheets in some languages use semicolons).', when: READS_CSV },
     txtRecords: {
       kind: 'enum',
       options: ['line', 'paragraph', 'file'],
       default: 'line',
       label: '.txt record',
       help: 'One record per non-blank line, per paragraph (separated by blank lines), or the whole file (up to 64 MiB).',
+      when: { any: [{ param: 'source', is: ['folder'] }, { param: 'file', endsWith: ['.txt'] }] },
     },
     encoding: {
       kind: 'enum',
@@ -47,7 +53,7 @@ export const spec = nodeSpec({
       label: 'Encoding',
       help: 'How the files store their characters. Auto reads UTF-8, or UTF-16 when a file starts with a byte-order mark; choose latin-1 for older Windows and Excel exports. Bytes that do not fit stop the run with file:line.',
     },
-    labelFromFolder: { kind: 'boolean', default: false, help: 'Label each record with the name of the folder its file is in (e.g. spam/, ham/).' },
+    labelFromFolder: { kind: 'boolean', default: false, help: 'Label each record with the name of the folder its file is in (e.g. spam/, ham/).', when: { param: 'source', is: ['folder'] } },
     onBadRecord: {
       kind: 'enum',
       options: ['skip', 'fail'],

@@ -1,5 +1,8 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
 
+const FROM_FILE = { param: 'source', is: ['file'] } as const;
+const SYNTHETIC = { param: 'source', is: ['synthetic'] } as const;
+
 export const spec = nodeSpec({
   type: 'dataset.preferences',
   version: 1,
@@ -11,18 +14,18 @@ export const spec = nodeSpec({
   inputs: {},
   outputs: { preferences: { type: 'Preferences' } },
   params: {
-    source: { kind: 'enum', options: ['file', 'synthetic'], default: 'file' },
-    file: { kind: 'file', default: '', extensions: ['.jsonl', '.ndjson', '.json', '.csv'], help: 'Used when the source is "file".' },
-    promptField: { kind: 'string', default: 'prompt', label: 'Prompt field', help: 'Text or a message list. Without it, the beginning chosen and rejected share is the prompt.' },
-    chosenField: { kind: 'string', default: 'chosen', label: 'Chosen field' },
-    rejectedField: { kind: 'string', default: 'rejected', label: 'Rejected field' },
-    csvDelimiter: { kind: 'enum', options: ['comma', 'semicolon', 'tab'], default: 'comma', label: 'CSV delimiter' },
-    onBadRecord: { kind: 'enum', options: ['skip', 'fail'], default: 'fail', label: 'On bad record', help: 'Invalid JSON, a wrong CSV row, a missing field or a response list that does not end in one assistant message.' },
-    maxRecords: { kind: 'integer', default: 0, min: 0, help: '0 reads everything.' },
-    task: { kind: 'enum', options: ['arithmetic', 'sentiment'], default: 'arithmetic', help: 'Synthetic: a+b= answered right (chosen) or with a typical mistake; or two reviews, the one AFINN-165 scores higher chosen.' },
-    count: { kind: 'integer', default: 2000, min: 10, max: 1_000_000, help: 'Synthetic: number of pairs.' },
-    digits: { kind: 'integer', default: 2, min: 1, max: 6, help: 'Synthetic arithmetic: digits per operand.' },
-    wordsPerSide: { kind: 'integer', default: 40, min: 4, max: 1000, help: 'Synthetic sentiment: how many positive and how many negative AFINN words the reviews use.' },
+    source: { kind: 'enum', options: ['file', 'synthetic'], default: 'file', help: 'Read pairs from a file of yours, or make synthetic pairs whose better answer is known.' },
+    file: { kind: 'file', default: '', extensions: ['.jsonl', '.ndjson', '.json', '.csv'], help: 'The file of pairs to read.', when: FROM_FILE },
+    promptField: { kind: 'string', default: 'prompt', label: 'Prompt field', help: 'Text or a message list. Without it, the beginning chosen and rejected share is the prompt.', when: FROM_FILE },
+    chosenField: { kind: 'string', default: 'chosen', label: 'Chosen field', help: 'The field holding the better response.', when: FROM_FILE },
+    rejectedField: { kind: 'string', default: 'rejected', label: 'Rejected field', help: 'The field holding the worse response.', when: FROM_FILE },
+    csvDelimiter: { kind: 'enum', options: ['comma', 'semicolon', 'tab'], default: 'comma', label: 'CSV delimiter', help: 'The character between columns of the .csv file.', when: { all: [FROM_FILE, { param: 'file', endsWith: ['.csv'] }] } },
+    onBadRecord: { kind: 'enum', options: ['skip', 'fail'], default: 'fail', label: 'On bad record', help: 'Invalid JSON, a wrong CSV row, a missing field or a response list that does not end in one assistant message.', when: FROM_FILE },
+    maxRecords: { kind: 'integer', default: 0, min: 0, help: 'Stop after this many pairs (for a quick try); 0 reads everything.', when: FROM_FILE },
+    task: { kind: 'enum', options: ['arithmetic', 'sentiment'], default: 'arithmetic', help: 'Synthetic: a+b= answered right (chosen) or with a typical mistake; or two reviews, the one AFINN-165 (a list of words scored from -5, negative, to 5, positive) scores higher chosen.', when: SYNTHETIC },
+    count: { kind: 'integer', default: 2000, min: 10, max: 1_000_000, help: 'How many pairs to make.', when: SYNTHETIC },
+    digits: { kind: 'integer', default: 2, min: 1, max: 6, help: 'Digits in each number added.', when: { all: [SYNTHETIC, { param: 'task', is: ['arithmetic'] }] } },
+    wordsPerSide: { kind: 'integer', default: 40, min: 4, max: 1000, help: 'How many positive and how many negative AFINN words the reviews use.', when: { all: [SYNTHETIC, { param: 'task', is: ['sentiment'] }] } },
     heldOut: { kind: 'number', default: 0.1, min: 0, max: 0.9, label: 'Held out', help: 'Fraction of pairs kept out of training (the validation split) to measure preference accuracy on.' },
   },
   validate(p) {

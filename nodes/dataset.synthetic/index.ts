@@ -10,10 +10,10 @@ export const spec = nodeSpec({
   inputs: {},
   outputs: { dataset: { type: 'Dataset' } },
   params: {
-    task: { kind: 'enum', options: ['addition', 'reverse-word', 'sort-letters', 'reviews'], default: 'addition' },
-    count: { kind: 'integer', default: 2000, min: 10, max: 1_000_000 },
-    digits: { kind: 'integer', default: 2, min: 1, max: 6, help: 'Addition: digits per operand.' },
-    maxWordLength: { kind: 'integer', default: 6, min: 3, max: 12, help: 'Reverse and sort: words have 3 to this many letters.' },
+    task: { kind: 'enum', options: ['addition', 'reverse-word', 'sort-letters', 'reviews'], default: 'addition', help: 'What the prompts ask: add two numbers, write a word backwards, put a word\'s letters in order, or (reviews) short texts of positive and negative words.' },
+    count: { kind: 'integer', default: 2000, min: 10, max: 1_000_000, help: 'How many prompt/response records to make.' },
+    digits: { kind: 'integer', default: 2, min: 1, max: 6, help: 'Digits in each number added.', when: { param: 'task', is: ['addition'] } },
+    maxWordLength: { kind: 'integer', default: 6, min: 3, max: 12, help: 'Words have 3 to this many letters.', when: { param: 'task', is: ['reverse-word', 'sort-letters'] } },
   },
   // Every record goes to the train split; a Split node makes a validation split.
   outputFacts: () => ({ dataset: { validationSplit: false } }),

@@ -19,7 +19,7 @@ export const spec = nodeSpec({
     allowNetwork: { kind: 'boolean', default: false, label: 'Allow network', help: 'Listen on an address other machines can reach (with the key still required).' },
     queueLimit: { kind: 'integer', default: 8, min: 0, max: 1000, label: 'Queue limit', help: 'Requests that may wait while one generates; more are refused with HTTP 429.' },
     maxTokens: { kind: 'integer', default: 2048, min: 1, max: 131072, label: 'Max tokens limit', help: 'The largest max_tokens a request may ask for.' },
-    ggufBackend: { kind: 'enum', options: ['llama.cpp', 'weft'], default: 'llama.cpp', label: 'GGUF backend', help: 'What generates from a .gguf: llama.cpp (node-llama-cpp, CPU).' },
+    ggufBackend: { kind: 'enum', options: ['llama.cpp', 'weft'], default: 'llama.cpp', label: 'GGUF backend', help: 'What generates from a .gguf: llama.cpp (node-llama-cpp, CPU).', when: { param: 'gguf', not: [''] } },
   },
   uncached: true,
   validate(p, connected) {

@@ -12,12 +12,17 @@ export const spec = nodeSpec({
   inputs: { model: { type: 'Model' }, dataset: { type: 'Dataset' } },
   outputs: { metrics: { type: 'Metrics' } },
   params: {
-    metric: { kind: 'enum', options: ['perplexity', 'exact-match', 'classification'], default: 'perplexity' },
-    split: { kind: 'enum', options: ['validation', 'test', 'train'], default: 'validation' },
-    maxTokens: { kind: 'integer', default: 100_000, min: 100, max: 100_000_000, help: 'Perplexity: evaluate on at most this many tokens.' },
-    maxExamples: { kind: 'integer', default: 500, min: 1, max: 1_000_000, help: 'Exact match and classification: at most this many records.' },
-    maxNewTokens: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'Exact match: longest answer generated.' },
-    batchSize: { kind: 'integer', default: 8, min: 1, max: 1024 },
+    metric: {
+      kind: 'enum',
+      options: ['perplexity', 'exact-match', 'classification'],
+      default: 'perplexity',
+      help: 'perplexity: how surprised the model is by held-out text (lower is better; about the number of tokens it hesitates between). exact-match: share of prompts answered exactly right. classification: share of texts given the right label.',
+    },
+    split: { kind: 'enum', options: ['validation', 'test', 'train'], default: 'validation', help: 'Which part of the dataset to measure on: text the model did not train on shows how well it generalises.' },
+    maxTokens: { kind: 'integer', default: 100_000, min: 100, max: 100_000_000, help: 'Measure on at most this many tokens.', when: { param: 'metric', is: ['perplexity'] } },
+    maxExamples: { kind: 'integer', default: 500, min: 1, max: 1_000_000, help: 'Measure on at most this many records.', when: { param: 'metric', is: ['exact-match', 'classification'] } },
+    maxNewTokens: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'Longest answer generated, in tokens.', when: { param: 'metric', is: ['exact-match'] } },
+    batchSize: { kind: 'integer', default: 8, min: 1, max: 1024, help: 'Sequences measured at once: larger is faster and needs more memory; the result is the same.' },
   },
   metricNames: (p) =>
     p.metric === 'perplexity' ? ['loss', 'perplexity', 'tokens', 'unigramBaseline'] : p.metric === 'exact-match' ? ['exactMatch', 'examples'] : ['accuracy', 'macroF1', 'majorityBaseline', 'examples'],

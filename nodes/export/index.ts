@@ -22,6 +22,7 @@ export const spec = nodeSpec({
       default: 'F16',
       label: 'GGUF type',
       help: 'Weights in the GGUF file. F32: exact. F16: half the size, same greedy output on small models. Q8_0: 8-bit blocks, about 3.8x smaller than F32. Q4_0: 4-bit blocks, about 7x smaller (the output matrix stays Q8_0). Norms and biases stay F32, as llama.cpp writes them.',
+      when: { param: 'format', is: ['gguf'] },
     },
     name: { kind: 'string', default: 'model', maxLength: 100, help: 'File name (without extension) of the .gguf / .zip, and of the Ollama model in the commands logged.' },
     destination: { kind: 'folder', default: '', help: 'Optional: an existing folder to copy the export into (as <name>/ or <name>.zip). Must be inside the workspace, the graph\'s folder or a folder you picked with Browse…' },

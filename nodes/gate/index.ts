@@ -19,11 +19,11 @@ export const spec = nodeSpec({
     decision: { type: 'Metrics', description: 'passed (1 or 0), value and bound.' },
   },
   params: {
-    metric: { kind: 'string', default: 'perplexity', help: 'Name of the metric to check, as its node reports it (perplexity, loss, accuracy, valLoss…).' },
+    metric: { kind: 'string', default: 'perplexity', help: 'Name of the metric to check, as its node reports it, e.g. perplexity (lower is better), loss, accuracy, valLoss.' },
     comparison: { kind: 'enum', options: COMPARISONS, default: '<=', help: '"within %": |value − reference| / |reference| at most the tolerance.' },
-    threshold: { kind: 'number', default: 0, help: 'The bound (or, for "within %", the reference value) when no reference metric is named.' },
+    threshold: { kind: 'number', default: 0, help: 'The bound (or, for "within %", the reference value) when no reference metric is named.', when: { param: 'referenceMetric', is: [''] } },
     referenceMetric: { kind: 'string', default: '', label: 'Reference metric', help: 'Compare with this metric (of the reference input when connected, else of the metrics input) instead of the fixed threshold.' },
-    tolerance: { kind: 'number', default: 2, min: 0, max: 1_000_000, label: 'Tolerance (%)', help: '"within %" only.' },
+    tolerance: { kind: 'number', default: 2, min: 0, max: 1_000_000, label: 'Tolerance (%)', help: 'How far, in percent of the reference, the value may be from it.', when: { param: 'comparison', is: ['within %'] } },
   },
   validate(p) {
     const problems = [];

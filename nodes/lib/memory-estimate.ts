@@ -32,17 +32,22 @@ export function parameterCount(config: GptConfig): number {
  * width-sized and 5 MLP-sized vectors for GPT-2 (whose GELU and LayerNorm are single kernels on
  * wasm, fused-ops.ts), 85 and 20 for the Llama family (RMSNorm, SwiGLU and RoPE still op by op),
  * 5.5 floats per head and position of the attention, and 9 per vocabulary entry of the logits.
+ * A learning embedding adds two table-sized tensors (its gradient's one-hot product and the tied
+ * head's), and gradient accumulation one more set of gradients (the running sum).
  * The coefficients were fitted to tf.profile's measured peaks on the wasm backend
- * (bench/memory-estimate.ts prints the comparison; a test holds it within 25% on three sizes).
+ * (bench/memory-estimate.ts prints the comparison; tests hold it within 25% on three sizes and at
+ * SmolLM2-135M's real shape).
  */
-export function trainingBytes(config: GptConfig, batch: number, context = config.contextLength, lora?: { rank: number; targets: number }): number {
+export function trainingBytes(config: GptConfig, batch: number, context = config.contextLength, lora?: { rank: number; targets: number }, gradAccum = 1): number {
   const c = shapeOf(config);
   const weights = parameterCount(c) * 4;
   const learning = lora ? c.layers * lora.targets * lora.rank * 2 * c.width : parameterCount(c);
   const tokens = batch * context;
   const [perWidth, perMlp] = c.family === 'gpt2' ? [68, 5] : [85, 20];
   const perLayer = perWidth * c.width + perMlp * c.intermediateSize + 5.5 * c.heads * context;
-  return weights + learning * 12 + 4 * tokens * (c.layers * perLayer + 9 * c.vocabSize);
+  const embeddingGradient = lora ? 0 : 2 * c.vocabSize * c.width * 4;
+  const accumulated = gradAccum > 1 ? learning * 4 : 0;
+  return weights + learning * 12 + embeddingGradient + accumulated + 4 * tokens * (c.layers * perLayer + 9 * c.vocabSize);
 }
 
 const GIB = 1024 ** 3;
@@ -66,9 +71,20 @@ export interface TrainingBudget {
   maxBufferBytes?: number;
   /** For messages: "the wasm backend's 4 GiB heap", "the GPU's 1.0 GiB buffer limit". */
   describe(kind: 'total' | 'buffer'): string;
+  /** What the device holds beyond tfjs's tensors for this model (wasm: XNNPACK's packed weights). */
+  extraBytes?(config: GptConfig): number;
 }
 
-export const WASM_BUDGET: TrainingBudget = { totalBytes: WASM_BUDGET_BYTES, describe: () => "the wasm backend's 4 GiB heap" };
+/**
+ * What the wasm heap holds beyond tfjs's tensors: XNNPACK keeps a packed copy of every weight
+ * matrix it has multiplied, for as long as the weight lives (measured: a SmolLM2-135M-shaped model's
+ * heap is about the tensor peak plus the weights). Other backends: nothing counted here.
+ */
+export function heapExtraBytes(backend: string, config: GptConfig): number {
+  return backend === 'wasm' ? parameterCount(config) * 4 : 0;
+}
+
+export const WASM_BUDGET: TrainingBudget = { totalBytes: WASM_BUDGET_BYTES, describe: () => "the wasm backend's 4 GiB heap", extraBytes: (c) => heapExtraBytes('wasm', c) };
 
 /**
  * Why training this configuration does not fit the budget, with a batch size that fits (the same
@@ -76,18 +92,22 @@ export const WASM_BUDGET: TrainingBudget = { totalBytes: WASM_BUDGET_BYTES, desc
  * words at validation and when a trainer starts.
  */
 export function trainingFitProblem(budget: TrainingBudget, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: LoraSize): string | null {
-  const need = (b: number, t: number) => trainingBytes(config, b, t, lora);
-  const overTotal = (b: number, t: number) => budget.totalBytes !== undefined && need(b, t) > budget.totalBytes;
+  // A smaller batch keeps the effective batch through accumulation, whose running sum costs memory too.
+  const accumFor = (b: number) => (b === batchSize ? gradAccum : Math.ceil((batchSize * gradAccum) / b));
+  const extra = budget.extraBytes?.(config) ?? 0;
+  const need = (b: number, t: number, accum = accumFor(b)) => trainingBytes(config, b, t, lora, accum) + extra;
+  const overTotal = (b: number, t: number, accum?: number) => budget.totalBytes !== undefined && need(b, t, accum) > budget.totalBytes;
   const overBuffer = (b: number, t: number) => budget.maxBufferBytes !== undefined && largestBufferBytes(config, b, t) > budget.maxBufferBytes;
-  const fits = (b: number, t: number) => !overTotal(b, t) && !overBuffer(b, t);
+  const fits = (b: number, t: number, accum?: number) => !overTotal(b, t, accum) && !overBuffer(b, t);
   if (fits(batchSize, context)) return null;
   let b = batchSize;
   while (b > 1 && !fits(b, context)) b = Math.floor(b / 2);
+  // A shorter context is suggested at batch 1 with the user's own accumulation.
   let t = context;
-  while (t > 16 && !fits(1, t)) t = Math.floor(t / 2);
+  while (t > 16 && !fits(1, t, gradAccum)) t = Math.floor(t / 2);
   const advice = fits(b, context)
     ? `Use batch size ${b} with gradient accumulation ${Math.ceil((batchSize * gradAccum) / b)} (the same effective batch), or a smaller model.`
-    : fits(1, t)
+    : fits(1, t, gradAccum)
       ? `Even batch size 1 does not fit at context ${context}: use batch size 1 with context ${t}${lora ? '' : ', or LoRA'}, or a smaller model.`
       : `Even batch size 1 does not fit: use a smaller model${lora ? '' : ' or LoRA'}.`;
   const at = `at batch ${batchSize}, context ${context}`;

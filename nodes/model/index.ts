@@ -85,6 +85,10 @@ function newModel(p: { architecture: string; layers: number; heads: number; kvHe
   };
 }
 
+/** Shape settings describe a new model; a loaded one has its own (shown after it runs). */
+const NEW = { param: 'source', is: ['new'] } as const;
+const HUB = { param: 'source', is: ['hub'] } as const;
+
 export const spec = nodeSpec({
   type: 'model',
   version: 2,
@@ -100,39 +104,43 @@ export const spec = nodeSpec({
       kind: 'enum',
       options: ['gpt2', 'llama', 'encoder'],
       default: 'gpt2',
-      help: 'gpt2: GPT-2 decoder (learned positions, LayerNorm, GELU). llama: Llama decoder (rotary positions, RMSNorm, SwiGLU, grouped-query attention). encoder: bidirectional, for masked LM and classification.',
+      help: 'The model\'s design. gpt2 and llama write text one token after another (Llama is the newer design most open models use); encoder reads the whole text at once, for filling in masked words and for classification.',
+      when: NEW,
     },
-    layers: { kind: 'integer', default: 4, min: 1, max: 48 },
-    heads: { kind: 'integer', default: 4, min: 1, max: 64 },
-    kvHeads: { kind: 'integer', default: 0, min: 0, max: 64, label: 'Key/value heads', help: 'Llama: heads for keys and values (grouped-query attention, fewer saves memory); 0 means as many as heads.' },
-    width: { kind: 'integer', default: 128, min: 8, max: 4096, help: 'Embedding size; a multiple of heads.' },
-    mlpWidth: { kind: 'integer', default: 0, min: 0, max: 65536, label: 'MLP width', help: '0: 4 x width for GPT-2, 8/3 x width (rounded up to a multiple of 16) for Llama.' },
-    context: { kind: 'integer', default: 128, min: 8, max: 8192, help: 'Longest sequence, in tokens.' },
-    ropeTheta: { kind: 'number', default: 10000, min: 1, max: 1e9, label: 'RoPE base', help: 'Llama: base of the rotary position frequencies.' },
-    dropout: { kind: 'number', default: 0.1, min: 0, max: 0.9 },
-    tiedEmbeddings: { kind: 'boolean', default: true, help: 'The output layer reuses the token embeddings (as GPT-2 and SmolLM), which saves vocabulary x width parameters.' },
-    estimateBatch: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'Batch size for the memory estimate.' },
-    folder: { kind: 'folder', default: '', help: 'For source "folder": a Hugging Face model folder (config.json, model.safetensors or its shards, tokenizer.json).' },
+    layers: { kind: 'integer', default: 4, min: 1, max: 48, help: 'How many transformer blocks are stacked: more layers learn more complex patterns, slower.', when: NEW },
+    heads: { kind: 'integer', default: 4, min: 1, max: 64, help: 'Attention heads per layer: each looks back over the text for a different kind of relation.', when: NEW },
+    kvHeads: { kind: 'integer', default: 0, min: 0, max: 64, label: 'Key/value heads', help: 'Llama: how many heads keep their own memory of the text; fewer (shared between heads) saves memory when generating. 0 means as many as heads.', when: { all: [NEW, { param: 'architecture', is: ['llama'] }] } },
+    width: { kind: 'integer', default: 128, min: 8, max: 4096, help: 'How many numbers describe each token inside the model; wider learns more, slower. A multiple of heads.', when: NEW },
+    mlpWidth: { kind: 'integer', default: 0, min: 0, max: 65536, label: 'MLP width', help: 'Size of the inner layer of each block\'s feed-forward part. 0: 4 x width for GPT-2, 8/3 x width (rounded up to a multiple of 16) for Llama.', when: NEW },
+    context: { kind: 'integer', default: 128, min: 8, max: 8192, help: 'The longest text the model reads at once, in tokens.', when: NEW },
+    ropeTheta: { kind: 'number', default: 10000, min: 1, max: 1e9, label: 'RoPE base', help: 'Llama: how position in the text is encoded (the base of its rotating frequencies); larger suits longer contexts. 10000 is the usual value.', when: { all: [NEW, { param: 'architecture', is: ['llama'] }] } },
+    dropout: { kind: 'number', default: 0.1, min: 0, max: 0.9, help: 'Share of values randomly zeroed while training, so the model does not memorise its data; 0 for none.', when: NEW },
+    tiedEmbeddings: { kind: 'boolean', default: true, label: 'Tied embeddings', help: 'The table that turns tokens into numbers at the input is also used to turn numbers back into tokens at the output, so the model is smaller (GPT-2 and SmolLM do this).', when: NEW },
+    estimateBatch: { kind: 'integer', default: 16, min: 1, max: 4096, label: 'Estimate batch', help: 'Only for the memory figure shown after this node runs: how much memory training would need with this many sequences at once. Training uses its own batch size.', when: NEW },
+    folder: { kind: 'folder', default: '', help: 'A Hugging Face model folder (config.json, model.safetensors or its shards, tokenizer.json).', when: { param: 'source', is: ['folder'] } },
     hubModel: {
       kind: 'string',
       default: '',
       maxLength: 200,
       label: 'Hub model',
-      help: 'For source "hub": the model id on the Hugging Face Hub, owner/name (e.g. HuggingFaceTB/SmolLM2-135M-Instruct). Gated or private models need the HF_TOKEN environment variable.',
+      help: 'The model id on the Hugging Face Hub, owner/name (e.g. HuggingFaceTB/SmolLM2-135M-Instruct). Gated or private models need the HF_TOKEN environment variable.',
+      when: HUB,
     },
     revision: {
       kind: 'string',
       default: 'main',
       maxLength: 200,
-      help: 'For source "hub": a branch, tag or commit. The commit a branch resolves to is recorded with the run, and replay uses that commit.',
+      help: 'A branch, tag or commit of the Hub model. The commit a branch resolves to is recorded with the run, and replay uses that commit.',
+      when: HUB,
     },
     adapter: {
       kind: 'folder',
       default: '',
       label: 'LoRA adapter',
-      help: 'Optional, for sources "folder" and "hub": a PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors), merged into the model.',
+      help: 'Optional: a folder of LoRA adapter weights (small add-on weights from a fine-tune, in PEFT\'s layout: adapter_config.json, adapter_model.safetensors), merged into the model.',
+      when: { param: 'source', not: ['new'] },
     },
-    offline: { kind: 'boolean', default: false, help: 'For source "hub": use only the workspace\'s model cache, never the network.' },
+    offline: { kind: 'boolean', default: false, help: 'Use only the workspace\'s copy of models downloaded before, never the network.', when: HUB },
   },
   validate(p, connected) {
     const problems: NodeProblem[] = [];

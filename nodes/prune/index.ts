@@ -1,6 +1,9 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
 import { contextProblem, memoryProblem, modelOf, passModel } from '../lib/model-checks.ts';
 import type { ModelConfig } from '../sdk/index.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
+
+const RECOVERING = { param: 'recoverySteps', not: [0] } as const;
 
 /** Units structured pruning removes per layer: as nodes/lib/prune/structured.ts counts them (one always stays). */
 const removedCount = (total: number, share: number): number => Math.min(total - 1, Math.round(total * share));
@@ -41,7 +44,7 @@ export const spec = nodeSpec({
     data: { type: 'Dataset', optional: true, description: 'Measures perplexity (validation split) and feeds the recovery fine-tune (train split).' },
     text: { type: 'Text', optional: true, description: 'Instead of data: a text file (90% for recovery, the last 10% to measure).' },
     optimizer: { type: 'Optimizer', optional: true },
-    scheduler: { type: 'Scheduler', optional: true, description: 'Default: constant 1e-3 after 10 warm-up steps.' },
+    scheduler: { type: 'Scheduler', optional: true, description: 'Default: the Learning rate setting, constant after 10 warm-up steps.' },
   },
   outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
   params: {
@@ -53,10 +56,11 @@ export const spec = nodeSpec({
     },
     sparsity: { kind: 'number', default: 0.5, min: 0.01, max: 0.95, step: 0.05, help: 'Share of weights zeroed per matrix, or of MLP neurons / heads removed per layer (heads: per key/value group).' },
     recoverySteps: { kind: 'integer', default: 0, min: 0, max: 1_000_000, label: 'Recovery steps', help: 'Fine-tune steps after pruning (0: none). Unstructured pruning keeps the pruned weights at zero while recovering.' },
-    batchSize: { kind: 'integer', default: 8, min: 1, max: 4096 },
+    learningRate: { ...learningRateParam(1e-3, 'then it rises over 10 warm-up steps and stays constant'), when: { all: [{ notConnected: 'scheduler' }, RECOVERING] } },
+    batchSize: { kind: 'integer', default: 8, min: 1, max: 4096, help: 'How many sequences each update learns from at once: larger is steadier and needs more memory.' },
     context: { kind: 'integer', default: 0, min: 0, max: 8192, help: "Tokens per sequence; 0 uses the model's context." },
     evalWindows: { kind: 'integer', default: 32, min: 1, max: 100_000, label: 'Held-out windows', help: 'Sequences measured for perplexity (the same ones before and after).' },
-    checkpointEvery: { kind: 'integer', default: 50, min: 0, max: 1_000_000 },
+    checkpointEvery: { kind: 'integer', default: 50, min: 0, max: 1_000_000, help: 'Steps between saved checkpoints, from which an interrupted run resumes; 0 saves none (no resume).', when: RECOVERING },
   },
   validate(_p, connected) {
     const problems: NodeProblem[] = [];

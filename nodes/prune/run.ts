@@ -54,7 +54,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
         config, params, train: sets.train, objective: 'causal', maskProbability: 0, batchSize: p.batchSize, context, steps: p.recoverySteps, gradAccum: 1,
         evalEvery: p.recoverySteps, evalBatches: 1, checkpointEvery: p.checkpointEvery, keepCheckpoints: 2, checkpointDir: join(ctx.checkpointDir, 'recovery'),
         optimizer: inputs.optimizer?.settings ?? DEFAULT_OPTIMIZER,
-        schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, kind: 'constant', lr: 1e-3, warmupSteps: 10 },
+        schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, kind: 'constant', lr: p.learningRate, warmupSteps: 10 },
         seed: ctx.seed, signal: ctx.signal,
         // Pruned weights stay pruned: the optimizer's update (and weight decay) would revive them.
         afterUpdate: masks ? () => masks!.apply(params) : undefined,

@@ -22,9 +22,9 @@ export const spec = nodeSpec({
       default: 'Q8_0',
       help: 'Q8_0: 8 bits per weight plus a scale per 32 (about 3.8x smaller than float32, nearly lossless). Q4_0: 4 bits plus a scale per 32 (about 7x smaller, some loss; the output matrix stays Q8_0 as llama.cpp keeps it at higher precision).',
     },
-    split: { kind: 'enum', options: ['validation', 'test', 'train'], default: 'validation', help: 'Dataset split to measure perplexity on.' },
-    maxTokens: { kind: 'integer', default: 20_000, min: 100, max: 10_000_000, help: 'Measure perplexity on at most this many tokens.' },
-    batchSize: { kind: 'integer', default: 8, min: 1, max: 1024 },
+    split: { kind: 'enum', options: ['validation', 'test', 'train'], default: 'validation', help: 'Dataset split to measure perplexity on.', when: { connected: 'dataset' } },
+    maxTokens: { kind: 'integer', default: 20_000, min: 100, max: 10_000_000, help: 'Measure perplexity on at most this many tokens.', when: { any: [{ connected: 'dataset' }, { connected: 'text' }] } },
+    batchSize: { kind: 'integer', default: 8, min: 1, max: 1024, help: 'Sequences measured at once: larger is faster and needs more memory.', when: { any: [{ connected: 'dataset' }, { connected: 'text' }] } },
   },
   validate(_p, connected) {
     const problems: NodeProblem[] = [];

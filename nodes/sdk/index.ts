@@ -18,3 +18,4 @@ export * from './files.ts';
 export * from './endpoints.ts';
 export * from './drafts.ts';
 export * from './device.ts';
+export * from './model-shape.ts';

@@ -1,11 +1,29 @@
 /** Param specs: the data a form is generated from, and what a graph's params are checked against. */
 export type ParamKind = 'number' | 'integer' | 'string' | 'text' | 'boolean' | 'enum' | 'file' | 'folder';
 
+/**
+ * When a setting applies, as data (it crosses to the editor as JSON): another param's value, whether
+ * an input port is connected, or a combination. A setting that does not apply is hidden in the
+ * inspector; its value stays in the graph.
+ */
+export type ParamCondition =
+  | { param: string; is: readonly ParamValue[] }
+  | { param: string; not: readonly ParamValue[] }
+  /** A file param naming one of these kinds of file (".csv"), case ignored. */
+  | { param: string; endsWith: readonly string[] }
+  | { connected: string }
+  | { notConnected: string }
+  | { any: readonly ParamCondition[] }
+  | { all: readonly ParamCondition[] };
+
 interface ParamBase {
   label?: string;
+  /** One or two plain sentences: what the setting does, jargon explained. */
   help?: string;
   /** When true the param must be given (no default makes sense, e.g. a file to load). */
   required?: boolean;
+  /** Absent: always applies. */
+  when?: ParamCondition;
 }
 
 export interface NumberParam extends ParamBase {
@@ -130,4 +148,52 @@ export function parseParamString(spec: ParamSpec, raw: string): ParamValue {
     default:
       return raw;
   }
+}
+
+/** Whether a condition holds for a node's params (defaults filled in) and its connected input ports. */
+export function conditionHolds(c: ParamCondition, values: Readonly<Record<string, unknown>>, connected: readonly string[]): boolean {
+  if ('any' in c) return c.any.some((x) => conditionHolds(x, values, connected));
+  if ('all' in c) return c.all.every((x) => conditionHolds(x, values, connected));
+  if ('connected' in c) return connected.includes(c.connected);
+  if ('notConnected' in c) return !connected.includes(c.notConnected);
+  const v = values[c.param];
+  if ('endsWith' in c) return typeof v === 'string' && c.endsWith.some((ext) => v.toLowerCase().endsWith(ext));
+  return 'is' in c ? c.is.includes(v as ParamValue) : !c.not.includes(v as ParamValue);
+}
+
+/** Each param's value, or its default when the graph does not set it. */
+export function withDefaults(specs: Readonly<Record<string, ParamSpec>>, params: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) out[name] = params[name] === undefined ? defaultValue(spec) : params[name];
+  return out;
+}
+
+/** Whether a param applies to a node with these params and connected inputs (see ParamBase.when). */
+export function paramApplies(specs: Readonly<Record<string, ParamSpec>>, name: string, params: Readonly<Record<string, unknown>>, connected: readonly string[]): boolean {
+  const when = specs[name]?.when;
+  return !when || conditionHolds(when, withDefaults(specs, params), connected);
+}
+
+/** What a param is called to people: its label, else its name in words ("maxTokens" → "Max tokens"). */
+export function paramLabel(name: string, spec?: ParamSpec): string {
+  if (spec?.label) return spec.label;
+  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase();
+}
+
+function quoteValue(v: ParamValue): string {
+  return typeof v === 'string' ? `"${v}"` : String(v);
+}
+
+/** A condition in words, with the params' labels: 'Method is "lora"', 'no scheduler is connected'. */
+export function describeCondition(c: ParamCondition, specs: Readonly<Record<string, ParamSpec>>): string {
+  if ('any' in c) return c.any.map((x) => describeCondition(x, specs)).join(' or ');
+  if ('all' in c) return c.all.map((x) => describeCondition(x, specs)).join(' and ');
+  if ('connected' in c) return `${c.connected} is connected`;
+  if ('notConnected' in c) return `no ${c.notConnected} is connected`;
+  const label = paramLabel(c.param, specs[c.param]);
+  if ('endsWith' in c) return `${label} is a ${c.endsWith.join(' or ')} file`;
+  const values = ('is' in c ? c.is : c.not).map(quoteValue);
+  const list = values.length === 1 ? values[0]! : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+  return 'is' in c ? `${label} is ${list}` : `${label} is not ${list}`;
 }

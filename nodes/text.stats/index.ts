@@ -10,7 +10,7 @@ export const spec = nodeSpec({
   outputs: { metrics: { type: 'Metrics' } },
   params: {
     topWords: { kind: 'integer', default: 50, min: 1, max: 10000, help: 'How many of the most frequent words to list.' },
-    caseSensitive: { kind: 'boolean', default: false },
+    caseSensitive: { kind: 'boolean', default: false, help: 'Count "The" and "the" as different words; off, case is ignored.' },
   },
   metricNames: () => ['chars', 'words', 'distinctWords', 'typeTokenRatio'],
 });

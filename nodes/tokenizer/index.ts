@@ -9,10 +9,15 @@ export const spec = nodeSpec({
   inputs: { dataset: { type: 'Dataset', optional: true, description: 'Text to train BPE on (its train split).' } },
   outputs: { tokenizer: { type: 'Tokenizer' } },
   params: {
-    kind: { kind: 'enum', options: ['bpe', 'byte-level', 'file'], default: 'bpe' },
-    vocabSize: { kind: 'integer', default: 1024, min: 257, max: 65536, help: 'BPE only: 256 byte tokens + merges + special tokens.' },
-    specialTokens: { kind: 'string', default: '<|endoftext|>', help: 'Comma-separated; the first one separates documents.' },
-    file: { kind: 'file', default: '', extensions: ['.json'], help: 'For kind "file": a tokenizer.json.' },
+    kind: {
+      kind: 'enum',
+      options: ['bpe', 'byte-level', 'file'],
+      default: 'bpe',
+      help: 'How text is cut into the pieces (tokens) a model reads. bpe learns frequent pieces of words from the dataset; byte-level uses single bytes (no training, longer sequences); file loads a tokenizer.json.',
+    },
+    vocabSize: { kind: 'integer', default: 1024, min: 257, max: 65536, label: 'Vocabulary size', help: 'How many different tokens there are: 256 single bytes, plus the word pieces learned, plus the special tokens. Larger means shorter sequences but a bigger model.', when: { param: 'kind', is: ['bpe'] } },
+    specialTokens: { kind: 'string', default: '<|endoftext|>', help: 'Reserved markers, comma-separated, that never occur in text (e.g. <|endoftext|>); the first one separates documents.', when: { param: 'kind', not: ['file'] } },
+    file: { kind: 'file', default: '', extensions: ['.json'], help: 'A tokenizer.json file (as Hugging Face models ship it).', when: { param: 'kind', is: ['file'] } },
   },
   // Byte-level: 256 byte tokens and the special tokens; BPE: the size asked for (a file: known at run time).
   outputFacts: (p) => {

@@ -1,5 +1,6 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
 import { contextProblem, memoryProblem, modelOf, needsDecoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 export const spec = nodeSpec({
   type: 'train.continue',
@@ -16,18 +17,19 @@ export const spec = nodeSpec({
     oldData: { type: 'Dataset', optional: true, label: 'old data', description: 'What the model knew: replayed while training, and measured for forgetting.' },
     oldText: { type: 'Text', optional: true, label: 'old text', description: 'Instead of old data: a text file.' },
     optimizer: { type: 'Optimizer', optional: true, description: 'Default: AdamW, weight decay 0.1, clipping at 1.' },
-    scheduler: { type: 'Scheduler', optional: true, description: 'Default: constant 1e-3 after 10 warm-up steps.' },
+    scheduler: { type: 'Scheduler', optional: true, description: 'Default: the Learning rate setting, constant after 10 warm-up steps.' },
   },
   outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
   params: {
     replayShare: { kind: 'number', default: 0.25, min: 0, max: 0.95, step: 0.05, label: 'Replay share', help: 'Fraction of each batch drawn from the old data; 0 trains on the new data only.' },
-    steps: { kind: 'integer', default: 300, min: 1, max: 10_000_000 },
-    batchSize: { kind: 'integer', default: 16, min: 1, max: 4096 },
+    steps: { kind: 'integer', default: 300, min: 1, max: 10_000_000, help: 'How many updates training makes.' },
+    learningRate: learningRateParam(1e-3, 'then it rises over 10 warm-up steps and stays constant'),
+    batchSize: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'How many sequences each update learns from at once: larger is steadier and needs more memory.' },
     context: { kind: 'integer', default: 0, min: 0, max: 8192, help: "Tokens per sequence; 0 uses the model's context." },
     evalEvery: { kind: 'integer', default: 50, min: 1, max: 1_000_000, help: 'Steps between measurements of the new and old held-out loss.' },
     evalWindows: { kind: 'integer', default: 32, min: 1, max: 100_000, label: 'Held-out windows', help: 'Sequences of each held-out set measured (the same ones before, during and after).' },
     checkpointEvery: { kind: 'integer', default: 50, min: 0, max: 1_000_000, help: '0 disables checkpoints (and resume).' },
-    keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100 },
+    keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100, help: 'How many recent checkpoints are kept on disk (the best one is kept too).' },
   },
   validate(_p, connected) {
     const problems: NodeProblem[] = [];

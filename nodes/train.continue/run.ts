@@ -59,7 +59,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
       keepCheckpoints: p.keepCheckpoints,
       checkpointDir: ctx.checkpointDir,
       optimizer: inputs.optimizer?.settings ?? DEFAULT_OPTIMIZER,
-      schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, kind: 'constant', lr: 1e-3, warmupSteps: 10 },
+      schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, kind: 'constant', lr: p.learningRate, warmupSteps: 10 },
       seed: ctx.seed,
       signal: ctx.signal,
       progress: async (step, total, metrics) => {

@@ -1,6 +1,7 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
 import { contextProblem, loraOf, memoryProblem, modelOf, needsDecoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
 import { pairTrainingParams, validateLora } from '../lib/align/spec-params.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 export const spec = nodeSpec({
   type: 'train.dpo',
@@ -22,6 +23,7 @@ export const spec = nodeSpec({
   params: {
     beta: { kind: 'number', default: 0.1, min: 0.001, max: 10, help: 'How far the policy may move from the reference: the implicit reward is beta x (log pi - log pi_ref). Smaller lets it move further.' },
     ...pairTrainingParams,
+    learningRate: learningRateParam(5e-4, 'then it rises over 10 warm-up steps and falls along a cosine curve to a tenth'),
   },
   validateWithInputs(p, inputs, { memory }) {
     const model = modelOf(inputs);

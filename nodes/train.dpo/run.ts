@@ -48,7 +48,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     const r = await trainPairs({
       config, params, train, ...(validation ? { validation } : {}), rewards, batchSize: p.batchSize, evalBatchSize: evalBatch, steps: p.steps, evalEvery: p.evalEvery,
       checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints, checkpointDir: ctx.checkpointDir,
-      optimizer: inputs.optimizer?.settings ?? { ...DEFAULT_OPTIMIZER, weightDecay: 0 }, schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, lr: 5e-4, warmupSteps: 10 },
+      optimizer: inputs.optimizer?.settings ?? { ...DEFAULT_OPTIMIZER, weightDecay: 0 }, schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, lr: p.learningRate, warmupSteps: 10 },
       seed: ctx.seed, ...(lora ? { trainable: lora.trainable } : {}), signal: ctx.signal,
       progress: (step, total, metrics) => ctx.progress({ step, total, metrics }), log: (m) => ctx.log.info(m),
     });

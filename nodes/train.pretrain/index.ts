@@ -1,5 +1,6 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
 import { contextProblem, memoryProblem, modelOf, needsDecoder, needsEncoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 export const spec = nodeSpec({
   type: 'train.pretrain',
@@ -12,20 +13,21 @@ export const spec = nodeSpec({
     model: { type: 'Model' },
     dataset: { type: 'Dataset', description: 'Trains on its train split, evaluates on its validation split.' },
     optimizer: { type: 'Optimizer', optional: true, description: 'Default: AdamW, weight decay 0.1, clipping at 1.' },
-    scheduler: { type: 'Scheduler', optional: true, description: 'Default: warm-up then cosine decay from 3e-3.' },
+    scheduler: { type: 'Scheduler', optional: true, description: 'Default: the Learning rate setting, with warm-up then cosine decay.' },
   },
   outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
   params: {
-    objective: { kind: 'enum', options: ['causal', 'masked'], default: 'causal' },
-    steps: { kind: 'integer', default: 500, min: 1, max: 10_000_000 },
-    batchSize: { kind: 'integer', default: 16, min: 1, max: 4096 },
+    objective: { kind: 'enum', options: ['causal', 'masked'], default: 'causal', help: 'What the model learns: causal predicts each next word from the ones before (for writing text); masked fills in hidden words from both sides (for encoders).' },
+    steps: { kind: 'integer', default: 500, min: 1, max: 10_000_000, help: 'How many updates training makes.' },
+    learningRate: learningRateParam(3e-3, 'then it rises over 50 warm-up steps and falls along a cosine curve to a tenth'),
+    batchSize: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'How many sequences each update learns from at once: larger is steadier and needs more memory.' },
     context: { kind: 'integer', default: 0, min: 0, max: 8192, help: 'Tokens per training sequence; 0 uses the model\'s context.' },
     gradAccum: { kind: 'integer', default: 1, min: 1, max: 1024, label: 'Gradient accumulation', help: 'Micro-batches per update: the effective batch is batch size x this.' },
     evalEvery: { kind: 'integer', default: 50, min: 1, max: 1_000_000, help: 'Steps between validation passes.' },
-    evalBatches: { kind: 'integer', default: 8, min: 1, max: 10_000 },
+    evalBatches: { kind: 'integer', default: 8, min: 1, max: 10_000, label: 'Validation batches', help: 'Batches of the validation split measured at each validation pass: more is a steadier figure, slower.' },
     checkpointEvery: { kind: 'integer', default: 50, min: 0, max: 1_000_000, help: '0 disables checkpoints (and resume).' },
     keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100, help: 'The last k are kept, plus the best.' },
-    maskProbability: { kind: 'number', default: 0.15, min: 0.01, max: 0.9, help: 'Masked LM only.' },
+    maskProbability: { kind: 'number', default: 0.15, min: 0.01, max: 0.9, help: 'Share of tokens hidden for the model to guess.', when: { param: 'objective', is: ['masked'] } },
   },
   validateWithInputs(p, inputs, { memory }) {
     const model = modelOf(inputs);

@@ -47,7 +47,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
       keepCheckpoints: p.keepCheckpoints,
       checkpointDir: ctx.checkpointDir,
       optimizer: inputs.optimizer?.settings ?? DEFAULT_OPTIMIZER,
-      schedule: inputs.scheduler?.settings ?? DEFAULT_SCHEDULE,
+      schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, lr: p.learningRate },
       seed: ctx.seed,
       signal: ctx.signal,
       progress: (step, total, metrics) => ctx.progress({ step, total, metrics: unigram !== undefined ? { ...metrics, unigramBaseline: unigram } : metrics }),

@@ -1,5 +1,6 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
 import { modelOf, needsDecoder, passModel } from '../lib/model-checks.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 const LORA_MATRICES = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'];
 
@@ -22,7 +23,12 @@ export const spec = nodeSpec({
   },
   outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
   params: {
-    algorithm: { kind: 'enum', options: ['grpo', 'ppo'], default: 'grpo' },
+    algorithm: {
+      kind: 'enum',
+      options: ['grpo', 'ppo'],
+      default: 'grpo',
+      help: 'grpo samples several answers per prompt and rewards each for beating its group\'s average (simple, no extra parts). ppo adds a value head, a small second output that learns to predict the reward, and learns from the difference.',
+    },
     reward: {
       kind: 'enum',
       options: ['model', 'exact-match', 'regex', 'lexicon'],
@@ -36,30 +42,31 @@ export const spec = nodeSpec({
       label: 'Check reward',
       help: 'A second, built-in score of the held-out responses before and after (checkBefore, checkAfter), never trained on: an independent check that a learned reward model\'s gains are real. Same rules as the reward.',
     },
-    pattern: { kind: 'string', default: '^\\d+$', help: 'Regex reward (or check reward): a JavaScript regular expression the response should match.' },
-    method: { kind: 'enum', options: ['full', 'lora'], default: 'full', help: 'full: every weight learns. lora: small adapters learn and are merged into the weights at the end.' },
-    loraRank: { kind: 'integer', default: 8, min: 1, max: 512 },
-    loraAlpha: { kind: 'number', default: 16, min: 0.01, max: 10_000, help: 'Adapters are scaled by alpha / rank.' },
-    loraTargets: { kind: 'string', default: 'attn.q,attn.v', help: `Comma-separated: ${LORA_MATRICES.join(', ')}.` },
-    steps: { kind: 'integer', default: 100, min: 1, max: 1_000_000 },
-    promptsPerStep: { kind: 'integer', default: 8, min: 1, max: 4096 },
+    pattern: { kind: 'string', default: '^\\d+$', help: 'A regular expression (a text pattern, e.g. ^\\d+$ for "only digits") the response should match.', when: { any: [{ param: 'reward', is: ['regex'] }, { param: 'checkReward', is: ['regex'] }] } },
+    method: { kind: 'enum', options: ['full', 'lora'], default: 'full', help: 'full: every weight learns. lora: small add-on weights (adapters) learn while the model stays frozen, which needs far less memory; they are merged into the weights at the end.' },
+    loraRank: { kind: 'integer', default: 8, min: 1, max: 512, label: 'LoRA rank', help: 'Size of the adapters (the small add-on weights LoRA trains): larger ones can learn more and cost more memory. 8 to 16 is usual.', when: { param: 'method', is: ['lora'] } },
+    loraAlpha: { kind: 'number', default: 16, min: 0.01, max: 10_000, label: 'LoRA alpha', help: 'How strongly the small add-on weights (adapters) count: they are scaled by alpha / rank.', when: { param: 'method', is: ['lora'] } },
+    loraTargets: { kind: 'string', default: 'attn.q,attn.v', label: 'LoRA targets', help: `Which weight matrices get small add-on weights (adapters), comma-separated: ${LORA_MATRICES.join(', ')}.`, when: { param: 'method', is: ['lora'] } },
+    steps: { kind: 'integer', default: 100, min: 1, max: 1_000_000, help: 'How many updates training makes.' },
+    learningRate: learningRateParam(1e-4, 'then it stays constant from the first step'),
+    promptsPerStep: { kind: 'integer', default: 8, min: 1, max: 4096, help: 'Prompts answered and learned from at each step.' },
     groupSize: { kind: 'integer', default: 8, min: 1, max: 256, help: 'Responses sampled per prompt (GRPO compares them with each other; needs at least 2).' },
-    maxNewTokens: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'Longest response sampled.' },
+    maxNewTokens: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'Longest response sampled, in tokens.' },
     temperature: { kind: 'number', default: 1, min: 0.05, max: 10, help: 'Sampling temperature of the responses trained on.' },
-    beta: { kind: 'number', default: 0.04, min: 0, max: 100, help: 'Weight of the KL divergence to the starting model (GRPO: in the loss; PPO: a per-token penalty in the reward).' },
-    clipEpsilon: { kind: 'number', default: 0.2, min: 0.01, max: 10, help: 'The probability ratio to the sampling policy is clipped to 1 +/- this.' },
+    beta: { kind: 'number', default: 0.04, min: 0, max: 100, help: 'How strongly the model is held close to where it started (a penalty on the KL divergence, a measure of how far its word probabilities moved), so it cannot chase the reward into nonsense.' },
+    clipEpsilon: { kind: 'number', default: 0.2, min: 0.01, max: 10, help: 'Limits how much one update may change the probability of an answer: to 1 +/- this times what it was.' },
     updatesPerBatch: { kind: 'integer', default: 1, min: 1, max: 64, help: 'Optimizer updates on each batch of responses (PPO epochs).' },
-    scaleRewards: { kind: 'boolean', default: true, help: 'GRPO: divide each advantage by its group\'s standard deviation.' },
-    valueCoef: { kind: 'number', default: 0.1, min: 0, max: 100, help: 'PPO: weight of the value loss.' },
-    gamma: { kind: 'number', default: 1, min: 0, max: 1, help: 'PPO: discount per token.' },
-    lambda: { kind: 'number', default: 0.95, min: 0, max: 1, help: 'PPO: GAE lambda.' },
+    scaleRewards: { kind: 'boolean', default: true, help: 'Divide each answer\'s score against its group by how spread out the group\'s rewards are.', when: { param: 'algorithm', is: ['grpo'] } },
+    valueCoef: { kind: 'number', default: 0.1, min: 0, max: 100, help: 'How much the error of the value head\'s guesses of the reward counts in the loss.', when: { param: 'algorithm', is: ['ppo'] } },
+    gamma: { kind: 'number', default: 1, min: 0, max: 1, help: 'How much a reward counts for the tokens long before it (1: as much as for the last).', when: { param: 'algorithm', is: ['ppo'] } },
+    lambda: { kind: 'number', default: 0.95, min: 0, max: 1, help: 'Blends the value head\'s guesses with actual rewards when crediting tokens (generalised advantage estimation): 1 trusts the rewards, 0 the guesses.', when: { param: 'algorithm', is: ['ppo'] } },
     evalPrompts: { kind: 'integer', default: 64, min: 1, max: 100_000, help: 'Held-out prompts scored before and after training (greedy responses).' },
     evalTemperature: { kind: 'number', default: 0, min: 0, max: 10, help: 'Held-out responses: 0 greedy; above 0 sampled at this temperature with fixed seeds.' },
-    evalSamples: { kind: 'integer', default: 4, min: 1, max: 256, help: 'Sampled held-out evaluation: responses per prompt.' },
+    evalSamples: { kind: 'integer', default: 4, min: 1, max: 256, help: 'Responses per held-out prompt when they are sampled.', when: { param: 'evalTemperature', not: [0] } },
     evalEvery: { kind: 'integer', default: 0, min: 0, max: 1_000_000, help: 'Also score the held-out prompts every this many steps (0: before and after only).' },
     samplesEvery: { kind: 'integer', default: 10, min: 0, max: 1_000_000, help: 'Log a sampled response every this many steps (0: never).' },
-    checkpointEvery: { kind: 'integer', default: 25, min: 0, max: 1_000_000 },
-    keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100 },
+    checkpointEvery: { kind: 'integer', default: 25, min: 0, max: 1_000_000, help: 'Steps between saved checkpoints, from which an interrupted run resumes; 0 saves none (no resume).' },
+    keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100, help: 'How many recent checkpoints are kept on disk (the best one is kept too).' },
   },
   validate(p, connected) {
     const problems: Array<{ param?: string; port?: string; message: string }> = [];

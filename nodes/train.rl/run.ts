@@ -88,7 +88,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
       gamma: p.gamma, lambda: p.lambda, stopTokens, padId: stopTokens[0] ?? 0, samplesEvery: p.samplesEvery, evalTemperature: p.evalTemperature, evalSamples: p.evalSamples,
       steps: p.steps, evalEvery: p.evalEvery, checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints, checkpointDir: ctx.checkpointDir,
       optimizer: inputs.optimizer?.settings ?? DEFAULT_OPTIMIZER,
-      schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, kind: 'constant', lr: 1e-4, warmupSteps: 0 },
+      schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, kind: 'constant', lr: p.learningRate, warmupSteps: 0 },
       ...(check ? { check } : {}), seed: ctx.seed, trainable, signal: ctx.signal,
       progress: (step, total, metrics) => ctx.progress({ step, total, metrics }),
       log: (m) => ctx.log.info(m),

@@ -1,6 +1,7 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
 import { contextProblem, loraOf, memoryProblem, modelOf, needsDecoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
 import { pairTrainingParams, validateLora } from '../lib/align/spec-params.ts';
+import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 export const spec = nodeSpec({
   type: 'train.rm',
@@ -20,6 +21,7 @@ export const spec = nodeSpec({
   outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
   params: {
     ...pairTrainingParams,
+    learningRate: learningRateParam(1e-3, 'then it rises over 10 warm-up steps and falls along a cosine curve to a tenth'),
     histogramBins: { kind: 'integer', default: 20, min: 2, max: 200, label: 'Histogram bins', help: 'Bins of the chosen-versus-rejected reward histogram (reward-histogram.csv).' },
   },
   validateWithInputs(p, inputs, { memory }) {

@@ -38,7 +38,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     const r = await trainPairs({
       config: rmConfig, params, train, ...(validation ? { validation } : {}), rewards, batchSize: p.batchSize, steps: p.steps, evalEvery: p.evalEvery,
       checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints, checkpointDir: ctx.checkpointDir,
-      optimizer: inputs.optimizer?.settings ?? DEFAULT_OPTIMIZER, schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, lr: 1e-3, warmupSteps: 10 },
+      optimizer: inputs.optimizer?.settings ?? DEFAULT_OPTIMIZER, schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, lr: p.learningRate, warmupSteps: 10 },
       seed: ctx.seed, ...(lora ? { trainable: lora.trainable } : {}), signal: ctx.signal,
       progress: (step, total, metrics) => ctx.progress({ step, total, metrics }), log: (m) => ctx.log.info(m),
     });

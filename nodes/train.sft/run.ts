@@ -23,7 +23,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   const modelIn = await openModelInput(inputs.model);
   const { backend, config, params, tok, tokenizerPath: tokPath } = modelIn;
   const optimizer = inputs.optimizer?.settings ?? DEFAULT_OPTIMIZER;
-  const schedule = inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, lr: 1e-3, warmupSteps: 20 };
+  const schedule = inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, lr: p.learningRate, warmupSteps: 20 };
   const context = p.context || config.contextLength;
   const lora = p.method === 'lora' ? await import('../lib/gpt/lora.ts') : null;
   const adapters = lora ? lora.addLora(params, config, { rank: p.loraRank, alpha: p.loraAlpha, targets: lora.parseTargets(p.loraTargets) }, ctx.seed + 1) : [];

@@ -1,6 +1,6 @@
 /** `weft nodes`: the node catalogue, from the registry's light specs alone (no host, no engine). */
 import { nodeRegistry } from '../../nodes/index.ts';
-import { toNodeSpec } from '../../nodes/sdk/index.ts';
+import { describeCondition, toNodeSpec } from '../../nodes/sdk/index.ts';
 
 const out = (s: string) => process.stdout.write(s + '\n');
 
@@ -21,7 +21,8 @@ export async function nodesCommand(opts: { json?: boolean }): Promise<number> {
       const range = 'min' in spec || 'max' in spec ? ` [${(spec as { min?: number }).min ?? ''}..${(spec as { max?: number }).max ?? ''}]` : '';
       const options = spec.kind === 'enum' ? ` {${spec.options.join('|')}}` : '';
       const dflt = spec.default !== undefined ? ` = ${JSON.stringify(spec.default)}` : spec.required ? ' (required)' : '';
-      out(`  --set <id>.${name}  ${spec.kind}${range}${options}${dflt}${spec.help ? `  ${spec.help}` : ''}`);
+      const when = spec.when ? `  (used only when ${describeCondition(spec.when, def.params)})` : '';
+      out(`  --set <id>.${name}  ${spec.kind}${range}${options}${dflt}${spec.help ? `  ${spec.help}` : ''}${when}`);
     }
     out('');
   }

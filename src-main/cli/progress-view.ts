@@ -60,11 +60,16 @@ export class ProgressView {
       else if (row.startedAt) row.durationMs = Date.parse(event.at) - row.startedAt;
       if (event.metrics) row.metrics = event.metrics;
       if (event.error) row.error = event.error;
+      // Progress events are throttled (and some nodes report every hundredth record): a node that
+      // succeeded did all its steps, whatever was reported last.
+      if (event.state === 'succeeded' && row.total !== undefined) row.step = row.total;
       if (!this.tty) this.out.write(`${SYMBOL[event.state]} ${row.id} ${event.state}${row.durationMs !== undefined && event.state !== 'running' ? ` ${formatDuration(row.durationMs)}` : ''}${event.metrics ? ` ${formatMetrics(event.metrics)}` : ''}${event.error ? `: ${event.error}` : ''}\n`);
     } else if (event.type === 'node-progress') {
-      row.step = event.step;
-      row.total = event.total;
-      row.etaMs = event.etaMs;
+      if (row.state !== 'succeeded') {
+        row.step = event.step;
+        row.total = event.total;
+        row.etaMs = event.etaMs;
+      }
       if (event.metrics) row.metrics = { ...row.metrics, ...event.metrics };
       const now = Date.now();
       if (!this.tty && now - (this.lastPlain.get(row.id) ?? 0) >= 2000) {

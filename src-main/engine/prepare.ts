@@ -1,6 +1,7 @@
 import { statSync, type Stats } from 'node:fs';
 import {
   checkGraph,
+  paramApplies,
   parseGraphValue,
   topologicalOrder,
   type AnyNodeDefinition,
@@ -51,14 +52,19 @@ export function checkForRun(
   const nodes = new Map<string, GraphNode>();
   const files = new Map<string, Record<string, string>>();
   const stats = new Map<string, Stats>();
+  const connectedPorts = new Map<string, string[]>();
+  for (const e of graph.edges) connectedPorts.set(e.target, [...(connectedPorts.get(e.target) ?? []), e.targetHandle]);
   for (const node of graph.nodes) {
     const def = catalogue.get(node.type);
     if (!def) continue;
     const params = { ...node.params };
     const nodeFiles: Record<string, string> = {};
+    const connected = connectedPorts.get(node.id) ?? [];
     for (const [name, spec] of Object.entries(def.params)) {
       const value = params[name];
       if ((spec.kind !== 'file' && spec.kind !== 'folder') || typeof value !== 'string' || value === '') continue;
+      // A path kept in a setting that does not apply (a model folder of a new model) is neither read nor required.
+      if (!paramApplies(def.params, name, node.params, connected)) continue;
       const resolved = resolveGraphPath(value, graphDir, allowedRoots);
       if ('error' in resolved) {
         errors.push({ code: 'path_outside_workspace', nodeId: node.id, param: name, message: resolved.error });

@@ -1,7 +1,9 @@
 /**
  * Browsing the disk for a node's file or folder param, where no native dialog exists (the browser).
- * Only below the roots (home, workspace, examples, configured roots), never into hidden entries
- * (~/.ssh, ~/.config) and never through a symlink that leads out.
+ * Any folder the user can read may be listed (typed into the picker's path box, or reached by going
+ * up), never hidden entries (~/.ssh, ~/.config). The roots (home, workspace, examples, configured
+ * roots) are where browsing starts. Listing a folder gives graphs nothing: they read only what the
+ * user then picks (allowPath), and never a whole root or the top of the disk.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -45,19 +47,19 @@ export class FileBrowser {
     return this.roots;
   }
 
-  /** The real path, if it lies below a root without passing through a hidden entry; else refused. */
-  check(path: string): { path: string; root: BrowseRoot } {
-    if (!isAbsolute(path)) throw new BrowseRefusedError(path, 'not an absolute path');
-    const target = real(path);
-    let hidden = false;
-    // The innermost root wins: examples inside a hidden folder of home are reachable as Examples.
+  /**
+   * The real path, unless it passes through a hidden entry (counted from the innermost root that
+   * holds it, so examples inside a hidden folder of home stay reachable as Examples); `root` is that
+   * root, or null for a folder outside every root.
+   */
+  check(path: string): { path: string; root: BrowseRoot | null } {
+    const expanded = path === '~' || path.startsWith('~/') || path.startsWith('~\\') ? join(homedir(), path.slice(1)) : path;
+    if (!isAbsolute(expanded)) throw new BrowseRefusedError(path, 'not a full path (start it with / or ~)');
+    const target = real(expanded);
     const containing = this.roots.filter((r) => under(target, r.path) !== null).sort((a, b) => b.path.length - a.path.length);
-    for (const root of containing) {
-      if (under(target, root.path)!.split(sep).some((part) => part.startsWith('.'))) hidden = true;
-      else return { path: target, root };
-    }
-    if (hidden) throw new BrowseRefusedError(path, 'hidden files and folders are not offered');
-    throw new BrowseRefusedError(path, `it is outside the folders Weft browses (${this.roots.map((r) => r.label).join(', ')})`);
+    for (const root of containing) if (!under(target, root.path)!.split(sep).some((part) => part.startsWith('.'))) return { path: target, root };
+    if (target.split(sep).some((part) => part.startsWith('.'))) throw new BrowseRefusedError(path, 'hidden files and folders are not offered');
+    return { path: target, root: null };
   }
 
   /**
@@ -69,20 +71,26 @@ export class FileBrowser {
     if (!existsSync(target)) throw new BrowseRefusedError(path, 'it does not exist');
     const root = this.roots.find((r) => r.path === target);
     if (root) throw new BrowseRefusedError(path, `choose a file or a folder inside ${root.label}, not all of it`);
+    if (dirname(target) === target) throw new BrowseRefusedError(path, 'choose a file or a folder, not the whole disk');
     return target;
   }
 
   async list(path?: string): Promise<FolderListing> {
-    const { path: dir, root } = this.check(path ?? this.roots[0]!.path);
-    const info = await stat(dir);
+    const { path: dir } = this.check(path ?? this.roots[0]!.path);
+    const info = await stat(dir).catch(() => {
+      throw new BrowseRefusedError(path ?? dir, 'no such folder');
+    });
     if (!info.isDirectory()) throw new BrowseRefusedError(dir, 'not a folder');
-    const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort((a, b) => a.localeCompare(b));
+    const all = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+      throw new BrowseRefusedError(dir, e.code === 'EACCES' || e.code === 'EPERM' ? 'you do not have permission to read this folder' : e.message);
+    });
+    const names = all.filter((n) => !n.startsWith('.')).sort((a, b) => a.localeCompare(b));
     const entries: FolderEntry[] = [];
     for (const name of names.slice(0, MAX_ENTRIES)) {
       const full = join(dir, name);
       try {
         const s = await stat(full);
-        // A symlink that leads outside the roots is left out rather than offered and then refused.
+        // A symlink into a hidden folder is left out rather than offered and then refused.
         this.check(full);
         entries.push({ name, path: full, kind: s.isDirectory() ? 'folder' : 'file', ...(s.isFile() ? { size: s.size } : {}), modifiedAt: s.mtime.toISOString() });
       } catch {
@@ -92,7 +100,8 @@ export class FileBrowser {
     entries.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'folder' ? -1 : 1));
     return {
       path: dir,
-      parent: dir === root.path ? null : dirname(dir),
+      // Up leads anywhere readable, to the top of the disk.
+      parent: dirname(dir) === dir ? null : dirname(dir),
       entries,
       truncated: names.length > MAX_ENTRIES,
       roots: this.roots.map((r) => ({ ...r })),

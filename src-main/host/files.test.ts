@@ -1,5 +1,6 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, parse } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { graphOf, stubEngine, tempDir } from '../../test/helpers.ts';
 import type { WeftHost } from './weft-host.ts';
@@ -28,18 +29,37 @@ async function open(workspace: string, data: string) {
 }
 
 describe('picking files for node params', () => {
-  it('lists folders first, hides hidden entries and symlinks that lead out, and refuses to browse outside', async () => {
+  it('lists folders first and hides hidden entries; any readable folder can be browsed, up to the top of the disk', async () => {
     const { data, outside } = dataFolder();
     const engine = await open(tempDir(), data);
     const listing = await engine.listFolder(data);
-    expect(listing.entries.map((e) => `${e.kind}:${e.name}`)).toEqual(['folder:sub', 'file:corpus.txt']);
-    expect(listing.entries[1]!.size).toBe(5);
-    expect(listing.parent).toBeNull();
+    expect(listing.entries.map((e) => `${e.kind}:${e.name}`)).toEqual(['folder:escape', 'folder:sub', 'file:corpus.txt']);
+    expect(listing.entries[2]!.size).toBe(5);
+    // Up leads out of the roots (a data disk elsewhere is reachable), to the top.
+    expect(listing.parent).toBe(dirname(data));
     expect((await engine.listFolder(join(data, 'sub'))).parent).toBe(data);
-    await expect(engine.listFolder(outside)).rejects.toThrow(/outside the folders Weft browses/);
+    expect((await engine.listFolder(outside)).entries.map((e) => e.name)).toEqual(['passwd']);
+    let top = await engine.listFolder(outside);
+    while (top.parent) top = await engine.listFolder(top.parent);
+    expect(top.path).toBe(parse(outside).root);
     await expect(engine.listFolder(join(data, '.secret'))).rejects.toThrow(/hidden files and folders/);
-    await expect(engine.listFolder(join(data, 'escape'))).rejects.toThrow(/outside the folders Weft browses/);
-    await expect(engine.listFolder('relative/path')).rejects.toThrow(/not an absolute path/);
+    await expect(engine.listFolder(join(data, 'nothing'))).rejects.toThrow(/no such folder/);
+    await expect(engine.listFolder('relative/path')).rejects.toThrow(/not a full path/);
+    expect((await engine.listFolder('~')).path).toBe(realpathSync(homedir()));
+  });
+
+  it('browsing a folder outside the roots lets no graph read it; picking one file there lets graphs read that file only', async () => {
+    const { data, outside } = dataFolder();
+    writeFileSync(join(outside, 'other.txt'), 'other');
+    const engine = await open(tempDir(), data);
+    const read = (file: string) => engine.validateGraph(graphOf([{ id: 'r', type: 'stub.read', params: { file } }]));
+    await engine.listFolder(outside);
+    expect((await read(join(outside, 'passwd'))).errors.map((e) => e.code)).toEqual(['path_outside_workspace']);
+    await engine.allowPath(join(outside, 'passwd'));
+    expect((await read(join(outside, 'passwd'))).ok).toBe(true);
+    expect((await read(join(outside, 'other.txt'))).errors.map((e) => e.code)).toEqual(['path_outside_workspace']);
+    // The top of the disk is never a pick.
+    await expect(engine.allowPath(parse(outside).root)).rejects.toThrow(/not the whole disk/);
   });
 
   it('lets a graph read a file once the user picked it, and still after a restart', async () => {
@@ -50,9 +70,9 @@ describe('picking files for node params', () => {
     expect((await engine.validateGraph(graph)).errors.map((e) => e.code)).toEqual(['path_outside_workspace']);
     await engine.allowPath(join(data, 'corpus.txt'));
     expect((await engine.validateGraph(graph)).ok).toBe(true);
-    // A picker never hands out hidden files or what lies outside its roots.
+    // A picker never hands out hidden files.
     await expect(engine.allowPath(join(data, '.secret', 'key'))).rejects.toThrow(/hidden/);
-    await expect(engine.allowPath(join(outside, 'passwd'))).rejects.toThrow(/outside/);
+    void outside;
     // Picking a root itself would open all of it: refused; so is a path that does not exist.
     await expect(engine.allowPath(data)).rejects.toThrow(/not all of it/);
     await expect(engine.allowPath(join(data, 'nothing.txt'))).rejects.toThrow(/does not exist/);

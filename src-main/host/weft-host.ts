@@ -14,6 +14,8 @@ import {
   type Catalogue,
   type DataFilePreview,
   type DataFilePreviewRequest,
+  type LoadedModelShape,
+  type ModelShapeRequest,
   type EndpointInfo,
   type RevealedEndpointKey,
   type EngineEvent,
@@ -45,6 +47,7 @@ import { ensureWorkspace, type WorkspacePaths } from '../store/workspace.ts';
 import { artifactArchiveEntries, artifactFilePath, listArtifactFiles } from './artifact-files.ts';
 import { previewArtifacts } from './artifact-preview.ts';
 import { FileBrowser, defaultBrowseRoots, type BrowseRoot } from './file-browser.ts';
+import { describeModelSource } from './model-shape.ts';
 import { findModel, listModels } from './models.ts';
 import { PlaygroundHost } from './playground.ts';
 import { listTemplates } from './templates.ts';
@@ -236,6 +239,11 @@ export class WeftHost implements WeftApi {
     // Loaded on first use: listing and validating need none of the file readers.
     const { previewDataFile } = await import('../../nodes/dataset.file/preview.ts');
     return previewDataFile(resolved.path, request.params);
+  }
+
+  async describeModel(request: ModelShapeRequest): Promise<LoadedModelShape | null> {
+    const graphDir = request.graphDir ?? this.paths.root;
+    return describeModelSource(request, this.paths.root, graphDir, this.readRoots(graphDir));
   }
 
   /** Every file of a node's folder, for a .zip download, confined as downloads are. */

@@ -94,6 +94,7 @@ export function confinedApi(api: WeftApi, c: Confinement): WeftApi {
       }),
     // graphDir is a folder graphs may read: from the browser it must be one the browser may use.
     previewDataFile: async (request) => api.previewDataFile({ ...request, graphDir: request.graphDir === undefined ? undefined : c.folder(request.graphDir) }),
+    describeModel: async (request) => api.describeModel({ ...request, graphDir: request.graphDir === undefined ? undefined : c.folder(request.graphDir) }),
     openGraph: (path) => api.openGraph(c.readable(path)),
     saveGraph: (path, graph) => api.saveGraph(c.writable(path), graph),
   };

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect as connectTcp } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { serializeGraph, type Graph } from '../../nodes/sdk/index.ts';
@@ -270,6 +270,28 @@ describe('weft serve: the API over WebSocket', () => {
     expect((await call(other, 'allowPath', [data])).error?.message).toMatch(/only a file or folder picked in the editor's file picker/);
     ws.close();
     other.close();
+  });
+
+  it('browses any readable folder (the picker\'s path box), yet a graph reads there only what the user picked', async () => {
+    writeFileSync(join(outside, 'notes.txt'), 'mine');
+    writeFileSync(join(outside, 'other.txt'), 'not picked');
+    const ws = (await connect('?token=test-token-123', { Origin: origin() })) as WebSocket;
+    const readGraph = (file: string) => graphOf([{ id: 'r', type: 'stub.read', params: { file } }]);
+    const validate = async (file: string) => ((await call(ws, 'validateGraph', [readGraph(file)])).result as { errors: Array<{ code: string }> }).errors.map((e) => e.code);
+    // Outside every root: listed all the same, with the way up.
+    const listing = (await call(ws, 'listFolder', [outside])).result as { entries: Array<{ name: string }>; parent: string | null };
+    expect(listing.entries.map((e) => e.name)).toEqual(expect.arrayContaining(['notes.txt', 'other.txt', 'secret.weft.json']));
+    expect(listing.parent).toBe(dirname(outside));
+    // Seeing a folder lets no graph read it, and a graph cannot open one there either.
+    expect(await validate(join(outside, 'notes.txt'))).toEqual(['path_outside_workspace']);
+    expect((await call(ws, 'openGraph', [join(outside, 'secret.weft.json')])).error?.message).toMatch(/outside the folders/);
+    // The user's pick of one file opens that file, and nothing beside it.
+    expect((await call(ws, 'allowPath', [join(outside, 'notes.txt')])).error).toBeUndefined();
+    expect(await validate(join(outside, 'notes.txt'))).toEqual([]);
+    expect(await validate(join(outside, 'other.txt'))).toEqual(['path_outside_workspace']);
+    // A path the picker never showed stays refused, as before.
+    expect((await call(ws, 'allowPath', ['/etc/hostname'])).error?.message).toMatch(/only a file or folder picked/);
+    ws.close();
   });
 
   it('confines graph paths to the workspace', async () => {

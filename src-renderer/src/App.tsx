@@ -190,7 +190,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
           <Canvas graph={graph} readOnly={readOnly} errors={readOnly ? [] : errors} selection={selection} onSelection={setSelection} />
           <RunPanel focusNode={selectedNode?.id ?? null} onError={fail} />
         </div>
-        <Inspector node={selectedNode} readOnly={readOnly} errors={errors} warnings={readOnly ? [] : warnings} graphDir={graphDir} />
+        <Inspector node={selectedNode} edges={graph.edges} readOnly={readOnly} errors={errors} warnings={readOnly ? [] : warnings} graphDir={graphDir} />
         {playgroundVisible && <Playground model={playground} onClose={() => playground.close()} />}
       </div>
       <footer className="statusbar">

@@ -42,7 +42,7 @@ describe('the first hour', () => {
     await page.getByTestId('open').click();
     const browser = page.getByTestId('file-picker');
     await browser.waitFor();
-    await expect.poll(() => page.getByTestId('picker-path').textContent()).toContain(env.served().workspace.split('/').pop());
+    await expect.poll(() => page.getByTestId('picker-path-input').inputValue()).toContain(env.served().workspace.split('/').pop());
     await page.getByTestId('picker-graphs').click();
     await page.getByTestId('picker-old').click();
     // Only graph files are offered; other files are left out.

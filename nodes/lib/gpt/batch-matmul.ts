@@ -46,8 +46,9 @@ function wasmBatchMatMul({ inputs, backend, attrs }: { inputs: tf.NamedTensorInf
   const aBase = heapOffset(be, a);
   const bBase = heapOffset(be, b);
   const outBase = heapOffset(be, out);
-  const scratchA = transposeA ? be.wasm._malloc(4 * M * K) : 0;
-  const scratchB = transposeB ? be.wasm._malloc(4 * K * N) : 0;
+  // A pointer past 2 GiB comes back from wasm as a negative int32: `>>> 0` reads it as the address it is.
+  const scratchA = transposeA ? be.wasm._malloc(4 * M * K) >>> 0 : 0;
+  const scratchB = transposeB ? be.wasm._malloc(4 * K * N) >>> 0 : 0;
   const aShape = shapeBytes([1, M, K]);
   const bShape = shapeBytes([1, K, N]);
   const view = (offset: number, size: number) => {

@@ -9,7 +9,7 @@ import { Prng } from '../prng.ts';
 import { saveCheckpoint, startingState } from './checkpoint.ts';
 import type { TokenSource } from '../token-source.ts';
 import { learningSetup, type TrainLoopOptions } from './loop-options.ts';
-import { applyUpdate } from './update.ts';
+import { addAndFree, applyUpdate, divAndFree } from './update.ts';
 import { learningRate } from './schedule.ts';
 
 export interface LmTrainOptions extends TrainLoopOptions {
@@ -153,16 +153,13 @@ export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResu
         const { value, grads } = tf.variableGrads(() => lossOf(o, batch, true, o.seed + state.step * 97 + micro), vars);
         const named = new Map(Object.entries(grads).map(([k, g]) => [byVarName.get(k)!, g]));
         if (!accum) accum = named;
-        else {
-          const prev: Map<string, tf.Tensor> = accum;
-          accum = new Map([...prev].map(([k, g]) => [k, tf.add(g, named.get(k)!)]));
-          for (const g of [...prev.values(), ...named.values()]) g.dispose();
-        }
+        // Summed one weight at a time, each addend freed at once: the sum never holds three gradient-sized sets.
+        else for (const [k, g] of named) accum.set(k, addAndFree(accum.get(k)!, g));
         lossSum += (await value.data())[0]!;
         value.dispose();
       }
-      const grads = o.gradAccum > 1 ? new Map([...accum!].map(([k, g]) => [k, tf.div(g, o.gradAccum)])) : accum!;
-      if (o.gradAccum > 1) for (const g of accum!.values()) g.dispose();
+      const grads = accum!;
+      if (o.gradAccum > 1) for (const [k, g] of grads) grads.set(k, divAndFree(g, o.gradAccum));
       const loss = lossSum / o.gradAccum;
       const gradNorm = await applyUpdate(optimizer, grads, lr, loss, state.step + 1);
       o.afterUpdate?.();

@@ -3,7 +3,7 @@ import { deviceUsed } from '../device-state.ts';
 import { trainingFitProblem, WASM_BUDGET, type LoraSize, type TrainingBudget } from '../memory-estimate.ts';
 import type { DeviceInfo } from '../../sdk/index.ts';
 
-export { largestBufferBytes, WASM_BUDGET_BYTES } from '../memory-estimate.ts';
+export { heapExtraBytes, largestBufferBytes, WASM_BUDGET_BYTES } from '../memory-estimate.ts';
 
 const GIB = 1024 ** 3;
 /** Of a GPU's memory, what training may plan to use: the driver, other programs and fragmentation take the rest. */

@@ -23,3 +23,18 @@ export async function applyUpdate(optimizer: Optimizer, grads: Map<string, tf.Te
     for (const g of grads.values()) g.dispose();
   }
 }
+
+/** a + b, freeing both: gradients summed over micro-batches one weight at a time. */
+export function addAndFree(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const sum = tf.add(a, b);
+  a.dispose();
+  b.dispose();
+  return sum;
+}
+
+/** g / n, freeing g. */
+export function divAndFree(g: tf.Tensor, n: number): tf.Tensor {
+  const mean = tf.div(g, n);
+  g.dispose();
+  return mean;
+}

@@ -14,6 +14,7 @@ import type { GraphDraft } from '../drafts.ts';
 import type { GenerationRequest, ModelInfo } from '../playground.ts';
 import type { EngineEvent, RunEvent, RunRecord, RunSummary } from '../runs.ts';
 import type { HardwareReport } from '../device.ts';
+import type { LoadedModelShape } from '../model-shape.ts';
 import { requestMethods, type Door, type RequestMethod, type Zod } from './door.ts';
 
 export interface StartRunRequest {
@@ -51,6 +52,14 @@ export interface DataFilePreviewRequest {
   graphDir?: string;
   /** The node's params (layout, field mapping, CSV and .txt settings); defaults where absent. */
   params?: Record<string, string | number | boolean>;
+}
+
+/** A Model node's source params, for the shape of the model they load. */
+export interface ModelShapeRequest {
+  /** source, folder, hubModel, revision, as the node holds them. */
+  params: Record<string, string | number | boolean>;
+  /** Relative folders resolve here, and graphs may read it (as for validateGraph). */
+  graphDir?: string;
 }
 
 export interface OpenedGraph {
@@ -100,6 +109,12 @@ export interface WeftApi {
    * found, problems with file:line), before any run. Only files a graph in graphDir may read.
    */
   previewDataFile(request: DataFilePreviewRequest): Promise<DataFilePreview>;
+  /**
+   * The real shape (layers, width, heads, context, vocabulary, parameters) of the model a Model node
+   * loads, from its config.json: a folder a graph in graphDir may read, or a Hub model already
+   * downloaded. null while there is nothing to read (no folder chosen, not downloaded yet).
+   */
+  describeModel(request: ModelShapeRequest): Promise<LoadedModelShape | null>;
   /** The workspace's OpenAI-compatible endpoints (deploy node, `weft deploy`), each one's status asked of it. */
   listEndpoints(): Promise<EndpointInfo[]>;
   /** Stops an endpoint and removes it from the workspace. */
@@ -181,6 +196,12 @@ export const weftApiDoor = {
       path: filePath(z),
       graphDir: z.string().max(4096).optional(),
       params: z.record(z.string().max(64), z.union([z.string().max(20_000), z.number(), z.boolean()])).optional(),
+    }),
+  }),
+  describeModel: (z) => ({
+    request: z.strictObject({
+      params: z.record(z.string().max(64), z.union([z.string().max(4096), z.number(), z.boolean()])),
+      graphDir: z.string().max(4096).optional(),
     }),
   }),
   listEndpoints: () => ({}),

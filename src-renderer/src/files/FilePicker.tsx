@@ -30,8 +30,9 @@ const parentOf = (p: string) => p.replace(/[\\/][^\\/]*$/, '') || '/';
 
 /**
  * Weft's own file and folder picker, for the browser (the desktop app uses the native dialog).
- * It browses the host's disk through the API, which confines it to home, the workspace and the
- * examples, and hides hidden entries.
+ * It browses the host's disk through the API: any folder the user can read (typed into the path
+ * box, or reached by going up), hidden entries left out. Browsing opens nothing to graphs; they
+ * read only what is chosen here.
  */
 export function FilePicker({ request, onPick, onClose }: { request: PickRequest; onPick(path: string): void; onClose(): void }) {
   return (
@@ -50,6 +51,8 @@ export function FileBrowser({ request, onPick, onCancel, chooseLabel }: { reques
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [showAll, setShowAll] = useState(false);
+  // The path box: what the user is typing, until Enter takes them there (null shows the folder's path).
+  const [typed, setTyped] = useState<string | null>(null);
 
   // Only the latest folder asked for is shown, whatever order the answers arrive in.
   const asked = useRef(0);
@@ -60,6 +63,7 @@ export function FileBrowser({ request, onPick, onCancel, chooseLabel }: { reques
       const fail = (e: unknown) => n === asked.current && setError(String((e as Error).message ?? e));
       setError(null);
       setSelected(null);
+      setTyped(null);
       api.listFolder(path).then(show, (e: unknown) => {
         // A param pointing somewhere unbrowsable falls back to the first root rather than a dead end.
         if (path) api.listFolder().then(show, fail);
@@ -78,6 +82,35 @@ export function FileBrowser({ request, onPick, onCancel, chooseLabel }: { reques
     );
   }, [api, go, request]);
 
+  // A typed file path opens its folder with the file selected; a folder path opens the folder.
+  const goTyped = (path: string) => {
+    const n = ++asked.current;
+    setError(null);
+    api.listFolder(path).then(
+      (l) => {
+        if (n !== asked.current) return;
+        setListing(l);
+        setSelected(null);
+        setTyped(null);
+      },
+      (e: unknown) => {
+        const parent = parentOf(path);
+        if (request.kind === 'file' && parent !== path && /no such folder|not a folder/.test(String((e as Error).message))) {
+          api.listFolder(parent).then(
+            (l) => {
+              if (n !== asked.current) return;
+              setListing(l);
+              setTyped(null);
+              const name = path.replace(/^.*[\\/]/, '');
+              const file = l.entries.find((x) => x.kind === 'file' && x.name === name);
+              setSelected(file?.path ?? null);
+            },
+            (e2: unknown) => n === asked.current && setError(String((e2 as Error).message ?? e2)),
+          );
+        } else if (n === asked.current) setError(String((e as Error).message ?? e));
+      },
+    );
+  };
   const matches = (name: string) => !request.extensions?.length || showAll || request.extensions.some((x) => name.toLowerCase().endsWith(x.toLowerCase()));
   const entries = listing?.entries.filter((e) => e.kind === 'folder' || (request.kind === 'file' && matches(e.name))) ?? [];
   const crumbs = listing ? listing.path.split(/[\\/]/).filter(Boolean) : [];
@@ -91,15 +124,31 @@ export function FileBrowser({ request, onPick, onCancel, chooseLabel }: { reques
           </button>
         ))}
       </div>
-      <div className="picker-crumbs mono" data-testid="picker-path">
-        {listing?.parent && (
-          <button className="icon" onClick={() => go(listing.parent!)} aria-label="Up one folder" data-testid="picker-up">
-            ↑
-          </button>
-        )}
-        {listing?.path}
-      </div>
-      {error && <p className="field-error" role="alert">{error}</p>}
+      <form
+        className="picker-crumbs mono"
+        data-testid="picker-path"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (typed?.trim()) goTyped(typed.trim());
+        }}
+      >
+        <button type="button" className="icon" disabled={!listing?.parent} onClick={() => listing?.parent && go(listing.parent)} aria-label="Up one folder" title="Up one folder" data-testid="picker-up">
+          ↑
+        </button>
+        <input
+          type="text"
+          spellCheck={false}
+          aria-label="Folder path"
+          title="Type a folder (or file) path and press Enter; ~ is your home folder"
+          value={typed ?? listing?.path ?? ''}
+          onChange={(e) => setTyped(e.target.value)}
+          data-testid="picker-path-input"
+        />
+        <button type="submit" disabled={!typed?.trim()} data-testid="picker-go">
+          Go
+        </button>
+      </form>
+      {error && <p className="field-error" role="alert" data-testid="picker-error">{error}</p>}
       <ul className="picker-list" data-testid="picker-list">
         {entries.map((e) => (
           <li key={e.path}>

@@ -1,11 +1,11 @@
 import { Fragment, useEffect, useState } from 'react';
 import type { NodeSpec } from '../../../nodes/sdk/define-node.ts';
 import type { GraphError } from '../../../nodes/sdk/errors.ts';
-import type { GraphNode } from '../../../nodes/sdk/graph.ts';
+import type { GraphEdge, GraphNode } from '../../../nodes/sdk/graph.ts';
 import type { ParamValue } from '../../../nodes/sdk/params.ts';
 import { useEditor, useRunsTick } from '../context.ts';
 import { formatEta, formatMetric } from '../runs/run-view.ts';
-import { fieldsFor, parseInput, type Field } from './form.ts';
+import { connectedInputs, fieldsFor, parseInput, type Field } from './form.ts';
 import { PreviewPanel } from './PreviewPanel.tsx';
 import { usePathPicker } from '../files/use-path-picker.tsx';
 import { NodeFiles } from './NodeFiles.tsx';
@@ -13,6 +13,7 @@ import { DataFilePreviewPanel, useDataFilePreview } from './DataFilePreview.tsx'
 import { FIELD_PARAMS } from './data-preview.ts';
 import { DevicePicker, DeviceText } from './DevicePicker.tsx';
 import { HardwarePanel } from './HardwarePanel.tsx';
+import { ModelShapePanel, useModelShape } from './ModelShapePanel.tsx';
 
 function FieldRow({
   field,
@@ -58,6 +59,7 @@ function FieldRow({
 
   const id = `param-${nodeId}-${field.name}`;
   const error = problem ?? (field.problem ? `${field.label} ${field.problem}` : null) ?? graphError ?? null;
+  const help = [field.notApplying, field.spec.help, field.hint].filter(Boolean).join(' · ');
   const s = field.spec;
   let control;
   switch (field.control) {
@@ -118,7 +120,7 @@ function FieldRow({
     }
   }
   return (
-    <div className={`field${error ? ' invalid' : ''}${field.control === 'checkbox' ? ' field-check' : ''}`} data-testid={id}>
+    <div className={`field${error ? ' invalid' : ''}${field.control === 'checkbox' ? ' field-check' : ''}${field.notApplying ? ' field-na' : ''}`} data-testid={id} data-applies={field.notApplying ? 'no' : 'yes'}>
       <label htmlFor={id}>
         {field.label}
         {s.required && <span className="req">*</span>}
@@ -130,16 +132,19 @@ function FieldRow({
           {problem && <em> — not applied; the node keeps {shown === '' ? 'no value' : `“${shown}”`}</em>}
         </div>
       ) : (
-        (s.help || field.hint) && <div className="field-help">{[s.help, field.hint].filter(Boolean).join(' · ')}</div>
+        help && <div className="field-help">{help}</div>
       )}
     </div>
   );
 }
 
 /** The selected node: its params as a form generated from the spec, and what the shown run did with it. */
-export function Inspector({ node, readOnly, errors, warnings = [], graphDir }: { node: GraphNode | null; readOnly: boolean; errors: GraphError[]; warnings?: GraphError[]; graphDir?: string }) {
+export function Inspector({ node, edges, readOnly, errors, warnings = [], graphDir }: { node: GraphNode | null; edges: readonly GraphEdge[]; readOnly: boolean; errors: GraphError[]; warnings?: GraphError[]; graphDir?: string }) {
   const { specs, doc, runs, toast } = useEditor();
+  // Settings that do not apply (LoRA rank with Method full…) are hidden until asked for.
+  const [showAll, setShowAll] = useState(false);
   const filePreview = useDataFilePreview(node, graphDir);
+  const modelShape = useModelShape(node, graphDir);
   const { pick, cancel: cancelPick, picker } = usePathPicker();
   // Another node selected (or this one deleted): its pending pick no longer has a field to fill.
   useEffect(() => cancelPick(), [node?.id, cancelPick]);
@@ -159,6 +164,10 @@ export function Inspector({ node, readOnly, errors, warnings = [], graphDir }: {
   const spec: NodeSpec | undefined = specs.get(node.type);
   const view = runs.shown?.nodes[node.id];
   const nodeErrors = errors.filter((e) => e.nodeId === node.id);
+  const fields = spec ? fieldsFor(spec, node.params, connectedInputs(edges, node.id)) : [];
+  // A field with a problem stays in sight even when it does not apply: a hidden error could not be fixed.
+  const visible = fields.filter((f) => !f.notApplying || showAll || f.problem || nodeErrors.some((e) => e.param === f.name));
+  const notApplying = fields.filter((f) => f.notApplying).length;
   const commit = (name: string) => (value: ParamValue) =>
     doc.edit(
       (g) => {
@@ -193,9 +202,10 @@ export function Inspector({ node, readOnly, errors, warnings = [], graphDir }: {
         {warnings.filter((w) => w.nodeId === node.id).map((w, i) => (
           <div key={`w${i}`} className="callout warning" data-testid="node-warning">⚠ {w.port ? `${w.port}: ` : w.param ? `${w.param}: ` : ''}{w.message}</div>
         ))}
+        {modelShape && <ModelShapePanel state={modelShape} source={String(node.params.source)} />}
         {spec && Object.keys(spec.params).length > 0 && <h4>Settings</h4>}
         {spec &&
-          fieldsFor(spec, node.params).map((f) => (
+          visible.map((f) => (
             <Fragment key={f.name}>
             <FieldRow
               field={f}
@@ -220,6 +230,11 @@ export function Inspector({ node, readOnly, errors, warnings = [], graphDir }: {
             {f.name === 'file' && <DataFilePreviewPanel {...filePreview} />}
             </Fragment>
           ))}
+        {notApplying > 0 && (
+          <button type="button" className="link small" onClick={() => setShowAll(!showAll)} data-testid="toggle-not-applying">
+            {showAll ? `Hide the ${notApplying} setting${notApplying === 1 ? '' : 's'} that do not apply` : `Show ${notApplying} setting${notApplying === 1 ? '' : 's'} that do not apply`}
+          </button>
+        )}
         {picker}
         {spec?.heavy && <DevicePicker nodeId={node.id} readOnly={readOnly} />}
         {view && (
@@ -231,7 +246,7 @@ export function Inspector({ node, readOnly, errors, warnings = [], graphDir }: {
               {view.total !== undefined && (
                 <>
                   <span>Progress</span>
-                  <b>
+                  <b data-testid="inspector-progress">
                     {view.step ?? 0} / {view.total} {formatEta(view.etaMs)}
                   </b>
                 </>

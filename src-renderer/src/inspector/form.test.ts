@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeSpec } from '../../../nodes/sdk/define-node.ts';
-import { fieldsFor, parseInput } from './form.ts';
+import { connectedInputs, fieldsFor, parseInput } from './form.ts';
 
 const spec: NodeSpec = {
   type: 'x.train',
@@ -59,5 +59,27 @@ describe('form generation', () => {
     expect(parseInput(spec.params.shuffle!, false)).toEqual({ ok: true, value: false });
     expect(parseInput(spec.params.file!, 'a.csv')).toMatchObject({ ok: false, problem: expect.stringMatching(/\.txt/) });
     expect(parseInput(spec.params.file!, '')).toEqual({ ok: false, problem: 'Is required' });
+  });
+
+  it('says which settings do not apply, and why, from the other settings and the connected inputs', () => {
+    const training: NodeSpec = {
+      ...spec,
+      inputs: { scheduler: { type: 'Scheduler', optional: true } },
+      params: {
+        method: { kind: 'enum', options: ['full', 'lora'], default: 'full', label: 'Method' },
+        loraRank: { kind: 'integer', default: 8, when: { param: 'method', is: ['lora'] } },
+        learningRate: { kind: 'number', default: 1e-3, when: { notConnected: 'scheduler' } },
+      },
+    };
+    const at = (params: Record<string, unknown>, connected: string[] = []) => Object.fromEntries(fieldsFor(training, params, connected).map((f) => [f.name, f.notApplying]));
+    expect(at({})).toEqual({ method: null, loraRank: 'Used only when Method is "lora".', learningRate: null });
+    // The rank keeps its value while hidden: it is the graph's, shown again with Method lora.
+    expect(fieldsFor(training, { loraRank: 32 }).find((f) => f.name === 'loraRank')!.value).toBe(32);
+    expect(at({ method: 'lora' }, ['scheduler'])).toEqual({ method: null, loraRank: null, learningRate: 'Used only when no scheduler is connected.' });
+    const edges = [
+      { target: 'train', targetHandle: 'scheduler' },
+      { target: 'other', targetHandle: 'model' },
+    ];
+    expect(connectedInputs(edges, 'train')).toEqual(['scheduler']);
   });
 });

@@ -1,5 +1,5 @@
 import type { NodeSpec } from '../../../nodes/sdk/define-node.ts';
-import { checkParamValue, defaultValue, type ParamSpec, type ParamValue } from '../../../nodes/sdk/params.ts';
+import { checkParamValue, conditionHolds, paramLabel, defaultValue, describeCondition, withDefaults, type ParamSpec, type ParamValue } from '../../../nodes/sdk/params.ts';
 
 /** One generated form field: what to draw and what is wrong with the value, if anything. */
 export interface Field {
@@ -11,11 +11,11 @@ export interface Field {
   /** Set when the graph's value breaks the spec (e.g. a file saved by hand). */
   problem: string | null;
   hint: string | null;
-}
-
-function humanize(name: string): string {
-  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase();
+  /**
+   * Why the setting does not apply with the node's other settings and connections ('used when
+   * Method is "lora"'); null when it applies. Such a field is hidden, its value kept in the graph.
+   */
+  notApplying: string | null;
 }
 
 /** Range and kind, said in plain words under the field. */
@@ -49,13 +49,21 @@ const CONTROL: Record<ParamSpec['kind'], Field['control']> = {
   folder: 'path',
 };
 
-export function fieldsFor(spec: NodeSpec, params: Record<string, unknown>): Field[] {
+/** The form of a node: one field per param. `connected` names its connected input ports. */
+export function fieldsFor(spec: NodeSpec, params: Record<string, unknown>, connected: readonly string[] = []): Field[] {
+  const values = withDefaults(spec.params, params);
   return Object.entries(spec.params).map(([name, p]) => {
     const given = params[name];
     const value = (given === undefined ? defaultValue(p) : given) as ParamValue | undefined;
     const problem = value === undefined ? (p.required ? 'is required' : null) : checkParamValue(p, value)?.message ?? null;
-    return { name, label: p.label ?? humanize(name), spec: p, control: CONTROL[p.kind], value, problem, hint: hintFor(p) };
+    const notApplying = p.when && !conditionHolds(p.when, values, connected) ? `Used only when ${describeCondition(p.when, spec.params)}.` : null;
+    return { name, label: paramLabel(name, p), spec: p, control: CONTROL[p.kind], value, problem, hint: hintFor(p), notApplying };
   });
+}
+
+/** The input ports of a node that have an edge into them. */
+export function connectedInputs(edges: ReadonlyArray<{ target: string; targetHandle: string }>, nodeId: string): string[] {
+  return [...new Set(edges.filter((e) => e.target === nodeId).map((e) => e.targetHandle))];
 }
 
 /**

@@ -2,20 +2,35 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RunRecord, RunSummary } from '../../../nodes/sdk/runs.ts';
 import { useEditor, useRunsTick } from '../context.ts';
 import { MetricChart } from './MetricChart.tsx';
-import { formatDuration, formatMetric, headlineMetrics, runViewFromRecord, type RunView } from './run-view.ts';
+import { formatDuration, formatMetric, headlineMetrics, metricPanels, runViewFromRecord, type RunView } from './run-view.ts';
+import { compareRows } from './compare.ts';
 
 type Tab = 'metrics' | 'logs' | 'history' | 'compare';
 
 function Metrics({ view }: { view: RunView | null }) {
   if (!view) return <p className="muted pad">Run the pipeline to see live metrics here.</p>;
-  const charts = Object.entries(view.nodes).flatMap(([nodeId, n]) => Object.entries(n.series).filter(([, s]) => s.x.length > 0).map(([metric, s]) => ({ nodeId, metric, s })));
-  if (!charts.length) return <p className="muted pad">No metrics streamed yet.</p>;
+  const { charts, numbers } = metricPanels(view);
+  if (!charts.length && !numbers.length) return <p className="muted pad">No metrics streamed yet.</p>;
   return (
-    <div className="charts">
-      {charts.map(({ nodeId, metric, s }) => (
-        <MetricChart key={`${nodeId}.${metric}`} title={`${nodeId} · ${metric}`} lines={[{ label: metric, series: s }]} version={view.version} />
-      ))}
-    </div>
+    <>
+      {numbers.length > 0 && (
+        <div className="metric-numbers" data-testid="metric-numbers">
+          {numbers.map(({ nodeId, metric, value }) => (
+            <div key={`${nodeId}.${metric}`} className="metric-number" data-testid={`number-${nodeId}.${metric}`}>
+              <span className="muted">
+                {nodeId} · {metric}
+              </span>
+              <b>{formatMetric(value)}</b>
+            </div>
+          ))}
+        </div>
+      )}
+      <div className="charts">
+        {charts.map(({ nodeId, metric, series }) => (
+          <MetricChart key={`${nodeId}.${metric}`} title={`${nodeId} · ${metric}`} lines={[{ label: metric, series }]} version={view.version} />
+        ))}
+      </div>
+    </>
   );
 }
 
@@ -132,8 +147,31 @@ function History({ runs, onOpen, onReplay, onResume, compare, setCompare }: { ru
   );
 }
 
+function CompareTable({ title, a, b, rows, testId }: { title: string; a: string; b: string; rows: Array<[string, string, string]>; testId: string }) {
+  return (
+    <table data-testid={testId}>
+      <thead>
+        <tr>
+          <th>{title}</th>
+          <th>{a}</th>
+          <th>{b}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([k, x, y]) => (
+          <tr key={k} className={x !== y ? 'differs' : ''} data-testid={`compare-${k}`}>
+            <td className="mono">{k}</td>
+            <td>{x}</td>
+            <td>{y}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function Compare({ ids }: { ids: string[] }) {
-  const { api } = useEditor();
+  const { api, specs } = useEditor();
   const [loaded, setLoaded] = useState<Array<{ record: RunRecord; view: RunView }> | null>(null);
   useEffect(() => {
     if (ids.length !== 2) return setLoaded(null);
@@ -148,33 +186,13 @@ function Compare({ ids }: { ids: string[] }) {
   if (ids.length !== 2) return <p className="muted pad">Tick two runs in History to compare their settings and curves.</p>;
   if (!loaded) return <p className="muted pad">Loading…</p>;
   const [a, b] = loaded as [{ record: RunRecord; view: RunView }, { record: RunRecord; view: RunView }];
-  const rows: Array<[string, string, string]> = [];
-  const params = (r: RunRecord) => new Map(r.graph.nodes.flatMap((n) => Object.entries(n.params).map(([k, v]) => [`${n.id}.${k}`, JSON.stringify(v)] as const)));
-  const pa = params(a.record);
-  const pb = params(b.record);
-  rows.push(['seed', String(a.record.seed), String(b.record.seed)]);
-  for (const key of [...new Set([...pa.keys(), ...pb.keys()])].sort()) rows.push([key, pa.get(key) ?? '—', pb.get(key) ?? '—']);
-  const metricKeys = [...new Set([a, b].flatMap(({ view }) => Object.entries(view.nodes).flatMap(([id, n]) => Object.keys(n.series).map((m) => `${id}\u0000${m}`))))];
+  const { settings, results } = compareRows(a.record, b.record, specs);
+  // Curves of two points or more; a metric with fewer is a number in Results.
+  const metricKeys = [...new Set([a, b].flatMap(({ view }) => Object.entries(view.nodes).flatMap(([id, n]) => Object.entries(n.series).filter(([, s]) => s.x.length >= 2).map(([m]) => `${id}\u0000${m}`))))];
   return (
     <div className="compare" data-testid="compare">
-      <table>
-        <thead>
-          <tr>
-            <th>Setting</th>
-            <th>{a.record.id}</th>
-            <th>{b.record.id}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(([k, x, y]) => (
-            <tr key={k} className={x !== y ? 'differs' : ''}>
-              <td className="mono">{k}</td>
-              <td>{x}</td>
-              <td>{y}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <CompareTable title="Setting" a={a.record.id} b={b.record.id} rows={settings} testId="compare-settings" />
+      {results.length > 0 && <CompareTable title="Result" a={a.record.id} b={b.record.id} rows={results} testId="compare-results" />}
       <div className="charts">
         {metricKeys.map((key) => {
           const [id, m] = key.split('\u0000') as [string, string];

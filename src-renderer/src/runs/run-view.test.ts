@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, newRunView, formatEta, headlineMetrics, labelMetric } from './run-view.ts';
+import { applyEvent, metricPanels, newRunView, formatEta, headlineMetrics, labelMetric, runViewFromRecord } from './run-view.ts';
 
 const at = '2026-11-27T00:00:00.000Z';
 
@@ -41,5 +41,37 @@ describe('run view', () => {
     expect(labelMetric('stats.distinctWords', 812).label).toBe('distinct words');
     expect(labelMetric('x.someNewMetric', 2.5)).toMatchObject({ label: 'some new metric', value: '2.500' });
     expect(headlineMetrics({ 'model.parameters': 1e6, 'tok.vocabSize': 512, 'train.valLoss': 2.31 }).map((m) => m.label)).toEqual(['validation loss', 'parameters', 'vocabulary']);
+  });
+
+  it('shows a finished node full, whatever progress event came last (they are throttled)', () => {
+    const view = newRunView('r1');
+    applyEvent(view, { type: 'node-state', runId: 'r1', nodeId: 't', state: 'running', at });
+    applyEvent(view, { type: 'node-progress', runId: 'r1', nodeId: 't', at, step: 1388, total: 1500, etaMs: 9000 });
+    applyEvent(view, { type: 'node-state', runId: 'r1', nodeId: 't', state: 'succeeded', at });
+    expect(view.nodes.t).toMatchObject({ step: 1500, total: 1500, etaMs: undefined });
+    // A failed or cancelled node keeps where it stopped.
+    applyEvent(view, { type: 'node-state', runId: 'r1', nodeId: 'c', state: 'running', at });
+    applyEvent(view, { type: 'node-progress', runId: 'r1', nodeId: 'c', at, step: 554, total: 1500 });
+    applyEvent(view, { type: 'node-state', runId: 'r1', nodeId: 'c', state: 'cancelled', at });
+    expect(view.nodes.c!.step).toBe(554);
+    // From a past run's record and event log too.
+    const record = { id: 'r1', state: 'succeeded', nodes: { t: { state: 'succeeded', step: 1388, total: 1500 } } } as unknown as Parameters<typeof runViewFromRecord>[0];
+    expect(runViewFromRecord(record, [{ type: 'node-progress', runId: 'r1', nodeId: 't', at, step: 1388, total: 1500 }]).nodes.t).toMatchObject({ step: 1500, total: 1500 });
+    expect(newRunView('r1', record).nodes.t!.step).toBe(1500);
+  });
+
+  it('draws curves as charts and single values as numbers', () => {
+    const view = newRunView('r1');
+    for (let step = 1; step <= 3; step++) applyEvent(view, { type: 'node-progress', runId: 'r1', nodeId: 'train', at, step, total: 3, metrics: { loss: 4 - step } });
+    // One progress event (a short node): one point, not a chart.
+    applyEvent(view, { type: 'node-progress', runId: 'r1', nodeId: 'tok', at, step: 1, total: 1, metrics: { vocabSize: 512 } });
+    // Final metrics only (no progress): numbers.
+    applyEvent(view, { type: 'node-state', runId: 'r1', nodeId: 'eval', state: 'succeeded', at, metrics: { perplexity: 12.5 } });
+    const { charts, numbers } = metricPanels(view);
+    expect(charts.map((c) => `${c.nodeId}.${c.metric}`)).toEqual(['train.loss']);
+    expect(numbers).toEqual([
+      { nodeId: 'tok', metric: 'vocabSize', value: 512 },
+      { nodeId: 'eval', metric: 'perplexity', value: 12.5 },
+    ]);
   });
 });

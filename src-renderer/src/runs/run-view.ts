@@ -45,9 +45,22 @@ export function emptyNode(state: NodeState = 'queued'): NodeView {
   return { state, warnings: [], metrics: {}, series: {}, logs: [] };
 }
 
+/**
+ * A node that succeeded did all its steps: progress events are throttled, so the last one seen may
+ * be short of the total (498 / 500); a finished node shows it full.
+ */
+function completeProgress(node: NodeView): void {
+  if (node.state !== 'succeeded') return;
+  if (node.total !== undefined) node.step = node.total;
+  node.etaMs = undefined;
+}
+
 export function newRunView(runId: string, record?: Pick<RunRecord, 'state' | 'nodes' | 'error'>): RunView {
   const nodes: Record<string, NodeView> = {};
-  for (const [id, n] of Object.entries(record?.nodes ?? {})) nodes[id] = { ...emptyNode(n.state), error: n.error, closed: n.closed, warnings: [...(n.warnings ?? [])], device: n.device, metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
+  for (const [id, n] of Object.entries(record?.nodes ?? {})) {
+    nodes[id] = { ...emptyNode(n.state), error: n.error, closed: n.closed, warnings: [...(n.warnings ?? [])], device: n.device, metrics: { ...(n.metrics ?? {}) }, step: n.step, total: n.total };
+    completeProgress(nodes[id]);
+  }
   return { runId, state: record?.state ?? 'validating', error: record?.error, nodes, version: 0 };
 }
 
@@ -76,11 +89,15 @@ export function applyEvent(view: RunView, e: RunEvent): void {
         node.error = node.closed = undefined;
         node.warnings = [];
       }
+      completeProgress(node);
       break;
     case 'node-progress':
-      node.step = e.step;
-      node.total = e.total;
-      node.etaMs = e.etaMs;
+      // A late event of a node that already succeeded must not take its full bar back.
+      if (node.state !== 'succeeded') {
+        node.step = e.step;
+        node.total = e.total;
+        node.etaMs = e.etaMs;
+      }
       for (const [k, v] of Object.entries(e.metrics ?? {})) {
         if (!Number.isFinite(v)) continue;
         node.metrics[k] = v;
@@ -116,8 +133,39 @@ export function runViewFromRecord(record: RunRecord, events: RunEvent[]): RunVie
     // A cached node logged nothing in this run: its warnings come from the record.
     if (!v.warnings.length && n.warnings?.length) v.warnings = [...n.warnings];
     Object.assign(v.metrics, n.metrics ?? {});
+    if (v.total === undefined && n.total !== undefined) v.total = n.total;
+    completeProgress(v);
   }
   return view;
+}
+
+export interface MetricChartData {
+  nodeId: string;
+  metric: string;
+  series: Series;
+}
+
+export interface MetricNumber {
+  nodeId: string;
+  metric: string;
+  value: number;
+}
+
+/**
+ * What the Metrics tab draws: a chart for each metric with a curve (two points or more), and a plain
+ * number for every other metric a node reported (a final figure, or a curve of one point, which
+ * as a chart would be a lone dot).
+ */
+export function metricPanels(view: RunView): { charts: MetricChartData[]; numbers: MetricNumber[] } {
+  const charts: MetricChartData[] = [];
+  const numbers: MetricNumber[] = [];
+  for (const [nodeId, n] of Object.entries(view.nodes)) {
+    for (const [metric, series] of Object.entries(n.series)) if (series.x.length >= 2) charts.push({ nodeId, metric, series });
+    for (const [metric, value] of Object.entries(n.metrics)) {
+      if ((n.series[metric]?.x.length ?? 0) < 2 && Number.isFinite(value)) numbers.push({ nodeId, metric, value });
+    }
+  }
+  return { charts, numbers };
 }
 
 export function formatEta(ms: number | undefined): string {
