@@ -151,6 +151,37 @@ describe('checks before the run', () => {
     expect(on(dpoChecked.warnings, 'dpo')[0]?.message).toMatch(/no held-out pairs measure preference accuracy\. Set Held out above 0/);
   });
 
+  it('refuses evaluating or measuring on a split the data will not have', () => {
+    const g = (split: string, test: number) =>
+      graphOf(
+        [
+          { id: 'tok', type: 'tokenizer', params: { kind: 'byte-level' } },
+          { id: 'model', type: 'model', version: 2, params: { source: 'new' } },
+          { id: 'data', type: 'dataset.synthetic', params: {} },
+          { id: 'split', type: 'data.split', params: { validation: 0.1, test } },
+          { id: 'chat', type: 'data.chat', params: {} },
+          { id: 'eval', type: 'eval', params: { metric: 'exact-match', split } },
+          { id: 'q', type: 'quantize', params: { split } },
+        ],
+        [
+          ['tok', 'tokenizer', 'model', 'tokenizer'],
+          ['data', 'dataset', 'split', 'dataset'],
+          ['split', 'dataset', 'chat', 'dataset'],
+          ['model', 'model', 'eval', 'model'],
+          ['chat', 'dataset', 'eval', 'dataset'],
+          ['model', 'model', 'q', 'model'],
+          ['chat', 'dataset', 'q', 'dataset'],
+        ],
+      );
+    const errors = checkGraph(g('test', 0), catalogue).errors;
+    expect(on(errors, 'eval').map((e) => [e.param, e.message])).toEqual([
+      ['split', 'The data has no test split, so there is nothing to evaluate on. Put a "Split train/validation/test" node before it (with a test share above 0), or choose another split.'],
+    ]);
+    expect(on(errors, 'q').map((e) => e.param)).toEqual(['split']);
+    expect(checkGraph(g('test', 0.1), catalogue).errors).toEqual([]);
+    expect(checkGraph(g('validation', 0), catalogue).errors).toEqual([]);
+  });
+
   it('refuses pruning the attention heads of a GPT-2 model, also after training passed it along', () => {
     const g = (architecture: string) =>
       graphOf(

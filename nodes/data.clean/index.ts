@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { splitsOf } from '../lib/model-checks.ts';
 import { parsePatterns } from './patterns.ts';
 
 const NEAR = { param: 'dedupe', is: ['near'] } as const;
@@ -45,7 +46,7 @@ export const spec = nodeSpec({
     return problems;
   },
   // The splits pass through.
-  outputFacts: (_p, inputs) => (inputs.dataset?.validationSplit !== undefined ? { dataset: { validationSplit: inputs.dataset.validationSplit } } : {}),
+  outputFacts: (_p, inputs) => splitsOf(inputs.dataset),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { splitsOf } from '../lib/model-checks.ts';
 import { parseKeywordRules, parseMapping } from './rules.ts';
 
 export const spec = nodeSpec({
@@ -52,7 +53,7 @@ export const spec = nodeSpec({
     return problems;
   },
   // The splits pass through.
-  outputFacts: (_p, inputs) => (inputs.dataset?.validationSplit !== undefined ? { dataset: { validationSplit: inputs.dataset.validationSplit } } : {}),
+  outputFacts: (_p, inputs) => splitsOf(inputs.dataset),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -13,7 +13,7 @@ export const spec = nodeSpec({
     maxRecords: { kind: 'integer', default: 0, min: 0, max: 1_000_000, help: '0 keeps every record; otherwise a seeded random sample of this many, in corpus order.' },
   },
   // Every record goes to the train split; a Split node makes a validation split.
-  outputFacts: () => ({ dataset: { validationSplit: false } }),
+  outputFacts: () => ({ dataset: { validationSplit: false, testSplit: false } }),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -90,3 +90,22 @@ export function noValidationWarning(
     },
   ];
 }
+
+/** The splits a dataset is known to have, passed on by a node that keeps them. */
+export function splitsOf(facts: UpstreamFacts | undefined): { dataset?: UpstreamFacts } {
+  if (!facts || (facts.validationSplit === undefined && facts.testSplit === undefined)) return {};
+  return { dataset: { ...(facts.validationSplit !== undefined ? { validationSplit: facts.validationSplit } : {}), ...(facts.testSplit !== undefined ? { testSplit: facts.testSplit } : {}) } };
+}
+
+/** A node that reads one split (Evaluate, Quantize) fails at run when the data does not have it: say so before. */
+export function missingSplitProblem(inputs: Readonly<Record<string, UpstreamFacts>>, port: string, split: string, what: string): NodeProblem[] {
+  const facts = inputs[port];
+  const missing = split === 'validation' ? facts?.validationSplit === false : split === 'test' ? facts?.testSplit === false : false;
+  if (!missing) return [];
+  return [
+    {
+      param: 'split',
+      message: `The data has no ${split} split, so there is nothing to ${what}. Put a "Split train/validation/test" node before it (with a ${split} share above 0), or choose another split.`,
+    },
+  ];
+}

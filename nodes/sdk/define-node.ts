@@ -85,6 +85,8 @@ export interface UpstreamFacts {
   model?: ModelConfig;
   /** For a Dataset or Preferences output: whether it will have a validation split. */
   validationSplit?: boolean;
+  /** For a Dataset output: whether it will have a test split. */
+  testSplit?: boolean;
   /** For a Tokenizer output: its vocabulary size, when params tell. */
   vocabSize?: number;
 }
