@@ -187,7 +187,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
       <div className="main">
         <Palette specs={specList} onAdd={editing.addAtCentre} />
         <div className="centre">
-          <Canvas graph={graph} readOnly={readOnly} errors={readOnly ? [] : errors} selection={selection} onSelection={setSelection} />
+          <Canvas graph={graph} readOnly={readOnly} errors={readOnly ? [] : errors} warnings={readOnly ? [] : warnings} selection={selection} onSelection={setSelection} />
           <RunPanel focusNode={selectedNode?.id ?? null} onError={fail} />
         </div>
         <Inspector node={selectedNode} edges={graph.edges} readOnly={readOnly} errors={errors} warnings={readOnly ? [] : warnings} graphDir={graphDir} />

@@ -45,6 +45,7 @@ describe('checks before the run in the editor', () => {
     // No validation split: a warning beside "No problems", and on the trainer in the inspector.
     await expect.poll(() => page.getByTestId('warnings').textContent().catch(() => ''), { timeout: 10_000 }).toBe('⚠ 1 warning');
     expect(await page.getByTestId('problems').textContent()).toBe('No problems');
+    expect(await page.getByTestId('check-warnings-sft').textContent()).toBe('⚠ 1');
     await page.getByTestId('node-sft').click();
     await expect.poll(() => page.getByTestId('node-warning').textContent()).toMatch(/no validation split, so fine-tuning reports no validation loss/);
 
