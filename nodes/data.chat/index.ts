@@ -1,4 +1,5 @@
 import { DEFAULT_CHAT_TEMPLATE, defineNode, nodeSpec } from '../sdk/index.ts';
+import { splitsOf } from '../lib/model-checks.ts';
 
 export const spec = nodeSpec({
   type: 'data.chat',
@@ -18,6 +19,8 @@ export const spec = nodeSpec({
     system: { kind: 'text', default: '', maxLength: 20_000, help: 'Optional system message before each prompt (conversations that have their own system turn keep theirs).' },
     endOfText: { kind: 'string', default: '<|endoftext|>', label: 'End of text', help: 'A marker appended to each response so the model learns where an answer stops.' },
   },
+  // The splits pass through.
+  outputFacts: (_p, inputs) => splitsOf(inputs.dataset),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

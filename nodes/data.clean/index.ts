@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { splitsOf } from '../lib/model-checks.ts';
 import { parsePatterns } from './patterns.ts';
 
 const NEAR = { param: 'dedupe', is: ['near'] } as const;
@@ -44,6 +45,8 @@ export const spec = nodeSpec({
     if (params.maxChars > 0 && params.maxChars < params.minChars) problems.push({ param: 'maxChars', message: 'must be at least Min characters (or 0 for no limit)' });
     return problems;
   },
+  // The splits pass through.
+  outputFacts: (_p, inputs) => splitsOf(inputs.dataset),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { splitsOf } from '../lib/model-checks.ts';
 import { parseKeywordRules, parseMapping } from './rules.ts';
 
 export const spec = nodeSpec({
@@ -51,6 +52,8 @@ export const spec = nodeSpec({
     if (params.unlabelled === 'default' && params.defaultLabel.trim() === '') problems.push({ param: 'defaultLabel', message: 'give the label for records no rule labels' });
     return problems;
   },
+  // The splits pass through.
+  outputFacts: (_p, inputs) => splitsOf(inputs.dataset),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -16,6 +16,7 @@ export const spec = nodeSpec({
   validate(params) {
     return params.validation + params.test >= 1 ? [{ param: 'test', message: 'validation + test must leave some records for training' }] : [];
   },
+  outputFacts: (p) => ({ dataset: { validationSplit: p.validation > 0, testSplit: p.test > 0 } }),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -12,6 +12,8 @@ export const spec = nodeSpec({
     corpus: { kind: 'enum', options: ['moby-dick', 'state-of-the-union', 'spam-assassin'], default: 'moby-dick', help: 'Which text: Moby-Dick one record per chapter, one record per State of the Union address, or one per e-mail with a spam/ham label.' },
     maxRecords: { kind: 'integer', default: 0, min: 0, max: 1_000_000, help: '0 keeps every record; otherwise a seeded random sample of this many, in corpus order.' },
   },
+  // Every record goes to the train split; a Split node makes a validation split.
+  outputFacts: () => ({ dataset: { validationSplit: false, testSplit: false } }),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

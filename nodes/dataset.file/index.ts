@@ -78,6 +78,8 @@ export const spec = nodeSpec({
     }
     return problems;
   },
+  // Every record goes to the train split; a Split node makes a validation split.
+  outputFacts: () => ({ dataset: { validationSplit: false, testSplit: false } }),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

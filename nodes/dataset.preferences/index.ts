@@ -36,6 +36,7 @@ export const spec = nodeSpec({
     if (p.source === 'synthetic' && p.heldOut > 0 && Math.floor(p.count * p.heldOut) < 1) problems.push({ param: 'heldOut', message: `holds out no pair of ${p.count}; raise it or the count` });
     return problems;
   },
+  outputFacts: (p) => ({ preferences: { validationSplit: p.heldOut > 0 } }),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -15,6 +15,8 @@ export const spec = nodeSpec({
     digits: { kind: 'integer', default: 2, min: 1, max: 6, help: 'Digits in each number added.', when: { param: 'task', is: ['addition'] } },
     maxWordLength: { kind: 'integer', default: 6, min: 3, max: 12, help: 'Words have 3 to this many letters.', when: { param: 'task', is: ['reverse-word', 'sort-letters'] } },
   },
+  // Every record goes to the train split; a Split node makes a validation split.
+  outputFacts: () => ({ dataset: { validationSplit: false, testSplit: false } }),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

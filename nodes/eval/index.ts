@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { missingSplitProblem, modelOf, needsDecoder } from '../lib/model-checks.ts';
 
 export const spec = nodeSpec({
   type: 'eval',
@@ -25,6 +26,7 @@ export const spec = nodeSpec({
   },
   metricNames: (p) =>
     p.metric === 'perplexity' ? ['loss', 'perplexity', 'tokens', 'unigramBaseline'] : p.metric === 'exact-match' ? ['exactMatch', 'examples'] : ['accuracy', 'macroF1', 'majorityBaseline', 'examples'],
+  validateWithInputs: (p, inputs) => [...needsDecoder(modelOf(inputs), 'Evaluation'), ...missingSplitProblem(inputs, 'dataset', p.split, 'evaluate on')],
 });
 
 export default defineNode(spec, () => import('./run.ts'));

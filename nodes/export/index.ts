@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { passModel } from '../lib/model-checks.ts';
 
 /** A file name Weft writes into the artifact and destination folders: no separators, no leading dot. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -31,6 +32,7 @@ export const spec = nodeSpec({
     if (!SAFE_NAME.test(p.name)) problems.push({ param: 'name', message: `"${p.name}" is not a usable file name: use letters, digits, ".", "_" and "-", starting with a letter or digit` });
     return problems;
   },
+  outputFacts: (_p, inputs) => passModel(inputs),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { passModel } from '../lib/model-checks.ts';
 import { COMPARISONS } from './condition.ts';
 
 export const spec = nodeSpec({
@@ -43,6 +44,7 @@ export const spec = nodeSpec({
     return problems;
   },
   metricNames: () => ['passed', 'value', 'bound'],
+  outputFacts: (_p, inputs) => passModel(inputs),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { modelOf, needsDecoder } from '../lib/model-checks.ts';
 
 export const spec = nodeSpec({
   type: 'generate',
@@ -16,6 +17,7 @@ export const spec = nodeSpec({
     topP: { kind: 'number', default: 0.95, min: 0, max: 1, label: 'Top-p', help: 'Sample only among the most likely next tokens that together make up this share of the probability (nucleus sampling); 1 turns this off.', when: { param: 'temperature', not: [0] } },
     samples: { kind: 'integer', default: 3, min: 1, max: 100, help: 'How many continuations to write.' },
   },
+  validateWithInputs: (_p, inputs) => needsDecoder(modelOf(inputs), 'Text generation'),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

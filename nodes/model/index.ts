@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, fromHfConfig } from '../lib/hf-config.ts';
-import { hubModelIdProblem, isCommitHash, revisionProblem } from '../lib/hub/repo.ts';
-import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { parameterCount } from '../lib/memory-estimate.ts';
+import { hubCacheDir, hubModelIdProblem, hubRepoDir, isCommitHash, revisionProblem } from '../lib/hub/repo.ts';
+import { defineNode, nodeSpec, type ModelConfig, type NodeProblem } from '../sdk/index.ts';
 
 /** What a model folder needs, checked at validation so a bad folder is refused before the run. */
 export function checkModelFolder(folder: string): NodeProblem[] {
@@ -41,6 +42,47 @@ export function checkAdapterFolder(folder: string): NodeProblem[] {
   if (raw.peft_type !== 'LORA') return [{ param: 'adapter', message: `${config}: peft_type "${String(raw.peft_type)}" is not supported (LORA only)` }];
   if (!existsSync(join(folder, 'adapter_model.safetensors'))) return [{ param: 'adapter', message: `${folder} has no adapter_model.safetensors` }];
   return [];
+}
+
+/** A folder's model shape from its config.json, or undefined when it cannot be read (checkFiles says why). */
+function folderModel(folder: string | undefined): ModelConfig | undefined {
+  if (!folder) return undefined;
+  const file = join(folder, 'config.json');
+  if (!existsSync(file)) return undefined;
+  return fromHfConfig(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>, file);
+}
+
+/** A Hub model's shape from the workspace cache, when a run has downloaded that revision before; unknown otherwise. */
+function cachedHubModel(workspace: string | undefined, id: string, revision: string): ModelConfig | undefined {
+  if (!workspace || hubModelIdProblem(id) || revisionProblem(revision)) return undefined;
+  const repo = hubRepoDir(hubCacheDir(workspace), id);
+  const ref = join(repo, 'refs', ...revision.split('/'));
+  const commit = isCommitHash(revision) ? revision : existsSync(ref) ? readFileSync(ref, 'utf8').trim() : '';
+  return commit ? folderModel(join(repo, 'snapshots', commit)) : undefined;
+}
+
+/**
+ * A new model's shape as run.ts builds it. The vocabulary comes from the tokenizer when its params
+ * tell; otherwise 256 (the byte tokens every tokenizer has), a lower bound.
+ */
+function newModel(p: { architecture: string; layers: number; heads: number; kvHeads: number; width: number; mlpWidth: number; context: number; ropeTheta: number; dropout: number; tiedEmbeddings: boolean }, vocab: number | undefined): ModelConfig {
+  const llama = p.architecture === 'llama';
+  return {
+    vocabSize: vocab ?? 256,
+    contextLength: p.context,
+    width: p.width,
+    layers: p.layers,
+    heads: p.heads,
+    dropout: p.dropout,
+    causal: p.architecture !== 'encoder',
+    tiedEmbeddings: p.tiedEmbeddings,
+    layerNormEps: llama ? 1e-6 : 1e-5,
+    numClasses: 0,
+    maskTokenId: -1,
+    ...(llama
+      ? { family: 'llama' as const, kvHeads: p.kvHeads || p.heads, headDim: p.width / p.heads, intermediateSize: p.mlpWidth || Math.ceil((8 * p.width) / 3 / 16) * 16, rope: { theta: p.ropeTheta } }
+      : { family: 'gpt2' as const, intermediateSize: p.mlpWidth || 4 * p.width }),
+  };
 }
 
 /** Shape settings describe a new model; a loaded one has its own (shown after it runs). */
@@ -120,6 +162,21 @@ export const spec = nodeSpec({
     const commit = (outputs.model as { source?: { commit?: unknown } } | undefined)?.source?.commit;
     if (params.source !== 'hub' || typeof commit !== 'string' || !isCommitHash(commit) || params.revision === commit) return undefined;
     return { ...params, revision: commit };
+  },
+  // A new model is built in memory before any trainer can check it: its weights alone must fit.
+  validateWithInputs(p, inputs, { memory }) {
+    if (p.source !== 'new' || !memory?.totalBytes) return [];
+    const parameters = parameterCount(newModel(p, inputs.tokenizer?.vocabSize));
+    const bytes = parameters * 4;
+    if (bytes <= memory.totalBytes) return [];
+    const gib = (b: number) => (b / 1024 ** 3).toFixed(1);
+    const message = `${memory.likely ?? ''}a new model of ${parameters.toLocaleString('en-US')} parameters needs ${gib(bytes)} GiB for its weights alone, more than ${memory.describe('total')} allows (${gib(memory.totalBytes)} GiB). Use fewer layers or a smaller width.`;
+    return [{ param: 'width', message: message.charAt(0).toUpperCase() + message.slice(1), ...(memory.likely ? { severity: 'warning' as const } : {}) }];
+  },
+  outputFacts(p, inputs, env) {
+    const model =
+      p.source === 'new' ? newModel(p, inputs.tokenizer?.vocabSize) : p.source === 'folder' ? folderModel(p.folder ? env.resolvePath?.(p.folder) : undefined) : cachedHubModel(env.workspace, p.hubModel, p.revision);
+    return model ? { model: { model } } : {};
   },
   checkFiles(p) {
     const problems = p.source === 'folder' && p.folder ? checkModelFolder(p.folder) : [];

@@ -1,7 +1,35 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { contextProblem, memoryProblem, modelOf, passModel } from '../lib/model-checks.ts';
+import type { ModelConfig } from '../sdk/index.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 const RECOVERING = { param: 'recoverySteps', not: [0] } as const;
+
+/** Units structured pruning removes per layer: as nodes/lib/prune/structured.ts counts them (one always stays). */
+const removedCount = (total: number, share: number): number => Math.min(total - 1, Math.round(total * share));
+
+/** The model after structured pruning, or why pruning it that way cannot work. */
+function pruned(m: ModelConfig, method: string, share: number): { model: ModelConfig } | { problem: string } {
+  if (method === 'mlp-neurons') {
+    const I = m.intermediateSize ?? 4 * m.width;
+    const remove = removedCount(I, share);
+    if (remove < 1) return { problem: `Sparsity ${share} removes no MLP neuron of the ${I} in each layer; raise Sparsity.` };
+    return { model: { ...m, intermediateSize: I - remove } };
+  }
+  if (method !== 'attention-heads') return { model: m };
+  if ((m.family ?? 'gpt2') === 'gpt2') {
+    return {
+      problem:
+        "Attention heads cannot be removed from a GPT-2 model: GPT-2's config.json has one width for attention and for the rest of the model, so other tools could not load the result. Choose the method mlp-neurons (or unstructured), or prune a Llama-family model.",
+    };
+  }
+  const kv = m.kvHeads ?? m.heads;
+  const perGroup = m.heads / kv;
+  const remove = perGroup > 1 ? removedCount(perGroup, share) : removedCount(kv, share);
+  if (remove < 1) return { problem: `Sparsity ${share} removes no attention head (${perGroup > 1 ? `${perGroup} query heads per key/value head` : `${kv} heads`}); raise Sparsity.` };
+  const headDim = m.headDim ?? m.width / m.heads;
+  return { model: perGroup > 1 ? { ...m, heads: kv * (perGroup - remove), kvHeads: kv, headDim } : { ...m, heads: kv - remove, kvHeads: kv - remove, headDim } };
+}
 
 export const spec = nodeSpec({
   type: 'prune',
@@ -51,6 +79,18 @@ export const spec = nodeSpec({
     'sparsity',
     'removedPerLayer',
   ],
+  validateWithInputs(p, inputs, { memory }) {
+    const model = modelOf(inputs);
+    if (!model) return [];
+    const after = pruned(model, p.method, p.sparsity);
+    if ('problem' in after) return [{ param: p.method === 'attention-heads' && (model.family ?? 'gpt2') === 'gpt2' ? 'method' : 'sparsity', message: after.problem }];
+    return [...contextProblem(model, p.context), ...(p.recoverySteps > 0 ? memoryProblem({ model: after.model, memory, sequences: p.batchSize, context: p.context }) : [])];
+  },
+  outputFacts: (p, inputs) => {
+    const model = modelOf(inputs);
+    const after = model && pruned(model, p.method, p.sparsity);
+    return after && 'model' in after ? { model: { model: after.model } } : {};
+  },
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { missingSplitProblem, passModel } from '../lib/model-checks.ts';
 
 export const spec = nodeSpec({
   type: 'quantize',
@@ -30,6 +31,8 @@ export const spec = nodeSpec({
     if (connected.includes('dataset') && connected.includes('text')) problems.push({ port: 'text', message: 'connect either a dataset or a text to measure perplexity on, not both' });
     return problems;
   },
+  outputFacts: (_p, inputs) => passModel(inputs),
+  validateWithInputs: (p, inputs) => missingSplitProblem(inputs, 'dataset', p.split, 'measure perplexity on'),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -1,6 +1,8 @@
 import type { PortType } from './ports.ts';
 import type { PortValues } from './port-values.ts';
 import type { ParamSpec, ParamValue } from './params.ts';
+import type { ModelConfig } from './port-values.ts';
+import type { DevicePreference } from './device.ts';
 
 export interface PortSpec {
   type: PortType;
@@ -71,16 +73,58 @@ export interface NodeResult<O extends Ports = Ports> {
   closed?: { reason: string };
 }
 
-/** What validation knows of the node feeding an input. */
+/** What validation knows of the node feeding an input. Absent fields are unknown: no check. */
 export interface UpstreamFacts {
   /** The metrics it reports, when its spec says (metricNames); absent when only known at run time. */
   metricNames?: readonly string[];
+  /**
+   * The shape of the model a Model output carries (family, encoder or decoder, context, layers,
+   * width, heads, vocabulary, tied head), as params, a folder's config.json or the Hub cache tell.
+   * `vocabSize` may be a lower bound when the tokenizer's size is only known at run time.
+   */
+  model?: ModelConfig;
+  /** For a Dataset or Preferences output: whether it will have a validation split. */
+  validationSplit?: boolean;
+  /** For a Dataset output: whether it will have a test split. */
+  testSplit?: boolean;
+  /** For a Tokenizer output: its vocabulary size, when params tell. */
+  vocabSize?: number;
 }
 
 export interface NodeProblem {
   param?: string;
   port?: string;
   message: string;
+  /** A warning is shown in the editor and by `weft validate` but does not keep the graph from running. */
+  severity?: 'warning';
+}
+
+/** What a device lets training use, as validation can tell before the run. */
+export interface ValidationMemory {
+  totalBytes?: number;
+  maxBufferBytes?: number;
+  describe(kind: 'total' | 'buffer'): string;
+  /**
+   * Set when the device is only the likely one (Auto, on a machine that may have a GPU Weft has not
+   * looked at): a configuration over this budget is then a warning, not an error.
+   */
+  likely?: string;
+}
+
+/** What the host tells validation about the machine and the files a graph reads. All optional: pure checks get none. */
+export interface ValidationEnv {
+  /** The absolute path a file or folder param's value names, as the run would read it; undefined when it may not be read. */
+  resolvePath?(value: string): string | undefined;
+  /** The workspace folder (its model cache). */
+  workspace?: string;
+  /** The memory training may plan to use on a device; undefined: not known (no check). */
+  trainingMemory?(device: DevicePreference): ValidationMemory | undefined;
+}
+
+/** What validateWithInputs gets besides params and upstream facts. */
+export interface ValidationContext {
+  /** The budget of the device this node will train on, when known. */
+  memory?: ValidationMemory;
 }
 
 type ParamTypeOf<S extends ParamSpec> = S['kind'] extends 'number' | 'integer'
@@ -124,10 +168,18 @@ export interface NodeTypeSpec<S extends Record<string, ParamSpec> = Record<strin
    */
   metricNames?(params: ParamsOf<S>): readonly string[];
   /**
-   * Checks that need what is known of the connected inputs before the run: for each connected port
-   * fed by a node that declares `metricNames`, those names. Runs in validation, after `validate`.
+   * Checks that need what is known of the connected inputs before the run: for each connected port,
+   * the facts of the output feeding it (metric names, a model's shape, a validation split) and the
+   * memory of the device it will run on. Runs in validation, after `validate`.
    */
-  validateWithInputs?(params: ParamsOf<S>, inputs: Readonly<Record<string, UpstreamFacts>>): NodeProblem[];
+  validateWithInputs?(params: ParamsOf<S>, inputs: Readonly<Record<string, UpstreamFacts>>, context: ValidationContext): NodeProblem[];
+  /**
+   * What validation can know of this node's outputs (a model's shape, whether a dataset has a
+   * validation split), from params and the facts of its inputs, for the nodes they feed to check
+   * against. A node that passes a model along returns its input's shape, changed as it changes it.
+   * Runs in the host with `env` (it may read small files, synchronously); in pure checks env is empty.
+   */
+  outputFacts?(params: ParamsOf<S>, inputs: Readonly<Record<string, UpstreamFacts>>, env: ValidationEnv): Partial<Record<keyof O & string, UpstreamFacts>>;
   /** Upgrades params saved by an older version of this node type. */
   migrate?(params: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
   /**

@@ -23,6 +23,7 @@ export type GraphErrorCode =
   | 'param_required'
   | 'param_invalid'
   | 'node_invalid'
+  | 'node_warning'
   | 'path_outside_workspace'
   | 'file_not_found'
   | 'invalid_file';
@@ -30,6 +31,8 @@ export type GraphErrorCode =
 export interface GraphError {
   code: GraphErrorCode;
   message: string;
+  /** Set on a warning: shown beside errors, but it does not keep the graph from running. */
+  severity?: 'warning';
   nodeId?: string;
   edgeId?: string;
   port?: string;

@@ -1,7 +1,7 @@
-import type { AnyNodeDefinition, UpstreamFacts } from './define-node.ts';
+import type { AnyNodeDefinition, NodeProblem, UpstreamFacts, ValidationEnv } from './define-node.ts';
 import type { GraphError } from './errors.ts';
 import type { Graph, GraphNode } from './graph.ts';
-import { findCycle } from './graph-order.ts';
+import { findCycle, topologicalOrder } from './graph-order.ts';
 import { checkParamValue, defaultValue, type ParamValue, type ParamValues } from './params.ts';
 import { portsCompatible } from './ports.ts';
 
@@ -20,6 +20,17 @@ export interface CheckedGraph {
   /** The graph with node params migrated to the current node versions and defaults filled in. */
   graph: Graph;
   errors: GraphError[];
+  /** Problems worth knowing that do not keep the graph from running (a trainer with no validation split). */
+  warnings: GraphError[];
+}
+
+/** A node's problems as graph problems: errors and warnings apart. */
+function report(nodeId: string, problems: readonly NodeProblem[], errors: GraphError[], warnings: GraphError[]): void {
+  for (const p of problems) {
+    const where = { nodeId, ...(p.param ? { param: p.param } : {}), ...(p.port ? { port: p.port } : {}), message: p.message };
+    if (p.severity === 'warning') warnings.push({ code: 'node_warning', severity: 'warning', ...where });
+    else errors.push({ code: 'node_invalid', ...where });
+  }
 }
 
 function own(obj: object, key: string): boolean {
@@ -86,9 +97,14 @@ export function migrateNodes(graph: Graph, catalogue: Catalogue): Graph {
   return changed ? { ...graph, nodes } : graph;
 }
 
-/** Checks a structurally valid graph against the node catalogue. Reports every problem, not just the first. */
-export function checkGraph(graph: Graph, catalogue: Catalogue): CheckedGraph {
+/**
+ * Checks a structurally valid graph against the node catalogue. Reports every problem, not just the
+ * first. `env` is what the host knows (files, the machine's memory); without it the checks that
+ * need it are skipped.
+ */
+export function checkGraph(graph: Graph, catalogue: Catalogue, env: ValidationEnv = {}): CheckedGraph {
   const errors: GraphError[] = [];
+  const warnings: GraphError[] = [];
   const nodesById = new Map<string, GraphNode>();
   for (const node of graph.nodes) {
     if (nodesById.has(node.id)) errors.push({ code: 'duplicate_node_id', nodeId: node.id, message: `two nodes share the id "${node.id}"` });
@@ -164,32 +180,59 @@ export function checkGraph(graph: Graph, catalogue: Catalogue): CheckedGraph {
     validEdges.push(edge);
   }
 
+  const byId = new Map(resolvedNodes.map((n) => [n.id, n]));
+  const connectedOf = (node: GraphNode, def: AnyNodeDefinition) => Object.keys(def.inputs).filter((p) => incoming.has(`${node.id}\u0000${p}`));
+  // Facts flow downstream: a node's output facts come from its params and its inputs' facts.
+  const outputFacts = new Map<string, Partial<Record<string, UpstreamFacts>>>();
+  const pending = new Set<string>();
+  const factsOfOutputs = (node: GraphNode): Partial<Record<string, UpstreamFacts>> => {
+    const known = outputFacts.get(node.id);
+    if (known) return known;
+    const def = catalogue.get(node.type);
+    // A cycle (reported below) or broken params: nothing is known.
+    if (!def || pending.has(node.id) || !paramsOk.get(node.id)) return {};
+    pending.add(node.id);
+    let facts: Partial<Record<string, UpstreamFacts>> = {};
+    try {
+      facts = def.outputFacts?.(node.params as never, inputFacts(node, def), env) ?? {};
+    } catch {
+      // A hook that cannot tell (an unreadable file) knows nothing; checkFiles reports the file.
+    }
+    pending.delete(node.id);
+    outputFacts.set(node.id, facts);
+    return facts;
+  };
+  const inputFacts = (node: GraphNode, def: AnyNodeDefinition): Record<string, UpstreamFacts> => {
+    const facts: Record<string, UpstreamFacts> = {};
+    for (const port of connectedOf(node, def)) {
+      const feed = feeds.get(`${node.id}\u0000${port}`)!;
+      const sourceDef = catalogue.get(feed.node.type)!;
+      const sourceNode = byId.get(feed.node.id)!;
+      const names = sourceDef.outputs[feed.port]?.type === 'Metrics' && paramsOk.get(sourceNode.id) ? sourceDef.metricNames?.(sourceNode.params as never) : undefined;
+      facts[port] = { ...factsOfOutputs(sourceNode)[feed.port], ...(names ? { metricNames: names } : {}) };
+    }
+    return facts;
+  };
+
+  // In flow order, so each node finds its inputs' facts ready (no recursion: a 10,000-node chain
+  // cannot overflow the stack). Nodes in or after a cycle (reported below) know nothing.
+  const { order, blocked } = topologicalOrder([...byId.keys()], validEdges);
+  for (const id of blocked) outputFacts.set(id, {});
+  for (const id of order) factsOfOutputs(byId.get(id)!);
+
   for (const node of resolvedNodes) {
     const def = catalogue.get(node.type);
     if (!def) continue;
-    const connected = Object.keys(def.inputs).filter((p) => incoming.has(`${node.id}\u0000${p}`));
+    const connected = connectedOf(node, def);
     for (const [port, spec] of Object.entries(def.inputs)) {
       if (!spec.optional && !connected.includes(port)) {
         errors.push({ code: 'missing_input', nodeId: node.id, port, message: `input "${spec.label ?? port}" (${spec.type}) is not connected` });
       }
     }
-    if (def.validate && paramsOk.get(node.id)) {
-      for (const p of def.validate(node.params as never, connected)) {
-        errors.push({ code: 'node_invalid', nodeId: node.id, ...(p.param ? { param: p.param } : {}), ...(p.port ? { port: p.port } : {}), message: p.message });
-      }
-    }
+    if (def.validate && paramsOk.get(node.id)) report(node.id, def.validate(node.params as never, connected), errors, warnings);
     if (def.validateWithInputs && paramsOk.get(node.id)) {
-      const facts: Record<string, UpstreamFacts> = {};
-      for (const port of connected) {
-        const feed = feeds.get(`${node.id}\u0000${port}`)!;
-        const sourceDef = catalogue.get(feed.node.type)!;
-        const sourceNode = resolvedNodes.find((n) => n.id === feed.node.id)!;
-        const names = sourceDef.outputs[feed.port]?.type === 'Metrics' && paramsOk.get(sourceNode.id) ? sourceDef.metricNames?.(sourceNode.params as never) : undefined;
-        facts[port] = names ? { metricNames: names } : {};
-      }
-      for (const p of def.validateWithInputs(node.params as never, facts)) {
-        errors.push({ code: 'node_invalid', nodeId: node.id, ...(p.param ? { param: p.param } : {}), ...(p.port ? { port: p.port } : {}), message: p.message });
-      }
+      const memory = env.trainingMemory?.(node.device ?? graph.device ?? 'auto');
+      report(node.id, def.validateWithInputs(node.params as never, inputFacts(node, def), memory ? { memory } : {}), errors, warnings);
     }
   }
 
@@ -198,5 +241,5 @@ export function checkGraph(graph: Graph, catalogue: Catalogue): CheckedGraph {
     errors.push({ code: 'cycle', nodeId: cycle[0], message: `the graph has a cycle: ${cycle.join(' → ')}` });
   }
 
-  return { graph: { ...graph, nodes: resolvedNodes }, errors };
+  return { graph: { ...graph, nodes: resolvedNodes }, errors, warnings };
 }

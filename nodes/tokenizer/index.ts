@@ -19,6 +19,12 @@ export const spec = nodeSpec({
     specialTokens: { kind: 'string', default: '<|endoftext|>', help: 'Reserved markers, comma-separated, that never occur in text (e.g. <|endoftext|>); the first one separates documents.', when: { param: 'kind', not: ['file'] } },
     file: { kind: 'file', default: '', extensions: ['.json'], help: 'A tokenizer.json file (as Hugging Face models ship it).', when: { param: 'kind', is: ['file'] } },
   },
+  // Byte-level: 256 byte tokens and the special tokens; BPE: the size asked for (a file: known at run time).
+  outputFacts: (p) => {
+    const specials = p.specialTokens.split(',').filter((t) => t.trim()).length;
+    const vocabSize = p.kind === 'byte-level' ? 256 + specials : p.kind === 'bpe' ? p.vocabSize : undefined;
+    return vocabSize ? { tokenizer: { vocabSize } } : {};
+  },
   validate(params, connected) {
     const problems = [];
     if (params.kind === 'bpe' && !connected.includes('dataset')) problems.push({ port: 'dataset', message: 'BPE needs a dataset to train on' });

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { contextProblem, memoryProblem, modelOf, needsDecoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 export const spec = nodeSpec({
@@ -41,6 +42,16 @@ export const spec = nodeSpec({
     one('oldData', 'oldText', 'old data (replayed, and measured for forgetting)');
     return problems;
   },
+  validateWithInputs(p, inputs, { memory }) {
+    const model = modelOf(inputs);
+    return [
+      ...needsDecoder(model, 'Continued training'),
+      ...contextProblem(model, p.context),
+      ...memoryProblem({ model, memory, sequences: p.batchSize, context: p.context }),
+      ...noValidationWarning(inputs, 'newData', 'the gain is measured on the last tenth of the train split, which training also reads'),
+    ];
+  },
+  outputFacts: (_p, inputs) => passModel(inputs),
   metricNames: () => ['oldLossBefore', 'oldLossAfter', 'forgetting', 'newLossBefore', 'newLossAfter', 'gain', 'finalLoss', 'tokensPerSecond', 'replayShare'],
 });
 

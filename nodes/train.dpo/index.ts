@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { contextProblem, loraOf, memoryProblem, modelOf, needsDecoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
 import { pairTrainingParams, validateLora } from '../lib/align/spec-params.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
 
@@ -24,6 +25,18 @@ export const spec = nodeSpec({
     ...pairTrainingParams,
     learningRate: learningRateParam(5e-4, 'then it rises over 10 warm-up steps and falls along a cosine curve to a tenth'),
   },
+  validateWithInputs(p, inputs, { memory }) {
+    const model = modelOf(inputs);
+    return [
+      ...needsDecoder(model, 'DPO training'),
+      ...(model?.numClasses ? [{ port: 'model', message: 'DPO trains a language model, but the connected model has a classification or reward head. Connect the language model (the policy) instead.' }] : []),
+      ...needsDecoder(modelOf(inputs, 'reference'), 'The DPO reference', 'reference'),
+      ...contextProblem(model, p.context),
+      ...memoryProblem({ model, memory, sequences: 2 * p.batchSize, context: p.context, lora: loraOf(p) }),
+      ...noValidationWarning(inputs, 'preferences', 'no held-out pairs measure preference accuracy', 'Set Held out above 0 in the preference dataset.'),
+    ];
+  },
+  outputFacts: (_p, inputs) => passModel(inputs),
   validate: (p) => validateLora(p),
 });
 

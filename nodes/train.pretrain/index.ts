@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { contextProblem, memoryProblem, modelOf, needsDecoder, needsEncoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 export const spec = nodeSpec({
@@ -28,6 +29,16 @@ export const spec = nodeSpec({
     keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100, help: 'The last k are kept, plus the best.' },
     maskProbability: { kind: 'number', default: 0.15, min: 0.01, max: 0.9, help: 'Share of tokens hidden for the model to guess.', when: { param: 'objective', is: ['masked'] } },
   },
+  validateWithInputs(p, inputs, { memory }) {
+    const model = modelOf(inputs);
+    return [
+      ...(p.objective === 'causal' ? needsDecoder(model, 'Causal language-model training') : needsEncoder(model, 'Masked language-model training', 'objective')),
+      ...contextProblem(model, p.context),
+      ...memoryProblem({ model, memory, sequences: p.batchSize, context: p.context, gradAccum: p.gradAccum }),
+      ...noValidationWarning(inputs, 'dataset', 'training reports no validation loss and keeps no best checkpoint'),
+    ];
+  },
+  outputFacts: (_p, inputs) => passModel(inputs),
   metricNames: () => ['finalLoss', 'tokensPerSecond', 'steps', 'valLoss', 'valPerplexity', 'bestValLoss', 'unigramBaseline', 'resumedFromStep'],
 });
 

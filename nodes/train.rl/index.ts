@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { modelOf, needsDecoder, passModel } from '../lib/model-checks.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 const LORA_MATRICES = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'];
@@ -89,6 +90,17 @@ export const spec = nodeSpec({
     }
     return problems;
   },
+  validateWithInputs(_p, inputs) {
+    const model = modelOf(inputs);
+    const reward = modelOf(inputs, 'reward');
+    return [
+      ...needsDecoder(model, 'Reinforcement learning'),
+      ...(reward && reward.numClasses !== 1
+        ? [{ port: 'reward', message: `The reward model must score text with one number (a one-class head, as Reward model training makes), but the connected model has ${reward.numClasses ? `${reward.numClasses} classes` : 'a language-model head'}. Connect the output of a Reward model node.` }]
+        : []),
+    ];
+  },
+  outputFacts: (_p, inputs) => passModel(inputs),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

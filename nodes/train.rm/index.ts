@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { contextProblem, loraOf, memoryProblem, modelOf, needsDecoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
 import { pairTrainingParams, validateLora } from '../lib/align/spec-params.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
 
@@ -23,6 +24,16 @@ export const spec = nodeSpec({
     learningRate: learningRateParam(1e-3, 'then it rises over 10 warm-up steps and falls along a cosine curve to a tenth'),
     histogramBins: { kind: 'integer', default: 20, min: 2, max: 200, label: 'Histogram bins', help: 'Bins of the chosen-versus-rejected reward histogram (reward-histogram.csv).' },
   },
+  validateWithInputs(p, inputs, { memory }) {
+    const model = modelOf(inputs);
+    return [
+      ...needsDecoder(model, 'A reward model here'),
+      ...contextProblem(model, p.context),
+      ...memoryProblem({ model, memory, sequences: 2 * p.batchSize, context: p.context, lora: loraOf(p) }),
+      ...noValidationWarning(inputs, 'preferences', 'no held-out pairs measure preference accuracy', 'Set Held out above 0 in the preference dataset.'),
+    ];
+  },
+  outputFacts: (_p, inputs) => passModel(inputs, 'model', (m) => ({ ...m, numClasses: 1 })),
   validate: (p) => validateLora(p),
 });
 

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { contextProblem, loraOf, memoryProblem, modelOf, needsDecoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
 
 export const spec = nodeSpec({
@@ -32,6 +33,17 @@ export const spec = nodeSpec({
     keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100, help: 'How many recent checkpoints are kept on disk (the best one is kept too).' },
   },
   metricNames: (p) => (p.mode === 'chat' ? ['initialLoss', 'finalLoss', 'tokensPerSecond', 'valLoss'] : ['finalLoss', 'valAccuracy', 'valMacroF1']),
+  validateWithInputs(p, inputs, { memory }) {
+    const model = modelOf(inputs);
+    return [
+      ...needsDecoder(model, 'Fine-tuning'),
+      ...contextProblem(model, p.context),
+      ...memoryProblem({ model, memory, sequences: p.batchSize, context: p.context, lora: loraOf(p) }),
+      ...noValidationWarning(inputs, 'dataset', p.mode === 'chat' ? 'fine-tuning reports no validation loss' : 'fine-tuning reports no validation accuracy, macro F1 or confusion matrix'),
+    ];
+  },
+  // Classification adds a head; the body keeps its shape.
+  outputFacts: (p, inputs) => passModel(inputs, 'model', (m) => (p.mode === 'classification' ? { ...m, numClasses: Math.max(m.numClasses, 2) } : m)),
   validate(p) {
     if (p.method !== 'lora') return [];
     const known = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'];

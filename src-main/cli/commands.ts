@@ -123,6 +123,9 @@ export async function runCommand(file: string, opts: GlobalOptions & { set: stri
     return 2;
   }
   return withEngine(opts, async (engine) => {
+    // What validation warns of (no validation split…) is said before the run, which it does not stop.
+    const checked = await engine.validateGraph(graph, dirname(resolve(file)));
+    for (const w of checked.warnings ?? []) err(`warning: ${formatGraphError(w, file)}`);
     let run: RunRecord;
     try {
       run = await follow(engine, async () => {
@@ -153,12 +156,14 @@ export async function validateCommand(file: string, opts: GlobalOptions & { json
     return 1;
   }
   const parsed = parseGraph(text);
-  const errors = parsed.ok
-    ? (await withEngine(opts, (engine) => engine.validateGraph(parsed.graph, dirname(resolve(file))))).errors
-    : parsed.errors;
-  if (opts.json) out(JSON.stringify(errors, null, 2));
+  const result = parsed.ok ? await withEngine(opts, (engine) => engine.validateGraph(parsed.graph, dirname(resolve(file)))) : { errors: parsed.errors, warnings: [] };
+  const { errors } = result;
+  const warnings = result.warnings ?? [];
+  // Warnings carry severity "warning": tools reading the list tell them from errors.
+  if (opts.json) out(JSON.stringify([...errors, ...warnings], null, 2));
+  else for (const w of warnings) err(`warning: ${formatGraphError(w, file)}`);
   if (errors.length === 0) {
-    if (!opts.json) out(`${file}: valid`);
+    if (!opts.json) out(`${file}: valid${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}`);
     return 0;
   }
   if (!opts.json) printGraphErrors(errors, file);

@@ -9,6 +9,7 @@ import {
   type Graph,
   type GraphError,
   type GraphNode,
+  type ValidationEnv,
 } from '../../nodes/sdk/index.ts';
 import { resolveGraphPath, type ReadRoot } from './paths.ts';
 import type { RunPlan } from './run-machine.ts';
@@ -22,7 +23,12 @@ export interface Checked {
   files: Map<string, Record<string, string>>;
   /** What the check found at each of those paths, so planning hashes them without a second stat. */
   stats: Map<string, Stats>;
+  /** Worth telling the user, not blocking the run. */
+  warnings: GraphError[];
 }
+
+/** What validation may learn from the host beyond the graph: the training memory of the machine. */
+export type HostValidationEnv = Pick<ValidationEnv, 'trainingMemory' | 'workspace'>;
 
 /** Structure, catalogue and file checks: everything that can be known before running. */
 export function checkForRun(
@@ -30,10 +36,19 @@ export function checkForRun(
   catalogue: Catalogue,
   graphDir: string,
   allowedRoots: readonly ReadRoot[],
-): { ok: true; checked: Checked } | { ok: false; errors: GraphError[] } {
+  host: HostValidationEnv = {},
+): { ok: true; checked: Checked } | { ok: false; errors: GraphError[]; warnings: GraphError[] } {
   const parsed = parseGraphValue(raw);
-  if (!parsed.ok) return parsed;
-  const { graph, errors } = checkGraph(parsed.graph, catalogue);
+  if (!parsed.ok) return { ...parsed, warnings: [] };
+  // Facts of models in folders (their config.json) come from the paths the run itself would read.
+  const env: ValidationEnv = {
+    ...host,
+    resolvePath: (value) => {
+      const resolved = resolveGraphPath(value, graphDir, allowedRoots);
+      return 'error' in resolved ? undefined : resolved.path;
+    },
+  };
+  const { graph, errors, warnings } = checkGraph(parsed.graph, catalogue, env);
   const nodes = new Map<string, GraphNode>();
   const files = new Map<string, Record<string, string>>();
   const stats = new Map<string, Stats>();
@@ -71,8 +86,8 @@ export function checkForRun(
       for (const problem of def.checkFiles(params as never)) errors.push({ code: 'invalid_file', nodeId: node.id, ...(problem.param ? { param: problem.param } : {}), ...(problem.port ? { port: problem.port } : {}), message: problem.message });
     }
   }
-  if (errors.length) return { ok: false, errors };
-  return { ok: true, checked: { graph, nodes, files, stats } };
+  if (errors.length) return { ok: false, errors, warnings };
+  return { ok: true, checked: { graph, nodes, files, stats, warnings } };
 }
 
 export interface Planned {

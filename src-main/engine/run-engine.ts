@@ -23,7 +23,7 @@ import type { CacheEntry, CacheStore } from '../store/cache-store.ts';
 import { RunStore, newRunId } from '../store/run-store.ts';
 import type { WorkspacePaths } from '../store/workspace.ts';
 import type { ReadRoot } from './paths.ts';
-import { checkForRun, planRun, type Checked } from './prepare.ts';
+import { checkForRun, planRun, type Checked, type HostValidationEnv } from './prepare.ts';
 import { RunStateError } from './run-state-error.ts';
 import { tryLock } from './process-lock.ts';
 import { RunController } from './run-controller.ts';
@@ -50,6 +50,8 @@ export interface RunEngineOptions {
   readRoots(graphDir: string): ReadRoot[];
   /** Every run event, as it happens (after it is appended to the run's event log). */
   emit(event: RunEvent): void;
+  /** The memory training may use on each device, for validation's memory check; absent: no check. */
+  trainingMemory?: HostValidationEnv['trainingMemory'];
 }
 
 function readVersions(): Record<string, string> {
@@ -88,7 +90,8 @@ export class RunEngine {
   }
 
   private check(graph: unknown, graphDir: string) {
-    return checkForRun(graph, this.options.catalogue, graphDir, this.options.readRoots(graphDir));
+    const host: HostValidationEnv = { workspace: this.options.paths.root, ...(this.options.trainingMemory ? { trainingMemory: this.options.trainingMemory } : {}) };
+    return checkForRun(graph, this.options.catalogue, graphDir, this.options.readRoots(graphDir), host);
   }
 
   private emit = (event: RunEvent): void => {
@@ -102,7 +105,9 @@ export class RunEngine {
 
   async validate(graph: unknown, graphDir: string): Promise<ValidateResult> {
     const result = this.check(graph, resolve(graphDir));
-    return result.ok ? { ok: true, errors: [] } : { ok: false, errors: result.errors };
+    const warnings = result.ok ? result.checked.warnings : result.warnings;
+    // Warnings only when there are some: the answer to a clean graph stays { ok, errors }.
+    return { ok: result.ok, errors: result.ok ? [] : result.errors, ...(warnings.length ? { warnings } : {}) };
   }
 
   async start(request: StartRunRequest & { replayOf?: string }): Promise<{ runId: string }> {

@@ -52,6 +52,7 @@ import { findModel, listModels } from './models.ts';
 import { PlaygroundHost } from './playground.ts';
 import { listTemplates } from './templates.ts';
 import { probeHardwareInWorker } from './hardware.ts';
+import { machineFacts, trainingMemoryFor, type MachineFacts } from './training-memory.ts';
 import type { HardwareReport } from '../../nodes/sdk/index.ts';
 
 export interface HostOptions {
@@ -67,6 +68,8 @@ export interface HostOptions {
   allowedRoots?: string[];
   /** Where Weft's own file picker may browse; home, the workspace and allowedRoots unless given. */
   browseRoots?: BrowseRoot[];
+  /** What validation's memory check assumes of this machine; looked at (TensorFlow installed, a GPU) unless given. */
+  machine?: MachineFacts;
 }
 
 export class WeftHost implements WeftApi {
@@ -102,6 +105,7 @@ export class WeftHost implements WeftApi {
       gpuCount: options.gpuCount,
       readRoots: (graphDir) => this.readRoots(graphDir),
       emit: (event: RunEvent) => this.broadcast(event),
+      trainingMemory: trainingMemoryFor(options.machine ?? machineFacts()),
     });
     this.playground = new PlaygroundHost(launcher, options.registryModule, (e) => this.broadcast(e));
   }

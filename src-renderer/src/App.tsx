@@ -12,6 +12,7 @@ import { Canvas } from './editor/Canvas.tsx';
 import { Palette } from './editor/Palette.tsx';
 import { useEditing, NO_SELECTION } from './editor/use-editing.ts';
 import { useValidation } from './editor/use-validation.ts';
+import { FieldProblems } from './inspector/field-problems.ts';
 import { OpenDialog, SaveAsDialog, ShortcutsDialog, TemplatesDialog } from './files/FileDialogs.tsx';
 import { baseName, dirName } from './files/local-files.ts';
 import { useAutosave } from './files/use-autosave.ts';
@@ -64,7 +65,7 @@ function EditorShell({ api, specList }: { api: WeftApi; specList: NodeSpec[] }) 
   }, []);
   const dismissToasts = useCallback((...topics: ToastTopic[]) => setToasts((t) => t.filter((x) => !x.topic || !topics.includes(x.topic))), []);
   const editor = useMemo<Editor>(
-    () => ({ api, specs: new Map(specList.map((s) => [s.type, s])), doc: new DocStore(), runs: new RunsModel(), playground: new PlaygroundModel(), endpoints: new EndpointsStore(api), toast, dismissToasts }),
+    () => ({ api, specs: new Map(specList.map((s) => [s.type, s])), doc: new DocStore(), runs: new RunsModel(), playground: new PlaygroundModel(), endpoints: new EndpointsStore(api), fieldProblems: new FieldProblems(), toast, dismissToasts }),
     [api, specList, toast, dismissToasts],
   );
   useEffect(() => api.subscribe(editor.runs.handle), [api, editor]);
@@ -85,7 +86,7 @@ function EditorShell({ api, specList }: { api: WeftApi; specList: NodeSpec[] }) 
 
 /** The editor's layout; each concern lives in its own hook. */
 function Workbench({ specList }: { specList: NodeSpec[] }) {
-  const { doc, runs, toast, playground, endpoints } = useEditor();
+  const { doc, runs, toast, playground, endpoints, fieldProblems } = useEditor();
   const playgroundVisible = useSyncExternalStore(playground.subscribe, () => playground.getState().visible);
   const state = useDoc();
   useRunsPhase();
@@ -104,8 +105,17 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
   const { selection, setSelection } = editing;
   const file = useGraphFile({ shell, graphDir, setSelection, setDialog });
   useAutosave(shell);
-  const [errors, setErrors] = useValidation(graphDir, readOnly);
+  const [validationErrors, setErrors, warnings] = useValidation(graphDir, readOnly);
+  // A value refused in a field is a problem too: the graph never got it, so validation cannot see it.
+  const refusedFields = useSyncExternalStore(fieldProblems.subscribe, fieldProblems.list);
+  const errors = useMemo(() => (refusedFields.length ? [...validationErrors, ...refusedFields] : validationErrors), [validationErrors, refusedFields]);
   const runControl = useRunControl({ graphDir, graphFile: state.path, readOnly, onRefused: setErrors });
+  const runUnlessFieldRefused = () => {
+    const first = fieldProblems.list()[0];
+    if (!first) return runControl.run();
+    const node = graph.nodes.find((n) => n.id === first.nodeId);
+    toast(`Can't run yet: ${node?.label ?? first.nodeId} has a value that was not applied (${first.param}: ${first.message}). Fix the field, or select another node to drop the typing.`, 'error', 'run');
+  };
 
   const handlers: Record<CommandId, () => void> = {
     new: file.newGraph,
@@ -129,7 +139,7 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
     // Like the toolbar button, View > Playground shows and hides it.
     playground: () => (playground.getState().visible ? playground.close() : playground.open()),
     shortcuts: () => setDialog('help'),
-    run: runControl.run,
+    run: runUnlessFieldRefused,
     pause: runControl.pause,
     resume: runControl.resume,
     cancel: runControl.cancel,
@@ -177,10 +187,10 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
       <div className="main">
         <Palette specs={specList} onAdd={editing.addAtCentre} />
         <div className="centre">
-          <Canvas graph={graph} readOnly={readOnly} errors={readOnly ? [] : errors} selection={selection} onSelection={setSelection} />
+          <Canvas graph={graph} readOnly={readOnly} errors={readOnly ? [] : errors} warnings={readOnly ? [] : warnings} selection={selection} onSelection={setSelection} />
           <RunPanel focusNode={selectedNode?.id ?? null} onError={fail} />
         </div>
-        <Inspector node={selectedNode} edges={graph.edges} readOnly={readOnly} errors={errors} graphDir={graphDir} />
+        <Inspector node={selectedNode} edges={graph.edges} readOnly={readOnly} errors={errors} warnings={readOnly ? [] : warnings} graphDir={graphDir} />
         {playgroundVisible && <Playground model={playground} onClose={() => playground.close()} />}
       </div>
       <footer className="statusbar">
@@ -188,6 +198,11 @@ function Workbench({ specList }: { specList: NodeSpec[] }) {
           {graph.nodes.length} nodes · {graph.edges.length} edges
         </span>
         <span data-testid="problems">{readOnly ? '' : errors.length ? `${errors.length} problem${errors.length === 1 ? '' : 's'}` : 'No problems'}</span>
+        {!readOnly && warnings.length > 0 && (
+          <span data-testid="warnings" className="warning-count" title={warnings.map((w) => `${w.nodeId}: ${w.message}`).join('\n')}>
+            ⚠ {warnings.length} warning{warnings.length === 1 ? '' : 's'}
+          </span>
+        )}
         <span className="spacer" />
         <button className="link" onClick={() => run('shortcuts')} title={commandTooltip('shortcuts')}>
           Shortcuts

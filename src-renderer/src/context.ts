@@ -1,4 +1,5 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
+import type { FieldProblems } from './inspector/field-problems.ts';
 import type { WeftApi } from '../../nodes/sdk/doors/weft-api.ts';
 import type { NodeSpec } from '../../nodes/sdk/define-node.ts';
 import type { DocState, DocStore } from './store/doc-store.ts';
@@ -22,6 +23,8 @@ export interface Editor {
   runs: RunsModel;
   playground: PlaygroundModel;
   endpoints: EndpointsStore;
+  /** Values typed into fields and refused: problems until fixed, though the graph never holds them. */
+  fieldProblems: FieldProblems;
   toast(message: string, kind?: ToastKind, topic?: ToastTopic): void;
   dismissToasts(...topics: ToastTopic[]): void;
 }

@@ -1,32 +1,16 @@
-import { parameterCount, trainingBytes, type GptConfig } from '../gpt/config.ts';
+import type { GptConfig } from '../gpt/config.ts';
 import { deviceUsed } from '../device-state.ts';
+import { trainingFitProblem, WASM_BUDGET, type LoraSize, type TrainingBudget } from '../memory-estimate.ts';
 import type { DeviceInfo } from '../../sdk/index.ts';
 
+export { heapExtraBytes, largestBufferBytes, WASM_BUDGET_BYTES } from '../memory-estimate.ts';
+
 const GIB = 1024 ** 3;
-/** The wasm heap is 32-bit: 4 GiB, of which tfjs bookkeeping and fragmentation take a share. */
-export const WASM_BUDGET_BYTES = 3.5 * GIB;
 /** Of a GPU's memory, what training may plan to use: the driver, other programs and fragmentation take the rest. */
-const GPU_USABLE_SHARE = 0.85;
+export const GPU_USABLE_SHARE = 0.85;
 
-type Lora = { rank: number; targets: number };
-
-/** The largest single tensor a training step makes: one WebGPU buffer each, capped by the adapter. */
-export function largestBufferBytes(config: GptConfig, batch: number, context: number): number {
-  const c = { heads: config.heads, width: config.width, vocab: config.vocabSize, mlp: config.intermediateSize ?? 4 * config.width };
-  return 4 * Math.max(batch * context * c.vocab, batch * c.heads * context * context, batch * context * c.mlp, c.vocab * c.width);
-}
-
-interface Budget {
-  /** What the device holds in all. */
-  totalBytes?: number;
-  /** Largest single buffer. */
-  maxBufferBytes?: number;
-  /** For messages: "the wasm backend's 4 GiB heap", "the GPU's 1.0 GiB buffer limit". */
-  describe(kind: 'total' | 'buffer'): string;
-}
-
-function budgetOf(backend: string, device: DeviceInfo | null): Budget | null {
-  if (backend === 'wasm') return { totalBytes: WASM_BUDGET_BYTES, describe: () => "the wasm backend's 4 GiB heap" };
+function budgetOf(backend: string, device: DeviceInfo | null): TrainingBudget | null {
+  if (backend === 'wasm') return WASM_BUDGET;
   if (backend !== 'webgpu' || !device?.adapter) return null;
   const a = device.adapter;
   const perBuffer = Math.min(a.maxBufferSize ?? Infinity, a.maxStorageBufferBindingSize ?? Infinity);
@@ -42,43 +26,15 @@ function budgetOf(backend: string, device: DeviceInfo | null): Budget | null {
 }
 
 /**
- * What the wasm heap holds beyond tfjs's tensors: XNNPACK keeps a packed copy of every weight
- * matrix it has multiplied, for as long as the weight lives (measured: a SmolLM2-135M-shaped model's
- * heap is about the tensor peak plus the weights). Other backends: nothing counted here.
- */
-export function heapExtraBytes(backend: string, config: GptConfig): number {
-  return backend === 'wasm' ? parameterCount(config) * 4 : 0;
-}
-
-/**
  * Refuses, before any allocation, a configuration the backend cannot hold, with the estimate and a
  * batch size that fits (same effective batch through gradient accumulation). Without this, the
  * wasm backend dies with a bare `Aborted()` minutes into the run, and a GPU loses its device.
  * For webgpu the limits are the adapter's (largest buffer) and, when known, its memory.
+ * Validation runs the same check (trainingFitProblem) before any model is built.
  */
-export function assertFitsBackend(backend: string, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: Lora, device: DeviceInfo | null = deviceUsed()): void {
+export function assertFitsBackend(backend: string, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: LoraSize, device: DeviceInfo | null = deviceUsed()): void {
   const budget = budgetOf(backend, device);
   if (!budget) return;
-  // A smaller batch keeps the effective batch through accumulation, whose running sum costs memory too.
-  const accumFor = (b: number) => (b === batchSize ? gradAccum : Math.ceil((batchSize * gradAccum) / b));
-  const need = (b: number, t: number, accum = accumFor(b)) => trainingBytes(config, b, t, lora, accum) + heapExtraBytes(backend, config);
-  const overTotal = (b: number, t: number, accum?: number) => budget.totalBytes !== undefined && need(b, t, accum) > budget.totalBytes;
-  const overBuffer = (b: number, t: number) => budget.maxBufferBytes !== undefined && largestBufferBytes(config, b, t) > budget.maxBufferBytes;
-  const fits = (b: number, t: number, accum?: number) => !overTotal(b, t, accum) && !overBuffer(b, t);
-  if (fits(batchSize, context)) return;
-  let b = batchSize;
-  while (b > 1 && !fits(b, context)) b = Math.floor(b / 2);
-  // A shorter context is suggested at batch 1 with the user's own accumulation.
-  let t = context;
-  while (t > 16 && !fits(1, t, gradAccum)) t = Math.floor(t / 2);
-  const advice = fits(b, context)
-    ? `Use batch size ${b} with gradient accumulation ${Math.ceil((batchSize * gradAccum) / b)} (the same effective batch), or a smaller model.`
-    : fits(1, t, gradAccum)
-      ? `Even batch size 1 does not fit at context ${context}: use batch size 1 with context ${t}${lora ? '' : ', or LoRA'}, or a smaller model.`
-      : `Even batch size 1 does not fit: use a smaller model${lora ? '' : ' or LoRA'}.`;
-  const at = `at batch ${batchSize}, context ${context}`;
-  const why = overTotal(batchSize, context)
-    ? `training needs about ${(need(batchSize, context) / GIB).toFixed(1)} GiB ${at}, more than ${budget.describe('total')} allows.`
-    : `training ${at} makes a ${(largestBufferBytes(config, batchSize, context) / GIB).toFixed(2)} GiB tensor (logits or attention scores), more than ${budget.describe('buffer')}.`;
-  throw new Error(`${why} ${advice}`);
+  const problem = trainingFitProblem(budget, config, batchSize, context, gradAccum, lora);
+  if (problem) throw new Error(problem);
 }

@@ -29,8 +29,11 @@ export interface StartRunRequest {
 }
 
 export interface ValidateResult {
+  /** No errors (warnings do not keep a graph from running). */
   ok: boolean;
   errors: GraphError[];
+  /** Worth knowing before the run, but not blocking it (a trainer that will not validate). */
+  warnings?: GraphError[];
 }
 
 /** A ready-made graph a new user can start from (the examples folder). */

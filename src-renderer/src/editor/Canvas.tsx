@@ -32,12 +32,14 @@ interface Props {
   graph: Graph;
   readOnly: boolean;
   errors: GraphError[];
+  /** Validation's warnings, badged on their nodes. */
+  warnings?: GraphError[];
   selection: Selection;
   onSelection(s: Selection): void;
 }
 
 /** The React Flow canvas bound to the document: every change the user makes becomes one undoable edit. */
-export function Canvas({ graph, readOnly, errors, selection, onSelection }: Props) {
+export function Canvas({ graph, readOnly, errors, warnings = [], selection, onSelection }: Props) {
   const { doc, specs, runs, toast, dismissToasts } = useEditor();
   const tick = useRunsTick();
   const flow = useReactFlow();
@@ -52,9 +54,10 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
         const old = byId.get(n.id);
         const view = shown?.nodes[n.id];
         const mine = errors.filter((e) => e.nodeId === n.id);
+        const warned = warnings.filter((w) => w.nodeId === n.id);
         // Unchanged nodes keep their data object, so React skips them while a big run streams.
         const sig = view ? `${view.state}|${view.step}|${view.total}|${view.etaMs}|${view.error}|${view.closed}|${Object.values(view.metrics).join(',')}` : '';
-        const errSig = mine.map((e) => `${e.code}:${e.port}:${e.param}:${e.message}`).join('|');
+        const errSig = [...mine, ...warned].map((e) => `${e.code}:${e.port}:${e.param}:${e.message}`).join('|');
         const spec = specs.get(n.type);
         const same = old && old.data.node === n && old.data.spec === spec && old.data.sig === sig && old.data.errSig === errSig && old.data.view === view;
         const selected = selection.nodes.has(n.id);
@@ -66,14 +69,14 @@ export function Canvas({ graph, readOnly, errors, selection, onSelection }: Prop
           position: old?.dragging ? old.position : n.position,
           selected,
           draggable: !readOnly,
-          data: same ? old.data : { node: n, spec, view, errors: mine, sig, errSig },
+          data: same ? old.data : { node: n, spec, view, errors: mine, warnings: warned, sig, errSig },
         };
       });
       // Nothing changed (most progress ticks of a big graph): keep the same array, so React Flow
       // and the minimap do not walk 300 nodes again.
       return next.length === prev.length && next.every((n, i) => n === prev[i]) ? prev : next;
     });
-  }, [graph, specs, errors, selection, readOnly, tick, runs]);
+  }, [graph, specs, errors, warnings, selection, readOnly, tick, runs]);
 
   // Edges change look only when a target starts or stops running: not on every progress tick.
   const runningTargets = runs.shown ? Object.entries(runs.shown.nodes).filter(([, v]) => v.state === 'running').map(([id]) => id).join('|') : '';

@@ -14,6 +14,8 @@ export type WeftNodeData = {
   spec: NodeSpec | undefined;
   view: NodeView | undefined;
   errors: GraphError[];
+  /** Validation's warnings on this node: shown, not blocking. */
+  warnings?: GraphError[];
   /** What the node showed last time: equal signatures mean nothing to redraw. */
   sig: string;
   errSig: string;
@@ -100,6 +102,11 @@ function WeftNodeImpl({ data, selected }: NodeProps<WeftFlowNode>) {
         {state && (
           <span className={`badge badge-${state}`} data-testid={`badge-${node.id}`}>
             {STATE_LABEL[state] ?? state}
+          </span>
+        )}
+        {!state && (data.warnings?.length ?? 0) > 0 && (
+          <span className="badge badge-warning" data-testid={`check-warnings-${node.id}`} title={data.warnings!.map((w) => w.message).join('\n')}>
+            ⚠ {data.warnings!.length}
           </span>
         )}
         {state && state !== 'failed' && (view?.warnings.length ?? 0) > 0 && (

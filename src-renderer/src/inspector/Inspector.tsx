@@ -36,6 +36,12 @@ function FieldRow({
   const shown = field.value === undefined ? '' : String(field.value);
   const [draft, setDraft] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const { fieldProblems } = useEditor();
+  // A refused value counts as a problem (status bar, Run) while the field shows it.
+  useEffect(() => {
+    fieldProblems.set(nodeId, field.name, problem);
+    return () => fieldProblems.set(nodeId, field.name, null);
+  }, [fieldProblems, nodeId, field.name, problem]);
   // A different node, or an undo, resets what the user was typing.
   useEffect(() => {
     setDraft(null);
@@ -133,7 +139,7 @@ function FieldRow({
 }
 
 /** The selected node: its params as a form generated from the spec, and what the shown run did with it. */
-export function Inspector({ node, edges, readOnly, errors, graphDir }: { node: GraphNode | null; edges: readonly GraphEdge[]; readOnly: boolean; errors: GraphError[]; graphDir?: string }) {
+export function Inspector({ node, edges, readOnly, errors, warnings = [], graphDir }: { node: GraphNode | null; edges: readonly GraphEdge[]; readOnly: boolean; errors: GraphError[]; warnings?: GraphError[]; graphDir?: string }) {
   const { specs, doc, runs, toast } = useEditor();
   // Settings that do not apply (LoRA rank with Method full…) are hidden until asked for.
   const [showAll, setShowAll] = useState(false);
@@ -192,6 +198,9 @@ export function Inspector({ node, edges, readOnly, errors, graphDir }: { node: G
         <p className="muted small">{spec?.description}</p>
         {nodeErrors.filter((e) => !e.param).map((e, i) => (
           <div key={i} className="callout error">{e.port ? `${e.port}: ` : ''}{e.message}</div>
+        ))}
+        {warnings.filter((w) => w.nodeId === node.id).map((w, i) => (
+          <div key={`w${i}`} className="callout warning" data-testid="node-warning">⚠ {w.port ? `${w.port}: ` : w.param ? `${w.param}: ` : ''}{w.message}</div>
         ))}
         {modelShape && <ModelShapePanel state={modelShape} source={String(node.params.source)} />}
         {spec && Object.keys(spec.params).length > 0 && <h4>Settings</h4>}
