@@ -102,3 +102,24 @@ describe('validation facts', () => {
     expect(checkGraph(cycle, catalogue).errors.map((e) => e.code)).toEqual(['cycle']);
   });
 });
+
+describe('settings that do not apply', () => {
+  const lora = defineNode(
+    nodeSpec({
+      type: 't.lora', version: 1, category: 'T', label: 'Lora', description: '', inputs: { schedule: { type: 'Schedule', optional: true } }, outputs: {},
+      params: {
+        method: { kind: 'enum', options: ['full', 'lora'], default: 'full' },
+        loraRank: { kind: 'integer', default: 8, min: 1, max: 512, when: { param: 'method', is: ['lora'] } },
+        learningRate: { kind: 'number', default: 0.001, min: 1e-8, max: 1, when: { notConnected: 'schedule' } },
+      },
+    }),
+    noRun,
+  );
+  const cat = catalogueOf([lora]);
+  const node = (params: Record<string, unknown>) => ({ id: 'n', type: 't.lora', version: 1, position: { x: 0, y: 0 }, params });
+  it('a bad value left in a hidden setting does not block the run; in a shown one it does', () => {
+    expect(checkGraph(graphOf([node({ method: 'full', loraRank: 0 })], []), cat).errors).toEqual([]);
+    expect(checkGraph(graphOf([node({ method: 'lora', loraRank: 0 })], []), cat).errors.map((e) => e.param)).toEqual(['loraRank']);
+    expect(checkGraph(graphOf([node({ learningRate: 5 })], []), cat).errors.map((e) => e.param)).toEqual(['learningRate']);
+  });
+});
