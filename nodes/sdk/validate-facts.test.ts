@@ -106,7 +106,7 @@ describe('validation facts', () => {
 describe('settings that do not apply', () => {
   const lora = defineNode(
     nodeSpec({
-      type: 't.lora', version: 1, category: 'T', label: 'Lora', description: '', inputs: { schedule: { type: 'Schedule', optional: true } }, outputs: {},
+      type: 't.lora', version: 1, category: 'T', label: 'Lora', description: '', inputs: { schedule: { type: 'Scheduler', optional: true } }, outputs: {},
       params: {
         method: { kind: 'enum', options: ['full', 'lora'], default: 'full' },
         loraRank: { kind: 'integer', default: 8, min: 1, max: 512, when: { param: 'method', is: ['lora'] } },
