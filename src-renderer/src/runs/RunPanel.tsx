@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RunRecord, RunSummary } from '../../../nodes/sdk/runs.ts';
 import { useEditor, useRunsTick } from '../context.ts';
 import { MetricChart } from './MetricChart.tsx';
+import { followActiveRun, followingLiveRun } from './reattach.ts';
 import { formatDuration, formatMetric, headlineMetrics, runViewFromRecord, type RunView } from './run-view.ts';
 
 type Tab = 'metrics' | 'logs' | 'history' | 'compare';
@@ -208,8 +209,19 @@ export function RunPanel({ focusNode, onError }: { focusNode: string | null; onE
     return () => window.removeEventListener(SHOW_TAB_EVENT, show);
   }, []);
 
+  // A run still under way opens live (progress, charts, logs, Pause and Cancel), unless the editor
+  // already follows another live run: then it opens as a view that still updates as events come.
+  const follow = async (id: string) => {
+    if (followingLiveRun(runs)) return false;
+    const record = await followActiveRun(api, runs, id);
+    if (!record || runs.live?.runId !== id) return false;
+    runs.view(record, runs.live);
+    setTab('metrics');
+    return true;
+  };
   const open = async (id: string) => {
     try {
+      if (await follow(id)) return;
       const [record, events] = await Promise.all([api.getRun(id), api.getRunEvents(id)]);
       runs.view(record, runViewFromRecord(record, events));
       setTab('metrics');
@@ -233,6 +245,7 @@ export function RunPanel({ focusNode, onError }: { focusNode: string | null; onE
   const resume = async (id: string) => {
     try {
       await api.resumeRun(id);
+      await follow(id);
       refresh();
     } catch (e) {
       onError(e);

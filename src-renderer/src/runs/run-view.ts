@@ -102,6 +102,17 @@ export function applyEvent(view: RunView, e: RunEvent): void {
   }
 }
 
+/**
+ * A run under way as its log tells it so far: the record's nodes as the starting point (a node the
+ * log has not mentioned yet), then every event in order, so states, progress, curves and logs are
+ * where they would be had the page watched from the start.
+ */
+export function liveViewFromLog(record: RunRecord, events: RunEvent[]): RunView {
+  const view = newRunView(record.id, record);
+  for (const e of events) applyEvent(view, e);
+  return view;
+}
+
 /** A past run as recorded: its record for states and errors, its event log for curves and logs. */
 export function runViewFromRecord(record: RunRecord, events: RunEvent[]): RunView {
   const view = newRunView(record.id);
