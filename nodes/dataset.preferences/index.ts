@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { encodingParam } from '../lib/text-io.ts';
 
 export const spec = nodeSpec({
   type: 'dataset.preferences',
@@ -17,6 +18,7 @@ export const spec = nodeSpec({
     chosenField: { kind: 'string', default: 'chosen', label: 'Chosen field' },
     rejectedField: { kind: 'string', default: 'rejected', label: 'Rejected field' },
     csvDelimiter: { kind: 'enum', options: ['comma', 'semicolon', 'tab'], default: 'comma', label: 'CSV delimiter' },
+    encoding: encodingParam(),
     onBadRecord: { kind: 'enum', options: ['skip', 'fail'], default: 'fail', label: 'On bad record', help: 'Invalid JSON, a wrong CSV row, a missing field or a response list that does not end in one assistant message.' },
     maxRecords: { kind: 'integer', default: 0, min: 0, help: '0 reads everything.' },
     task: { kind: 'enum', options: ['arithmetic', 'sentiment'], default: 'arithmetic', help: 'Synthetic: a+b= answered right (chosen) or with a typical mistake; or two reviews, the one AFINN-165 scores higher chosen.' },
