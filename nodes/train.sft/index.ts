@@ -29,7 +29,7 @@ export const spec = nodeSpec({
     checkpointEvery: { kind: 'integer', default: 50, min: 0, max: 1_000_000 },
     keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100 },
   },
-  metricNames: (p) => (p.mode === 'chat' ? ['initialLoss', 'finalLoss', 'tokensPerSecond', 'valLoss'] : ['finalLoss', 'valAccuracy', 'valMacroF1']),
+  metricNames: (p) => (p.mode === 'chat' ? ['initialLoss', 'finalLoss', 'tokensPerSecond', 'valLoss'] : ['initialLoss', 'finalLoss', 'valAccuracy', 'valMacroF1', 'resumedFromStep']),
   validate(p) {
     if (p.method !== 'lora') return [];
     const known = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'];
