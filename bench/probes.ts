@@ -8,6 +8,8 @@ import { examplesDir } from '../src-main/host/templates.ts';
 import { openDefaultHost } from '../src-main/host/default-host.ts';
 import { tempDir } from '../test/helpers.ts';
 import { probeMalformedGraphs } from './probes/malformed-graphs.ts';
+import { probeServerAbuse } from './probes/server-abuse.ts';
+import { slowTrainingGraph } from './probes/slow-graph.ts';
 
 const wanted = new Set(process.argv.slice(2));
 const runs = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -27,6 +29,26 @@ if (runs('graphs')) {
   for (const w of f.wronglyAccepted.slice(0, 10)) fail(`accepted: ${w.kind} in ${w.example}`);
   for (const c of f.crashes.slice(0, 10)) fail(`crashed: ${c.kind} in ${c.example}: ${c.error}`);
   console.log(`  per kind: ${Object.entries(f.perKind).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+}
+
+if (runs('server')) {
+  console.log('== abuse of `weft serve` (each followed by: page served, WebSocket answers, the training still runs)');
+  const host = await openDefaultHost(tempDir('weft-probe-server-'), { allowedRoots: [examplesDir()] });
+  const { graph, graphDir } = await slowTrainingGraph();
+  const { runId } = await host.startRun({ graph, graphDir });
+  const results = await probeServerAbuse(host, runId);
+  const training = (await host.listActiveRuns()).includes(runId);
+  await host.cancelRun(runId).catch(() => undefined);
+  await host.waitForRun(runId);
+  await host.close();
+  for (const r of results) {
+    console.log(`  ${r.probe}: ${r.answer} -> server ${r.alive ? 'alive' : 'DEAD'}`);
+    if (!r.alive) fail(`the server died after: ${r.probe}`);
+    // Refused means an error reply, a closed socket, a 4xx, or validation answering ok: false.
+    if (/accepted|HTTP\/1\.1 200/.test(r.answer) || (r.answer.startsWith('result') && !r.answer.includes('"ok":false'))) fail(`accepted: ${r.probe}`);
+  }
+  console.log(`  ${results.filter((r) => r.alive).length}/${results.length} probes survived; the training started before them ${training ? 'was still running' : 'HAD STOPPED'}`);
+  if (!training) fail('the training stopped during the abuse');
 }
 
 process.exitCode = failed ? 1 : 0;
