@@ -10,6 +10,7 @@ import { tempDir } from '../test/helpers.ts';
 import { probeMalformedGraphs } from './probes/malformed-graphs.ts';
 import { probeServerAbuse } from './probes/server-abuse.ts';
 import { slowTrainingGraph } from './probes/slow-graph.ts';
+import { probeKills } from './probes/kills.ts';
 
 const wanted = new Set(process.argv.slice(2));
 const runs = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -49,6 +50,19 @@ if (runs('server')) {
   }
   console.log(`  ${results.filter((r) => r.alive).length}/${results.length} probes survived; the training started before them ${training ? 'was still running' : 'HAD STOPPED'}`);
   if (!training) fail('the training stopped during the abuse');
+}
+
+if (runs('kills')) {
+  console.log('== kill -9 of `weft run` (tiny pretraining, 40 steps, a checkpoint every 8), then `weft resume`');
+  const started = performance.now();
+  const { reference, referenceRows, results } = await probeKills();
+  console.log(`  uninterrupted: final loss ${reference} (${referenceRows} history rows)`);
+  for (const r of results) {
+    console.log(`  killed ${r.point}${r.killedAtStep !== null ? ` (step ${r.killedAtStep})` : ''}: resume ${r.resumedState}, from step ${r.resumedFromStep ?? '-'}, final loss ${r.finalLoss} ${r.identical ? 'bit-identical' : 'DIFFERS'}, ${r.historyRows} history rows`);
+    if (!r.identical || r.resumedState !== 'succeeded') fail(`resume after a kill ${r.point} did not reproduce the run`);
+    if (r.historyRows !== referenceRows) fail(`the resumed run's history has ${r.historyRows} rows, not ${referenceRows}`);
+  }
+  console.log(`  ${results.filter((r) => r.identical).length}/${results.length} kill points resumed bit-identically (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 
 process.exitCode = failed ? 1 : 0;
