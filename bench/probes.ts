@@ -11,6 +11,8 @@ import { probeMalformedGraphs } from './probes/malformed-graphs.ts';
 import { probeServerAbuse } from './probes/server-abuse.ts';
 import { slowTrainingGraph } from './probes/slow-graph.ts';
 import { probeKills } from './probes/kills.ts';
+import { probeBadFiles } from './probes/bad-files.ts';
+import { probeFullDisk } from './probes/full-disk.ts';
 
 const wanted = new Set(process.argv.slice(2));
 const runs = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -63,6 +65,37 @@ if (runs('kills')) {
     if (r.historyRows !== referenceRows) fail(`the resumed run's history has ${r.historyRows} rows, not ${referenceRows}`);
   }
   console.log(`  ${results.filter((r) => r.identical).length}/${results.length} kill points resumed bit-identically (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+if (runs('disk')) {
+  console.log('== a full disk (a 48 KiB tmpfs in `unshare -rm`), then space freed and the run resumed');
+  const f = probeFullDisk();
+  if (f.skipped) console.log(`  skipped: ${f.skipped}`);
+  else {
+    console.log(`  weft run exit code ${f.runExit}; the node said: ${f.message}`);
+    console.log(`  run record: ${f.state}; temp files left: ${f.tempFiles}; bytes on the full disk after the failure: ${f.bytesAfter}`);
+    console.log(`  weft resume after freeing space: exit code ${f.resumeExit}`);
+    if (!/is full \(needs about \d+ MB\)/.test(f.message)) fail('the full-disk message does not say how much is needed');
+    if (f.tempFiles !== 0 || f.state !== 'failed' || f.resumeExit !== 0) fail('a full disk left temp files, a wrong record, or no way to resume');
+  }
+}
+
+if (runs('files')) {
+  console.log('== bad data files (each must stop at file:line, or count what it skipped)');
+  for (const r of await probeBadFiles()) {
+    console.log(`  ${r.node} ${r.file}: ${r.outcome}${r.namesFileLine ? ' at file:line' : ''}: ${r.said}`);
+    if (r.file.startsWith('utf16')) {
+      // Auto recognises UTF-16 without a byte-order mark: all 40 lines, decoded.
+      if (r.outcome !== 'succeeded' || !/"(lines|records)":40/.test(r.said)) fail(`${r.node} ${r.file} was not read as UTF-16`);
+      continue;
+    }
+    if (!r.namesFileLine) fail(`${r.node} ${r.file} did not name file:line`);
+    if (/no records read/.test(r.said)) fail(`${r.node} ${r.file}: skipping bad records lost the good rows before them`);
+    if (r.outcome === 'succeeded') {
+      const m = /"records":(\d+),"skipped":(\d+)/.exec(r.said);
+      if (!m || Number(m[1]) + Number(m[2]) !== 40) fail(`${r.node} ${r.file}: records and skipped do not add up to the file's 40 rows`);
+    }
+  }
 }
 
 process.exitCode = failed ? 1 : 0;

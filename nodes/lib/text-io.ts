@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, statSync, type ReadStream } from '
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { CheckedDecoder, decodedStream, type TextEncoding } from './text-decode.ts';
+import { explainWriteError } from '../sdk/disk-full.ts';
 
 /**
  * The Encoding param every node that reads a user's text file offers (a spec's params entry), so
@@ -46,18 +47,30 @@ export async function* readTextChunks(path: string, signal?: AbortSignal, option
   if (rest) yield { text: rest, bytesRead, totalBytes };
 }
 
-/** Writes text through a stream, respecting backpressure. */
-export function textWriter(path: string) {
+/**
+ * Writes text through a stream, respecting backpressure. `expectedBytes` (what the node is about to
+ * write, e.g. the size of the file it reads) lets a full disk fail with "needs about N MB".
+ */
+export function textWriter(path: string, options: { expectedBytes?: number } = {}) {
   const stream = createWriteStream(path, { encoding: 'utf8' });
   let chars = 0;
+  const explained = (err: unknown) => explainWriteError(err, path, options.expectedBytes);
   return {
     async write(text: string) {
       chars += text.length;
-      if (!stream.write(text)) await once(stream, 'drain');
+      try {
+        if (!stream.write(text)) await once(stream, 'drain');
+      } catch (err) {
+        throw explained(err);
+      }
     },
     async close(): Promise<number> {
       stream.end();
-      await once(stream, 'finish');
+      try {
+        await once(stream, 'finish');
+      } catch (err) {
+        throw explained(err);
+      }
       return chars;
     },
   };
