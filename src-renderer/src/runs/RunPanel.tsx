@@ -222,7 +222,9 @@ export function RunPanel({ focusNode, onError }: { focusNode: string | null; onE
   const open = async (id: string) => {
     try {
       if (await follow(id)) return;
-      const [record, events] = await Promise.all([api.getRun(id), api.getRunEvents(id)]);
+      // The log last, and shown in the turn it arrives: a run still going goes on from there.
+      const record = await api.getRun(id);
+      const events = await api.getRunEvents(id);
       runs.view(record, runViewFromRecord(record, events));
       setTab('metrics');
     } catch (e) {
