@@ -3,7 +3,8 @@
  * running graph on the canvas, its progress advancing, its charts and logs, and Pause and Cancel
  * act on it, as if the tab had never closed. A reload and a second window get the same.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -85,6 +86,8 @@ describe('reattaching to a live run', () => {
     // Pause and resume act on the run from this page.
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 30_000 }).toBe('paused');
+    // A progress event already on its way may land just after the pause: read the step once settled.
+    await page.waitForTimeout(500);
     const pausedAt = await trainStep(page);
     await page.waitForTimeout(1500);
     expect(await trainStep(page)).toBe(pausedAt);
@@ -99,9 +102,9 @@ describe('reattaching to a live run', () => {
     await page.getByTestId('cancel').click();
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 30_000 }).toBe('cancelled');
     await expect.poll(() => page.getByTestId('badge-train').textContent()).toBe('Cancelled');
-    const runs = await env.served().engine.listRuns();
-    expect(runs[0]!.state).toBe('cancelled');
-    expect(await env.served().engine.listActiveRuns()).toEqual([]);
+    // The record is written a moment after the last event.
+    await expect.poll(async () => (await env.served().engine.listRuns())[0]!.state, { timeout: 10_000 }).toBe('cancelled');
+    await expect.poll(() => env.served().engine.listActiveRuns(), { timeout: 10_000 }).toEqual([]);
     await shot(page, 'reattach-02-cancelled');
     expect(consoleErrors).toEqual([]);
     await context.close();
@@ -139,5 +142,40 @@ describe('reattaching to a live run', () => {
     await expect.poll(async () => (await engine.getRun(runId)).state, { timeout: 10_000 }).toBe('cancelled');
     expect(consoleErrors).toEqual([]);
     await context.close();
+  }, 300_000);
+
+  it('a run another process drives (`weft run` in a terminal) opens from History and goes on to its end, not frozen', async () => {
+    const { workspace, server } = env.served();
+    const { path: graphFile } = await writeSlowGraph(workspace);
+    const before = new Set(existsSync(join(workspace, 'runs')) ? readdirSync(join(workspace, 'runs')) : []);
+    const weft = fileURLToPath(new URL('../../bin/weft.js', import.meta.url));
+    const cli = spawn(process.execPath, [weft, 'run', graphFile, '--workspace', workspace], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => cli.once('exit', () => resolve()));
+    try {
+      const newRun = () => (existsSync(join(workspace, 'runs')) ? readdirSync(join(workspace, 'runs')).find((r) => !before.has(r)) : undefined);
+      await expect.poll(newRun, { timeout: 60_000 }).toBeTruthy();
+      const runId = newRun()!;
+      const { context, page, consoleErrors } = await newPage(env.browser());
+      await page.goto(server.url);
+      await page.getByTestId('palette').waitFor();
+      // Not this server's run: nothing to follow live here.
+      expect(await page.getByTestId('run-state').textContent()).toBe('ready');
+      await page.getByTestId('tab-history').click();
+      await expect.poll(() => page.getByTestId(`run-${runId}`).count(), { timeout: 30_000 }).toBe(1);
+      // Opened once training streams; its progress then goes on from the log.
+      await expect.poll(async () => (await env.served().engine.getRunEvents(runId)).some((e) => e.type === 'node-progress' && e.nodeId === 'train'), { timeout: 120_000 }).toBe(true);
+      await page.getByTestId(`run-${runId}`).getByRole('button', { name: 'Open' }).click();
+      await page.getByTestId('viewing-banner').waitFor();
+      const seen = await trainStep(page);
+      await expect.poll(() => trainStep(page), { timeout: 60_000, interval: 250 }).toBeGreaterThan(seen);
+      // The terminal's run ends (Ctrl-C): the page shows the end.
+      cli.kill('SIGINT');
+      await exited;
+      await expect.poll(() => page.getByTestId('shown-run').textContent(), { timeout: 30_000 }).toMatch(/cancelled|interrupted/);
+      expect(consoleErrors).toEqual([]);
+      await context.close();
+    } finally {
+      cli.kill('SIGKILL');
+    }
   }, 300_000);
 });

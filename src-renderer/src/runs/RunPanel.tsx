@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { RunRecord, RunSummary } from '../../../nodes/sdk/runs.ts';
+import { FINAL_RUN_STATES, type RunRecord, type RunSummary } from '../../../nodes/sdk/runs.ts';
 import { useEditor, useRunsTick } from '../context.ts';
 import { MetricChart } from './MetricChart.tsx';
-import { followActiveRun, followingLiveRun } from './reattach.ts';
+import { followActiveRun, followingLiveRun, watchRunLog } from './reattach.ts';
 import { formatDuration, formatMetric, headlineMetrics, runViewFromRecord, type RunView } from './run-view.ts';
 
 type Tab = 'metrics' | 'logs' | 'history' | 'compare';
@@ -226,6 +226,8 @@ export function RunPanel({ focusNode, onError }: { focusNode: string | null; onE
       const record = await api.getRun(id);
       const events = await api.getRunEvents(id);
       runs.view(record, runViewFromRecord(record, events));
+      // Still going, but not here: another process drives it. Its log shows how it goes on.
+      if (!FINAL_RUN_STATES.includes(record.state)) watchRunLog(api, runs, id, events.length);
       setTab('metrics');
     } catch (e) {
       onError(e);

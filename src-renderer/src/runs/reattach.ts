@@ -31,6 +31,29 @@ export async function followActiveRun(api: WeftApi, runs: RunsModel, runId?: str
   }
 }
 
+/**
+ * A run under way in another Weft process (a `weft run` in a terminal, another `weft serve` on this
+ * workspace) sends this host no events: while the editor shows it, its event log is read again every
+ * `everyMs` and what was appended is folded in, until it ends (then its final record is shown).
+ */
+export function watchRunLog(api: WeftApi, runs: RunsModel, runId: string, seen: number, everyMs = 1000): void {
+  const tick = async () => {
+    const shown = runs.viewing?.view;
+    if (!shown || shown.runId !== runId || FINAL_RUN_STATES.includes(shown.state)) return;
+    try {
+      const events = await api.getRunEvents(runId);
+      // The log only grows (a torn last line is skipped until it is whole): what is new is its tail.
+      runs.applyToViewing(runId, events.slice(seen));
+      seen = events.length;
+      if (FINAL_RUN_STATES.includes(runs.viewing?.view.state ?? 'running')) runs.setRecord(await api.getRun(runId));
+    } catch {
+      // The host is unreachable for a moment: try again on the next tick.
+    }
+    setTimeout(() => void tick(), everyMs);
+  };
+  setTimeout(() => void tick(), everyMs);
+}
+
 /** True while the editor follows a run that has not ended (a new run must wait for it). */
 export function followingLiveRun(runs: RunsModel): boolean {
   const live = runs.live;

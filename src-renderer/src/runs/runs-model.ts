@@ -115,6 +115,14 @@ export class RunsModel {
     this.notify(true);
   }
 
+  /** Events read from a viewed run's log (a run another process drives): folded into its view. */
+  applyToViewing(runId: string, events: RunEvent[]) {
+    const view = this.viewing?.view;
+    if (!view || view.runId !== runId || !events.length) return;
+    for (const e of events) applyEvent(view, e);
+    this.notify();
+  }
+
   /** Stores a finished run's record for the run it belongs to (live, or viewed as a replay). */
   setRecord(record: RunRecord) {
     if (this.live?.runId === record.id) this.liveRecord = record;
