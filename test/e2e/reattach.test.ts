@@ -153,7 +153,8 @@ describe('reattaching to a live run', () => {
     const exited = new Promise<void>((resolve) => cli.once('exit', () => resolve()));
     try {
       const newRun = () => (existsSync(join(workspace, 'runs')) ? readdirSync(join(workspace, 'runs')).find((r) => !before.has(r)) : undefined);
-      await expect.poll(newRun, { timeout: 60_000 }).toBeTruthy();
+      // A first start of the CLI may build it (bin/cli-build.js): give it time.
+      await expect.poll(newRun, { timeout: 180_000 }).toBeTruthy();
       const runId = newRun()!;
       const { context, page, consoleErrors } = await newPage(env.browser());
       await page.goto(server.url);
