@@ -88,6 +88,15 @@ describe('dataset.file: CSV', () => {
     expect(ctx.logs).toContain('warn: 51 bad record(s) skipped in total');
   });
 
+  it('keeps the rows before a stray quote (parsed in the same chunk as the error) and counts the rest as skipped', async () => {
+    const { write, run } = setup();
+    const rows = Array.from({ length: 40 }, (_, i) => (i === 8 ? `row ${i + 1} "stray,ham` : `row ${i + 1},${i % 2 ? 'spam' : 'ham'}`));
+    const file = write('stray.csv', ['text,label', ...rows, ''].join('\n'));
+    const { result, records } = await run({ file, onBadRecord: 'skip' });
+    expect(records.map((r) => r.text)).toEqual(Array.from({ length: 8 }, (_, i) => `row ${i + 1}`));
+    expect(result.metrics).toMatchObject({ records: 8, skipped: 32 });
+  });
+
   it('refuses a header that lacks a mapped column, whatever the bad-record mode', async () => {
     const { write, run } = setup();
     const file = write('h.csv', 'title,content\nx,y\n');

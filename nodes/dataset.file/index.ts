@@ -1,5 +1,6 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
 import { LAYOUT_OPTIONS } from './layouts.ts';
+import { encodingParam } from '../lib/text-io.ts';
 
 /** The field mapping applies when the layout is read through it. */
 const MAPPED = { param: 'layout', is: ['auto', 'fields'] } as const;
@@ -46,13 +47,7 @@ export const spec = nodeSpec({
       help: 'One record per non-blank line, per paragraph (separated by blank lines), or the whole file (up to 64 MiB).',
       when: { any: [{ param: 'source', is: ['folder'] }, { param: 'file', endsWith: ['.txt'] }] },
     },
-    encoding: {
-      kind: 'enum',
-      options: ['auto', 'utf-8', 'latin-1', 'utf-16'],
-      default: 'auto',
-      label: 'Encoding',
-      help: 'How the files store their characters. Auto reads UTF-8, or UTF-16 when a file starts with a byte-order mark; choose latin-1 for older Windows and Excel exports. Bytes that do not fit stop the run with file:line.',
-    },
+    encoding: encodingParam('each file'),
     labelFromFolder: { kind: 'boolean', default: false, help: 'Label each record with the name of the folder its file is in (e.g. spam/, ham/).', when: { param: 'source', is: ['folder'] } },
     onBadRecord: {
       kind: 'enum',

@@ -78,7 +78,7 @@ export async function* readCsv(input: Readable, options: CsvOptions): AsyncGener
 
   let columns: string[] | null = null;
   try {
-    for await (const row of parser as AsyncIterable<Row>) {
+    for await (const row of rowsThenError(parser)) {
       if (!columns) {
         if (options.header) {
           columns = row.cells.map((c) => c.trim());
@@ -106,5 +106,45 @@ export async function* readCsv(input: Readable, options: CsvOptions): AsyncGener
   } finally {
     input.unpipe(parser);
     input.destroy();
+    parser.destroy();
+  }
+}
+
+/**
+ * The parser's rows, every one it parsed, then its error if it failed. A stream's own async
+ * iterator throws the moment the stream errors, dropping rows parsed before the error but not yet
+ * read (a quote error in the first chunk lost every good row before it, uncounted).
+ */
+async function* rowsThenError(parser: Readable): AsyncGenerator<Row> {
+  const queue: Row[] = [];
+  let failure: unknown = null;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  parser.on('data', (row: Row) => {
+    queue.push(row);
+    // Backpressure: a huge file is read as fast as records are used, never whole into the queue.
+    if (queue.length >= 1024) parser.pause();
+    notify();
+  });
+  parser.on('error', (e) => {
+    failure = e;
+    notify();
+  });
+  parser.on('end', () => {
+    ended = true;
+    notify();
+  });
+  for (;;) {
+    while (queue.length) {
+      yield queue.shift()!;
+      if (queue.length < 256 && parser.isPaused() && !failure) parser.resume();
+    }
+    if (failure) throw failure;
+    if (ended) return;
+    await new Promise<void>((resolve) => (wake = resolve));
   }
 }

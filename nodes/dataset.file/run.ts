@@ -1,8 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { DatasetWriter } from '../lib/dataset.ts';
 import { BadRecords } from '../lib/records/bad-records.ts';
-import { countLinesFrom, perMille } from '../lib/text-io.ts';
-import { decodedStream } from '../lib/text-decode.ts';
+import { countLinesFrom, openUserText, perMille } from '../lib/text-io.ts';
 import { listSources, unboundedLines } from './sources.ts';
 import { detectLayout, normalise, reportedLayout, requiredFields, type SourceLayout } from './layouts.ts';
 import { DATASET_LAYOUT_LABELS, type DatasetLayout } from '../sdk/index.ts';
@@ -40,9 +38,8 @@ const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
 
   async function readFiles(): Promise<void> {
     files: for (const file of files) {
-      const input = createReadStream(file.path, { highWaterMark: 1 << 16, signal: ctx.signal });
       // Checked and re-encoded to UTF-8 on the way: a wrong encoding or an endless line stops at file:line.
-      const text = decodedStream(input, { name: file.name, encoding: params.encoding, maxLineChars: unboundedLines(file.format, params.txtRecords) ? Infinity : undefined });
+      const { text, file: input } = openUserText(file.path, { name: file.name, encoding: params.encoding, signal: ctx.signal, ...(unboundedLines(file.format, params.txtRecords) ? { maxLineChars: Infinity } : {}) });
       // The layout of this file: chosen, or recognised from its first record (a CSV from its header).
       let layout: SourceLayout | null = params.layout === 'auto' ? null : params.layout;
       let fileRecords = 0;

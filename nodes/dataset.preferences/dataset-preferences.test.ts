@@ -10,7 +10,7 @@ import { fakeContext, paramsFor, runNode } from '../../test/fixtures/node-harnes
 const contexts: ReturnType<typeof fakeContext>[] = [];
 afterEach(() => contexts.splice(0).forEach((c) => c.cleanup()));
 
-async function run(overrides: Record<string, string | number | boolean>, files: Record<string, string> = {}) {
+async function run(overrides: Record<string, string | number | boolean>, files: Record<string, string | Buffer> = {}) {
   const ctx = fakeContext();
   contexts.push(ctx);
   const dir = join(ctx.root, 'input');
@@ -82,6 +82,36 @@ describe('dataset.preferences: files', () => {
     const csv = 'prompt,chosen,rejected\na,b,c\nd,e\n';
     await expect(run({ file: 'bad.csv' }, { 'bad.csv': csv })).rejects.toThrow(/^bad\.csv:3: expected 3 columns, found 2/);
   });
+});
+
+describe('dataset.preferences: encodings and hostile files', () => {
+  const pairs = [
+    { prompt: 'Café crème?', chosen: 'Oui très bien.', rejected: 'Non.' },
+    { prompt: 'Naïve?', chosen: 'Déjà vu.', rejected: 'No.' },
+  ];
+  const csv = 'prompt,chosen,rejected\n' + pairs.map((p) => [p.prompt, p.chosen, p.rejected].join(',')).join('\n') + '\n';
+
+  it('reads a Latin-1 CSV with Encoding latin-1, and refuses it as UTF-8 naming file:line', async () => {
+    const latin1 = Buffer.from(csv, 'latin1');
+    const { all } = await run({ file: 'p.csv', encoding: 'latin-1' }, { 'p.csv': latin1 });
+    expect(byPrompt(all)).toEqual(byPrompt(pairs));
+    await expect(run({ file: 'p.csv', encoding: 'auto' }, { 'p.csv': latin1 })).rejects.toThrow(/^p\.csv:2: not valid UTF-8 \(byte 0xE9\).*set Encoding to latin-1/);
+  });
+
+  it('reads UTF-16 JSONL (with a byte-order mark, or chosen) as the same pairs', async () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(jsonl(pairs), 'utf16le')]);
+    expect(byPrompt((await run({ file: 'p.jsonl' }, { 'p.jsonl': le })).all)).toEqual(byPrompt(pairs));
+    const bare = Buffer.from(jsonl(pairs), 'utf16le');
+    expect(byPrompt((await run({ file: 'p.jsonl', encoding: 'utf-16' }, { 'p.jsonl': bare })).all)).toEqual(byPrompt(pairs));
+  });
+
+  it('stops at a NUL byte and at a line over 32 MiB, naming file:line, even when bad records are skipped', async () => {
+    // A NUL byte in the third line (as a binary file or UTF-16 read as UTF-8 has).
+    const nul = Buffer.concat([Buffer.from(jsonl(pairs)), Buffer.from('{"prompt":"a'), Buffer.from([0]), Buffer.from('","chosen":"b","rejected":"c"}\n')]);
+    await expect(run({ file: 'p.jsonl', encoding: 'utf-8', onBadRecord: 'skip' }, { 'p.jsonl': nul })).rejects.toThrow(/^p\.jsonl:3: contains a NUL byte/);
+    const long = jsonl(pairs) + JSON.stringify({ prompt: 'x'.repeat(33 * 2 ** 20), chosen: 'a', rejected: 'b' }) + '\n';
+    await expect(run({ file: 'p.jsonl', onBadRecord: 'skip' }, { 'p.jsonl': long })).rejects.toThrow(/^p\.jsonl:3: a line longer than 32 MiB/);
+  }, 60_000);
 });
 
 describe('dataset.preferences: synthetic', () => {

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
+import { encodingParam } from '../lib/text-io.ts';
 
 const FROM_FILE = { param: 'source', is: ['file'] } as const;
 const SYNTHETIC = { param: 'source', is: ['synthetic'] } as const;
@@ -20,6 +21,7 @@ export const spec = nodeSpec({
     chosenField: { kind: 'string', default: 'chosen', label: 'Chosen field', help: 'The field holding the better response.', when: FROM_FILE },
     rejectedField: { kind: 'string', default: 'rejected', label: 'Rejected field', help: 'The field holding the worse response.', when: FROM_FILE },
     csvDelimiter: { kind: 'enum', options: ['comma', 'semicolon', 'tab'], default: 'comma', label: 'CSV delimiter', help: 'The character between columns of the .csv file.', when: { all: [FROM_FILE, { param: 'file', endsWith: ['.csv'] }] } },
+    encoding: { ...encodingParam(), when: FROM_FILE },
     onBadRecord: { kind: 'enum', options: ['skip', 'fail'], default: 'fail', label: 'On bad record', help: 'Invalid JSON, a wrong CSV row, a missing field or a response list that does not end in one assistant message.', when: FROM_FILE },
     maxRecords: { kind: 'integer', default: 0, min: 0, help: 'Stop after this many pairs (for a quick try); 0 reads everything.', when: FROM_FILE },
     task: { kind: 'enum', options: ['arithmetic', 'sentiment'], default: 'arithmetic', help: 'Synthetic: a+b= answered right (chosen) or with a typical mistake; or two reviews, the one AFINN-165 (a list of words scored from -5, negative, to 5, positive) scores higher chosen.', when: SYNTHETIC },

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { Prng } from '../lib/prng.ts';
 import { BadRecords } from '../lib/records/bad-records.ts';
-import { perMille } from '../lib/text-io.ts';
+import { openUserText, perMille } from '../lib/text-io.ts';
 import { normalisePreference } from '../lib/align/preference-layouts.ts';
 import { PreferencesWriter, type PreferenceRecord } from '../lib/align/preferences.ts';
 import { syntheticPreferences } from '../lib/align/synthetic-preferences.ts';
@@ -44,13 +43,14 @@ const run: RunOf<typeof spec> = async (_inputs, p, ctx) => {
     if (file.format === 'txt') throw new Error(`${file.name}: preference pairs are read from .jsonl, .json or .csv files`);
     const names = { prompt: p.promptField.trim(), chosen: p.chosenField.trim(), rejected: p.rejectedField.trim() };
     const bad = new BadRecords(p.onBadRecord, ctx.log);
-    const input = createReadStream(file.path, { highWaterMark: 1 << 16, signal: ctx.signal });
+    // Checked and re-encoded to UTF-8 on the way: a wrong encoding, a NUL byte or an endless line stops at file:line.
+    const { text, file: input } = openUserText(file.path, { name: file.name, encoding: p.encoding, signal: ctx.signal });
     const items: AsyncIterable<SourceItem> =
       file.format === 'jsonl'
-        ? readJsonl(input)
+        ? readJsonl(text)
         : file.format === 'json'
-          ? readJson(input)
-          : readCsv(input, { header: true, delimiter: p.csvDelimiter, name: file.name, requiredColumns: [names.chosen, names.rejected] });
+          ? readJson(text)
+          : readCsv(text, { header: true, delimiter: p.csvDelimiter, name: file.name, requiredColumns: [names.chosen, names.rejected] });
     const limit = p.maxRecords > 0 ? p.maxRecords : Infinity;
     let n = 0;
     try {
@@ -70,6 +70,7 @@ const run: RunOf<typeof spec> = async (_inputs, p, ctx) => {
         if (n >= limit) break;
       }
     } finally {
+      text.destroy();
       input.destroy();
     }
     bad.summary();

@@ -1,8 +1,8 @@
 import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parameterCount } from '../lib/gpt/config.ts';
-import { saveModelFolder } from '../lib/gpt/io.ts';
-import { writeModelGguf } from '../lib/gguf/export.ts';
+import { saveModelFolder } from '../lib/sized-write.ts';
+import { writeModelGguf } from '../lib/sized-write.ts';
 import { writeCompanions } from '../lib/gguf/folder.ts';
 import { modelfile } from '../lib/gguf/modelfile.ts';
 import { openModelInput } from '../lib/model-input.ts';

@@ -1,6 +1,33 @@
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, statSync, type ReadStream } from 'node:fs';
 import { once } from 'node:events';
-import { CheckedDecoder, type TextEncoding } from './text-decode.ts';
+import type { Readable } from 'node:stream';
+import { CheckedDecoder, decodedStream, type TextEncoding } from './text-decode.ts';
+import { explainWriteError } from '../sdk/disk-full.ts';
+
+/**
+ * The Encoding param every node that reads a user's text file offers (a spec's params entry), so
+ * all of them read the same encodings and say the same about them.
+ */
+export function encodingParam(what = 'the file') {
+  return {
+    kind: 'enum' as const,
+    options: ['auto', 'utf-8', 'latin-1', 'utf-16'] as const,
+    default: 'auto' as const,
+    label: 'Encoding',
+    help: `How ${what} stores its characters. Auto reads UTF-8, or UTF-16 when a file starts with a byte-order mark or looks like UTF-16; choose latin-1 for older Windows and Excel exports. Bytes that do not fit, NUL bytes and lines over 32 MiB stop the run with file:line.`,
+  };
+}
+
+/**
+ * A user's text file as a stream of checked UTF-8 for line, CSV and JSON readers: decoded as
+ * `encoding` says, with bad bytes, NUL bytes and lines over `maxLineChars` (32 MiB by default)
+ * stopping the read at file:line. `file` is the raw stream, for bytes read (progress).
+ */
+export function openUserText(path: string, options: { name: string; encoding?: TextEncoding; signal?: AbortSignal; maxLineChars?: number }): { text: Readable; file: ReadStream } {
+  const file = createReadStream(path, { highWaterMark: 1 << 16, signal: options.signal });
+  const text = decodedStream(file, { name: options.name, encoding: options.encoding, ...(options.maxLineChars !== undefined ? { maxLineChars: options.maxLineChars } : {}) });
+  return { text, file };
+}
 
 /**
  * Streams a text file chunk by chunk (never whole into memory), reporting bytes read, so a 1 GB
@@ -20,18 +47,30 @@ export async function* readTextChunks(path: string, signal?: AbortSignal, option
   if (rest) yield { text: rest, bytesRead, totalBytes };
 }
 
-/** Writes text through a stream, respecting backpressure. */
-export function textWriter(path: string) {
+/**
+ * Writes text through a stream, respecting backpressure. `expectedBytes` (what the node is about to
+ * write, e.g. the size of the file it reads) lets a full disk fail with "needs about N MB".
+ */
+export function textWriter(path: string, options: { expectedBytes?: number } = {}) {
   const stream = createWriteStream(path, { encoding: 'utf8' });
   let chars = 0;
+  const explained = (err: unknown) => explainWriteError(err, path, options.expectedBytes);
   return {
     async write(text: string) {
       chars += text.length;
-      if (!stream.write(text)) await once(stream, 'drain');
+      try {
+        if (!stream.write(text)) await once(stream, 'drain');
+      } catch (err) {
+        throw explained(err);
+      }
     },
     async close(): Promise<number> {
       stream.end();
-      await once(stream, 'finish');
+      try {
+        await once(stream, 'finish');
+      } catch (err) {
+        throw explained(err);
+      }
       return chars;
     },
   };

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parameterCount } from '../lib/gpt/config.ts';
-import { saveModelFolder } from '../lib/gpt/io.ts';
+import { saveModelFolder } from '../lib/sized-write.ts';
 import { openModelInput } from '../lib/model-input.ts';
 import { measureSparsity, pruneByMagnitude, type Masks } from '../lib/prune/unstructured.ts';
 import { pruneHeads, pruneMlpNeurons } from '../lib/prune/structured.ts';

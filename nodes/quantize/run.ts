@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parameterCount } from '../lib/gpt/config.ts';
 import { generate } from '../lib/gpt/generate.ts';
 import { disposeParams, type Params } from '../lib/gpt/model.ts';
-import { writeModelGguf } from '../lib/gguf/export.ts';
+import { writeModelGguf } from '../lib/sized-write.ts';
 import { weightBytes, writeCompanions } from '../lib/gguf/folder.ts';
 import { loadGguf } from '../lib/gguf/load.ts';
 import { withSplitFiles } from '../lib/dataset.ts';

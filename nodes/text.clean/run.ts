@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TextHandle } from '../sdk/index.ts';
 import { perMille, readTextChunks, textWriter } from '../lib/text-io.ts';
@@ -7,7 +8,8 @@ import type { spec } from './index.ts';
 const run: RunOf<typeof spec> = async (inputs, params, ctx) => {
   const input = inputs.text;
   const outPath = join(ctx.artifactDir, 'text.txt');
-  const out = textWriter(outPath);
+  // Cleaning writes at most what it reads.
+  const out = textWriter(outPath, { expectedBytes: statSync(input.path).size });
   const filter =
     params.keep === 'letters-only' ? /[^\p{L}\n ]+/gu : params.keep === 'letters-digits-punctuation' ? /[^\p{L}\p{N}\p{P}\n ]+/gu : null;
   let carry = '';

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { encodingParam } from '../lib/text-io.ts';
 
 export const spec = nodeSpec({
   type: 'text.load',
@@ -10,13 +11,7 @@ export const spec = nodeSpec({
   outputs: { text: { type: 'Text', label: 'Text' } },
   params: {
     file: { kind: 'file', required: true, extensions: ['.txt', '.md', '.text'], label: 'File', help: 'A text file, relative to the graph file or inside the workspace.' },
-    encoding: {
-      kind: 'enum',
-      options: ['auto', 'utf-8', 'latin-1', 'utf-16'],
-      default: 'auto',
-      label: 'Encoding',
-      help: 'How the file stores its characters. Auto reads UTF-8, or UTF-16 when the file starts with a byte-order mark; choose latin-1 for older Windows and Excel files. Bytes that do not fit stop the run with file:line.',
-    },
+    encoding: encodingParam('the file'),
   },
 });
 

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TextHandle } from '../sdk/index.ts';
 import { perMille, readTextChunks, textWriter } from '../lib/text-io.ts';
@@ -5,7 +6,8 @@ import type { RunOf } from '../sdk/index.ts';
 import type { spec } from './index.ts';
 
 const run: RunOf<typeof spec> = async (_inputs, params, ctx) => {
-  const out = textWriter(join(ctx.artifactDir, 'text.txt'));
+  // The text written is about as large as the file read (UTF-8 of it, line ends normalised).
+  const out = textWriter(join(ctx.artifactDir, 'text.txt'), { expectedBytes: statSync(params.file).size });
   let pendingCR = false;
   let lines = 0;
   for await (const { text, bytesRead, totalBytes } of readTextChunks(params.file, ctx.signal, { encoding: params.encoding })) {

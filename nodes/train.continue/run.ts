@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openModelInput } from '../lib/model-input.ts';
-import { saveModelFolder } from '../lib/gpt/io.ts';
+import { saveModelFolder } from '../lib/sized-write.ts';
 import { assertFitsBackend } from '../lib/train/memory-check.ts';
 import { heldOutLoss, heldOutWindows } from '../lib/train/held-out.ts';
 import { trainLanguageModel } from '../lib/train/lm-trainer.ts';

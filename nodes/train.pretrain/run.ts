@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openModelInput } from '../lib/model-input.ts';
-import { saveModelFolder } from '../lib/gpt/io.ts';
+import { saveModelFolder } from '../lib/sized-write.ts';
 import { assertFitsBackend } from '../lib/train/memory-check.ts';
 import { withSplitFiles } from '../lib/dataset.ts';
 import { tokenStream, unigramCrossEntropy } from '../lib/token-stream.ts';

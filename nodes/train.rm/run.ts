@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openModelInput } from '../lib/model-input.ts';
-import { saveModelFolder } from '../lib/gpt/io.ts';
+import { saveModelFolder } from '../lib/sized-write.ts';
 import { addClassifierHead } from '../lib/gpt/model.ts';
 import { DEFAULT_OPTIMIZER } from '../lib/train/optimizer.ts';
 import { DEFAULT_SCHEDULE } from '../lib/train/schedule.ts';

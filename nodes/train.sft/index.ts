@@ -32,7 +32,7 @@ export const spec = nodeSpec({
     checkpointEvery: { kind: 'integer', default: 50, min: 0, max: 1_000_000, help: 'Steps between saved checkpoints, from which an interrupted run resumes; 0 saves none (no resume).' },
     keepCheckpoints: { kind: 'integer', default: 2, min: 1, max: 100, help: 'How many recent checkpoints are kept on disk (the best one is kept too).' },
   },
-  metricNames: (p) => (p.mode === 'chat' ? ['initialLoss', 'finalLoss', 'tokensPerSecond', 'valLoss'] : ['finalLoss', 'valAccuracy', 'valMacroF1']),
+  metricNames: (p) => (p.mode === 'chat' ? ['initialLoss', 'finalLoss', 'tokensPerSecond', 'valLoss'] : ['initialLoss', 'finalLoss', 'valAccuracy', 'valMacroF1', 'resumedFromStep']),
   validateWithInputs(p, inputs, { memory }) {
     const model = modelOf(inputs);
     return [

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openModelInput } from '../lib/model-input.ts';
-import { saveModelFolder } from '../lib/gpt/io.ts';
+import { saveModelFolder } from '../lib/sized-write.ts';
 import { addClassifierHead } from '../lib/gpt/model.ts';
 import { EOS } from '../lib/tokenizer.ts';
 import { withSplitFiles, readAll } from '../lib/dataset.ts';
@@ -87,13 +87,17 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     });
     await finish(headConfig);
     const model = await saveModelFolder(ctx.artifactDir, params, headConfig, tokPath);
-    const values: Record<string, number> = { finalLoss: r.finalLoss };
+    const values: Record<string, number> = { ...(r.history[0] ? { initialLoss: r.history[0].loss } : {}), finalLoss: r.finalLoss };
     if (r.validation) {
       values.valAccuracy = r.validation.accuracy;
       values.valMacroF1 = r.validation.macroF1;
       writeFileSync(join(ctx.artifactDir, 'confusion.json'), JSON.stringify({ labels: classes, confusion: r.validation.confusion }, null, 2));
     }
-    return { outputs: { model, metrics: { kind: 'metrics', values } }, metrics: values, backend };
+    if (r.resumedFrom !== null) values.resumedFromStep = r.resumedFrom;
+    // Every step's loss (and validation where measured), across any interruption: the run's whole curve.
+    const history = join(ctx.artifactDir, 'history.csv');
+    writeFileSync(history, 'step,loss,valAccuracy,valMacroF1\n' + r.history.map((h) => `${h.step},${h.loss},${h.valAccuracy ?? ''},${h.valMacroF1 ?? ''}`).join('\n') + '\n');
+    return { outputs: { model, metrics: { kind: 'metrics', values, tables: { history } } }, metrics: values, backend };
   } finally {
     modelIn.dispose();
   }

@@ -54,6 +54,26 @@ describe('IPC binding', () => {
     expect(api.startRun).not.toHaveBeenCalled();
   });
 
+  it('allows a path only when that window\'s file picker listed it, as web mode does per connection', async () => {
+    const { ipc, handlers } = fakeIpc();
+    const allowed: string[] = [];
+    const api = {
+      listFolder: vi.fn(async (path?: string) => ({ path: path ?? '/home/u', parent: null, entries: [{ name: 'data.txt', path: '/home/u/data.txt', kind: 'file' }] })),
+      allowPath: vi.fn(async (path: string) => void allowed.push(path)),
+    } as unknown as WeftApi;
+    bindApi(ipc, api, isAppUrl);
+    const windowA = { senderFrame: { url: APP, parent: null }, sender: { id: 1 } };
+    const windowB = { senderFrame: { url: APP, parent: null }, sender: { id: 2 } };
+    // Never listed anywhere: refused, whatever the path.
+    await expect(handlers.get('weft:allowPath')!(windowA, '/etc/shadow')).rejects.toThrow(/only a file or folder picked in the editor's file picker/);
+    await handlers.get('weft:listFolder')!(windowA, '/home/u');
+    // Listed in window A: A may allow it, B (which never browsed there) may not.
+    await expect(handlers.get('weft:allowPath')!(windowB, '/home/u/data.txt')).rejects.toThrow(/refused/);
+    await handlers.get('weft:allowPath')!(windowA, '/home/u/data.txt');
+    await expect(handlers.get('weft:allowPath')!(windowA, '/home/u/../../etc/shadow')).rejects.toThrow(/refused/);
+    expect(allowed).toEqual(['/home/u/data.txt']);
+  });
+
   it('binds exactly the API methods and can unbind them', () => {
     const { ipc, handlers } = fakeIpc();
     const unbind = bindApi(ipc, fakeApi(), isAppUrl);

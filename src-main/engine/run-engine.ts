@@ -249,6 +249,11 @@ export class RunEngine {
     return this.start({ graph, graphDir: past.graphDir, graphFile: past.graphFile, seed: past.seed, noCache: true, replayOf: runId });
   }
 
+  /** Runs this engine drives now, newest first (run ids start with their creation time). */
+  activeIds(): string[] {
+    return [...this.active.keys()].sort().reverse();
+  }
+
   list(): RunSummary[] {
     return this.options.store.list();
   }

@@ -161,6 +161,10 @@ export class WeftHost implements WeftApi {
     return this.runs.list();
   }
 
+  async listActiveRuns(): Promise<string[]> {
+    return this.runs.activeIds();
+  }
+
   async getRun(runId: string): Promise<RunRecord> {
     return this.runs.get(runId);
   }

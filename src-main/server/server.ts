@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { sendZip, type ArchiveEntries } from './zip-download.ts';
 import { MAX_MESSAGE_BYTES, MAX_GRAPH_BYTES, type WeftApi } from '../../nodes/sdk/index.ts';
 import { checkRequest, newToken } from './guard.ts';
-import { pickGuarded } from './pick-guard.ts';
+import { pickGuarded } from '../host/pick-guard.ts';
 import { serveStatic } from './static-files.ts';
 import { handleMessage } from './ws-protocol.ts';
 

@@ -19,7 +19,7 @@ export interface TrainState {
   lastValLoss: number | null;
   tokensSeen: number;
   /** Every step's loss so far, so a resumed run reports the whole run, as if never interrupted. */
-  history?: Array<{ step: number; loss: number; valLoss?: number }>;
+  history?: Array<{ step: number; loss: number; valLoss?: number; valAccuracy?: number; valMacroF1?: number }>;
   /** Seconds spent training so far, across sessions (for tokens per second over the whole run). */
   trainingSeconds?: number;
 }

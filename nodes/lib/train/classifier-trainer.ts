@@ -84,12 +84,17 @@ export function report(actual: ArrayLike<number>, predicted: ArrayLike<number>, 
   return { accuracy: right / Math.max(1, actual.length), macroF1: f1s.reduce((a, b) => a + b, 0) / classes, confusion };
 }
 
-export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ validation: ClassificationReport | null; finalLoss: number; resumedFrom: number | null }> {
+/** One step of the record: the training loss, and validation accuracy and macro F1 where measured. */
+export type ClassifierHistoryEntry = { step: number; loss: number; valAccuracy?: number; valMacroF1?: number };
+
+export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ validation: ClassificationReport | null; finalLoss: number; resumedFrom: number | null; history: ClassifierHistoryEntry[] }> {
   const { learning, vars, byVarName: byVar, optimizer, unfreeze } = learningSetup(o);
   try {
     const { state, resumedFrom } = startingState(o, optimizer);
     const rng = new Prng(state.rng);
-    let lastLoss = Number.NaN;
+    // A resumed run carries on the record of the steps before the interruption (as pretraining does).
+    const history: ClassifierHistoryEntry[] = [...(state.history ?? [])];
+    let lastLoss = history.at(-1)?.loss ?? Number.NaN;
     let validation: ClassificationReport | null = null;
     while (state.step < o.steps) {
       if (o.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
@@ -109,22 +114,29 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ vali
       state.optimizerStep = optimizer.step;
       lastLoss = loss;
       const metrics: Record<string, number> = { loss, lr, gradNorm };
+      const entry: ClassifierHistoryEntry = { step: state.step, loss };
       let isBest = false;
       if (o.validation && (state.step % o.evalEvery === 0 || state.step === o.steps)) {
         validation = report(o.validation.labels, await predict(o, o.validation.ids), o.classes.length);
         metrics.valAccuracy = validation.accuracy;
         metrics.valMacroF1 = validation.macroF1;
+        entry.valAccuracy = validation.accuracy;
+        entry.valMacroF1 = validation.macroF1;
         state.lastValLoss = 1 - validation.accuracy;
         isBest = state.bestValLoss === null || state.lastValLoss < state.bestValLoss;
         if (isBest) state.bestValLoss = state.lastValLoss;
       }
+      history.push(entry);
+      state.history = history;
       state.rng = rng.state();
       if (o.checkpointEvery > 0 && (state.step % o.checkpointEvery === 0 || state.step === o.steps)) {
         await saveCheckpoint(o.checkpointDir, state, o.params, optimizer, o.keepCheckpoints, isBest);
       }
       await o.progress(state.step, o.steps, metrics);
     }
-    return { validation, finalLoss: lastLoss, resumedFrom };
+    // Resumed from the final checkpoint, no step ran: the restored weights give the same report.
+    if (!validation && o.validation) validation = report(o.validation.labels, await predict(o, o.validation.ids), o.classes.length);
+    return { validation, finalLoss: lastLoss, resumedFrom, history };
   } finally {
     unfreeze();
     optimizer.dispose();

@@ -82,6 +82,11 @@ export interface WeftApi {
   /** Starts a new run from a past run's graph snapshot and seed, re-executing every node. */
   replayRun(runId: string): Promise<{ runId: string }>;
   listRuns(): Promise<RunSummary[]>;
+  /**
+   * The runs this host is driving now (running or paused), newest first: a reopened tab, a reload or
+   * a second window attaches to them, so its progress, charts, logs and controls stay live.
+   */
+  listActiveRuns(): Promise<string[]>;
   /** What this machine offers for training: GPUs through WebGPU, TensorFlow and CUDA, wasm, with advice. */
   describeHardware(): Promise<HardwareReport>;
   getRun(runId: string): Promise<RunRecord>;
@@ -159,6 +164,7 @@ export const weftApiDoor = {
   resumeRun: (z) => ({ runId: runId(z) }),
   replayRun: (z) => ({ runId: runId(z) }),
   listRuns: () => ({}),
+  listActiveRuns: () => ({}),
   describeHardware: () => ({}),
   getRun: (z) => ({ runId: runId(z) }),
   getRunEvents: (z) => ({ runId: runId(z) }),

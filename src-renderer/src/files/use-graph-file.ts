@@ -9,6 +9,7 @@ import { errorText, useDoc, useEditor } from '../context.ts';
 import { emptyGraph } from '../store/doc-store.ts';
 import { absolutize, baseName, dirName } from './local-files.ts';
 import { clearAutosave, readAutosave } from './drafts.ts';
+import { followActiveRun, samePipeline } from '../runs/reattach.ts';
 import { recentFilesStore } from './recent-files.ts';
 
 /** The in-page file dialogs (the browser's; the desktop app asks with its native ones). */
@@ -114,20 +115,29 @@ export function useGraphFile(options: { shell: ShellApi | null; graphDir: string
   // Start-up: unsaved edits first, always; else the graph named on the command line. The printed URL
   // names that graph, so reloading it must not replace other unsaved work (a new graph, another
   // file) with it: the edits come back, and the toast says how to get to the named graph.
+  // A run still under way (the tab was closed or reloaded mid-run, or this is a second window) is
+  // followed as if the page had never closed: its graph on the canvas, live progress, charts, logs
+  // and controls. Its graph is the document unless unsaved edits of another pipeline take that
+  // place; then the run shows read-only beside them ("Back to editor" returns to the edits).
   const started = useRef(false);
   useEffect(() => {
     if (started.current) return;
     started.current = true;
     const wanted = new URLSearchParams(location.search).get('graph');
-    void readAutosave(api).then((recovered) => {
+    void Promise.all([readAutosave(api), followActiveRun(api, runs)]).then(([recovered, following]) => {
       if (recovered) {
         doc.load(recovered.graph, recovered.path, { graphDir: recovered.graphDir, dirty: true });
         setTimeout(() => fitGraph(flow), 50);
         const notOpened = wanted && recovered.path !== wanted ? ` ${baseName(wanted)} was not opened over them: save them (or choose New), then open it.` : '';
         toast(`Recovered unsaved edits from ${new Date(recovered.savedAt).toLocaleTimeString()}${recovered.path ? ` to ${baseName(recovered.path)}` : ''}.${notOpened}`, 'info');
+        if (following && runs.live?.runId === following.id && !samePipeline(recovered.graph, following.graph)) runs.view(following, runs.live);
+      } else if (following) {
+        doc.load(following.graph, following.graphFile ?? null, { graphDir: following.graphFile ? null : following.graphDir });
+        setTimeout(() => fitGraph(flow), 50);
       } else if (wanted) void openPath(wanted);
+      if (following) toast(`Run ${following.id} is still going: following it here (progress, charts, logs; Pause and Cancel act on it).`, 'info', 'run');
     });
-  }, [api, doc, openPath, toast, flow]);
+  }, [api, doc, runs, openPath, toast, flow]);
 
   return { templates, recent, suggestedPath, openPath, saveTo, save, saveAs, open, newGraph };
 }

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { RunRecord, RunSummary } from '../../../nodes/sdk/runs.ts';
+import { FINAL_RUN_STATES, type RunRecord, type RunSummary } from '../../../nodes/sdk/runs.ts';
 import { useEditor, useRunsTick } from '../context.ts';
 import { MetricChart } from './MetricChart.tsx';
+import { followActiveRun, followingLiveRun, watchRunLog } from './reattach.ts';
 import { formatDuration, formatMetric, headlineMetrics, metricPanels, runViewFromRecord, type RunView } from './run-view.ts';
 import { compareRows } from './compare.ts';
 
@@ -226,10 +227,25 @@ export function RunPanel({ focusNode, onError }: { focusNode: string | null; onE
     return () => window.removeEventListener(SHOW_TAB_EVENT, show);
   }, []);
 
+  // A run still under way opens live (progress, charts, logs, Pause and Cancel), unless the editor
+  // already follows another live run: then it opens as a view that still updates as events come.
+  const follow = async (id: string) => {
+    if (followingLiveRun(runs)) return false;
+    const record = await followActiveRun(api, runs, id);
+    if (!record || runs.live?.runId !== id) return false;
+    runs.view(record, runs.live);
+    setTab('metrics');
+    return true;
+  };
   const open = async (id: string) => {
     try {
-      const [record, events] = await Promise.all([api.getRun(id), api.getRunEvents(id)]);
+      if (await follow(id)) return;
+      // The log last, and shown in the turn it arrives: a run still going goes on from there.
+      const record = await api.getRun(id);
+      const events = await api.getRunEvents(id);
       runs.view(record, runViewFromRecord(record, events));
+      // Still going, but not here: another process drives it. Its log shows how it goes on.
+      if (!FINAL_RUN_STATES.includes(record.state)) watchRunLog(api, runs, id, events.length);
       setTab('metrics');
     } catch (e) {
       onError(e);
@@ -251,6 +267,7 @@ export function RunPanel({ focusNode, onError }: { focusNode: string | null; onE
   const resume = async (id: string) => {
     try {
       await api.resumeRun(id);
+      await follow(id);
       refresh();
     } catch (e) {
       onError(e);

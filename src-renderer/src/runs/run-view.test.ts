@@ -30,6 +30,19 @@ describe('run view', () => {
     expect(fromRecord.nodes.d!.error).toBe('skipped: gate "g" closed: x');
   });
 
+  it('keeps the curve before an interruption when the loop resumes from a checkpoint, and restarts it on a restart', () => {
+    const view = newRunView('r1');
+    const progress = (step: number, loss: number) => applyEvent(view, { type: 'node-progress', runId: 'r1', nodeId: 't', at, step, total: 10, metrics: { loss } });
+    for (let step = 1; step <= 6; step++) progress(step, 10 - step);
+    // Killed at step 6, resumed from the checkpoint at step 4: steps 5 and 6 are redone.
+    applyEvent(view, { type: 'run-state', runId: 'r1', state: 'interrupted', at });
+    for (let step = 5; step <= 7; step++) progress(step, 10 - step);
+    expect(view.nodes.t!.series.loss).toEqual({ x: [1, 2, 3, 4, 5, 6, 7], y: [9, 8, 7, 6, 5, 4, 3] });
+    // Started again from nothing (no checkpoint): a new curve.
+    progress(1, 9.5);
+    expect(view.nodes.t!.series.loss).toEqual({ x: [1], y: [9.5] });
+  });
+
   it('says time left in plain words', () => {
     expect(formatEta(4200)).toBe('4s left');
     expect(formatEta(125_000)).toBe('2m 5s left');

@@ -102,10 +102,14 @@ export function applyEvent(view: RunView, e: RunEvent): void {
         if (!Number.isFinite(v)) continue;
         node.metrics[k] = v;
         const s = (node.series[k] ??= { x: [], y: [] });
-        // A resumed or restarted loop can step back; start the curve again rather than zig-zag.
+        // A loop resumed from a checkpoint steps back to it: the steps before it stand (the curve
+        // before the interruption stays), the ones it will redo are dropped rather than zig-zag. A
+        // loop restarted from the beginning so starts its curve again.
         if (s.x.length && e.step < s.x[s.x.length - 1]!) {
-          s.x.length = 0;
-          s.y.length = 0;
+          let keep = s.x.length;
+          while (keep > 0 && s.x[keep - 1]! >= e.step) keep--;
+          s.x.length = keep;
+          s.y.length = keep;
         }
         s.x.push(e.step);
         s.y.push(v);
@@ -117,6 +121,17 @@ export function applyEvent(view: RunView, e: RunEvent): void {
       if (node.logs.length > MAX_LOGS) node.logs.splice(0, node.logs.length - MAX_LOGS);
       break;
   }
+}
+
+/**
+ * A run under way as its log tells it so far: the record's nodes as the starting point (a node the
+ * log has not mentioned yet), then every event in order, so states, progress, curves and logs are
+ * where they would be had the page watched from the start.
+ */
+export function liveViewFromLog(record: RunRecord, events: RunEvent[]): RunView {
+  const view = newRunView(record.id, record);
+  for (const e of events) applyEvent(view, e);
+  return view;
 }
 
 /** A past run as recorded: its record for states and errors, its event log for curves and logs. */

@@ -1,5 +1,5 @@
 import { isRunEvent, type EngineEvent, type RunEvent, type RunRecord } from '../../../nodes/sdk/runs.ts';
-import { applyEvent, emptyNode, newRunView, type RunView } from './run-view.ts';
+import { applyEvent, emptyNode, liveViewFromLog, newRunView, type RunView } from './run-view.ts';
 
 const INTERACTING_REDRAW_MS = 250;
 
@@ -15,6 +15,12 @@ export class RunsModel {
   viewing: { record: RunRecord; view: RunView } | null = null;
   /** Events that arrived before startRun answered with the run id. */
   private early: RunEvent[] = [];
+  /**
+   * A run under way whose event log is being fetched (a reopened tab following it). Its events that
+   * arrive before the log are already in the log (the host appends each event before sending it, and
+   * answers in order), so they are dropped rather than counted twice.
+   */
+  private attaching: string | null = null;
   private readonly listeners = new Set<() => void>();
   private scheduled = false;
   private tick = 0;
@@ -56,9 +62,9 @@ export class RunsModel {
   }
 
   handle = (e: EngineEvent) => {
-    if (!isRunEvent(e)) return;
+    if (!isRunEvent(e) || e.runId === this.attaching) return;
     if (this.live && e.runId === this.live.runId) applyEvent(this.live, e);
-    else if (!this.live || this.live.runId === 'pending') {
+    else if (this.live?.runId === 'pending') {
       this.early.push(e);
       if (this.early.length > 5000) this.early.shift();
       return;
@@ -84,6 +90,37 @@ export class RunsModel {
     this.live = view;
     this.viewing = null;
     this.notify(true);
+  }
+
+  /** Called just before fetching the event log of a run under way that the editor will follow. */
+  beginAttach(runId: string) {
+    this.attaching = runId;
+  }
+
+  endAttach() {
+    this.attaching = null;
+  }
+
+  /**
+   * Follows a run already under way (started before this page opened, or in another window) as the
+   * live run: its log so far, then its events as they come, with the run's controls. `show` also
+   * puts its graph on the canvas read-only, for when the editor holds another graph.
+   */
+  attachLive(record: RunRecord, events: RunEvent[], show = false) {
+    this.attaching = null;
+    this.early = [];
+    this.live = liveViewFromLog(record, events);
+    this.liveRecord = null;
+    this.viewing = show ? { record, view: this.live } : null;
+    this.notify(true);
+  }
+
+  /** Events read from a viewed run's log (a run another process drives): folded into its view. */
+  applyToViewing(runId: string, events: RunEvent[]) {
+    const view = this.viewing?.view;
+    if (!view || view.runId !== runId || !events.length) return;
+    for (const e of events) applyEvent(view, e);
+    this.notify();
   }
 
   /** Stores a finished run's record for the run it belongs to (live, or viewed as a replay). */

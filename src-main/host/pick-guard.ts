@@ -2,11 +2,12 @@ import { resolve } from 'node:path';
 import type { FolderListing, WeftApi } from '../../nodes/sdk/index.ts';
 
 /**
- * allowPath lets graphs read a file or folder outside the workspace, so from the browser it must
- * follow the user's own pick in the editor: Weft's file picker lists a folder (listFolder), the
- * user clicks an entry or "choose this folder", and the page confirms that choice with allowPath.
- * Per connection, only a path the picker showed on that connection may be allowed: a client that
- * sends allowPath with a path it never browsed to is refused, whatever it holds.
+ * allowPath lets graphs read a file or folder outside the workspace, so it must follow the user's
+ * own pick in the editor: Weft's file picker lists a folder (listFolder), the user clicks an entry
+ * or "choose this folder", and the page confirms that choice with allowPath. Per connection (web
+ * mode) or per window (the desktop app's IPC), only a path the picker showed there may be allowed:
+ * a caller that sends allowPath with a path it never browsed to is refused, whatever it holds. (The
+ * desktop app's native dialog allows what it returns itself, in the main process.)
  */
 export function pickGuarded(api: WeftApi): WeftApi {
   const shown = new Set<string>();
