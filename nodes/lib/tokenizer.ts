@@ -1,9 +1,12 @@
 /**
  * Tokenizers in the Hugging Face tokenizer.json format, run by the `tokenizers` package (the Rust
- * library). Byte-level BPE as in GPT-2: every byte has a token, so no text is ever unknown.
+ * library): byte-level BPE as in GPT-2, Llama 3 and Qwen, and SentencePiece-style BPE with byte
+ * fallback as in Llama 2, TinyLlama and Mistral v0.1. Either way every byte has a token, so no text
+ * is ever unknown.
  */
 import { createRequire } from 'node:module';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Tokenizer as HfTokenizer } from 'tokenizers';
 import type { TokenizerHandle } from '../sdk/index.ts';
 
@@ -80,18 +83,61 @@ function readJsonOf(t: HfTokenizer): string {
   return text;
 }
 
+interface TokenizerFile {
+  added_tokens?: Array<{ id: number; content: string; special?: boolean }>;
+  model?: { byte_fallback?: boolean };
+  post_processor?: { type?: string; single?: Array<{ SpecialToken?: { id: string } }> } | null;
+}
+
+/** A token named in tokenizer_config.json: a string or an AddedToken object ({content}). */
+function tokenText(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
+  return null;
+}
+
+/**
+ * The beginning-of-sequence token and whether a prompt starts with it, as transformers decides:
+ * tokenizer_config.json's add_bos_token and bos_token when it says, else the tokenizer.json's
+ * post-processor (Llama 2's TemplateProcessing writes "<s> $A").
+ */
+function bosOf(path: string, json: TokenizerFile, idOf: (text: string) => number | null): { bos: { id: number; text: string } | null; addBos: boolean } {
+  const configFile = join(dirname(path), 'tokenizer_config.json');
+  let config: Record<string, unknown> = {};
+  if (existsSync(configFile)) {
+    try {
+      config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new Error(`${configFile}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  const first = json.post_processor?.type === 'TemplateProcessing' ? json.post_processor.single?.[0]?.SpecialToken?.id : undefined;
+  const text = tokenText(config.bos_token) ?? first ?? null;
+  const id = text === null ? null : idOf(text);
+  const bos = text !== null && id !== null ? { id, text } : null;
+  const addBos = typeof config.add_bos_token === 'boolean' ? config.add_bos_token : first !== undefined && first === text;
+  if (addBos && !bos) throw new Error(`${configFile}: add_bos_token is true but bos_token ${JSON.stringify(config.bos_token ?? null)} is not a token of ${path}`);
+  return { bos, addBos };
+}
+
 /** A loaded tokenizer with the few operations training and generation need. */
 export class TextTokenizer {
   private constructor(
     private readonly t: HfTokenizer,
     readonly vocabSize: number,
     readonly specials: Record<string, number>,
+    /** The beginning-of-sequence token, when the tokenizer has one. */
+    readonly bos: { id: number; text: string } | null,
+    /** Whether a prompt starts with `bos` (transformers' add_bos_token): Llama 2 yes, GPT-2 no. */
+    readonly addBos: boolean,
+    /** Byte-fallback tokens <0x00>..<0xFF> (SentencePiece-style tokenizers only), which decode together in runs. */
+    readonly byteTokens: ReadonlySet<number>,
   ) {}
 
   static fromFile(path: string): TextTokenizer {
-    let json: { added_tokens?: Array<{ id: number; content: string; special?: boolean }> };
+    let json: TokenizerFile;
     try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
+      json = JSON.parse(readFileSync(path, 'utf8')) as TokenizerFile;
     } catch (e) {
       throw new Error(`${path}: not a readable tokenizer.json (${(e as Error).message})`);
     }
@@ -102,11 +148,26 @@ export class TextTokenizer {
       throw new Error(`${path}: the tokenizers library rejected it: ${(e as Error).message}`);
     }
     const specials = Object.fromEntries((json.added_tokens ?? []).filter((a) => a.special !== false).map((a) => [a.content, a.id]));
-    return new TextTokenizer(t, t.getVocabSize(true), specials);
+    const { bos, addBos } = bosOf(path, json, (text) => t.tokenToId(text) ?? null);
+    const byteTokens = new Set<number>();
+    if (json.model?.byte_fallback) {
+      for (let b = 0; b < 256; b++) {
+        const id = t.tokenToId(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+        if (id !== null && id !== undefined) byteTokens.add(id);
+      }
+    }
+    return new TextTokenizer(t, t.getVocabSize(true), specials, bos, addBos, byteTokens);
   }
 
+  /** The tokens of a text, no special tokens added (special tokens written in it are still recognized). */
   async encode(text: string): Promise<number[]> {
     return (await this.t.encode(text, null, { addSpecialTokens: false })).getIds();
+  }
+
+  /** A prompt as transformers' `tokenizer(text)` encodes it: with the BOS token first when the tokenizer adds one. */
+  async encodePrompt(text: string): Promise<number[]> {
+    const ids = await this.encode(text);
+    return this.addBos && this.bos && ids[0] !== this.bos.id ? [this.bos.id, ...ids] : ids;
   }
 
   async encodeBatch(texts: string[]): Promise<number[][]> {
@@ -116,6 +177,20 @@ export class TextTokenizer {
 
   decode(ids: number[]): Promise<string> {
     return this.t.decode(ids, false);
+  }
+
+  /**
+   * The text of tokens that follow `prompt`, as it reads after the prompt's text. SentencePiece-style
+   * decoders strip the space of a sequence's first token ("▁Hello" alone is "Hello"), so decoding
+   * the new tokens alone would glue the first word to the prompt; decoding them after the prompt's
+   * last token keeps it. Falls back to decoding them alone when that token does not decode to a
+   * prefix (it ends inside a character whose rest the new tokens bring).
+   */
+  async decodeAfter(prompt: readonly number[], ids: number[]): Promise<string> {
+    const last = prompt[prompt.length - 1];
+    if (last === undefined || !ids.length) return this.decode(ids);
+    const [head, whole] = await Promise.all([this.decode([last]), this.decode([last, ...ids])]);
+    return whole.startsWith(head) && !head.endsWith('\uFFFD') ? whole.slice(head.length) : this.decode(ids);
   }
 
   tokenOf(text: string): number | null {
