@@ -5,10 +5,10 @@
  * is ever unknown.
  */
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Tokenizer as HfTokenizer } from 'tokenizers';
 import type { TokenizerHandle } from '../sdk/index.ts';
+import { bosOf, type TokenizerFile } from './special-tokens.ts';
 
 export type { TokenizerHandle };
 
@@ -81,43 +81,6 @@ function readJsonOf(t: HfTokenizer): string {
     /* gone */
   }
   return text;
-}
-
-interface TokenizerFile {
-  added_tokens?: Array<{ id: number; content: string; special?: boolean }>;
-  model?: { byte_fallback?: boolean };
-  post_processor?: { type?: string; single?: Array<{ SpecialToken?: { id: string } }> } | null;
-}
-
-/** A token named in tokenizer_config.json: a string or an AddedToken object ({content}). */
-function tokenText(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
-  return null;
-}
-
-/**
- * The beginning-of-sequence token and whether a prompt starts with it, as transformers decides:
- * tokenizer_config.json's add_bos_token and bos_token when it says, else the tokenizer.json's
- * post-processor (Llama 2's TemplateProcessing writes "<s> $A").
- */
-function bosOf(path: string, json: TokenizerFile, idOf: (text: string) => number | null): { bos: { id: number; text: string } | null; addBos: boolean } {
-  const configFile = join(dirname(path), 'tokenizer_config.json');
-  let config: Record<string, unknown> = {};
-  if (existsSync(configFile)) {
-    try {
-      config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`${configFile}: not valid JSON (${(e as Error).message})`);
-    }
-  }
-  const first = json.post_processor?.type === 'TemplateProcessing' ? json.post_processor.single?.[0]?.SpecialToken?.id : undefined;
-  const text = tokenText(config.bos_token) ?? first ?? null;
-  const id = text === null ? null : idOf(text);
-  const bos = text !== null && id !== null ? { id, text } : null;
-  const addBos = typeof config.add_bos_token === 'boolean' ? config.add_bos_token : first !== undefined && first === text;
-  if (addBos && !bos) throw new Error(`${configFile}: add_bos_token is true but bos_token ${JSON.stringify(config.bos_token ?? null)} is not a token of ${path}`);
-  return { bos, addBos };
 }
 
 /** A loaded tokenizer with the few operations training and generation need. */
