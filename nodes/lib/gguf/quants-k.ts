@@ -8,7 +8,7 @@
  * matrix) and its make_qkx2_quants search, with every float operation rounded to float32 in the
  * C code's order, so the bytes equal llama.cpp's (the test compares with its compiled library).
  */
-import { fromHalf, toHalf } from './quants.ts';
+import { fromHalf, toHalf } from './half.ts';
 
 export const QK_K = 256;
 export const Q4_K_BYTES = 2 + 2 + 12 + QK_K / 2;
