@@ -12,7 +12,8 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   try {
     if (!config.causal) throw new Error('text generation needs a decoder (causal) model');
     const prompt = await tok.encodePrompt(p.prompt);
-    const stop = tok.specials[EOS] !== undefined ? [tok.specials[EOS]] : [];
+    // The model's own end-of-sequence token (Llama 2's </s>) and Weft's end-of-text.
+    const stop = [...new Set([config.eosTokenId, tok.specials[EOS]].filter((id): id is number => id !== undefined))];
     const texts: string[] = [];
     let tokens = 0;
     const started = performance.now();

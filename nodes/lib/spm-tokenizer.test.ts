@@ -6,7 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fakeContext, paramsFor, runNode } from '../../test/fixtures/node-harness.ts';
+import generateNode from '../generate/index.ts';
+import type { TextHandle } from '../sdk/index.ts';
 import { readChatFormat } from './chat-template.ts';
+import { inspectModelFolder } from './gpt/io.ts';
 import { TextStream } from './playground/text-stream.ts';
 import { PlaygroundSession } from './playground/session.ts';
 import { TextTokenizer } from './tokenizer.ts';
@@ -95,5 +99,11 @@ describe('SentencePiece byte-fallback tokenizer (Llama 2 style)', () => {
     } finally {
       session.dispose();
     }
+  }, 120_000);
+
+  it('Generate writes the prompt and transformers\' continuation (BOS added, byte run decoded whole)', async () => {
+    const model = { kind: 'model' as const, dir: DIR, parameters: 0, config: inspectModelFolder(DIR) };
+    const r = await runNode(generateNode, { model }, paramsFor(generateNode, { prompt: ref.generation.prompt, maxTokens: 8, samples: 1, temperature: 0 }), fakeContext());
+    expect(readFileSync((r.outputs.text as TextHandle).path, 'utf8')).toBe(ref.generation.prompt + ref.generation.continuation);
   }, 120_000);
 });
