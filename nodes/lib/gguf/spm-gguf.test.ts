@@ -15,7 +15,15 @@ import { disposeParams } from '../gpt/model.ts';
 import { TextTokenizer } from '../tokenizer.ts';
 import { writeModelGguf, type GgufFileType } from './export.ts';
 import { TokenType } from './format.ts';
-import { agreement, llamaCpp, openInLlamaCpp, weftTopTokens } from './test-support.ts';
+import { copyFileSync } from 'node:fs';
+import type { GptConfig } from '../gpt/config.ts';
+import { initParams } from '../gpt/model.ts';
+import { MemoryTokens } from '../token-source.ts';
+import { trainLanguageModel } from '../train/lm-trainer.ts';
+import { DEFAULT_OPTIMIZER } from '../train/optimizer.ts';
+import { DEFAULT_SCHEDULE } from '../train/schedule.ts';
+import { loadGguf } from './load.ts';
+import { agreement, llamaCpp, openInLlamaCpp, TRAINING_TEXT, weftGreedy, weftTopTokens } from './test-support.ts';
 import { vocabProblem } from './vocab.ts';
 
 const DIR = join(import.meta.dirname, '../../../test/fixtures/hf/llama2-spm');
@@ -121,4 +129,39 @@ describe('GGUF with a SentencePiece byte-fallback tokenizer', () => {
     writeFileSync(p, JSON.stringify({ ...json, model: { ...(json.model as object), vocab } }));
     expect(vocabProblem(p)).toMatch(/1 byte tokens are missing.*<0x0A>/);
   });
+
+  // The random fixture's logits have near-ties that 8-bit activations flip; a model Weft trains with
+  // the same tokenizer predicts with margins, so there llama.cpp's greedy tokens must equal Weft's exactly.
+  it('a model Weft trained with this tokenizer: llama.cpp\'s greedy tokens equal Weft\'s for F32, F16 and Q8_0', async () => {
+    const config: GptConfig = { family: 'llama', vocabSize: 448, contextLength: 64, width: 64, layers: 2, heads: 2, kvHeads: 1, headDim: 32, intermediateSize: 128,
+      rope: { theta: 10000 }, dropout: 0, causal: true, tiedEmbeddings: false, layerNormEps: 1e-6, numClasses: 0, maskTokenId: -1, bosTokenId: 1, eosTokenId: 2 };
+    const params = initParams(config, 3);
+    const dir = tempDir('weft-spm-trained-');
+    copyFileSync(TOKENIZER, join(dir, 'tokenizer.json'));
+    copyFileSync(join(DIR, 'tokenizer_config.json'), join(dir, 'tokenizer_config.json'));
+    try {
+      const ids = Int32Array.from([1, ...(await tok.encode(TRAINING_TEXT.repeat(12)))]);
+      await trainLanguageModel({
+        config, params, train: new MemoryTokens(ids), objective: 'causal', maskProbability: 0, batchSize: 8, context: 64, steps: 40,
+        gradAccum: 1, evalEvery: 0, evalBatches: 0, checkpointEvery: 0, keepCheckpoints: 1, checkpointDir: join(dir, '.ckpt'),
+        optimizer: DEFAULT_OPTIMIZER, schedule: { ...DEFAULT_SCHEDULE, lr: 1e-2, warmupSteps: 5 }, seed: 3, progress: async () => undefined, log: () => undefined,
+      });
+      const prompt = await tok.encodePrompt('Call me Ishmael. Some years');
+      for (const type of ['F32', 'F16', 'Q8_0'] as const) {
+        const path = join(dir, `trained-${type}.gguf`);
+        await writeModelGguf(params, config, join(dir, 'tokenizer.json'), path, type);
+        const weights = type === 'F32' ? null : await loadGguf(path, undefined);
+        const weft = await weftGreedy(weights?.params ?? params, config, prompt, 16);
+        if (weights) disposeParams(weights.params);
+        const lc = await openInLlamaCpp(path);
+        try {
+          expect(await lc.greedy(prompt, 16), `${type}: ${await tok.decode(weft)}`).toEqual(weft);
+        } finally {
+          await lc.dispose();
+        }
+      }
+    } finally {
+      disposeParams(params);
+    }
+  }, 600_000);
 });
