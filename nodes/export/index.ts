@@ -10,7 +10,7 @@ export const spec = nodeSpec({
   category: 'Model',
   label: 'Export model',
   description:
-    'Writes a model for other tools: one GGUF file (F32, F16, Q8_0 or Q4_0) with the tokenizer and chat template embedded and an Ollama Modelfile beside it, for llama.cpp, Ollama and LM Studio; a Hugging Face folder for transformers; or that folder as a .zip. Optionally copies the result into a destination folder.',
+    'Writes a model for other tools: one GGUF file (F32, F16, Q8_0, Q4_0 or Q4_K) with the tokenizer and chat template embedded and an Ollama Modelfile beside it, for llama.cpp, Ollama and LM Studio; a Hugging Face folder for transformers; or that folder as a .zip. Optionally copies the result into a destination folder.',
   heavy: true,
   inputs: { model: { type: 'Model' } },
   outputs: { model: { type: 'Model' }, metrics: { type: 'Metrics' } },
@@ -18,10 +18,10 @@ export const spec = nodeSpec({
     format: { kind: 'enum', options: ['gguf', 'hf-folder', 'zip'], default: 'gguf', help: 'gguf: llama.cpp / Ollama / LM Studio. hf-folder: transformers (config.json, model.safetensors, tokenizer files). zip: the Hugging Face folder as one .zip.' },
     ggufType: {
       kind: 'enum',
-      options: ['F32', 'F16', 'Q8_0', 'Q4_0'],
+      options: ['F32', 'F16', 'Q8_0', 'Q4_0', 'Q4_K'],
       default: 'F16',
       label: 'GGUF type',
-      help: 'Weights in the GGUF file. F32: exact. F16: half the size, same greedy output on small models. Q8_0: 8-bit blocks, about 3.8x smaller than F32. Q4_0: 4-bit blocks, about 7x smaller (the output matrix stays Q8_0). Norms and biases stay F32, as llama.cpp writes them.',
+      help: 'Weights in the GGUF file. F32: exact. F16: half the size, same greedy output on small models. Q8_0: 8-bit blocks, about 3.8x smaller than F32. Q4_0: 4-bit blocks, about 7x smaller (the output matrix stays Q8_0). Q4_K: 4-bit super-blocks of 256 with 6-bit scales and minimums, less loss than Q4_0 (output Q8_0; rows not a multiple of 256 fall back to Q5_0, as in llama.cpp). Norms and biases stay F32, as llama.cpp writes them.',
       when: { param: 'format', is: ['gguf'] },
     },
     name: { kind: 'string', default: 'model', maxLength: 100, help: 'File name (without extension) of the .gguf / .zip, and of the Ollama model in the commands logged.' },

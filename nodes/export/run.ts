@@ -35,7 +35,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
       const mf = modelfile(file, written.vocab.chatTemplate, written.vocab.eosToken);
       writeFileSync(join(ctx.artifactDir, 'Modelfile'), mf.text);
       if (written.vocab.chatTemplate && !mf.templated) ctx.log.warn('the chat template could not be translated to an Ollama TEMPLATE exactly; the Modelfile leaves TEMPLATE out and Ollama reads the template embedded in the GGUF file');
-      Object.assign(values, { bytes: written.bytes, tensors: written.tensors, quantizedTensors: (written.typeCounts.Q8_0 ?? 0) + (written.typeCounts.Q4_0 ?? 0) });
+      Object.assign(values, { bytes: written.bytes, tensors: written.tensors, quantizedTensors: (written.typeCounts.Q8_0 ?? 0) + (written.typeCounts.Q4_0 ?? 0) + (written.typeCounts.Q5_0 ?? 0) + (written.typeCounts.Q4_K ?? 0) });
       for (const [t, n] of Object.entries(written.typeCounts)) values[`tensors${t}`] = n;
       handle.quantization = p.ggufType;
       ctx.log.info(`wrote ${path}: ${written.bytes} bytes, architecture ${written.architecture}, ${written.tensors} tensors (${Object.entries(written.typeCounts).map(([t, n]) => `${n} ${t}`).join(', ')})`);

@@ -11,8 +11,9 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   const { backend, config, params, tok } = model;
   try {
     if (!config.causal) throw new Error('text generation needs a decoder (causal) model');
-    const prompt = await tok.encode(p.prompt);
-    const stop = tok.specials[EOS] !== undefined ? [tok.specials[EOS]] : [];
+    const prompt = await tok.encodePrompt(p.prompt);
+    // The model's own end-of-sequence token (Llama 2's </s>) and Weft's end-of-text.
+    const stop = [...new Set([config.eosTokenId, tok.specials[EOS]].filter((id): id is number => id !== undefined))];
     const texts: string[] = [];
     let tokens = 0;
     const started = performance.now();
@@ -21,7 +22,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
         tokens++;
         await ctx.progress({ step: tokens, total: p.samples * p.maxTokens });
       });
-      const text = p.prompt + (await tok.decode(ids));
+      const text = p.prompt + (await tok.decodeAfter(prompt, ids));
       texts.push(text);
       ctx.log.info(`sample ${i + 1}: ${text}`);
     }

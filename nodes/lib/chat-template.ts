@@ -15,6 +15,8 @@ export interface ChatFormat {
   endOfText: string;
   /** The system message training used, if any. */
   system?: string;
+  /** tokenizer_config.json's bos_token, which templates such as Llama 2's write themselves. */
+  bosToken?: string;
 }
 
 const CONFIG_FILE = 'tokenizer_config.json';
@@ -27,9 +29,11 @@ export interface ChatMessageLike {
 /**
  * The variables a chat template renders a conversation with, the same for a training prompt (Chat
  * format) and a playground request, so the model sees at inference exactly what it learned.
+ * `bosToken` is the tokenizer's BOS text for templates that write it (Llama 2's starts each user
+ * turn with {{ bos_token }}), as transformers' apply_chat_template passes it.
  */
-export function chatVariables(messages: ChatMessageLike[], endOfText: string): Record<string, unknown> {
-  return { messages, add_generation_prompt: true, eos_token: endOfText, bos_token: '' };
+export function chatVariables(messages: ChatMessageLike[], endOfText: string, bosToken = ''): Record<string, unknown> {
+  return { messages, add_generation_prompt: true, eos_token: endOfText, bos_token: bosToken };
 }
 
 /** The chat format a model folder declares, or null when it was never fine-tuned for chat. */
@@ -42,11 +46,13 @@ export function readChatFormat(modelDir: string): ChatFormat | null {
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
-  const cfg = raw as { chat_template?: unknown; eos_token?: unknown; weft_system_message?: unknown };
+  const cfg = raw as { chat_template?: unknown; eos_token?: unknown; bos_token?: unknown; weft_system_message?: unknown };
   if (typeof cfg.chat_template !== 'string') return null;
+  const text = (v: unknown) => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string' ? (v as { content: string }).content : '');
   return {
     template: cfg.chat_template,
-    endOfText: typeof cfg.eos_token === 'string' ? cfg.eos_token : '',
+    endOfText: text(cfg.eos_token),
+    ...(text(cfg.bos_token) ? { bosToken: text(cfg.bos_token) } : {}),
     ...(typeof cfg.weft_system_message === 'string' && cfg.weft_system_message ? { system: cfg.weft_system_message } : {}),
   };
 }

@@ -1,11 +1,14 @@
 /**
  * Tokenizers in the Hugging Face tokenizer.json format, run by the `tokenizers` package (the Rust
- * library). Byte-level BPE as in GPT-2: every byte has a token, so no text is ever unknown.
+ * library): byte-level BPE as in GPT-2, Llama 3 and Qwen, and SentencePiece-style BPE with byte
+ * fallback as in Llama 2, TinyLlama and Mistral v0.1. Either way every byte has a token, so no text
+ * is ever unknown.
  */
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Tokenizer as HfTokenizer } from 'tokenizers';
 import type { TokenizerHandle } from '../sdk/index.ts';
+import { bosOf, type TokenizerFile } from './special-tokens.ts';
 
 export type { TokenizerHandle };
 
@@ -86,12 +89,18 @@ export class TextTokenizer {
     private readonly t: HfTokenizer,
     readonly vocabSize: number,
     readonly specials: Record<string, number>,
+    /** The beginning-of-sequence token, when the tokenizer has one. */
+    readonly bos: { id: number; text: string } | null,
+    /** Whether a prompt starts with `bos` (transformers' add_bos_token): Llama 2 yes, GPT-2 no. */
+    readonly addBos: boolean,
+    /** Byte-fallback tokens <0x00>..<0xFF> (SentencePiece-style tokenizers only), which decode together in runs. */
+    readonly byteTokens: ReadonlySet<number>,
   ) {}
 
   static fromFile(path: string): TextTokenizer {
-    let json: { added_tokens?: Array<{ id: number; content: string; special?: boolean }> };
+    let json: TokenizerFile;
     try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
+      json = JSON.parse(readFileSync(path, 'utf8')) as TokenizerFile;
     } catch (e) {
       throw new Error(`${path}: not a readable tokenizer.json (${(e as Error).message})`);
     }
@@ -102,11 +111,26 @@ export class TextTokenizer {
       throw new Error(`${path}: the tokenizers library rejected it: ${(e as Error).message}`);
     }
     const specials = Object.fromEntries((json.added_tokens ?? []).filter((a) => a.special !== false).map((a) => [a.content, a.id]));
-    return new TextTokenizer(t, t.getVocabSize(true), specials);
+    const { bos, addBos } = bosOf(path, json, (text) => t.tokenToId(text) ?? null);
+    const byteTokens = new Set<number>();
+    if (json.model?.byte_fallback) {
+      for (let b = 0; b < 256; b++) {
+        const id = t.tokenToId(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+        if (id !== null && id !== undefined) byteTokens.add(id);
+      }
+    }
+    return new TextTokenizer(t, t.getVocabSize(true), specials, bos, addBos, byteTokens);
   }
 
+  /** The tokens of a text, no special tokens added (special tokens written in it are still recognized). */
   async encode(text: string): Promise<number[]> {
     return (await this.t.encode(text, null, { addSpecialTokens: false })).getIds();
+  }
+
+  /** A prompt as transformers' `tokenizer(text)` encodes it: with the BOS token first when the tokenizer adds one. */
+  async encodePrompt(text: string): Promise<number[]> {
+    const ids = await this.encode(text);
+    return this.addBos && this.bos && ids[0] !== this.bos.id ? [this.bos.id, ...ids] : ids;
   }
 
   async encodeBatch(texts: string[]): Promise<number[][]> {
@@ -116,6 +140,20 @@ export class TextTokenizer {
 
   decode(ids: number[]): Promise<string> {
     return this.t.decode(ids, false);
+  }
+
+  /**
+   * The text of tokens that follow `prompt`, as it reads after the prompt's text. SentencePiece-style
+   * decoders strip the space of a sequence's first token ("▁Hello" alone is "Hello"), so decoding
+   * the new tokens alone would glue the first word to the prompt; decoding them after the prompt's
+   * last token keeps it. Falls back to decoding them alone when that token does not decode to a
+   * prefix (it ends inside a character whose rest the new tokens bring).
+   */
+  async decodeAfter(prompt: readonly number[], ids: number[]): Promise<string> {
+    const last = prompt[prompt.length - 1];
+    if (last === undefined || !ids.length) return this.decode(ids);
+    const [head, whole] = await Promise.all([this.decode([last]), this.decode([last, ...ids])]);
+    return whole.startsWith(head) && !head.endsWith('\uFFFD') ? whole.slice(head.length) : this.decode(ids);
   }
 
   tokenOf(text: string): number | null {

@@ -26,7 +26,7 @@ beforeAll(async () => {
   text = { kind: 'text', path, chars: TRAINING_TEXT.length * 8 };
 }, 600_000);
 
-async function quantizeWith(type: 'Q8_0' | 'Q4_0', withText: boolean) {
+async function quantizeWith(type: 'Q8_0' | 'Q4_0' | 'Q4_K', withText: boolean) {
   const ctx = fakeContext();
   const steps: number[] = [];
   ctx.progress = async (p) => void steps.push(p.step);
@@ -76,6 +76,22 @@ describe('Quantize', () => {
     expect(metrics.compression).toBeGreaterThan(5.5);
     expect(Number.isFinite(metrics.perplexityAfter)).toBe(true);
     expect(metrics.perplexityChange!).toBeLessThan(0.5);
+  }, 600_000);
+
+  // This model is 64 wide: no row is a whole 256-value super-block, so every matrix falls back to
+  // Q5_0 as llama-quantize does (q4k.test.ts exports a 256-wide model whose matrices are Q4_K).
+  it('Q4_K: rows that are not whole super-blocks fall back to Q5_0, the output stays Q8_0, perplexity change reported', async () => {
+    const { ctx, out, metrics } = await quantizeWith('Q4_K', true);
+    const written = JSON.parse(readFileSync(join(ctx.artifactDir, 'quantization.json'), 'utf8')) as { typeCounts: Record<string, number> };
+    expect(written.typeCounts.Q4_K ?? 0).toBe(0);
+    expect(written.typeCounts.Q5_0).toBe(2 * 7 + 1); // seven matrices a layer and the token embedding
+    expect(written.typeCounts.Q8_0).toBe(1);
+    expect(metrics.quantizedTensors).toBe(2 * 7 + 1 + 1);
+    expect(metrics.compression).toBeGreaterThan(4.5);
+    expect(metrics.perplexityChange!).toBeLessThan(0.2);
+    const opened = await openModelInput(out);
+    expect(opened.quantization).toBe('Q4_K');
+    opened.dispose();
   }, 600_000);
 
   it('says so when there is no data to measure perplexity on', async () => {

@@ -80,7 +80,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
       bytesAfter: written.bytes,
       compression: bytesBefore / written.bytes,
       tensors: written.tensors,
-      quantizedTensors: (written.typeCounts.Q8_0 ?? 0) + (written.typeCounts.Q4_0 ?? 0),
+      quantizedTensors: (written.typeCounts.Q8_0 ?? 0) + (written.typeCounts.Q4_0 ?? 0) + (written.typeCounts.Q5_0 ?? 0) + (written.typeCounts.Q4_K ?? 0),
     };
     if (before && after) {
       Object.assign(values, { perplexityBefore: before.perplexity, perplexityAfter: after.perplexity, perplexityChange: after.perplexity / before.perplexity - 1, evalTokens: after.tokens });

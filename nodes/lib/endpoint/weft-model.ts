@@ -54,7 +54,8 @@ export class WeftServedModel implements ServedModel {
 
   async generate(r: TextRequest, onText: (delta: string) => void, signal: AbortSignal): Promise<TextResult> {
     const { config, params, tok } = this.model;
-    const promptIds = await tok.encode(r.prompt);
+    // BOS first where the tokenizer adds one (Llama 2), unless the rendered chat already begins with it, as llama.cpp's server does.
+    const promptIds = await tok.encodePrompt(r.prompt);
     // Room in the window for the answer: generation keeps the whole prompt (promptWindow), and the
     // context ending first is reported as length, as OpenAI does.
     const room = config.contextLength - 1 - promptIds.length;
@@ -62,7 +63,7 @@ export class WeftServedModel implements ServedModel {
       throw new ApiError(400, `the prompt is ${promptIds.length} tokens; this model reads at most ${config.contextLength} tokens, prompt and answer together`, 'invalid_request_error', 'messages', 'context_length_exceeded');
     }
     const stopTokens = [tok.specials[this.endOfText], tok.specials[EOS]].filter((id): id is number => id !== undefined);
-    const stream = new TextStream((ids) => tok.decode(ids), r.stop);
+    const stream = new TextStream((ids) => tok.decodeAfter(promptIds, ids), r.stop, (id) => tok.byteTokens.has(id));
     let completionTokens = 0;
     let finish: TextResult['finish'] = 'length';
     try {

@@ -5,9 +5,11 @@
  * Which tensors are quantized follows llama.cpp's converter (convert_hf_to_gguf.py,
  * ModelBase.prepare_tensors): vectors (norms, biases) and GPT-2's position embeddings stay F32;
  * every other matrix, the token embedding included, takes the file's type, falling back to F16 when
- * its rows are not whole blocks. For Q4_0 the output matrix (output.weight, or the token embedding
- * when the head is tied to it) is written Q8_0, as llama-quantize keeps the output at higher
- * precision (it uses Q6_K, which Weft does not write).
+ * its rows are not whole blocks. For Q4_0 and Q4_K the output matrix (output.weight, or the token
+ * embedding when the head is tied to it) is written Q8_0, as llama-quantize keeps the output at
+ * higher precision (it uses Q6_K, which Weft does not write). Q4_K needs rows of whole 256-value
+ * super-blocks; other rows fall back to Q5_0 as llama-quantize does (llama-quant.cpp), and to F16
+ * when they are not whole 32-value blocks either.
  */
 import type { Params } from '../gpt/model.ts';
 import { exportTensors } from '../gpt/io.ts';
@@ -18,7 +20,7 @@ import { ggufArchitecture, llama3RopeFactors, toGgufTensor } from './tensor-name
 import { embeddedVocab, vocabProblem, type EmbeddedVocab } from './vocab.ts';
 import { meta, writeGguf, type MetaValue, type TensorToWrite, type WriteOptions } from './writer.ts';
 
-export const GGUF_TYPES = ['F32', 'F16', 'Q8_0', 'Q4_0'] as const;
+export const GGUF_TYPES = ['F32', 'F16', 'Q8_0', 'Q4_0', 'Q4_K'] as const;
 export type GgufFileType = (typeof GGUF_TYPES)[number];
 
 /** GPT-2 activations llama.cpp's gpt2 graph computes (it hard-codes tanh-approximated GELU). */
@@ -51,8 +53,10 @@ function tensorType(c: ModelShape, name: string, shape: number[], file: GgufFile
   if (shape.length < 2 || name.endsWith('_norm.weight') || !name.endsWith('.weight') || name === 'position_embd.weight') return 'F32';
   let type: GgmlTypeName = file;
   const isOutput = name === 'output.weight' || (c.tiedEmbeddings && name === 'token_embd.weight');
-  if (file === 'Q4_0' && isOutput) type = 'Q8_0';
-  if (shape[shape.length - 1]! % BLOCK[type].size !== 0) type = 'F16';
+  if ((file === 'Q4_0' || file === 'Q4_K') && isOutput) type = 'Q8_0';
+  const row = shape[shape.length - 1]!;
+  if (type === 'Q4_K' && row % BLOCK.Q4_K.size !== 0) type = 'Q5_0';
+  if (row % BLOCK[type].size !== 0) type = 'F16';
   return type;
 }
 

@@ -25,7 +25,7 @@ export const enum ValueKind {
 }
 
 /** Tensor types Weft writes or reads (ggml_type). */
-export const GgmlType = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, BF16: 30 } as const;
+export const GgmlType = { F32: 0, F16: 1, Q4_0: 2, Q5_0: 6, Q8_0: 8, Q4_K: 12, BF16: 30 } as const;
 export type GgmlTypeName = keyof typeof GgmlType;
 
 /** Elements per block and bytes per block of each type (GGML_QUANT_SIZES). */
@@ -35,6 +35,8 @@ export const BLOCK: Record<GgmlTypeName, { size: number; bytes: number }> = {
   BF16: { size: 1, bytes: 2 },
   Q8_0: { size: 32, bytes: 2 + 32 },
   Q4_0: { size: 32, bytes: 2 + 16 },
+  Q5_0: { size: 32, bytes: 2 + 4 + 16 },
+  Q4_K: { size: 256, bytes: 2 + 2 + 12 + 128 },
 };
 
 export function typeName(id: number): GgmlTypeName {
@@ -49,8 +51,8 @@ export function byteSize(type: GgmlTypeName, elements: number): number {
   return (elements / b.size) * b.bytes;
 }
 
-/** general.file_type (llama_ftype): what most of a file's matrices are. */
-export const FILE_TYPE: Record<'F32' | 'F16' | 'Q8_0' | 'Q4_0', number> = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 7 };
+/** general.file_type (llama_ftype): what most of a file's matrices are (Q4_K: LLAMA_FTYPE_MOSTLY_Q4_K_S). */
+export const FILE_TYPE: Record<'F32' | 'F16' | 'Q8_0' | 'Q4_0' | 'Q4_K', number> = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 7, Q4_K: 14 };
 
 /** tokenizer.ggml.token_type values (llama_token_type). */
 export const TokenType = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, USER_DEFINED: 4, UNUSED: 5, BYTE: 6 } as const;

@@ -72,7 +72,7 @@ export interface LoadedGguf {
 }
 
 /** general.file_type -> the matrices' type. */
-const FILE_TYPES: Record<number, GgmlTypeName> = { 0: 'F32', 1: 'F16', 2: 'Q4_0', 7: 'Q8_0', 32: 'BF16' };
+const FILE_TYPES: Record<number, GgmlTypeName> = { 0: 'F32', 1: 'F16', 2: 'Q4_0', 7: 'Q8_0', 8: 'Q5_0', 14: 'Q4_K', 15: 'Q4_K', 32: 'BF16' };
 
 /** Loads a GGUF file as Weft parameters; `configDir` names a folder whose config.json wins over the metadata. */
 export async function loadGguf(path: string, configDir?: string): Promise<LoadedGguf> {

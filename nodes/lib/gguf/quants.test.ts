@@ -21,6 +21,33 @@ describe('GGUF weight formats', () => {
     expect(firstDiff).toBe(-1);
   });
 
+  // Q4_K: llama.cpp's compiled quantize_row_q4_K_ref made the bytes; the gguf package dequantized
+  // them and quantized Q5_0 (make_q4k_fixtures.py), on super-blocks chosen to reach every branch.
+  const inputK = new Float32Array(new Uint8Array(readFileSync(join(FIXTURES, 'quant-input.q4_k.f32'))).buffer);
+  it.each([
+    ['Q4_K', 'q4_k'],
+    ['Q5_0', 'q5_0'],
+  ] as const)('%s bytes equal llama.cpp\'s reference quantizer\'s: varied sub-block scales, zero, all-positive, constant, subnormal and large super-blocks', (type, file) => {
+    const ours = encodeTensor(type, inputK);
+    const theirs = expected(file);
+    expect(ours.length).toBe(theirs.length);
+    const firstDiff = ours.findIndex((b, i) => b !== theirs[i]);
+    expect(firstDiff, `first differing byte ${firstDiff} (super-block ${Math.floor(firstDiff / 144)})`).toBe(-1);
+  });
+
+  it('Q4_K decodes as the gguf package dequantizes it, and within a sub-block step of the input', () => {
+    const bytes = expected('q4_k');
+    const ours = decodeTensor('Q4_K', bytes, inputK.length);
+    const theirs = new Float32Array(new Uint8Array(readFileSync(join(FIXTURES, 'quant-dequant.q4_k'))).buffer);
+    expect(Array.from(ours)).toEqual(Array.from(theirs));
+    // Trained-like weights (the first 12 super-blocks): every value within one 4-bit step of its sub-block's range.
+    for (let s = 0; s < 12 * 8; s++) {
+      const sub = inputK.subarray(s * 32, s * 32 + 32);
+      const step = (Math.max(...sub) - Math.min(0, ...sub)) / 15;
+      for (let j = 0; j < 32; j++) expect(Math.abs(ours[s * 32 + j]! - sub[j]!)).toBeLessThanOrEqual(step);
+    }
+  });
+
   it('half floats round to nearest even and come back exactly', () => {
     expect(toHalf(1)).toBe(0x3c00);
     expect(toHalf(-2)).toBe(0xc000);
@@ -47,5 +74,6 @@ describe('GGUF weight formats', () => {
 
   it('refuses rows that are not whole blocks', () => {
     expect(() => encodeTensor('Q8_0', new Float32Array(48))).toThrow(/whole blocks of 32 values; this one has 48/);
+    expect(() => encodeTensor('Q4_K', new Float32Array(320))).toThrow(/whole super-blocks of 256 values; this one has 320/);
   });
 });

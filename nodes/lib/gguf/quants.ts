@@ -1,49 +1,18 @@
 /**
  * Weight formats of GGUF files, bit-compatible with ggml's reference quantizers
- * (quantize_row_q8_0_ref / quantize_row_q4_0_ref in ggml-quants.c, mirrored by gguf-py's quants.py):
+ * (quantize_row_q8_0_ref / q4_0 / q5_0 in ggml-quants.c, mirrored by gguf-py's quants.py; Q4_K in quants-k.ts):
  * every intermediate is rounded to float32 as the C code computes it, and scales are stored as
  * IEEE half floats rounded to nearest-even, so the bytes equal llama.cpp's for the same input.
  */
 import { BLOCK, type GgmlTypeName } from './format.ts';
+import { fromHalf, toHalf } from './half.ts';
+import { dequantizeQ4_K, quantizeQ4_K } from './quants-k.ts';
 
+export { fromHalf, toHalf };
+
+const fr = Math.fround;
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-const fr = Math.fround;
-
-/** float32 -> IEEE half bits, round to nearest even (what numpy's astype(float16) and F16C do). */
-export function toHalf(v: number): number {
-  f32[0] = v;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rem > halfway || (rem === halfway && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++; // a carry into the exponent is still right
-  return sign | half;
-}
-
-export function fromHalf(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
 
 /** C's roundf: halves away from zero. */
 const roundf = (x: number) => Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
@@ -98,6 +67,42 @@ export function quantizeQ4_0(x: Float32Array): Uint8Array {
   return out;
 }
 
+/**
+ * Q5_0: blocks of 32 as a half scale d = m / -16 and 32 five-bit values min(31, trunc(x / d + 16.5)):
+ * their low nibbles packed as in Q4_0, their fifth bits in a little-endian u32 (bit j: value j).
+ * llama.cpp falls back to it for Q4_K rows that are not whole 256-value super-blocks.
+ */
+export function quantizeQ5_0(x: Float32Array): Uint8Array {
+  const blocks = checkBlocks('Q5_0', x.length);
+  const out = new Uint8Array(blocks * 22);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < blocks; b++) {
+    const o = b * 32;
+    let amax = 0;
+    let max = 0;
+    for (let j = 0; j < 32; j++) {
+      const v = x[o + j]!;
+      if (Math.abs(v) > amax) {
+        amax = Math.abs(v);
+        max = v;
+      }
+    }
+    const d = fr(max / -16);
+    const id = d ? fr(1 / d) : 0;
+    view.setUint16(b * 22, toHalf(d), true);
+    const q = (v: number) => Math.min(31, Math.trunc(fr(fr(v * id) + 16.5)));
+    let qh = 0;
+    for (let j = 0; j < 16; j++) {
+      const lo = q(x[o + j]!);
+      const hi = q(x[o + 16 + j]!);
+      out[b * 22 + 6 + j] = (lo & 0x0f) | ((hi & 0x0f) << 4);
+      qh |= ((lo >> 4) << j) | ((hi >> 4) << (j + 16));
+    }
+    view.setUint32(b * 22 + 2, qh >>> 0, true);
+  }
+  return out;
+}
+
 export function quantizeF16(x: Float32Array): Uint8Array {
   const out = new Uint8Array(x.length * 2);
   const view = new DataView(out.buffer);
@@ -116,6 +121,10 @@ export function encodeTensor(type: GgmlTypeName, x: Float32Array): Uint8Array {
       return quantizeQ8_0(x);
     case 'Q4_0':
       return quantizeQ4_0(x);
+    case 'Q5_0':
+      return quantizeQ5_0(x);
+    case 'Q4_K':
+      return quantizeQ4_K(x);
     default:
       throw new Error(`Weft does not write ${type} tensors`);
   }
@@ -154,5 +163,18 @@ export function decodeTensor(type: GgmlTypeName, bytes: Uint8Array, n: number): 
         }
       }
       return out;
+    case 'Q5_0':
+      for (let b = 0; b < n / 32; b++) {
+        const d = fromHalf(view.getUint16(b * 22, true));
+        const qh = view.getUint32(b * 22 + 2, true);
+        for (let j = 0; j < 16; j++) {
+          const byte = bytes[b * 22 + 6 + j]!;
+          out[b * 32 + j] = d * (((byte & 0x0f) | (((qh >>> j) & 1) << 4)) - 16);
+          out[b * 32 + 16 + j] = d * (((byte >> 4) | (((qh >>> (j + 16)) & 1) << 4)) - 16);
+        }
+      }
+      return out;
+    case 'Q4_K':
+      return dequantizeQ4_K(bytes, n);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Reads GGUF files: metadata and tensor infos through @huggingface/gguf, tensor bytes and their
- * dequantization (F32, F16, BF16, Q8_0, Q4_0) here.
+ * dequantization (F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K) here.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { gguf } from '@huggingface/gguf';

@@ -27,13 +27,13 @@ const CHATML = "{% for message in messages %}<|im_start|>{{ message['role'] }}\n
  * Trains a tiny model on a repeated paragraph and saves it as a model folder: 256 byte tokens plus
  * EOS, embedding rows padded to 288 (as real models pad theirs), a ChatML chat template.
  */
-export async function trainTinyModel(dir: string, family: 'gpt2' | 'llama', steps = 40): Promise<void> {
+export async function trainTinyModel(dir: string, family: 'gpt2' | 'llama', steps = 40, shape: Partial<Pick<GptConfig, 'width' | 'heads' | 'kvHeads' | 'headDim' | 'intermediateSize' | 'layers'>> = {}): Promise<void> {
   await useBestBackend();
   mkdirSync(dir, { recursive: true });
   writeTokenizer(join(dir, 'tokenizer.json'), byteLevelBpeJson([], [EOS]));
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ chat_template: CHATML, eos_token: EOS }));
   const base = { vocabSize: 288, contextLength: 64, width: 64, layers: 2, heads: 2, dropout: 0, causal: true, tiedEmbeddings: family === 'gpt2', layerNormEps: 1e-5, numClasses: 0, maskTokenId: -1, eosTokenId: 256 };
-  const config: GptConfig = family === 'gpt2' ? base : { ...base, family: 'llama', kvHeads: 1, headDim: 32, intermediateSize: 128, rope: { theta: 10000 }, layerNormEps: 1e-6 };
+  const config: GptConfig = { ...(family === 'gpt2' ? base : { ...base, family: 'llama', kvHeads: 1, headDim: 32, intermediateSize: 128, rope: { theta: 10000 }, layerNormEps: 1e-6 }), ...shape };
   const tok = TextTokenizer.fromFile(join(dir, 'tokenizer.json'));
   const ids = Int32Array.from(await tok.encode(TRAINING_TEXT.repeat(12)));
   const params = initParams(config, 3);

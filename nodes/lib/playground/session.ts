@@ -53,7 +53,7 @@ export class PlaygroundSession implements PlaygroundGenerator {
     const messages = [...(req.messages ?? [])];
     if (chat?.system && !messages.some((m) => m.role === 'system')) messages.unshift({ role: 'system', content: chat.system });
     try {
-      return new Template(chat?.template ?? DEFAULT_CHAT_TEMPLATE).render(chatVariables(messages, chat?.endOfText ?? EOS));
+      return new Template(chat?.template ?? DEFAULT_CHAT_TEMPLATE).render(chatVariables(messages, chat?.endOfText ?? EOS, chat?.bosToken));
     } catch (e) {
       throw new Error(`the model's chat template failed on this conversation: ${(e as Error).message}`);
     }
@@ -74,13 +74,14 @@ export class PlaygroundSession implements PlaygroundGenerator {
     if (config.numClasses) throw new Error('this model is a classifier: it labels text (Classify mode) rather than writing on');
     const s = req.settings;
     const promptText = await PlaygroundSession.renderPrompt(req, chat);
-    const promptIds = await tok.encode(promptText);
+    // A completion prompt starts with BOS where the tokenizer adds one (Llama 2); a chat template writes its own.
+    const promptIds = req.mode === 'chat' ? await tok.encode(promptText) : await tok.encodePrompt(promptText);
     // The playground slides its window, so an answer may run past the context without dropping the prompt.
     const kept = promptWindow(config, promptIds, s.maxTokens, true).length;
     const eosText = chat?.endOfText || EOS;
     const stopTokens = [tok.specials[eosText], tok.specials[EOS]].filter((id): id is number => id !== undefined);
     const stopStrings = [...(s.stop ?? []).filter(Boolean), ...(req.mode === 'chat' && eosText ? [eosText] : [])];
-    const stream = new TextStream((ids) => tok.decode(ids), stopStrings);
+    const stream = new TextStream((ids) => tok.decodeAfter(promptIds, ids), stopStrings, (id) => tok.byteTokens.has(id));
     let tokens = 0;
     let firstTokenMs = 0;
     let end: GenerationEndReason;

@@ -8,14 +8,21 @@ export class TextStream {
   private readonly ids: number[] = [];
   private sent = '';
 
+  /**
+   * `holdAfter`: tokens after which nothing is sent yet. Byte-fallback decoders (Llama 2's) decode a
+   * run of byte tokens together and turn the whole run into U+FFFD when it is not valid UTF-8, so
+   * text already decoded from a run can change until the run ends.
+   */
   constructor(
     private readonly decode: (ids: number[]) => Promise<string>,
     private readonly stops: readonly string[],
+    private readonly holdAfter: (id: number) => boolean = () => false,
   ) {}
 
   /** Adds a token; returns the text that may be shown now, and whether a stop string was reached. */
   async push(id: number): Promise<{ delta: string; stopped: boolean }> {
     this.ids.push(id);
+    if (this.holdAfter(id)) return { delta: '', stopped: false };
     return this.emit(false);
   }
 
