@@ -96,6 +96,25 @@ describe('data.chat: conversations', () => {
     expect(other.join('')).not.toMatch(/Paris|Rome/);
   });
 
+  it('starts every example with BOS for a tokenizer that adds it (Llama 2 style), learning none of it', async () => {
+    const { dataset } = await runOnRecords(dataChat, { train: [conversation, { messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] }] }, { endOfText: '</s>' });
+    const tok = TextTokenizer.fromFile(fileURLToPath(new URL('../../test/fixtures/hf/llama2-spm/tokenizer.json', import.meta.url)));
+    expect(tok.addBos && tok.bos?.text).toBe('<s>');
+    const stream = (await responseStream(tok, dataset, 'train'))!;
+    const starts = [...stream.ids.keys()].filter((i) => stream.ids[i] === tok.bos!.id);
+    expect(starts).toHaveLength(2);
+    expect(starts[0]).toBe(0);
+    for (const i of starts) expect(stream.weights[i]).toBe(0);
+    // What follows each BOS is the example's text, whole.
+    const records = await readAll(dataset, 'train');
+    expect(await tok.decode([...stream.ids.subarray(1, starts[1])])).toBe(records[0]!.text);
+    expect(await tok.decode([...stream.ids.subarray(starts[1]! + 1)])).toBe(records[1]!.text);
+    // A byte-level tokenizer without BOS (GPT-2 style) gets none: its stream is the texts alone.
+    const byteTok = byteTokenizer();
+    const plain = (await responseStream(byteTok, dataset, 'train'))!;
+    expect(await byteTok.decode([...plain.ids])).toBe(records.map((r) => r.text).join(''));
+  });
+
   it('adds the node\'s system message only to conversations without one', async () => {
     const { dataset } = await runOnRecords(dataChat, { train: [conversation, { messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] }] }, { system: 'Default.' });
     const [a, b] = await readAll(dataset, 'train');

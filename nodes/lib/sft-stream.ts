@@ -11,9 +11,12 @@ export async function responseStream(tok: TextTokenizer, dataset: DatasetHandle,
   if (!dataset.splits[split]) return undefined;
   const pieces: string[] = [];
   const learn: boolean[] = [];
+  /** Index of each example's first piece: where a tokenizer that starts every text with BOS gets one. */
+  const firstPieces = new Set<number>();
   let examples = 0;
   for await (const r of readSplit(dataset, split)) {
     examples++;
+    firstPieces.add(pieces.length);
     if (Array.isArray(r.segments)) {
       for (const s of r.segments as ChatSegment[]) {
         if (typeof s?.text !== 'string' || typeof s.learn !== 'boolean') throw new Error(`${split} record ${examples} has malformed chat segments; run Chat format again`);
@@ -27,7 +30,11 @@ export async function responseStream(tok: TextTokenizer, dataset: DatasetHandle,
     learn.push(false, true);
   }
   // Each piece is tokenized apart so no token straddles a boundary between what is learned and what is not.
-  const encoded = await tok.encodeBatch(pieces);
+  // A tokenizer that starts every text with BOS (Llama 2 and 3: add_bos_token) gets it before each
+  // example, as transformers tokenizes a training text and as the playground and Generate prompt.
+  const bos = tok.addBos && tok.bos ? tok.bos.id : null;
+  const continues = pieces.map((_, i) => !firstPieces.has(i));
+  const encoded = (await tok.encodePieces(pieces, continues)).map((piece, i) => (bos !== null && firstPieces.has(i) && piece[0] !== bos ? [bos, ...piece] : piece));
   const total = encoded.reduce((n, x) => n + x.length, 0);
   const ids = new Int32Array(total);
   const weights = new Float32Array(total);

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Tokenizer as HfTokenizer } from 'tokenizers';
 import type { TokenizerHandle } from '../sdk/index.ts';
 import { bosOf, type TokenizerFile } from './special-tokens.ts';
+import { continuationTokenizerJson } from './continuation-tokenizer.ts';
 
 export type { TokenizerHandle };
 
@@ -95,6 +96,8 @@ export class TextTokenizer {
     readonly addBos: boolean,
     /** Byte-fallback tokens <0x00>..<0xFF> (SentencePiece-style tokenizers only), which decode together in runs. */
     readonly byteTokens: ReadonlySet<number>,
+    /** For pieces that continue a text: the same tokenizer without SentencePiece's "▁" prefix (null: no prefix to drop). */
+    private readonly continuation: HfTokenizer | null = null,
   ) {}
 
   static fromFile(path: string): TextTokenizer {
@@ -119,7 +122,8 @@ export class TextTokenizer {
         if (id !== null && id !== undefined) byteTokens.add(id);
       }
     }
-    return new TextTokenizer(t, t.getVocabSize(true), specials, bos, addBos, byteTokens);
+    const continuationJson = continuationTokenizerJson(json as Record<string, unknown>);
+    return new TextTokenizer(t, t.getVocabSize(true), specials, bos, addBos, byteTokens, continuationJson ? hf.Tokenizer.fromString(continuationJson) : null);
   }
 
   /** The tokens of a text, no special tokens added (special tokens written in it are still recognized). */
@@ -136,6 +140,17 @@ export class TextTokenizer {
   async encodeBatch(texts: string[]): Promise<number[][]> {
     if (!texts.length) return [];
     return (await this.t.encodeBatch(texts, { addSpecialTokens: false })).map((e) => e.getIds());
+  }
+
+  /**
+   * The pieces of texts cut apart (what is learned and what is not), each `continues` piece as the
+   * middle of its text: a SentencePiece-style tokenizer puts its "▁" prefix only before a text's
+   * first piece, so the pieces' tokens are what the whole text gives, not one space more per piece.
+   */
+  async encodePieces(pieces: string[], continues: readonly boolean[]): Promise<number[][]> {
+    if (!this.continuation) return this.encodeBatch(pieces);
+    const cont = this.continuation;
+    return Promise.all(pieces.map(async (text, i) => ((await (continues[i] ? cont : this.t).encode(text, null, { addSpecialTokens: false })).getIds())));
   }
 
   decode(ids: number[]): Promise<string> {
