@@ -56,12 +56,22 @@ export function heapExtraBytes(backend: string, config: GptConfig): number {
  * wasm backend dies with a bare `Aborted()` minutes into the run, and a GPU loses its device.
  * For webgpu the limits are the adapter's (largest buffer) and, when known, its memory.
  */
-export function assertFitsBackend(backend: string, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: Lora, device: DeviceInfo | null = deviceUsed()): void {
+export function assertFitsBackend(
+  backend: string,
+  config: GptConfig,
+  batchSize: number,
+  context: number,
+  gradAccum: number,
+  lora?: Lora,
+  device: DeviceInfo | null = deviceUsed(),
+  /** extraBytes: what the loop holds beside one model in training (reinforcement learning's full-copy reference); what: the words for the error. */
+  more: { extraBytes?: number; what?: string } = {},
+): void {
   const budget = budgetOf(backend, device);
   if (!budget) return;
   // A smaller batch keeps the effective batch through accumulation, whose running sum costs memory too.
   const accumFor = (b: number) => (b === batchSize ? gradAccum : Math.ceil((batchSize * gradAccum) / b));
-  const need = (b: number, t: number, accum = accumFor(b)) => trainingBytes(config, b, t, lora, accum) + heapExtraBytes(backend, config);
+  const need = (b: number, t: number, accum = accumFor(b)) => trainingBytes(config, b, t, lora, accum) + heapExtraBytes(backend, config) + (more.extraBytes ?? 0);
   const overTotal = (b: number, t: number, accum?: number) => budget.totalBytes !== undefined && need(b, t, accum) > budget.totalBytes;
   const overBuffer = (b: number, t: number) => budget.maxBufferBytes !== undefined && largestBufferBytes(config, b, t) > budget.maxBufferBytes;
   const fits = (b: number, t: number, accum?: number) => !overTotal(b, t, accum) && !overBuffer(b, t);
@@ -78,7 +88,7 @@ export function assertFitsBackend(backend: string, config: GptConfig, batchSize:
       : `Even batch size 1 does not fit: use a smaller model${lora ? '' : ' or LoRA'}.`;
   const at = `at batch ${batchSize}, context ${context}`;
   const why = overTotal(batchSize, context)
-    ? `training needs about ${(need(batchSize, context) / GIB).toFixed(1)} GiB ${at}, more than ${budget.describe('total')} allows.`
+    ? `${more.what ?? 'training'} needs about ${(need(batchSize, context) / GIB).toFixed(1)} GiB ${at}, more than ${budget.describe('total')} allows.`
     : `training ${at} makes a ${(largestBufferBytes(config, batchSize, context) / GIB).toFixed(2)} GiB tensor (logits or attention scores), more than ${budget.describe('buffer')}.`;
   throw new Error(`${why} ${advice}`);
 }
