@@ -84,7 +84,7 @@ describe.each([
     };
     const adapterBytes = 4 * c.layers * targets.reduce((n, t) => n + 8 * (shapes[t]![0] + shapes[t]![1]), 0);
     expect(r.heldBytes).toBeLessThanOrEqual(modelBytes(config) + 3 * adapterBytes + 4096);
-    expect(r.heldBytes).toBeLessThan(1.6 * modelBytes(config));
+    expect(r.heldBytes).toBeLessThan(2 * modelBytes(config)); // a copy beside the policy would make two
     expect(existsSync(join(r.out.dir, 'adapter', 'adapter_model.safetensors'))).toBe(true);
   }, 600_000);
 });
