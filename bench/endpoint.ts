@@ -3,6 +3,7 @@
  * of a chat completion, and requests/s of short completions, for a Weft model folder (Weft's
  * generation) and the committed tiny GGUF (llama.cpp), each in its own detached endpoint process.
  *   npx tsx bench/endpoint.ts [model-folder-or-gguf ...]
+ *   npx tsx bench/endpoint.ts --start    (start time: from the sources through tsx, and from the built bundle)
  * Figures only; nothing is asserted.
  */
 import OpenAI from 'openai';
@@ -38,7 +39,29 @@ async function measure(workspace: string, path: string, label: string): Promise<
   }
 }
 
+/** Time from deploy to a listening endpoint, started from the TypeScript sources through tsx and from the built bundle. */
+async function startTimes(workspace: string, model: string): Promise<void> {
+  const { buildCli } = (await import(new URL('../bin/cli-build.js', import.meta.url).href)) as { buildCli(): Promise<string> };
+  await buildCli();
+  for (const [label, source] of [['sources through tsx', '1'], ['built bundle (out/cli)', '']] as const) {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      process.env.WEFT_SOURCE = source;
+      const t0 = performance.now();
+      const { info } = await deployEndpoint({ workspace, modelPath: model, name: `start-${i}` });
+      times.push(performance.now() - t0);
+      await stopEndpoint(workspace, info.id);
+    }
+    console.log(`endpoint start, ${label.padEnd(24)} ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')}`);
+  }
+  delete process.env.WEFT_SOURCE;
+}
+
 const workspace = tempDir('weft-bench-endpoint-');
+if (process.argv[2] === '--start') {
+  await startTimes(workspace, await tinyModelFolder());
+  process.exit(0);
+}
 const paths = process.argv.slice(2);
 if (paths.length) for (const p of paths) await measure(workspace, p, p.split('/').pop()!);
 else {

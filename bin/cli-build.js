@@ -28,7 +28,9 @@
  * Inside the bundle, each module's `import.meta.url` is replaced by the URL of its source file, so
  * code that finds files beside its source (examples/, package.json, the renderer build, the node
  * registry) resolves exactly as it does from the sources. The worker launcher learns the built worker's
- * path through the `__WEFT_BUILD_WORKER__` constant (see src-main/engine/worker/launcher.ts).
+ * path through the `__WEFT_BUILD_WORKER__` constant (see src-main/engine/worker/launcher.ts), and a
+ * deployed endpoint's process starts from the built endpoint.js (`__WEFT_BUILD_ENDPOINT__`, see
+ * nodes/lib/endpoint/lifecycle.ts).
  *
  * Environment: WEFT_SOURCE=1 runs from the sources through tsx (no build); WEFT_TRACE_START=1 says
  * on stderr which of the two a start used.
@@ -42,7 +44,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** What the bundle is made of. */
 const SOURCE_DIRS = ['src-main', 'nodes'];
 const SOURCE_FILES = ['bin/cli-build.js', 'tsconfig.json', 'package.json', 'package-lock.json'];
-const ENTRIES = { cli: 'src-main/cli.ts', worker: 'src-main/engine/worker/worker-main.ts' };
+const ENTRIES = { cli: 'src-main/cli.ts', worker: 'src-main/engine/worker/worker-main.ts', endpoint: 'nodes/lib/endpoint/main.ts' };
 /** Written last: a folder without it is not a build. */
 const COMPLETE = '.complete';
 const UNUSED_MS = 24 * 3600_000;
@@ -169,7 +171,7 @@ export async function buildCli(root = ROOT) {
       sourcemap: 'linked',
       sourcesContent: false,
       logLevel: 'silent',
-      define: { __WEFT_BUILD_WORKER__: JSON.stringify(join(dir, 'worker.js')) },
+      define: { __WEFT_BUILD_WORKER__: JSON.stringify(join(dir, 'worker.js')), __WEFT_BUILD_ENDPOINT__: JSON.stringify(join(dir, 'endpoint.js')) },
       plugins: [externals, zodEnglishOnly, sourceUrls],
     });
     writeFileSync(join(tmp, COMPLETE), JSON.stringify({ fingerprint, builtAt: new Date().toISOString() }));

@@ -73,6 +73,8 @@ describe('deploy', () => {
     // The `weft run` process is gone; the endpoint is not.
     const record = readRecord(endpointFiles(ws, 'tiny-chat').record)!;
     expect(alive(record.pid!)).toBe(true);
+    // Started from the built bundle the CLI runs from (plain JavaScript), not the sources through tsx.
+    expect(readFileSync(`/proc/${record.pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([expect.stringMatching(/out\/cli\/[0-9a-f]+\/endpoint\.js$/)]));
     const client = new OpenAI({ baseURL: record.url!, apiKey: key, maxRetries: 0 });
     expect((await client.models.list()).data.map((m) => m.id)).toEqual(['tiny-chat']);
     const reply = await client.chat.completions.create({ model: 'tiny-chat', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 12, temperature: 0 });

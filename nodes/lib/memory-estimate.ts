@@ -48,10 +48,19 @@ export const WASM_BUDGET: TrainingBudget = { totalBytes: WASM_BUDGET_BYTES, desc
  * effective batch through gradient accumulation) or a shorter context; null when it fits. The same
  * words at validation and when a trainer starts.
  */
-export function trainingFitProblem(budget: TrainingBudget, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: LoraSize): string | null {
+export function trainingFitProblem(
+  budget: TrainingBudget,
+  config: GptConfig,
+  batchSize: number,
+  context: number,
+  gradAccum: number,
+  lora?: LoraSize,
+  /** extraBytes: what the loop holds beside one model in training (a full-copy reference); what: the words for the message. */
+  more: { extraBytes?: number; what?: string } = {},
+): string | null {
   // A smaller batch keeps the effective batch through accumulation, whose running sum costs memory too.
   const accumFor = (b: number) => (b === batchSize ? gradAccum : Math.ceil((batchSize * gradAccum) / b));
-  const extra = budget.extraBytes?.(config) ?? 0;
+  const extra = (budget.extraBytes?.(config) ?? 0) + (more.extraBytes ?? 0);
   const need = (b: number, t: number, accum = accumFor(b)) => trainingBytes(config, b, t, lora, accum) + extra;
   const overTotal = (b: number, t: number, accum?: number) => budget.totalBytes !== undefined && need(b, t, accum) > budget.totalBytes;
   const overBuffer = (b: number, t: number) => budget.maxBufferBytes !== undefined && largestBufferBytes(config, b, t) > budget.maxBufferBytes;
@@ -69,7 +78,7 @@ export function trainingFitProblem(budget: TrainingBudget, config: GptConfig, ba
       : `Even batch size 1 does not fit: use a smaller model${lora ? '' : ' or LoRA'}.`;
   const at = `at batch ${batchSize}, context ${context}`;
   const why = overTotal(batchSize, context)
-    ? `training needs about ${(need(batchSize, context) / GIB).toFixed(1)} GiB ${at}, more than ${budget.describe('total')} allows.`
+    ? `${more.what ?? 'training'} needs about ${(need(batchSize, context) / GIB).toFixed(1)} GiB ${at}, more than ${budget.describe('total')} allows.`
     : `training ${at} makes a ${(largestBufferBytes(config, batchSize, context) / GIB).toFixed(2)} GiB tensor (logits or attention scores), more than ${budget.describe('buffer')}.`;
   return `${why} ${advice}`;
 }

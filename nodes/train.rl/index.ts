@@ -15,7 +15,7 @@ export const spec = nodeSpec({
     'Held-out prompts are scored before and after (greedy responses, or sampled ones with fixed seeds), optionally also by a built-in check reward that training never sees.',
   heavy: true,
   inputs: {
-    model: { type: 'Model', description: 'The policy to train, usually fine-tuned first; a frozen copy is the KL reference.' },
+    model: { type: 'Model', description: 'The policy to train, usually fine-tuned first; as it starts it is the KL reference (with LoRA: the same weights with the adapters off, no copy).' },
     dataset: { type: 'Dataset', description: 'Prompt records (prompt/response or Chat format output); the validation split (else test) is held out.' },
     reward: { type: 'Model', optional: true, description: 'A reward model: a model with a one-class head whose logit scores prompt + response.' },
     optimizer: { type: 'Optimizer', optional: true },

@@ -15,6 +15,8 @@ import { roomAfter } from '../lib/rl/sampler.ts';
 import { VALUE_HEAD } from '../lib/rl/objective.ts';
 import type { PromptItem } from '../lib/rl/held-out.ts';
 import { trainRl } from '../lib/rl/trainer.ts';
+import { baseWeightsOf, referenceBytes, rolloutLength } from '../lib/rl/reference.ts';
+import { assertFitsBackend } from '../lib/train/memory-check.ts';
 import type { GptConfig } from '../lib/gpt/config.ts';
 import type { RunOf } from '../sdk/index.ts';
 import type { spec } from './index.ts';
@@ -50,7 +52,9 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   if (!heldOutSplit) throw new Error('the dataset has no validation or test split for the held-out evaluation; add a Split node');
   const endOfText = dataset.chat?.endOfText ?? EOS;
   const opened: OpenedModel[] = [];
+  // A copy of the starting weights (full training), disposed at the end; or a view of the policy's own (LoRA).
   let reference: Params | null = null;
+  let referenceView: Params | null = null;
   try {
     const modelIn = await openModelInput(inputs.model);
     opened.push(modelIn);
@@ -68,12 +72,19 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     if (!stopTokens.length) ctx.log.warn('the tokenizer has no end-of-text token: every response runs to maxNewTokens');
     ctx.log.info(`${prompts.length} training prompts, ${heldOut.length} held-out (${heldOutSplit}); ${p.algorithm.toUpperCase()}, ${p.promptsPerStep} prompts x ${p.groupSize} responses a step`);
 
-    // The frozen reference: a second copy of the starting weights, never updated.
-    reference = loadModelFolder(modelIn.dir).params;
-    for (const v of reference.values()) v.trainable = false;
-
     const lora = p.method === 'lora' ? await import('../lib/gpt/lora.ts') : null;
     const loraSettings = lora ? { rank: p.loraRank, alpha: p.loraAlpha, targets: lora.parseTargets(p.loraTargets) } : null;
+    assertFitsBackend(backend, config, p.promptsPerStep * p.groupSize, rolloutLength(config, [...prompts, ...heldOut], p.maxNewTokens), 1, loraSettings ? { rank: loraSettings.rank, targets: loraSettings.targets.length } : undefined, undefined, {
+      extraBytes: referenceBytes(config, p.method),
+      what: 'reinforcement learning',
+    });
+    // The frozen reference. With LoRA the base weights never change, so the reference is the policy's own
+    // base variables with the adapters left out (no copy); full training needs a copy of the starting weights.
+    if (p.method === 'lora') referenceView = baseWeightsOf(params);
+    else {
+      reference = loadModelFolder(modelIn.dir).params;
+      for (const v of reference.values()) v.trainable = false;
+    }
     const adapters = lora && loraSettings ? lora.addLora(params, config, loraSettings, ctx.seed + 1) : [];
     if (p.algorithm === 'ppo') {
       // The value head reads the policy's last hidden state; it trains with the policy and is not saved with it.
@@ -82,7 +93,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     }
     const trainable = lora ? (name: string) => adapters.includes(name) || (VALUE_HEAD as readonly string[]).includes(name) : undefined;
     const r = await trainRl({
-      algorithm: p.algorithm, config, params, tok, prompts, heldOut, reward, reference,
+      algorithm: p.algorithm, config, params, tok, prompts, heldOut, reward, reference: (reference ?? referenceView)!,
       promptsPerStep: p.promptsPerStep, groupSize: p.groupSize, maxNewTokens: p.maxNewTokens, temperature: p.temperature, beta: p.beta,
       clipEpsilon: p.clipEpsilon, updatesPerBatch: p.updatesPerBatch, scaleRewards: p.scaleRewards, valueCoef: p.valueCoef, valueClip: 0.2,
       gamma: p.gamma, lambda: p.lambda, stopTokens, padId: stopTokens[0] ?? 0, samplesEvery: p.samplesEvery, evalTemperature: p.evalTemperature, evalSamples: p.evalSamples,

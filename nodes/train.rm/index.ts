@@ -22,7 +22,7 @@ export const spec = nodeSpec({
   params: {
     ...pairTrainingParams,
     learningRate: learningRateParam(1e-3, 'then it rises over 10 warm-up steps and falls along a cosine curve to a tenth'),
-    histogramBins: { kind: 'integer', default: 20, min: 2, max: 200, label: 'Histogram bins', help: 'Bins of the chosen-versus-rejected reward histogram (reward-histogram.csv).' },
+    histogramBins: { kind: 'integer', default: 20, min: 2, max: 200, label: 'Histogram bins', help: 'Bins of the chosen-versus-rejected reward histogram of the held-out pairs, before and after training (reward-histogram.csv, drawn in the inspector).' },
   },
   validateWithInputs(p, inputs, { memory }) {
     const model = modelOf(inputs);

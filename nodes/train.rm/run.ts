@@ -54,7 +54,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
         valChosenReward: v.chosenMean, valRejectedReward: v.rejectedMean, heldOutPairs: v.pairs,
       });
       tables.rewardHistogram = join(ctx.artifactDir, 'reward-histogram.csv');
-      writeFileSync(tables.rewardHistogram, histogramCsv(rewardHistogram(v.chosen, v.rejected, p.histogramBins)));
+      writeFileSync(tables.rewardHistogram, histogramCsv(rewardHistogram(initial, v, p.histogramBins)));
       ctx.log.info(`held-out pairwise accuracy ${v.accuracy.toFixed(3)} (before training ${initial.accuracy.toFixed(3)}); mean reward chosen ${v.chosenMean.toFixed(3)}, rejected ${v.rejectedMean.toFixed(3)}`);
     }
     return { outputs: { model, metrics: { kind: 'metrics', values, tables } }, metrics: values, backend };

@@ -15,6 +15,8 @@ const FIRST_RECORDS = 10;
 const FIELD_CHARS = 300;
 const TEXT_CHARS = 2000;
 const TABLE_ROWS = 20;
+/** A histogram is sent whole (train.rm allows up to 200 bins). */
+const HISTOGRAM_ROWS = 200;
 const SPLIT_ORDER = ['train', 'validation', 'test'];
 
 export class PreviewError extends Error {
@@ -199,7 +201,7 @@ function confusionTable(data: unknown): PreviewTable | null {
 }
 
 /** A small CSV with a header line and no quoted commas (what text.stats writes). */
-function csvTable(name: string, text: string, truncated: boolean): PreviewTable {
+function csvTable(name: string, text: string, truncated: boolean, maxRows = TABLE_ROWS): PreviewTable {
   const lines = text.split('\n');
   if (truncated) lines.pop();
   const [header = '', ...body] = lines.filter((l) => l.trim());
@@ -207,7 +209,7 @@ function csvTable(name: string, text: string, truncated: boolean): PreviewTable 
   return {
     name,
     columns: header.split(','),
-    rows: body.slice(0, TABLE_ROWS).map((l) => l.split(',').map(toCell)),
+    rows: body.slice(0, maxRows).map((l) => l.split(',').map(toCell)),
     totalRows: body.length,
   };
 }
@@ -246,8 +248,8 @@ export async function previewArtifacts(record: RunRecord, nodeId: string, option
     const csv = await reader.head(join(dir, name));
     if (csv) preview.tables.push(csvTable(name, csv.text, csv.truncated));
   }
-  // A reward model's chosen-versus-rejected reward histogram (train.rm).
+  // A reward model's chosen-versus-rejected reward histogram (train.rm): every bin, since the inspector draws it.
   const histogram = await reader.head(join(dir, 'reward-histogram.csv'));
-  if (histogram) preview.tables.push(csvTable('reward-histogram.csv', histogram.text, histogram.truncated));
+  if (histogram) preview.tables.push(csvTable('reward-histogram.csv', histogram.text, histogram.truncated, HISTOGRAM_ROWS));
   return preview;
 }

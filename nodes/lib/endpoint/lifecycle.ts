@@ -99,8 +99,29 @@ function nodeBinary(): string {
   return process.versions.electron ? process.env.WEFT_NODE || 'node' : process.execPath;
 }
 
-/** How a new process runs the endpoint's TypeScript entry: through tsx, like the CLI from its sources. */
-function entryCommand(recordPath: string): string[] {
+/** The built endpoint entry's path, defined by the CLI build (bin/cli-build.js); not defined elsewhere. */
+declare const __WEFT_BUILD_ENDPOINT__: string | undefined;
+
+/**
+ * The built endpoint entry (plain JavaScript, no TypeScript to compile at start): the one of the build
+ * this code runs from, else the fresh build of the current sources when one exists; null when neither.
+ */
+async function builtEndpoint(): Promise<string | null> {
+  if (process.env.WEFT_SOURCE === '1') return null;
+  if (typeof __WEFT_BUILD_ENDPOINT__ === 'string' && existsSync(__WEFT_BUILD_ENDPOINT__)) return __WEFT_BUILD_ENDPOINT__;
+  try {
+    const { freshBuild } = (await import(pathToFileURL(fileURLToPath(new URL('../../../bin/cli-build.js', import.meta.url))).href)) as { freshBuild(): string | null };
+    const dir = freshBuild();
+    return dir && existsSync(join(dir, 'endpoint.js')) ? join(dir, 'endpoint.js') : null;
+  } catch {
+    return null; // no bin/ beside the sources (a packaged app): the sources through tsx
+  }
+}
+
+/** How a new process runs the endpoint: the built entry when there is one, else the TypeScript entry through tsx (seconds slower). */
+async function entryCommand(recordPath: string): Promise<string[]> {
+  const built = await builtEndpoint();
+  if (built) return ['--enable-source-maps', built, recordPath];
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   return ['--import', tsx, main, recordPath];
@@ -208,7 +229,7 @@ export async function deployEndpoint(o: DeployOptions): Promise<Deployed> {
   writeKey(files.key, key);
   writeRecord(files.record, wanted);
   const logFd = openSync(files.log, 'w', 0o600);
-  const child = spawn(nodeBinary(), entryCommand(files.record), { detached: true, stdio: ['ignore', logFd, logFd], env: process.env, windowsHide: true });
+  const child = spawn(nodeBinary(), await entryCommand(files.record), { detached: true, stdio: ['ignore', logFd, logFd], env: process.env, windowsHide: true });
   closeSync(logFd);
   let exited: number | string | null | undefined;
   child.once('exit', (code, signal) => (exited = code ?? signal));

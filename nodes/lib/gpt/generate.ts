@@ -1,6 +1,7 @@
 /** Sampling with temperature, top-k and top-p, using a key/value cache so each new token costs one position. */
 import { tf } from '../backend.ts';
 import { Prng } from '../prng.ts';
+import { sampleToken } from './sample-token.ts';
 import type { GptConfig } from './config.ts';
 import { disposeCache, hiddenStates, lmLogits, newCache, type Params } from './model.ts';
 
@@ -19,35 +20,8 @@ export interface SamplingOptions {
   slide?: boolean;
 }
 
-/** Picks a token from logits; temperature 0 means greedy. */
-export function sampleToken(logits: Float32Array, o: SamplingOptions, rng: Prng): number {
-  if (o.temperature <= 0) {
-    let best = 0;
-    for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
-    return best;
-  }
-  let order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]!);
-  if (o.topK > 0) order = order.slice(0, o.topK);
-  const max = logits[order[0]!]!;
-  let probs = order.map((i) => Math.exp((logits[i]! - max) / o.temperature));
-  let sum = probs.reduce((a, b) => a + b, 0);
-  probs = probs.map((p) => p / sum);
-  if (o.topP > 0 && o.topP < 1) {
-    let cum = 0;
-    let keep = 0;
-    while (keep < probs.length && cum < o.topP) cum += probs[keep++]!;
-    order = order.slice(0, keep);
-    probs = probs.slice(0, keep);
-    sum = probs.reduce((a, b) => a + b, 0);
-    probs = probs.map((p) => p / sum);
-  }
-  let r = rng.next();
-  for (let i = 0; i < probs.length; i++) {
-    r -= probs[i]!;
-    if (r <= 0) return order[i]!;
-  }
-  return order[order.length - 1]!;
-}
+/** Picks a token from logits (temperature 0 means greedy): the one sampler generation, the playground, the endpoint and RL share. */
+export { sampleToken } from './sample-token.ts';
 
 export type GenerationEnd = 'stop' | 'length' | 'context';
 

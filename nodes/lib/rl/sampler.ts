@@ -6,7 +6,7 @@
  * computes later are the ones the tokens were drawn from.
  */
 import { tf } from '../backend.ts';
-import { sampleToken } from '../gpt/generate.ts';
+import { sampleToken } from '../gpt/sample-token.ts';
 import type { GptConfig } from '../gpt/config.ts';
 import { disposeCache, hiddenStates, lmLogits, newCache, type Params } from '../gpt/model.ts';
 import { Prng } from '../prng.ts';
@@ -64,7 +64,7 @@ export async function sampleGroup(p: Params, c: GptConfig, prompt: number[], gro
       let open = 0;
       for (let g = 0; g < groupSize; g++) {
         // Every row draws, finished or not, so a row's tokens never depend on when the others stopped.
-        const next = sampleToken(values.subarray(g * V, (g + 1) * V), { maxTokens: 0, temperature: o.temperature, topK: 0, topP: 1, seed: 0 }, rng);
+        const next = sampleToken(values.subarray(g * V, (g + 1) * V), { temperature: o.temperature, topK: 0, topP: 1 }, rng);
         const r = out[g]!;
         input[g] = next;
         if (r.stopped) continue;

@@ -29,7 +29,7 @@ export interface RlOptions extends Omit<TrainLoopOptions, 'batchSize'> {
   reward: RewardFunction;
   /** A second score of the held-out responses only (never trained on), so the reward can be checked independently. */
   check?: RewardFunction;
-  /** The frozen reference (a copy of the starting model). */
+  /** The frozen reference: a copy of the starting model, or under LoRA the policy's base weights without the adapters. */
   reference: Params;
   promptsPerStep: number;
   groupSize: number;

@@ -32,9 +32,19 @@ function budgetOf(backend: string, device: DeviceInfo | null): TrainingBudget | 
  * For webgpu the limits are the adapter's (largest buffer) and, when known, its memory.
  * Validation runs the same check (trainingFitProblem) before any model is built.
  */
-export function assertFitsBackend(backend: string, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: LoraSize, device: DeviceInfo | null = deviceUsed()): void {
+export function assertFitsBackend(
+  backend: string,
+  config: GptConfig,
+  batchSize: number,
+  context: number,
+  gradAccum: number,
+  lora?: LoraSize,
+  device: DeviceInfo | null = deviceUsed(),
+  /** extraBytes: what the loop holds beside one model in training (reinforcement learning's full-copy reference); what: the words for the error. */
+  more: { extraBytes?: number; what?: string } = {},
+): void {
   const budget = budgetOf(backend, device);
   if (!budget) return;
-  const problem = trainingFitProblem(budget, config, batchSize, context, gradAccum, lora);
+  const problem = trainingFitProblem(budget, config, batchSize, context, gradAccum, lora, more);
   if (problem) throw new Error(problem);
 }

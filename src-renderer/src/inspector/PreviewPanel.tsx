@@ -3,6 +3,8 @@ import type { ArtifactPreview, OutputPreview, PreviewTable } from '../../../node
 import { layoutsLine, recordCell } from './data-preview.ts';
 import { useEditor } from '../context.ts';
 import { formatMetric } from '../runs/run-view.ts';
+import { HistogramChart } from '../runs/HistogramChart.tsx';
+import { histogramPanels } from '../runs/histogram-view.ts';
 
 const n = (x: number | undefined) => (x === undefined ? '—' : x.toLocaleString('en-US'));
 
@@ -87,6 +89,25 @@ function Output({ o, onPlayground }: { o: OutputPreview; onPlayground?: () => vo
   }
 }
 
+/** A histogram (bins with counts) is drawn, its numbers folded away beneath; any other table is a table. */
+function TableOrChart({ table }: { table: PreviewTable }) {
+  const panels = histogramPanels(table);
+  if (!panels) return <Table table={table} testId={`preview-table-${table.name}`} />;
+  const yMax = Math.max(...panels.flatMap((p) => p.series.flatMap((s) => s.counts)));
+  return (
+    <div className="preview-histogram" data-testid={`preview-histogram-${table.name}`}>
+      <div className="muted small">{table.name}</div>
+      <div className="histogram-panels">
+        {panels.map((p, i) => <HistogramChart key={p.title} panel={p} yMax={yMax} testId={`histogram-${table.name}-${i}`} />)}
+      </div>
+      <details>
+        <summary className="muted small">numbers</summary>
+        <Table table={table} testId={`preview-table-${table.name}`} />
+      </details>
+    </div>
+  );
+}
+
 /** Excerpts of what a finished node produced, fetched from the host when the node is selected. */
 export function PreviewPanel({ runId, nodeId, state }: { runId: string; nodeId: string; state: string }) {
   const { api, playground } = useEditor();
@@ -110,7 +131,7 @@ export function PreviewPanel({ runId, nodeId, state }: { runId: string; nodeId: 
   return (
     <div className="preview" data-testid="preview">
       {preview.outputs.map((o) => <Output key={o.port} o={o} onPlayground={() => playground.open({ runId, nodeId })} />)}
-      {preview.tables.map((t) => <Table key={t.name} table={t} testId={`preview-table-${t.name}`} />)}
+      {preview.tables.map((t) => <TableOrChart key={t.name} table={t} />)}
       {preview.skipped.length > 0 && <p className="muted small">Not shown: {preview.skipped.join('; ')}</p>}
     </div>
   );
