@@ -19,7 +19,7 @@ export async function exactMatch(params: Params, config: GptConfig, tok: TextTok
     const r = rows[i]!;
     if (typeof r.prompt !== 'string') throw new Error(`${split} record ${i + 1} has no prompt`);
     const expected = String(r.answer ?? r.response ?? '').replace(EOS, '').trim();
-    const ids = await generate(params, config, await tok.encode(r.prompt), { maxTokens: maxNewTokens, temperature: 0, topK: 0, topP: 1, seed: 0, stopTokens: stop });
+    const ids = await generate(params, config, await tok.encodePrompt(r.prompt), { maxTokens: maxNewTokens, temperature: 0, topK: 0, topP: 1, seed: 0, stopTokens: stop });
     const got = (await tok.decode(ids)).trim();
     const match = got === expected;
     if (match) right++;

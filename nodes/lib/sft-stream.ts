@@ -32,9 +32,7 @@ export async function responseStream(tok: TextTokenizer, dataset: DatasetHandle,
   // Each piece is tokenized apart so no token straddles a boundary between what is learned and what is not.
   // A tokenizer that starts every text with BOS (Llama 2 and 3: add_bos_token) gets it before each
   // example, as transformers tokenizes a training text and as the playground and Generate prompt.
-  const bos = tok.addBos && tok.bos ? tok.bos.id : null;
-  const continues = pieces.map((_, i) => !firstPieces.has(i));
-  const encoded = (await tok.encodePieces(pieces, continues)).map((piece, i) => (bos !== null && firstPieces.has(i) && piece[0] !== bos ? [bos, ...piece] : piece));
+  const encoded = await tok.encodeTexts(pieces, pieces.map((_, i) => firstPieces.has(i)));
   const total = encoded.reduce((n, x) => n + x.length, 0);
   const ids = new Int32Array(total);
   const weights = new Float32Array(total);

@@ -153,6 +153,17 @@ export class TextTokenizer {
     return Promise.all(pieces.map(async (text, i) => ((await (continues[i] ? cont : this.t).encode(text, null, { addSpecialTokens: false })).getIds())));
   }
 
+  /**
+   * Texts given in pieces (a prompt, then its response): each `starts` piece begins a text, with BOS
+   * where the tokenizer adds one (as `encodePrompt`), every other piece continues the one before.
+   * Training, scoring and generation all encode a prompt this way, so each sees what the others do.
+   */
+  async encodeTexts(pieces: string[], starts: readonly boolean[]): Promise<number[][]> {
+    const bos = this.addBos && this.bos ? this.bos.id : null;
+    const encoded = await this.encodePieces(pieces, starts.map((s) => !s));
+    return encoded.map((ids, i) => (bos !== null && starts[i] && ids[0] !== bos ? [bos, ...ids] : ids));
+  }
+
   decode(ids: number[]): Promise<string> {
     return this.t.decode(ids, false);
   }

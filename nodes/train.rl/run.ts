@@ -24,7 +24,8 @@ import type { spec } from './index.ts';
 /** The prompts of a split, tokenized; each must leave room for a response, and exact match needs a reference. */
 async function promptsOf(dataset: DatasetHandle, split: SplitName, tok: TextTokenizer, config: GptConfig, o: { limit?: number; needReference: boolean; endOfText: string }): Promise<PromptItem[]> {
   const rows = (await readAll(dataset, split)).slice(0, o.limit);
-  const ids = await tok.encodeBatch(rows.map((r) => (typeof r.prompt === 'string' ? r.prompt : '')));
+  // As generation prompts: with BOS where the tokenizer adds one.
+  const ids = await tok.encodeTexts(rows.map((r) => (typeof r.prompt === 'string' ? r.prompt : '')), rows.map(() => true));
   return rows.map((record, i) => {
     const where = `${split} record ${i + 1}`;
     if (typeof record.prompt !== 'string' || !record.prompt) {

@@ -72,7 +72,8 @@ export async function encodePairs(tok: TextTokenizer, records: PreferenceRecord[
       throw new Error(`pair ${i + 1}: ${(e as Error).message}`);
     }
   });
-  const ids = await tok.encodeBatch(rendered.flatMap((r) => [r.prompt, r.chosen, r.rejected]));
+  // The prompt starts each text (BOS where the tokenizer adds one); the responses continue it.
+  const ids = await tok.encodeTexts(rendered.flatMap((r) => [r.prompt, r.chosen, r.rejected]), rendered.flatMap(() => [true, false, false]));
   let truncated = 0;
   const pairs = rendered.map((_, i) => {
     const [p, c, j] = [ids[3 * i]!, ids[3 * i + 1]!, ids[3 * i + 2]!];

@@ -15,7 +15,7 @@ export async function scoreResponses(
 ): Promise<Float32Array> {
   const chat = chatFormatOf(model.dir, model.tok);
   const rendered = items.map((x) => renderResponse(x.prompt, x.response, chat));
-  const ids = await model.tok.encodeBatch(rendered.flatMap((r) => [r.prompt, r.response]));
+  const ids = await model.tok.encodeTexts(rendered.flatMap((r) => [r.prompt, r.response]), rendered.flatMap(() => [true, false]));
   const context = Math.min(options.context ?? model.config.contextLength, model.config.contextLength);
   const seqs = rendered.map((_, i) => joinWithin(ids[2 * i]!, ids[2 * i + 1]!, context).seq.ids);
   return rewardsOf(model.params, model.config, seqs, rewardPadId(model.config, model.tok), options.batchSize);

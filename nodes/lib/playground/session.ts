@@ -75,7 +75,8 @@ export class PlaygroundSession implements PlaygroundGenerator {
     const s = req.settings;
     const promptText = await PlaygroundSession.renderPrompt(req, chat);
     // A completion prompt starts with BOS where the tokenizer adds one (Llama 2); a chat template writes its own.
-    const promptIds = req.mode === 'chat' ? await tok.encode(promptText) : await tok.encodePrompt(promptText);
+    // BOS first where the tokenizer adds one, as chat fine-tuning trains (a template that writes it already has it).
+    const promptIds = await tok.encodePrompt(promptText);
     // The playground slides its window, so an answer may run past the context without dropping the prompt.
     const kept = promptWindow(config, promptIds, s.maxTokens, true).length;
     const eosText = chat?.endOfText || EOS;
