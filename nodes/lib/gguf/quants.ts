@@ -39,6 +39,20 @@ export function quantizeQ8_0(x: Float32Array): Uint8Array {
   return out;
 }
 
+/** The value of largest magnitude in the block of 32 at `o`, with its sign (the first one on a tie, as ggml). */
+function signedMaxOfBlock(x: Float32Array, o: number): number {
+  let amax = 0;
+  let max = 0;
+  for (let j = 0; j < 32; j++) {
+    const v = x[o + j]!;
+    if (Math.abs(v) > amax) {
+      amax = Math.abs(v);
+      max = v;
+    }
+  }
+  return max;
+}
+
 /**
  * Q4_0: blocks of 32 as a half scale d = m / -8 (m: the value of largest magnitude, with its sign)
  * and 32 nibbles min(15, trunc(x / d + 8.5)); value j in the low nibble of byte j, value j + 16 in its high one.
@@ -49,15 +63,7 @@ export function quantizeQ4_0(x: Float32Array): Uint8Array {
   const view = new DataView(out.buffer);
   for (let b = 0; b < blocks; b++) {
     const o = b * 32;
-    let amax = 0;
-    let max = 0;
-    for (let j = 0; j < 32; j++) {
-      const v = x[o + j]!;
-      if (Math.abs(v) > amax) {
-        amax = Math.abs(v);
-        max = v;
-      }
-    }
+    const max = signedMaxOfBlock(x, o);
     const d = fr(max / -8);
     const id = d ? fr(1 / d) : 0;
     view.setUint16(b * 18, toHalf(d), true);
@@ -78,15 +84,7 @@ export function quantizeQ5_0(x: Float32Array): Uint8Array {
   const view = new DataView(out.buffer);
   for (let b = 0; b < blocks; b++) {
     const o = b * 32;
-    let amax = 0;
-    let max = 0;
-    for (let j = 0; j < 32; j++) {
-      const v = x[o + j]!;
-      if (Math.abs(v) > amax) {
-        amax = Math.abs(v);
-        max = v;
-      }
-    }
+    const max = signedMaxOfBlock(x, o);
     const d = fr(max / -16);
     const id = d ? fr(1 / d) : 0;
     view.setUint16(b * 22, toHalf(d), true);
