@@ -42,7 +42,7 @@ export function trainingBytes(config: GptConfig, batch: number, context = config
   const weights = parameterCount(c) * 4;
   const learning = lora ? c.layers * lora.targets * lora.rank * 2 * c.width : parameterCount(c);
   const tokens = batch * context;
-  const [perWidth, perMlp] = c.family === 'gpt2' ? [68, 5] : [85, 20];
+  const [perWidth, perMlp] = c.family === 'gpt2' ? [54, 5] : [85, 20];
   const perLayer = perWidth * c.width + perMlp * c.intermediateSize + 5.5 * c.heads * context;
   const embeddingGradient = lora ? 0 : 2 * c.vocabSize * c.width * 4;
   const accumulated = gradAccum > 1 ? learning * 4 : 0;
