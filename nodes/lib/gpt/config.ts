@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../../sdk/index.ts';
-import { shapeOf } from '../hf-config.ts';
+import { isEncoderFamily, shapeOf, type ModelShape } from '../hf-config.ts';
 
 export { fromHfConfig, toHfConfig } from '../hf-config.ts';
 
@@ -9,6 +9,7 @@ export type GptConfig = ModelConfig;
 /** Trainable parameters, as transformers counts them (a tied head counted once). */
 export function parameterCount(config: GptConfig): number {
   const c = shapeOf(config);
+  if (isEncoderFamily(c.family)) return encoderParameterCount(c);
   const d = c.width;
   const q = c.heads * c.headDim;
   const kv = c.kvHeads * c.headDim;
@@ -22,6 +23,16 @@ export function parameterCount(config: GptConfig): number {
   const cls = c.numClasses ? d * c.numClasses : 0;
   const positions = gpt2 ? c.contextLength * d : 0;
   return c.vocabSize * d + positions + c.layers * perLayer + (gpt2 ? 2 * d : d) + head + cls;
+}
+
+/** BERT as transformers counts it: a masked-LM model (tied decoder once), or a classifier (pooler + classifier, no MLM head). */
+function encoderParameterCount(c: ModelShape): number {
+  const d = c.width;
+  const I = c.intermediateSize;
+  const embeddings = (c.vocabSize + c.contextLength + (c.positionOffset ?? 0) + (c.typeVocabSize ?? 2)) * d + 2 * d;
+  const perLayer = 4 * (d * d + d) + d * I + I + I * d + d + 2 * 2 * d;
+  const head = c.numClasses ? d * d + d + d * c.numClasses + c.numClasses : d * d + d + 2 * d + c.vocabSize + (c.tiedEmbeddings ? 0 : c.vocabSize * d);
+  return embeddings + c.layers * perLayer + head;
 }
 
 /**

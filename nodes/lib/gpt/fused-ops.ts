@@ -183,7 +183,7 @@ export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
  * softmax(scores·scale + mask) over the last axis, with its backward written out:
  * d scores = scale·y·(dy − Σ dy·y). Autodiff would add the scale's and the mask's gradients.
  */
-export const attentionSoftmax = (scores: tf.Tensor3D, scale: number, mask: tf.Tensor2D | null): tf.Tensor3D => scaledSoftmax(scores, tf.scalar(scale), mask ?? tf.zeros([1, 1]));
+export const attentionSoftmax = (scores: tf.Tensor3D, scale: number, mask: tf.Tensor | null): tf.Tensor3D => scaledSoftmax(scores, tf.scalar(scale), mask ?? tf.zeros([1, 1]));
 
 const scaledSoftmax = tf.customGrad(((scores: tf.Tensor3D, scale: tf.Scalar, mask: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
   const y = tf.softmax(tf.add(tf.mul(scores, scale), mask));

@@ -1,0 +1,146 @@
+/**
+ * Masked-LM encoders against transformers: tiny random BERT and RoBERTa folders that transformers
+ * wrote (test/fixtures/hf-encoders, made by make_fixtures.py) give, in Weft, the logits transformers
+ * computed for the same rows, a right-padded one among them (within 1e-4). Weft's own save writes
+ * exactly the tensor names and shapes transformers wrote, and loads back unchanged. Folders Weft
+ * wrote before BERT (model_type "weft-encoder") still load and run.
+ */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/helpers.ts';
+import { checkModelFolder } from '../../model/index.ts';
+import { tf, useBestBackend } from '../backend.ts';
+import { SafetensorsFile } from '../safetensors.ts';
+import type { GptConfig } from './config.ts';
+import { loadModelFolder, saveModelFolder } from './io.ts';
+import { classifierLogits, disposeParams, hiddenStates, initParams, lmLogits, type Params } from './model.ts';
+
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/hf-encoders/', import.meta.url));
+
+interface Reference {
+  input_ids: number[][];
+  attention_mask: number[][];
+  shape: number[];
+  logits: number[];
+}
+
+/** Token logits (masked LM) or class logits (classifier) of right-padded rows. */
+async function logitsOf(p: Params, c: GptConfig, ids: number[][], mask: number[][]): Promise<Float32Array> {
+  const lengths = Int32Array.from(mask, (row) => row.reduce((a, b) => a + b, 0));
+  const t = tf.tidy(() => {
+    const h = hiddenStates(p, c, tf.tensor2d(ids, undefined, 'int32'), { training: false, lengths });
+    return c.numClasses ? classifierLogits(p, c, h, lengths.map((n) => n - 1)) : lmLogits(p, c, h);
+  });
+  const data = (await t.data()) as Float32Array;
+  t.dispose();
+  return data;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+function tensorShapes(dir: string): Record<string, number[]> {
+  const file = new SafetensorsFile(join(dir, 'model.safetensors'));
+  const out = Object.fromEntries([...file.entries].map(([name, e]) => [name, e.shape]));
+  file.close();
+  return out;
+}
+
+const fixtures = readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+
+describe('masked-LM encoders against transformers', () => {
+  it('has BERT masked-LM, BERT classifier and RoBERTa fixtures', () => {
+    const archs = fixtures.map((f) => (JSON.parse(readFileSync(join(FIXTURES, f, 'config.json'), 'utf8')) as { architectures: string[] }).architectures[0]);
+    expect(new Set(archs)).toEqual(new Set(['BertForMaskedLM', 'BertForSequenceClassification', 'RobertaForMaskedLM']));
+  });
+
+  for (const name of fixtures) {
+    it(`${name}: same logits as transformers (a padded row too); saves what transformers saves`, async () => {
+      await useBestBackend();
+      const dir = join(FIXTURES, name);
+      const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
+      const before = tf.memory().numTensors;
+      const { config, params } = loadModelFolder(dir);
+      try {
+        expect(tf.memory().numTensors - before).toBe(params.size);
+        expect(config.causal).toBe(false);
+        // The mask token comes from the tokenizer's files, as config.json does not name it.
+        expect(config.maskTokenId).toBe(4);
+        const logits = await logitsOf(params, config, ref.input_ids, ref.attention_mask);
+        expect(logits.length).toBe(ref.logits.length);
+        expect(maxDiff(logits, ref.logits)).toBeLessThan(1e-4);
+
+        const out = tempDir();
+        await saveModelFolder(out, params, config, join(dir, 'tokenizer.json'));
+        expect(tensorShapes(out)).toEqual(tensorShapes(dir));
+        const theirs = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+        const ours = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
+        for (const key of ['model_type', 'architectures', 'vocab_size', 'hidden_size', 'max_position_embeddings', 'type_vocab_size', 'hidden_act', 'tie_word_embeddings', 'pad_token_id', 'layer_norm_eps', 'id2label']) {
+          expect([key, ours[key]]).toEqual([key, theirs[key]]);
+        }
+        const tokenizerConfig = JSON.parse(readFileSync(join(out, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+        expect(tokenizerConfig).toMatchObject({ mask_token: '[MASK]', pad_token: '[PAD]' });
+        const again = loadModelFolder(out);
+        try {
+          expect(maxDiff(await logitsOf(again.params, again.config, ref.input_ids, ref.attention_mask), logits)).toBe(0);
+        } finally {
+          disposeParams(again.params);
+        }
+      } finally {
+        disposeParams(params);
+      }
+    });
+  }
+
+  it('padding never changes a row: a padded row gives the logits of the same row alone', async () => {
+    await useBestBackend();
+    const { config, params } = loadModelFolder(join(FIXTURES, 'bert-classifier'));
+    try {
+      const ref = JSON.parse(readFileSync(join(FIXTURES, 'bert-classifier', 'reference.json'), 'utf8')) as Reference;
+      const n = ref.attention_mask[1]!.reduce((a, b) => a + b, 0);
+      const alone = await logitsOf(params, config, [ref.input_ids[1]!.slice(0, n)], [ref.attention_mask[1]!.slice(0, n)]);
+      const padded = await logitsOf(params, config, ref.input_ids, ref.attention_mask);
+      expect(maxDiff(alone, padded.slice(3, 6))).toBeLessThan(1e-5);
+    } finally {
+      disposeParams(params);
+    }
+  });
+
+  it('refuses BERT options it does not compute at validation, naming the file and the field', () => {
+    for (const [field, value] of [['position_embedding_type', 'relative_key'], ['is_decoder', true], ['hidden_act', 'mish']] as const) {
+      const dir = tempDir();
+      for (const f of ['model.safetensors', 'tokenizer.json']) writeFileSync(join(dir, f), readFileSync(join(FIXTURES, 'bert-mlm', f)));
+      const config = JSON.parse(readFileSync(join(FIXTURES, 'bert-mlm', 'config.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, [field]: value }));
+      const problems = checkModelFolder(dir);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]!.message).toContain(join(dir, 'config.json'));
+      expect(problems[0]!.message).toContain(field);
+    }
+  });
+
+  it('a folder Weft wrote before BERT (pre-LN "weft-encoder") still loads and runs unchanged', async () => {
+    await useBestBackend();
+    const old: GptConfig = { vocabSize: 40, contextLength: 16, width: 32, layers: 2, heads: 2, dropout: 0, causal: false, tiedEmbeddings: true, layerNormEps: 1e-5, numClasses: 0, maskTokenId: 39 };
+    const dir = tempDir();
+    const params = initParams(old, 7);
+    const tokenizer = join(FIXTURES, 'bert-mlm', 'tokenizer.json');
+    await saveModelFolder(dir, params, old, tokenizer);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ model_type: 'weft-encoder', architectures: ['WeftEncoderForMaskedLM'] });
+    const ids = [[1, 5, 39, 7, 9, 11]];
+    const mask = [[1, 1, 1, 1, 1, 1]];
+    const loaded = loadModelFolder(dir);
+    try {
+      expect(loaded.config).toMatchObject({ family: 'gpt2', causal: false, maskTokenId: 39 });
+      expect(maxDiff(await logitsOf(loaded.params, loaded.config, ids, mask), await logitsOf(params, old, ids, mask))).toBe(0);
+    } finally {
+      disposeParams(loaded.params);
+      disposeParams(params);
+    }
+  });
+});
