@@ -104,7 +104,9 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   if (!tokHandle) throw new Error('a new model needs a tokenizer for its vocabulary');
   const tok = TextTokenizer.fromFile(tokHandle.path);
   const llama = p.architecture === 'llama';
+  const encoder = p.architecture === 'encoder';
   const eos = tok.specials[EOS];
+  const pad = tok.specials['<pad>'] ?? tok.specials['[PAD]'] ?? eos;
   const config: GptConfig = {
     vocabSize: tok.vocabSize,
     contextLength: p.context,
@@ -114,11 +116,15 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     dropout: p.dropout,
     causal: p.architecture !== 'encoder',
     tiedEmbeddings: p.tiedEmbeddings,
-    layerNormEps: llama ? 1e-6 : 1e-5,
+    layerNormEps: llama ? 1e-6 : encoder ? 1e-12 : 1e-5,
     numClasses: 0,
-    maskTokenId: p.architecture === 'encoder' ? (tok.specials['<mask>'] ?? eos ?? -1) : -1,
+    maskTokenId: encoder ? (tok.specials['<mask>'] ?? tok.specials['[MASK]'] ?? eos ?? -1) : -1,
     ...(eos !== undefined ? { eosTokenId: eos, bosTokenId: eos } : {}),
-    ...(llama
+    ...(encoder && pad !== undefined ? { padTokenId: pad } : {}),
+    ...(encoder
+      ? // BERT's layout: post-LN, exact GELU, token types, embedding LayerNorm, masked-LM head.
+        { family: 'bert' as const, intermediateSize: p.mlpWidth || 4 * p.width, activation: 'gelu', typeVocabSize: 2 }
+      : llama
       ? {
           family: 'llama' as const,
           kvHeads: p.kvHeads || p.heads,
