@@ -86,7 +86,7 @@ describe('BERT encoders through the nodes', () => {
     const session = new PlaygroundSession();
     try {
       const stats = await session.generate({ modelDir: (trained.outputs.model as ModelHandle).dir, mode: 'fill-mask', prompt: 'cccccccccccc<mask>cccccccccccc', settings: { maxTokens: 1, temperature: 0, topK: 0, topP: 1, seed: 0 } }, () => undefined, new AbortController().signal);
-            expect(stats.prediction!.masks![0]!.candidates[0]!.token).toBe('c');
+      expect(stats.prediction!.masks![0]!.candidates[0]!.token).toBe('c');
     } finally {
       session.dispose();
     }

@@ -6,7 +6,7 @@ export const spec = nodeSpec({
   category: 'Training',
   label: 'Fine-tune',
   description:
-    'Supervised fine-tuning. Chat: learns the responses of prompt/response records (loss on response tokens only). Classification: adds a head and learns the records\' labels (accuracy, macro F1, confusion matrix).',
+    'Supervised fine-tuning. Chat: learns the responses of prompt/response records (loss on response tokens only), for a decoder. Classification: adds a head and learns the records\' labels (accuracy, macro F1, confusion matrix), for a decoder or a BERT/RoBERTa encoder (pooler + classifier on the first token).',
   heavy: true,
   inputs: {
     model: { type: 'Model' },
@@ -20,7 +20,7 @@ export const spec = nodeSpec({
     method: { kind: 'enum', options: ['full', 'lora'], default: 'full', help: 'full: every weight learns. lora: small adapters learn and are merged into the weights at the end.' },
     loraRank: { kind: 'integer', default: 8, min: 1, max: 512 },
     loraAlpha: { kind: 'number', default: 16, min: 0.01, max: 10_000, help: 'Adapters are scaled by alpha / rank.' },
-    loraTargets: { kind: 'string', default: 'attn.q,attn.v', help: 'Comma-separated: attn.q, attn.k, attn.v, attn.c_proj (attention, every family); mlp.c_fc, mlp.c_proj (GPT-2); mlp.gate, mlp.up, mlp.down (Llama, Mistral, Qwen).' },
+    loraTargets: { kind: 'string', default: 'attn.q,attn.v', help: 'Comma-separated: attn.q, attn.k, attn.v, attn.c_proj (attention, every family); mlp.c_fc, mlp.c_proj (GPT-2, BERT); mlp.gate, mlp.up, mlp.down (Llama, Mistral, Qwen).' },
     steps: { kind: 'integer', default: 300, min: 1, max: 10_000_000 },
     batchSize: { kind: 'integer', default: 16, min: 1, max: 4096 },
     context: { kind: 'integer', default: 0, min: 0, max: 8192, help: "Tokens per sequence; 0 uses the model's context. Classification truncates longer texts." },

@@ -10,7 +10,7 @@ export const pairTrainingParams = {
   method: { kind: 'enum', options: ['full', 'lora'], default: 'full', help: 'full: every weight learns. lora: small adapters learn and are merged into the weights at the end (the adapter alone is saved in PEFT format too).' },
   loraRank: { kind: 'integer', default: 8, min: 1, max: 512 },
   loraAlpha: { kind: 'number', default: 16, min: 0.01, max: 10_000, help: 'Adapters are scaled by alpha / rank.' },
-  loraTargets: { kind: 'string', default: 'attn.q,attn.v', help: 'Comma-separated: attn.q, attn.k, attn.v, attn.c_proj (attention, every family); mlp.c_fc, mlp.c_proj (GPT-2); mlp.gate, mlp.up, mlp.down (Llama, Mistral, Qwen).' },
+  loraTargets: { kind: 'string', default: 'attn.q,attn.v', help: 'Comma-separated: attn.q, attn.k, attn.v, attn.c_proj (attention, every family); mlp.c_fc, mlp.c_proj (GPT-2, BERT); mlp.gate, mlp.up, mlp.down (Llama, Mistral, Qwen).' },
   steps: { kind: 'integer', default: 200, min: 1, max: 10_000_000 },
   batchSize: { kind: 'integer', default: 8, min: 1, max: 4096, help: 'Preference pairs per step (each is two sequences).' },
   context: { kind: 'integer', default: 0, min: 0, max: 8192, help: "Tokens per sequence; 0 uses the model's context. A longer pair loses the beginning of its prompt (and the end of its response only when the response alone is too long)." },
