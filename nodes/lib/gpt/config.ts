@@ -31,7 +31,8 @@ function encoderParameterCount(c: ModelShape): number {
   const I = c.intermediateSize;
   const embeddings = (c.vocabSize + c.contextLength + (c.positionOffset ?? 0) + (c.typeVocabSize ?? 2)) * d + 2 * d;
   const perLayer = 4 * (d * d + d) + d * I + I + I * d + d + 2 * 2 * d;
-  const head = c.numClasses ? d * d + d + d * c.numClasses + c.numClasses : d * d + d + 2 * d + c.vocabSize + (c.tiedEmbeddings ? 0 : c.vocabSize * d);
+  // Untied, the decoder has its own bias beside the head's (tied to it otherwise).
+  const head = c.numClasses ? d * d + d + d * c.numClasses + c.numClasses : d * d + d + 2 * d + c.vocabSize + (c.tiedEmbeddings ? 0 : c.vocabSize * (d + 1));
   return embeddings + c.layers * perLayer + head;
 }
 

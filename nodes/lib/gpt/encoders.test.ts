@@ -13,7 +13,7 @@ import { tempDir } from '../../../test/helpers.ts';
 import { checkModelFolder } from '../../model/index.ts';
 import { tf, useBestBackend } from '../backend.ts';
 import { SafetensorsFile } from '../safetensors.ts';
-import type { GptConfig } from './config.ts';
+import { parameterCount, type GptConfig } from './config.ts';
 import { loadModelFolder, saveModelFolder } from './io.ts';
 import { classifierLogits, disposeParams, hiddenStates, initParams, lmLogits, type Params } from './model.ts';
 import { MemoryTokens } from '../token-source.ts';
@@ -27,6 +27,7 @@ interface Reference {
   input_ids: number[][];
   attention_mask: number[][];
   shape: number[];
+  parameters: number;
   logits: number[];
 }
 
@@ -73,6 +74,7 @@ describe('masked-LM encoders against transformers', () => {
       try {
         expect(tf.memory().numTensors - before).toBe(params.size);
         expect(config.causal).toBe(false);
+        expect(parameterCount(config)).toBe(ref.parameters);
         // The mask token comes from the tokenizer's files, as config.json does not name it.
         expect(config.maskTokenId).toBe(4);
         const logits = await logitsOf(params, config, ref.input_ids, ref.attention_mask);
