@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers.ts';
 import { checkModelFolder } from '../../model/index.ts';
 import { tf, useBestBackend } from '../backend.ts';
-import { SafetensorsFile } from '../safetensors.ts';
+import { encodeSafetensors, SafetensorsFile } from '../safetensors.ts';
 import { parameterCount, type GptConfig } from './config.ts';
 import { loadModelFolder, saveModelFolder } from './io.ts';
 import { classifierLogits, disposeParams, hiddenStates, initParams, lmLogits, type Params } from './model.ts';
@@ -112,6 +112,29 @@ describe('masked-LM encoders against transformers', () => {
       const alone = await logitsOf(params, config, [ref.input_ids[1]!.slice(0, n)], [ref.attention_mask[1]!.slice(0, n)]);
       const padded = await logitsOf(params, config, ref.input_ids, ref.attention_mask);
       expect(maxDiff(alone, padded.slice(3, 6))).toBeLessThan(1e-5);
+    } finally {
+      disposeParams(params);
+    }
+  });
+
+  it('reads a BERT checkpoint as older tools wrote it: no "bert." prefix, LayerNorm gamma and beta', async () => {
+    await useBestBackend();
+    const src = join(FIXTURES, 'bert-mlm');
+    const dir = tempDir();
+    const file = new SafetensorsFile(join(src, 'model.safetensors'));
+    const renamed = new Map([...file.entries.keys()].map((name) => {
+      const t = file.read(name);
+      const old = name.replace(/^bert\./, '').replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta');
+      return [old, { shape: t.shape, data: t.data as Float32Array }];
+    }));
+    file.close();
+    expect([...renamed.keys()]).toContain('embeddings.LayerNorm.gamma');
+    writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(renamed, { format: 'pt' }));
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) writeFileSync(join(dir, f), readFileSync(join(src, f)));
+    const ref = JSON.parse(readFileSync(join(src, 'reference.json'), 'utf8')) as Reference;
+    const { config, params } = loadModelFolder(dir);
+    try {
+      expect(maxDiff(await logitsOf(params, config, ref.input_ids, ref.attention_mask), ref.logits)).toBeLessThan(1e-4);
     } finally {
       disposeParams(params);
     }

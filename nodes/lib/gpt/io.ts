@@ -145,17 +145,28 @@ const withoutBase = (disk: string) => {
   return prefix ? disk.slice(prefix.length) : disk;
 };
 
+/**
+ * The names a tensor may have in a checkpoint: checkpoints of the bare model (GPT2Model, BertModel)
+ * drop the "transformer." / "bert." prefix, and BERT checkpoints converted from TensorFlow call
+ * LayerNorm's weight and bias gamma and beta (transformers renames them on load).
+ */
+function spellings(disk: string): string[] {
+  const names = [disk, withoutBase(disk)];
+  const old = disk.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta');
+  if (old !== disk) names.push(old, withoutBase(old));
+  return names;
+}
+
 function readModelFolder(dir: string, load: boolean): { config: GptConfig; params?: Params } {
   const config = readModelConfig(dir);
   const c = shapeOf(config);
   const raw = readJson(join(dir, 'config.json'));
   const legacy = ((raw.weft as { layout?: number } | undefined)?.layout ?? (raw.weft ? 1 : WEFT_LAYOUT)) < 2;
   const weights = openWeights(dir);
-  const has = (disk: string) => weights.find(disk) !== undefined || weights.find(withoutBase(disk)) !== undefined;
+  const stored = (disk: string) => spellings(disk).find((n) => weights.find(n) !== undefined);
+  const has = (disk: string) => stored(disk) !== undefined;
   const where = (disk: string) => {
-    // Checkpoints of the bare model (GPT2Model, BertModel) name tensors without the "transformer." / "bert." prefix.
-    const alt = withoutBase(disk);
-    const name = weights.find(disk) ? disk : weights.find(alt) ? alt : null;
+    const name = stored(disk);
     if (!name) throw new Error(`${dir}: tensor "${disk}" is missing from the weights`);
     const file = weights.find(name)!;
     const e = file.entries.get(name)!;
