@@ -15,7 +15,7 @@ import { isEncoderFamily, shapeOf, type ModelShape } from '../hf-config.ts';
 import { Prng } from '../prng.ts';
 import { rank1Bias } from '../wasm-heap.ts';
 import { batchMatMul } from './batch-matmul.ts';
-import { attentionSoftmax, columnSum, geluTanh, layerNorm } from './fused-ops.ts';
+import { attentionSoftmax, columnSum, geluErf, geluTanh, layerNorm } from './fused-ops.ts';
 import type { GptConfig } from './config.ts';
 
 export type Params = Map<string, tf.Variable>;
@@ -207,18 +207,6 @@ function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), w) as tf.Tensor2D;
 }
 
-/**
- * erf from elementary ops (Abramowitz & Stegun 7.1.26, error below 1.5e-7), since not every
- * backend has an Erf kernel; for the exact "gelu".
- */
-function erf(x: tf.Tensor): tf.Tensor {
-  const a = tf.abs(x);
-  const t = tf.div(1, tf.add(tf.mul(a, 0.3275911), 1));
-  const poly = tf.mul(t, tf.add(0.254829592, tf.mul(t, tf.add(-0.284496736, tf.mul(t, tf.add(1.421413741, tf.mul(t, tf.add(-1.453152027, tf.mul(t, 1.061405429)))))))));
-  const y = tf.sub(1, tf.mul(poly, tf.exp(tf.neg(tf.mul(a, a)))));
-  return tf.mul(tf.sign(x), y);
-}
-
 const silu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
 
 function activation(name: string, x: tf.Tensor): tf.Tensor {
@@ -226,7 +214,7 @@ function activation(name: string, x: tf.Tensor): tf.Tensor {
     case 'relu':
       return tf.relu(x);
     case 'gelu':
-      return tf.mul(tf.mul(x, 0.5), tf.add(erf(tf.mul(x, Math.SQRT1_2)), 1));
+      return geluErf(x);
     case 'silu':
     case 'swish':
       return silu(x);
