@@ -512,7 +512,7 @@ export function lmLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D): tf.Tenso
  * classifier does: with causal attention, padding after that token cannot affect it. The row pick
  * is a one-hot matMul so its gradient works on every backend.
  */
-export function classifierLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D, lastIndex: Int32Array): tf.Tensor2D {
+export function classifierLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D, lastIndex: Int32Array, training?: { dropoutSeed: number }): tf.Tensor2D {
   const rows = hidden.shape[0];
   const T = rows / lastIndex.length;
   // BERT pools the first token ([CLS] where the tokenizer adds one) through a dense + tanh pooler.
@@ -520,7 +520,12 @@ export function classifierLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D, l
   const at = encoder ? Array.from(lastIndex, (_, b) => b * T) : Array.from(lastIndex, (t, b) => b * T + t);
   // One sequence of one token: that row is the pick (and oneHot refuses a depth of 1).
   const picked = rows === 1 ? hidden : plainMatMul(tf.cast(tf.oneHot(tf.tensor1d(at, 'int32'), rows), 'float32') as tf.Tensor2D, hidden);
-  if (encoder) return layer(p, 'score', tf.tanh(layer(p, 'pooler', picked)) as tf.Tensor2D);
+  if (encoder) {
+    // BertForSequenceClassification drops out the pooled vector while training, at hidden_dropout_prob.
+    const pooled = tf.tanh(layer(p, 'pooler', picked)) as tf.Tensor2D;
+    const dropped = training && c.dropout > 0 ? (tf.dropout(pooled, c.dropout, undefined, (training.dropoutSeed * 1000003 + 7) % 2147483647) as tf.Tensor2D) : pooled;
+    return layer(p, 'score', dropped);
+  }
   const pooled = picked;
   const logits = plainMatMul(pooled, P(p, 'score.weight'));
   // Heads saved by Weft before layout 2 had a bias; transformers' heads have none.

@@ -48,7 +48,7 @@ function logitsFor(o: Pick<ClassifierTrainOptions, 'config' | 'params' | 'padId'
   // An encoder's positions all see each other: padding must be masked out, as transformers' attention_mask does.
   const lengths = o.config.causal ? undefined : last.map((t) => t + 1);
   const hidden = hiddenStates(o.params, o.config, tf.tensor2d(x, [seqs.length, T], 'int32'), { training, dropoutSeed, ...(lengths ? { lengths } : {}) });
-  return classifierLogits(o.params, o.config, hidden, last);
+  return classifierLogits(o.params, o.config, hidden, last, training ? { dropoutSeed } : undefined);
 }
 
 export async function predict(o: Pick<ClassifierTrainOptions, 'config' | 'params' | 'padId' | 'batchSize'>, ids: Int32Array[]): Promise<number[]> {
