@@ -17,6 +17,9 @@ import { byteLevelBpeJson, writeTokenizer } from '../nodes/lib/tokenizer.ts';
 import { Prng } from '../nodes/lib/prng.ts';
 import { PlaygroundSession } from '../nodes/lib/playground/session.ts';
 import type { ModelHandle, TokenizerHandle } from '../nodes/sdk/index.ts';
+import type { GptConfig } from '../nodes/lib/gpt/config.ts';
+import { saveModelFolder } from '../nodes/lib/gpt/io.ts';
+import { disposeParams, initParams } from '../nodes/lib/gpt/model.ts';
 import { fakeContext, paramsFor, runNode } from './fixtures/node-harness.ts';
 import { tempDir } from './helpers.ts';
 
@@ -118,4 +121,17 @@ describe('BERT encoders through the nodes', () => {
       expect((again.metrics as Record<string, number>).finalLoss).toBe(metrics.finalLoss);
     }, 240_000);
   }
+
+  it('an encoder from before BERT (weft-encoder) is told apart: chat refuses any encoder, classification names what to use', async () => {
+    const old: GptConfig = { vocabSize: 259, contextLength: 32, width: 32, layers: 1, heads: 2, dropout: 0, causal: false, tiedEmbeddings: true, layerNormEps: 1e-5, numClasses: 0, maskTokenId: 257 };
+    const dir = tempDir();
+    const params = initParams(old, 1);
+    await saveModelFolder(dir, params, old, tokenizer().path);
+    disposeParams(params);
+    const rng = new Prng(7);
+    const data = await dataset({ train: labelled(rng, 8), validation: labelled(rng, 4) });
+    const model = { kind: 'model', dir };
+    await expect(runNode(sftNode, { model, dataset: data }, paramsFor(sftNode, { mode: 'classification', steps: 1 }), fakeContext())).rejects.toThrow(/weft-encoder.*BERT or RoBERTa/);
+    await expect(runNode(sftNode, { model: await newEncoder(), dataset: data }, paramsFor(sftNode, { mode: 'chat', steps: 1 }), fakeContext())).rejects.toThrow(/chat fine-tuning needs a decoder/);
+  });
 });
