@@ -1,6 +1,7 @@
 /**
  * The training memory estimate against the measured peak: tfjs's own count of tensor bytes
- * (tf.profile's peakBytes) over two training steps, for several model sizes and both families.
+ * (tf.profile's peakBytes) over two training steps, for several model sizes of GPT-2, Llama and BERT
+ * (masked LM).
  * `npx tsx bench/memory-estimate.ts`
  */
 import { tf, useBestBackend } from '../nodes/lib/backend.ts';
@@ -14,11 +15,14 @@ import { DEFAULT_SCHEDULE } from '../nodes/lib/train/schedule.ts';
 import { tempDir } from '../test/helpers.ts';
 
 const base: GptConfig = { vocabSize: 512, contextLength: 128, width: 128, layers: 4, heads: 4, dropout: 0, causal: true, tiedEmbeddings: true, layerNormEps: 1e-5, numClasses: 0, maskTokenId: -1 };
+const bert = (c: GptConfig): GptConfig => ({ ...c, family: 'bert', causal: false, maskTokenId: 1, intermediateSize: 4 * c.width, activation: 'gelu', typeVocabSize: 2, layerNormEps: 1e-12 });
 const llama = (c: GptConfig): GptConfig => ({ ...c, family: 'llama', kvHeads: c.heads / 2, headDim: c.width / c.heads, intermediateSize: Math.ceil((8 * c.width) / 3 / 16) * 16, rope: { theta: 10000 }, layerNormEps: 1e-6 });
 export const CASES: Array<{ name: string; config: GptConfig; batch: number; context: number; lora?: boolean }> = [
   { name: 'gpt2 d128 L4', config: base, batch: 8, context: 128 },
   { name: 'gpt2 d256 L6', config: { ...base, width: 256, layers: 6, vocabSize: 2048 }, batch: 8, context: 128 },
   { name: 'llama d256 L6', config: llama({ ...base, width: 256, layers: 6, heads: 8, vocabSize: 2048 }), batch: 8, context: 128 },
+  { name: 'bert d128 L4', config: bert(base), batch: 8, context: 128 },
+  { name: 'bert d256 L6', config: bert({ ...base, width: 256, layers: 6, vocabSize: 2048 }), batch: 8, context: 128 },
   { name: 'llama d384 L8 LoRA', config: llama({ ...base, width: 384, layers: 8, heads: 6, vocabSize: 4096, contextLength: 256 }), batch: 4, context: 256, lora: true },
 ];
 
@@ -29,7 +33,7 @@ export async function measure(c: (typeof CASES)[number]): Promise<{ measured: nu
   const stream = new Int32Array(20_000).map((_, i) => (i * 7919) % c.config.vocabSize);
   const info = await tf.profile(async () => {
     await trainLanguageModel({
-      config: c.config, params, train: new MemoryTokens(stream), objective: 'causal', maskProbability: 0, batchSize: c.batch, context: c.context, steps: 2, gradAccum: 1,
+      config: c.config, params, train: new MemoryTokens(stream), objective: c.config.causal ? 'causal' : 'masked', maskProbability: c.config.causal ? 0 : 0.15, batchSize: c.batch, context: c.context, steps: 2, gradAccum: 1,
       evalEvery: 1000, evalBatches: 1, checkpointEvery: 0, keepCheckpoints: 1, checkpointDir: tempDir(), optimizer: DEFAULT_OPTIMIZER, schedule: DEFAULT_SCHEDULE, seed: 1,
       trainable: names ? (n) => names.includes(n) : undefined, progress: async () => undefined, log: () => undefined,
     });

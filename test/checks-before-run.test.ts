@@ -56,7 +56,7 @@ describe('checks before the run', () => {
     const encoder = checkGraph(sftGraph({ architecture: 'encoder' }, {}), catalogue);
     const [e] = on(encoder.errors, 'sft');
     expect(e?.port).toBe('model');
-    expect(e?.message).toMatch(/^Fine-tuning needs a decoder .* but the connected model is an encoder .*or set the Model node's Architecture to gpt2 or llama\.$/);
+    expect(e?.message).toMatch(/^Chat fine-tuning needs a decoder .* but the connected model is an encoder .*or set the Model node's Architecture to gpt2 or llama\.$/);
     for (const trainer of ['train.dpo', 'train.rm', 'generate', 'train.rl']) {
       const g = graphOf(
         [

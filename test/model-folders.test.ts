@@ -42,14 +42,14 @@ const modelOnly = (folder: string) => graphOf([{ id: 'model', type: 'model', ver
 describe('model folders of the open families', () => {
   it('refuses at validation a folder it cannot read, naming the file, the field and the supported values', async () => {
     const h = await host();
-    const dir = join(tempDir(), 'bert');
+    const dir = join(tempDir(), 'mamba');
     cpSync(join(FIXTURES, 'qwen3'), dir, { recursive: true });
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, model_type: 'bert' }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, model_type: 'mamba' }));
     const bad = await h.validateGraph(modelOnly(dir), dir);
     expect(bad.ok).toBe(false);
     expect(bad.errors[0]).toMatchObject({ nodeId: 'model', param: 'folder', code: 'invalid_file' });
-    expect(bad.errors[0]!.message).toMatch(/config\.json: model_type: "bert" is not supported; Weft reads gpt2, llama, mistral, qwen2, qwen3/);
+    expect(bad.errors[0]!.message).toMatch(/config\.json: model_type: "mamba" is not supported; Weft reads gpt2, llama, mistral, qwen2, qwen3, bert, roberta/);
 
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, rope_parameters: { rope_type: 'yarn', factor: 4, rope_theta: 10000 } }));
     const yarn = await h.validateGraph(modelOnly(dir), dir);

@@ -1,6 +1,6 @@
 /**
  * The real other side: transformers and PEFT load what Weft writes (every family, causal LM and
- * classifier, and the LoRA adapter) with no missing, unexpected or mismatched keys and the same
+ * classifier, masked-LM encoders as BertForMaskedLM / BertForSequenceClassification, and the LoRA adapter) with no missing, unexpected or mismatched keys and the same
  * logits. Needs Python with torch, transformers and peft: .ci/run makes that venv and sets
  * WEFT_REF_PYTHON (see ENVIRONMENT.md); without it this file says so and checks nothing.
  */
@@ -14,11 +14,22 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const python = process.env.WEFT_REF_PYTHON;
 
 describe.runIf(python && existsSync(python))('transformers and PEFT load what Weft writes', () => {
-  it('every family: causal LM, classifier, one-label reward model and PEFT adapter, same logits within 1e-4', () => {
+  it('every family: causal LM, classifier, one-label reward model and PEFT adapter; BERT and RoBERTa masked LM and classifier; same logits within 1e-4', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/transformers-interop.ts'], { cwd: ROOT, encoding: 'utf8', env: process.env, timeout: 240_000 });
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('{') || l.startsWith('FAILED'));
     expect(lines.filter((l) => l.startsWith('FAILED')), r.stderr.slice(-2000)).toEqual([]);
-    const results = lines.map((l) => JSON.parse(l) as { class: string; folder?: string; num_labels?: number | null; loading_problems?: Record<string, unknown>; max_abs_diff: number });
+    const all = lines.map((l) => JSON.parse(l) as { class: string; folder?: string; tokenizer?: string; num_labels?: number | null; loading_problems?: Record<string, unknown>; max_abs_diff: number; same_ids?: boolean; mask_token_ok?: boolean });
+    // The masked-LM encoders: per BERT/RoBERTa masked-LM fixture a merged LoRA model, its adapter, a classifier and its
+    // SEQ_CLS adapter; the BERT classifier fixture saved back; a new Weft BERT and its tokenizer read by AutoTokenizer.
+    const encoders = all.filter((x) => x.folder?.includes('weft-encoder-') || x.tokenizer?.includes('weft-encoder-') || /^(Bert|Roberta)For/.test(x.class));
+    expect(encoders).toHaveLength(11);
+    expect(new Set(encoders.map((x) => x.class))).toEqual(new Set(['BertForMaskedLM', 'BertForSequenceClassification', 'RobertaForMaskedLM', 'RobertaForSequenceClassification', 'TokenizersBackend']));
+    expect(encoders.filter((x) => x.tokenizer)).toEqual([expect.objectContaining({ same_ids: true, mask_token_ok: true })]);
+    for (const x of encoders) {
+      expect(x.loading_problems ?? {}).toEqual({});
+      expect(x.max_abs_diff).toBeLessThan(1e-4);
+    }
+    const results = all.filter((x) => !encoders.includes(x));
     // 18 folders of the families, 6 structurally pruned ones and 6 one-label reward models.
     expect(results).toHaveLength(30);
     // One structurally pruned folder per fixture (MLP neurons; heads too in the Llama family), GPT-2 and Llama among them.

@@ -4,7 +4,7 @@
  * Both config styles on the Hub are read: transformers 4's `rope_theta` + `rope_scaling` and 5's
  * `rope_parameters`; Weft writes the first, which every tool reads.
  */
-import { MODEL_FAMILIES, type ModelConfig, type ModelFamily, type RopeSettings } from '../sdk/index.ts';
+import { ENCODER_FAMILIES, MODEL_FAMILIES, type DecoderFamily, type EncoderFamily, type ModelConfig, type ModelFamily, type RopeSettings } from '../sdk/index.ts';
 
 /** The on-disk layout Weft writes; 1 (absent) stored untied heads as [width, vocab] and classifier heads as [width, classes] + bias. */
 export const WEFT_LAYOUT = 2;
@@ -31,22 +31,30 @@ export type ModelShape = Required<Pick<ModelConfig, 'family' | 'kvHeads' | 'head
 
 export function shapeOf(c: ModelConfig): ModelShape {
   const family = c.family ?? 'gpt2';
-  const gpt2 = family === 'gpt2';
+  const encoder = isEncoderFamily(family);
+  // BERT's dense layers all have biases, as GPT-2's do.
+  const biased = family === 'gpt2' || encoder;
   return {
     ...c,
     family,
     kvHeads: c.kvHeads ?? c.heads,
     headDim: c.headDim ?? c.width / c.heads,
     intermediateSize: c.intermediateSize ?? 4 * c.width,
-    activation: c.activation ?? (gpt2 ? 'gelu_new' : 'silu'),
-    qkvBias: c.qkvBias ?? gpt2,
-    attnOutputBias: c.attnOutputBias ?? gpt2,
-    mlpBias: c.mlpBias ?? gpt2,
+    activation: c.activation ?? (family === 'gpt2' ? 'gelu_new' : encoder ? 'gelu' : 'silu'),
+    qkvBias: c.qkvBias ?? biased,
+    attnOutputBias: c.attnOutputBias ?? biased,
+    mlpBias: c.mlpBias ?? biased,
     qkNorm: c.qkNorm ?? false,
   };
 }
 
-export const isLlamaFamily = (family: ModelFamily | undefined): boolean => family !== undefined && family !== 'gpt2';
+export const isLlamaFamily = (family: ModelFamily | undefined): boolean => family !== undefined && family !== 'gpt2' && !isEncoderFamily(family);
+
+/** BERT and RoBERTa: post-LN bidirectional encoders with a masked-LM head. */
+export const isEncoderFamily = (family: ModelFamily | undefined): family is EncoderFamily => (ENCODER_FAMILIES as readonly string[]).includes(family ?? '');
+
+/** BERT activations Weft computes, by config.json's `hidden_act` (gelu is the exact, erf one). */
+export const BERT_ACTIVATIONS = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'relu', 'silu', 'swish'] as const;
 
 function reader(raw: Record<string, unknown>, file: string) {
   const num = (k: string, fallback?: number): number => {
@@ -146,7 +154,7 @@ function ids(tokenId: (k: string) => number | undefined): Pick<ModelConfig, 'bos
   return out;
 }
 
-function fromLlamaFamily(raw: Record<string, unknown>, file: string, family: Exclude<ModelFamily, 'gpt2'>): ModelConfig {
+function fromLlamaFamily(raw: Record<string, unknown>, file: string, family: Exclude<DecoderFamily, 'gpt2'>): ModelConfig {
   const { num, int, bool, tokenId } = reader(raw, file);
   const width = int('hidden_size');
   const heads = int('num_attention_heads');
@@ -186,20 +194,62 @@ function fromLlamaFamily(raw: Record<string, unknown>, file: string, family: Exc
   };
 }
 
+/**
+ * BERT and RoBERTa (post-LN encoders, absolute learned positions, token types). RoBERTa's positions
+ * start after padding_idx, so it reads max_position_embeddings - (pad + 1) tokens at most.
+ */
+function fromEncoder(raw: Record<string, unknown>, file: string, family: EncoderFamily): ModelConfig {
+  const { num, int, bool, tokenId } = reader(raw, file);
+  const width = int('hidden_size');
+  const heads = int('num_attention_heads');
+  if (width % heads !== 0) throw new ConfigError(file, 'hidden_size', `${width} must be divisible by num_attention_heads (${heads})`);
+  const act = String(raw.hidden_act ?? 'gelu');
+  if (!(BERT_ACTIVATIONS as readonly string[]).includes(act)) throw new ConfigError(file, 'hidden_act', `"${act}" is not supported; Weft computes ${BERT_ACTIVATIONS.join(', ')}`);
+  const positionType = raw.position_embedding_type ?? 'absolute';
+  if (positionType !== 'absolute') throw new ConfigError(file, 'position_embedding_type', `"${String(positionType)}" is not supported (absolute only)`);
+  if (raw.is_decoder === true) throw new ConfigError(file, 'is_decoder', 'true is not supported: Weft runs BERT as a bidirectional encoder');
+  if (raw.add_cross_attention === true) throw new ConfigError(file, 'add_cross_attention', 'true is not supported (no encoder-decoder models)');
+  const weft = (raw.weft ?? {}) as { mask_token_id?: number };
+  const pad = tokenId('pad_token_id');
+  const positions = int('max_position_embeddings');
+  const positionOffset = family === 'roberta' ? (pad ?? 1) + 1 : 0;
+  if (positions <= positionOffset) throw new ConfigError(file, 'max_position_embeddings', `${positions} leaves no position after padding_idx ${positionOffset - 1}`);
+  return {
+    family,
+    vocabSize: int('vocab_size'),
+    contextLength: positions - positionOffset,
+    width,
+    layers: int('num_hidden_layers'),
+    heads,
+    intermediateSize: int('intermediate_size'),
+    activation: act,
+    dropout: num('hidden_dropout_prob', 0.1),
+    causal: false,
+    tiedEmbeddings: bool('tie_word_embeddings', true),
+    layerNormEps: num('layer_norm_eps', 1e-12),
+    maskTokenId: weft.mask_token_id ?? -1,
+    typeVocabSize: int('type_vocab_size', 2),
+    ...(positionOffset ? { positionOffset } : {}),
+    ...headOf(raw, file),
+    ...ids(tokenId),
+  };
+}
+
 /** Reads config.json's object; every problem names the file and the field. */
 export function fromHfConfig(raw: Record<string, unknown>, file: string): ModelConfig {
   const type = raw.model_type;
   let config: ModelConfig;
   if (type === 'gpt2' || type === 'weft-encoder') config = fromGpt2(raw, file);
-  else if (typeof type === 'string' && (MODEL_FAMILIES as readonly string[]).includes(type)) config = fromLlamaFamily(raw, file, type as Exclude<ModelFamily, 'gpt2'>);
-  else throw new ConfigError(file, 'model_type', `"${String(type)}" is not supported; Weft reads ${MODEL_FAMILIES.join(', ')}`);
+  else if (typeof type === 'string' && (MODEL_FAMILIES as readonly string[]).includes(type)) config = fromLlamaFamily(raw, file, type as Exclude<DecoderFamily, 'gpt2'>);
+  else if (typeof type === 'string' && (ENCODER_FAMILIES as readonly string[]).includes(type)) config = fromEncoder(raw, file, type as EncoderFamily);
+  else throw new ConfigError(file, 'model_type', `"${String(type)}" is not supported; Weft reads ${[...MODEL_FAMILIES, ...ENCODER_FAMILIES].join(', ')}`);
   const shape = shapeOf(config);
   if (shape.family === 'gpt2' && config.width % config.heads !== 0) throw new ConfigError(file, 'n_embd', `${config.width} must be divisible by n_head (${config.heads})`);
   if (shape.headDim % 2 !== 0 && config.rope) throw new ConfigError(file, 'head_dim', `${shape.headDim} must be even for rotary embeddings`);
   return config;
 }
 
-const ARCH: Record<ModelFamily, string> = { gpt2: 'GPT2', llama: 'Llama', mistral: 'Mistral', qwen2: 'Qwen2', qwen3: 'Qwen3' };
+const ARCH: Record<ModelFamily, string> = { gpt2: 'GPT2', llama: 'Llama', mistral: 'Mistral', qwen2: 'Qwen2', qwen3: 'Qwen3', bert: 'Bert', roberta: 'Roberta' };
 
 function labelsConfig(c: ModelConfig): Record<string, unknown> {
   if (!c.numClasses) return {};
@@ -215,6 +265,27 @@ function tokenIds(c: ModelConfig): Record<string, unknown> {
 export function toHfConfig(config: ModelConfig): Record<string, unknown> {
   const c = shapeOf(config);
   const weft = { causal: c.causal, mask_token_id: c.maskTokenId, num_classes: c.numClasses, layout: WEFT_LAYOUT };
+  if (isEncoderFamily(c.family)) {
+    return {
+      architectures: [`${ARCH[c.family]}For${c.numClasses ? 'SequenceClassification' : 'MaskedLM'}`],
+      model_type: c.family,
+      vocab_size: c.vocabSize,
+      hidden_size: c.width,
+      num_hidden_layers: c.layers,
+      num_attention_heads: c.heads,
+      intermediate_size: c.intermediateSize,
+      hidden_act: c.activation,
+      hidden_dropout_prob: c.dropout,
+      attention_probs_dropout_prob: c.dropout,
+      max_position_embeddings: c.contextLength + (c.positionOffset ?? 0),
+      type_vocab_size: c.typeVocabSize ?? 2,
+      layer_norm_eps: c.layerNormEps,
+      tie_word_embeddings: c.tiedEmbeddings,
+      ...tokenIds(c),
+      ...labelsConfig(c),
+      weft,
+    };
+  }
   if (c.family === 'gpt2') {
     return {
       architectures: [c.numClasses ? 'GPT2ForSequenceClassification' : c.causal ? 'GPT2LMHeadModel' : 'WeftEncoderForMaskedLM'],

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError, fromHfConfig } from '../lib/hf-config.ts';
 import { parameterCount } from '../lib/memory-estimate.ts';
 import { hubCacheDir, hubModelIdProblem, hubRepoDir, isCommitHash, revisionProblem } from '../lib/hub/repo.ts';
+import { newModel } from '../lib/new-model.ts';
 import { defineNode, nodeSpec, type ModelConfig, type NodeProblem } from '../sdk/index.ts';
 
 /** What a model folder needs, checked at validation so a bad folder is refused before the run. */
@@ -65,26 +66,6 @@ function cachedHubModel(workspace: string | undefined, id: string, revision: str
  * A new model's shape as run.ts builds it. The vocabulary comes from the tokenizer when its params
  * tell; otherwise 256 (the byte tokens every tokenizer has), a lower bound.
  */
-function newModel(p: { architecture: string; layers: number; heads: number; kvHeads: number; width: number; mlpWidth: number; context: number; ropeTheta: number; dropout: number; tiedEmbeddings: boolean }, vocab: number | undefined): ModelConfig {
-  const llama = p.architecture === 'llama';
-  return {
-    vocabSize: vocab ?? 256,
-    contextLength: p.context,
-    width: p.width,
-    layers: p.layers,
-    heads: p.heads,
-    dropout: p.dropout,
-    causal: p.architecture !== 'encoder',
-    tiedEmbeddings: p.tiedEmbeddings,
-    layerNormEps: llama ? 1e-6 : 1e-5,
-    numClasses: 0,
-    maskTokenId: -1,
-    ...(llama
-      ? { family: 'llama' as const, kvHeads: p.kvHeads || p.heads, headDim: p.width / p.heads, intermediateSize: p.mlpWidth || Math.ceil((8 * p.width) / 3 / 16) * 16, rope: { theta: p.ropeTheta } }
-      : { family: 'gpt2' as const, intermediateSize: p.mlpWidth || 4 * p.width }),
-  };
-}
-
 /** Shape settings describe a new model; a loaded one has its own (shown after it runs). */
 const NEW = { param: 'source', is: ['new'] } as const;
 const HUB = { param: 'source', is: ['hub'] } as const;
@@ -95,7 +76,7 @@ export const spec = nodeSpec({
   category: 'Model',
   label: 'Model',
   description:
-    'A new model with seeded initialisation (GPT-2 or Llama architecture, or a bidirectional encoder), a model folder in the Hugging Face layout, or a model from the Hugging Face Hub (downloaded once into the workspace cache): GPT-2, Llama (2, 3, TinyLlama, SmolLM), Mistral, Qwen2 or Qwen3.',
+    'A new model with seeded initialisation (GPT-2 or Llama decoder, or a BERT masked-LM encoder), a model folder in the Hugging Face layout, or a model from the Hugging Face Hub (downloaded once into the workspace cache): GPT-2, Llama (2, 3, TinyLlama, SmolLM), Mistral, Qwen2, Qwen3, or a BERT or RoBERTa encoder.',
   inputs: { tokenizer: { type: 'Tokenizer', optional: true, description: 'Sets the vocabulary of a new model.' } },
   outputs: { model: { type: 'Model' } },
   params: {
@@ -104,20 +85,20 @@ export const spec = nodeSpec({
       kind: 'enum',
       options: ['gpt2', 'llama', 'encoder'],
       default: 'gpt2',
-      help: 'The model\'s design. gpt2 and llama write text one token after another (Llama is the newer design most open models use); encoder reads the whole text at once, for filling in masked words and for classification.',
+      help: 'The model\'s design. gpt2 and llama write text one token after another (Llama is the newer design most open models use); encoder (BERT) reads the whole text at once, for filling in masked words and for classification; transformers loads it as BertForMaskedLM. Its tokenizer needs a mask token (<mask> among the tokenizer\'s special tokens).',
       when: NEW,
     },
     layers: { kind: 'integer', default: 4, min: 1, max: 48, help: 'How many transformer blocks are stacked: more layers learn more complex patterns, slower.', when: NEW },
     heads: { kind: 'integer', default: 4, min: 1, max: 64, help: 'Attention heads per layer: each looks back over the text for a different kind of relation.', when: NEW },
     kvHeads: { kind: 'integer', default: 0, min: 0, max: 64, label: 'Key/value heads', help: 'Llama: how many heads keep their own memory of the text; fewer (shared between heads) saves memory when generating. 0 means as many as heads.', when: { all: [NEW, { param: 'architecture', is: ['llama'] }] } },
     width: { kind: 'integer', default: 128, min: 8, max: 4096, help: 'How many numbers describe each token inside the model; wider learns more, slower. A multiple of heads.', when: NEW },
-    mlpWidth: { kind: 'integer', default: 0, min: 0, max: 65536, label: 'MLP width', help: 'Size of the inner layer of each block\'s feed-forward part. 0: 4 x width for GPT-2, 8/3 x width (rounded up to a multiple of 16) for Llama.', when: NEW },
+    mlpWidth: { kind: 'integer', default: 0, min: 0, max: 65536, label: 'MLP width', help: 'Size of the inner layer of each block\'s feed-forward part. 0: 4 x width for GPT-2 and BERT, 8/3 x width (rounded up to a multiple of 16) for Llama.', when: NEW },
     context: { kind: 'integer', default: 128, min: 8, max: 8192, help: 'The longest text the model reads at once, in tokens.', when: NEW },
     ropeTheta: { kind: 'number', default: 10000, min: 1, max: 1e9, label: 'RoPE base', help: 'Llama: how position in the text is encoded (the base of its rotating frequencies); larger suits longer contexts. 10000 is the usual value.', when: { all: [NEW, { param: 'architecture', is: ['llama'] }] } },
     dropout: { kind: 'number', default: 0.1, min: 0, max: 0.9, help: 'Share of values randomly zeroed while training, so the model does not memorise its data; 0 for none.', when: NEW },
     tiedEmbeddings: { kind: 'boolean', default: true, label: 'Tied embeddings', help: 'The table that turns tokens into numbers at the input is also used to turn numbers back into tokens at the output, so the model is smaller (GPT-2 and SmolLM do this).', when: NEW },
     estimateBatch: { kind: 'integer', default: 16, min: 1, max: 4096, label: 'Estimate batch', help: 'Only for the memory figure shown after this node runs: how much memory training would need with this many sequences at once. Training uses its own batch size.', when: NEW },
-    folder: { kind: 'folder', default: '', help: 'A Hugging Face model folder (config.json, model.safetensors or its shards, tokenizer.json).', when: { param: 'source', is: ['folder'] } },
+    folder: { kind: 'folder', default: '', help: 'A Hugging Face model folder (config.json, model.safetensors or its shards, tokenizer.json): a GPT-2, Llama, Mistral, Qwen2 or Qwen3 decoder, or a BERT or RoBERTa encoder (masked LM or sequence classifier).', when: { param: 'source', is: ['folder'] } },
     hubModel: {
       kind: 'string',
       default: '',

@@ -9,6 +9,7 @@ import { parameterCount, trainingBytes, type GptConfig } from '../lib/gpt/config
 import { TextTokenizer, EOS } from '../lib/tokenizer.ts';
 import { hubCacheDir } from '../lib/hub/repo.ts';
 import type { RunOf } from '../sdk/index.ts';
+import { newModel } from '../lib/new-model.ts';
 import type { spec } from './index.ts';
 
 const GIB = 1024 ** 3;
@@ -104,30 +105,14 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   const tokHandle = inputs.tokenizer;
   if (!tokHandle) throw new Error('a new model needs a tokenizer for its vocabulary');
   const tok = TextTokenizer.fromFile(tokHandle.path);
-  const llama = p.architecture === 'llama';
+  const encoder = p.architecture === 'encoder';
   const eos = tok.specials[EOS];
+  const pad = tok.specials['<pad>'] ?? tok.specials['[PAD]'] ?? eos;
   const config: GptConfig = {
-    vocabSize: tok.vocabSize,
-    contextLength: p.context,
-    width: p.width,
-    layers: p.layers,
-    heads: p.heads,
-    dropout: p.dropout,
-    causal: p.architecture !== 'encoder',
-    tiedEmbeddings: p.tiedEmbeddings,
-    layerNormEps: llama ? 1e-6 : 1e-5,
-    numClasses: 0,
-    maskTokenId: p.architecture === 'encoder' ? (tok.specials['<mask>'] ?? eos ?? -1) : -1,
+    ...newModel(p, tok.vocabSize),
+    maskTokenId: encoder ? (tok.specials['<mask>'] ?? tok.specials['[MASK]'] ?? eos ?? -1) : -1,
     ...(eos !== undefined ? { eosTokenId: eos, bosTokenId: eos } : {}),
-    ...(llama
-      ? {
-          family: 'llama' as const,
-          kvHeads: p.kvHeads || p.heads,
-          headDim: p.width / p.heads,
-          intermediateSize: p.mlpWidth || Math.ceil((8 * p.width) / 3 / 16) * 16,
-          rope: { theta: p.ropeTheta },
-        }
-      : { family: 'gpt2' as const, intermediateSize: p.mlpWidth || 4 * p.width }),
+    ...(encoder && pad !== undefined ? { padTokenId: pad } : {}),
   };
   const params = initParams(config, ctx.seed);
   const handle = await saveModelFolder(ctx.artifactDir, params, config, tokHandle.path);

@@ -70,9 +70,13 @@ export interface TokenizerHandle {
   specialTokens: Record<string, number>;
 }
 
-/** The architectures Weft reads, trains and writes, by config.json's `model_type`. */
+/** The decoder architectures Weft reads, trains and writes, by config.json's `model_type`. */
 export const MODEL_FAMILIES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3'] as const;
-export type ModelFamily = (typeof MODEL_FAMILIES)[number];
+/** The bidirectional (masked-LM) encoder architectures, by config.json's `model_type`. */
+export const ENCODER_FAMILIES = ['bert', 'roberta'] as const;
+export type DecoderFamily = (typeof MODEL_FAMILIES)[number];
+export type EncoderFamily = (typeof ENCODER_FAMILIES)[number];
+export type ModelFamily = DecoderFamily | EncoderFamily;
 
 /** Rotary position embeddings: base and the long-context scalings the families use. */
 export interface RopeSettings {
@@ -127,6 +131,10 @@ export interface ModelConfig {
   bosTokenId?: number;
   eosTokenId?: number;
   padTokenId?: number;
+  /** BERT and RoBERTa: rows of the token-type (segment) embedding; Weft feeds type 0. */
+  typeVocabSize?: number;
+  /** RoBERTa: positions start at padding_idx + 1, so position t reads row t + offset. */
+  positionOffset?: number;
 }
 
 /** A model folder: config.json, model.safetensors, tokenizer.json. */

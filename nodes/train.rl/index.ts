@@ -1,8 +1,8 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
 import { modelOf, needsDecoder, passModel } from '../lib/model-checks.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
+import { loraParams, validateLora } from '../lib/align/spec-params.ts';
 
-const LORA_MATRICES = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'];
 
 export const spec = nodeSpec({
   type: 'train.rl',
@@ -43,10 +43,7 @@ export const spec = nodeSpec({
       help: 'A second, built-in score of the held-out responses before and after (checkBefore, checkAfter), never trained on: an independent check that a learned reward model\'s gains are real. Same rules as the reward.',
     },
     pattern: { kind: 'string', default: '^\\d+$', help: 'A regular expression (a text pattern, e.g. ^\\d+$ for "only digits") the response should match.', when: { any: [{ param: 'reward', is: ['regex'] }, { param: 'checkReward', is: ['regex'] }] } },
-    method: { kind: 'enum', options: ['full', 'lora'], default: 'full', help: 'full: every weight learns. lora: small add-on weights (adapters) learn while the model stays frozen, which needs far less memory; they are merged into the weights at the end.' },
-    loraRank: { kind: 'integer', default: 8, min: 1, max: 512, label: 'LoRA rank', help: 'Size of the adapters (the small add-on weights LoRA trains): larger ones can learn more and cost more memory. 8 to 16 is usual.', when: { param: 'method', is: ['lora'] } },
-    loraAlpha: { kind: 'number', default: 16, min: 0.01, max: 10_000, label: 'LoRA alpha', help: 'How strongly the small add-on weights (adapters) count: they are scaled by alpha / rank.', when: { param: 'method', is: ['lora'] } },
-    loraTargets: { kind: 'string', default: 'attn.q,attn.v', label: 'LoRA targets', help: `Which weight matrices get small add-on weights (adapters), comma-separated: ${LORA_MATRICES.join(', ')}.`, when: { param: 'method', is: ['lora'] } },
+    ...loraParams,
     steps: { kind: 'integer', default: 100, min: 1, max: 1_000_000, help: 'How many updates training makes.' },
     learningRate: learningRateParam(1e-4, 'then it stays constant from the first step'),
     promptsPerStep: { kind: 'integer', default: 8, min: 1, max: 4096, help: 'Prompts answered and learned from at each step.' },
@@ -82,12 +79,7 @@ export const spec = nodeSpec({
       }
     }
     if (p.algorithm === 'grpo' && p.groupSize < 2) problems.push({ param: 'groupSize', message: 'GRPO compares the responses to one prompt with each other: use a group of at least 2' });
-    if (p.method === 'lora') {
-      const targets = p.loraTargets.split(',').map((t) => t.trim()).filter(Boolean);
-      const bad = targets.filter((t) => !LORA_MATRICES.includes(t));
-      if (!targets.length) problems.push({ param: 'loraTargets', message: 'name at least one matrix' });
-      else if (bad.length) problems.push({ param: 'loraTargets', message: `unknown matrix ${bad.join(', ')}; choose from ${LORA_MATRICES.join(', ')}` });
-    }
+    problems.push(...validateLora(p));
     return problems;
   },
   validateWithInputs(_p, inputs) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { openModelInput } from '../lib/model-input.ts';
 import { saveModelFolder } from '../lib/sized-write.ts';
 import { addClassifierHead } from '../lib/gpt/model.ts';
+import { isEncoderFamily } from '../lib/hf-config.ts';
 import { EOS } from '../lib/tokenizer.ts';
 import { withSplitFiles, readAll } from '../lib/dataset.ts';
 import { DEFAULT_OPTIMIZER } from '../lib/train/optimizer.ts';
@@ -27,8 +28,8 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   const context = p.context || config.contextLength;
   const lora = p.method === 'lora' ? await import('../lib/gpt/lora.ts') : null;
   const adapters = lora ? lora.addLora(params, config, { rank: p.loraRank, alpha: p.loraAlpha, targets: lora.parseTargets(p.loraTargets) }, ctx.seed + 1) : [];
-  // With LoRA only the adapters (and a new classification head) learn; the base weights stay frozen.
-  const trainable = lora ? (name: string) => adapters.includes(name) || name.startsWith('score.') : undefined;
+  // With LoRA only the adapters (and a new classification head, with BERT's pooler) learn; the base weights stay frozen.
+  const trainable = lora ? (name: string) => adapters.includes(name) || name.startsWith('score.') || name.startsWith('pooler.') : undefined;
   /** With LoRA: the adapter in PEFT's format in adapter/ (beside, not inside, the merged model folder), then merged. */
   const finish = async (finalConfig: typeof config) => {
     if (!lora) return;
@@ -39,7 +40,10 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
   const log = (m: string) => ctx.log.info(m);
   try {
     if (context > config.contextLength) throw new Error(`context ${context} is longer than the model's ${config.contextLength} tokens`);
-    if (!config.causal) throw new Error('fine-tuning here needs a decoder (causal) model');
+    if (!config.causal && p.mode === 'chat') throw new Error('chat fine-tuning needs a decoder (causal) model; an encoder (masked LM) fine-tunes in classification mode');
+    if (!config.causal && !isEncoderFamily(config.family)) {
+      throw new Error(`${modelIn.dir} is an encoder Weft wrote before it used BERT's layout (model_type "weft-encoder"); classification needs a BERT or RoBERTa encoder: make a new one with the Model node's "encoder" architecture`);
+    }
     assertFitsBackend(backend, config, p.batchSize, context, 1, lora ? { rank: p.loraRank, targets: lora.parseTargets(p.loraTargets).length } : undefined);
     if (p.mode === 'chat') {
       const train = await responseStream(tok, dataset, 'train');
@@ -63,7 +67,8 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     }
     const classes = dataset.labels;
     if (!classes || classes.length < 2) throw new Error('classification needs records with at least two distinct labels; add a Label node');
-    const padId = tok.specials[EOS] ?? 0;
+    // An encoder pads with its own pad token (masked out of attention); a decoder with end-of-text.
+    const padId = (config.causal ? undefined : config.padTokenId) ?? tok.specials[EOS] ?? 0;
     const encode = async (split: 'train' | 'validation' | 'test') => {
       const rows = await readAll(dataset, split);
       if (!rows.length) return undefined;

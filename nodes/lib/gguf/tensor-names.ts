@@ -14,6 +14,8 @@ export interface NamedTensor {
 
 /** The llama.cpp architecture a family is written as. */
 export function ggufArchitecture(c: ModelShape): 'gpt2' | 'llama' | 'qwen2' | 'qwen3' {
+  // Encoders never get here (export refuses non-causal models first); the check keeps the type exact.
+  if (c.family === 'bert' || c.family === 'roberta') throw new Error(`GGUF export covers decoders, not the ${c.family} encoder`);
   return c.family === 'mistral' ? 'llama' : c.family;
 }
 

@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../../sdk/index.ts';
-import { shapeOf } from '../hf-config.ts';
+import { isEncoderFamily, shapeOf, type ModelShape } from '../hf-config.ts';
 
 export { fromHfConfig, toHfConfig } from '../hf-config.ts';
 
@@ -9,6 +9,7 @@ export type GptConfig = ModelConfig;
 /** Trainable parameters, as transformers counts them (a tied head counted once). */
 export function parameterCount(config: GptConfig): number {
   const c = shapeOf(config);
+  if (isEncoderFamily(c.family)) return encoderParameterCount(c);
   const d = c.width;
   const q = c.heads * c.headDim;
   const kv = c.kvHeads * c.headDim;
@@ -24,6 +25,17 @@ export function parameterCount(config: GptConfig): number {
   return c.vocabSize * d + positions + c.layers * perLayer + (gpt2 ? 2 * d : d) + head + cls;
 }
 
+/** BERT as transformers counts it: a masked-LM model (tied decoder once), or a classifier (pooler + classifier, no MLM head). */
+function encoderParameterCount(c: ModelShape): number {
+  const d = c.width;
+  const I = c.intermediateSize;
+  const embeddings = (c.vocabSize + c.contextLength + (c.positionOffset ?? 0) + (c.typeVocabSize ?? 2)) * d + 2 * d;
+  const perLayer = 4 * (d * d + d) + d * I + I + I * d + d + 2 * 2 * d;
+  // Untied, the decoder has its own bias beside the head's (tied to it otherwise).
+  const head = c.numClasses ? d * d + d + d * c.numClasses + c.numClasses : d * d + d + 2 * d + c.vocabSize + (c.tiedEmbeddings ? 0 : c.vocabSize * (d + 1));
+  return embeddings + c.layers * perLayer + head;
+}
+
 /**
  * Bytes training needs at its peak: the weights; the gradients and two Adam moments of what learns
  * (with LoRA only the adapters); and the tensors the backward pass keeps. tfjs keeps every
@@ -33,6 +45,7 @@ export function parameterCount(config: GptConfig): number {
  * 5.5 floats per head and position of the attention, and 9 per vocabulary entry of the logits.
  * A learning embedding adds two table-sized tensors (its gradient's one-hot product and the tied
  * head's), and gradient accumulation one more set of gradients (the running sum).
+ * BERT measures as GPT-2: its exact GELU and post-LN LayerNorms are the same single kernels.
  * The coefficients were fitted to tf.profile's measured peaks on the wasm backend
  * (bench/memory-estimate.ts prints the comparison; tests hold it within 25% on three sizes and at
  * SmolLM2-135M's real shape).
@@ -42,7 +55,7 @@ export function trainingBytes(config: GptConfig, batch: number, context = config
   const weights = parameterCount(c) * 4;
   const learning = lora ? c.layers * lora.targets * lora.rank * 2 * c.width : parameterCount(c);
   const tokens = batch * context;
-  const [perWidth, perMlp] = c.family === 'gpt2' ? [54, 5] : [85, 20];
+  const [perWidth, perMlp] = c.family === 'gpt2' || isEncoderFamily(c.family) ? [54, 5] : [85, 20];
   const perLayer = perWidth * c.width + perMlp * c.intermediateSize + 5.5 * c.heads * context;
   const embeddingGradient = lora ? 0 : 2 * c.vocabSize * c.width * 4;
   const accumulated = gradAccum > 1 ? learning * 4 : 0;

@@ -77,6 +77,71 @@ export function geluTanh(x: tf.Tensor): tf.Tensor {
   return run('WeftGelu', { x }) as tf.Tensor;
 }
 
+/**
+ * erf from elementary ops (Abramowitz & Stegun 7.1.26, error below 1.5e-7), since not every
+ * backend has an Erf kernel.
+ */
+export function erfOps(x: tf.Tensor): tf.Tensor {
+  const a = tf.abs(x);
+  const t = tf.div(1, tf.add(tf.mul(a, 0.3275911), 1));
+  const poly = tf.mul(t, tf.add(0.254829592, tf.mul(t, tf.add(-0.284496736, tf.mul(t, tf.add(1.421413741, tf.mul(t, tf.add(-1.453152027, tf.mul(t, 1.061405429)))))))));
+  const y = tf.sub(1, tf.mul(poly, tf.exp(tf.neg(tf.mul(a, a)))));
+  return tf.mul(tf.sign(x), y);
+}
+
+/** BERT's exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)), from tfjs ops. */
+export function geluErfOps(x: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.mul(x, 0.5), tf.add(erfOps(tf.mul(x, Math.SQRT1_2)), 1));
+}
+
+/** The same erf for one number (as erfOps, so both paths agree to float32 rounding). */
+function erfScalar(v: number): number {
+  const a = Math.abs(v);
+  const t = 1 / (1 + 0.3275911 * a);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const y = 1 - poly * Math.exp(-a * a);
+  return v < 0 ? -y : y;
+}
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+function geluErfKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const be = backend as WasmBackend;
+  const out = be.makeOutput(inputs.x!.shape, 'float32');
+  const x = heapFloats(be, inputs.x!);
+  const y = heapFloats(be, out);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    y[i] = 0.5 * v * (1 + erfScalar(v * Math.SQRT1_2));
+  }
+  return out;
+}
+
+/** d gelu / dx = Φ(x) + x·φ(x) = ½(1 + erf(x/√2)) + x·exp(−x²/2)/√(2π), times dy. */
+function geluErfGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const be = backend as WasmBackend;
+  const out = be.makeOutput(inputs.x!.shape, 'float32');
+  const x = heapFloats(be, inputs.x!);
+  const dy = heapFloats(be, inputs.dy!);
+  const dx = heapFloats(be, out);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    dx[i] = dy[i]! * (0.5 * (1 + erfScalar(v * Math.SQRT1_2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI);
+  }
+  return out;
+}
+
+/** BERT's exact GELU: one kernel each way on wasm (about twenty as tfjs ops, each kept for backprop). */
+export function geluErf(x: tf.Tensor): tf.Tensor {
+  if (!onWasm(x)) return geluErfOps(x);
+  ensureKernel('WeftGeluErfGrad', geluErfGradKernel);
+  ensureKernel('WeftGeluErf', geluErfKernel, {
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => ({ x: () => run('WeftGeluErfGrad', { dy: dy as tf.Tensor, x: saved[0]! }) as tf.Tensor }),
+  });
+  return run('WeftGeluErf', { x }) as tf.Tensor;
+}
+
 /** LayerNorm over the last axis from tfjs ops. */
 export function layerNormOps(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor2D {
   const { mean, variance } = tf.moments(x, -1, true);
@@ -183,7 +248,7 @@ export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
  * softmax(scores·scale + mask) over the last axis, with its backward written out:
  * d scores = scale·y·(dy − Σ dy·y). Autodiff would add the scale's and the mask's gradients.
  */
-export const attentionSoftmax = (scores: tf.Tensor3D, scale: number, mask: tf.Tensor2D | null): tf.Tensor3D => scaledSoftmax(scores, tf.scalar(scale), mask ?? tf.zeros([1, 1]));
+export const attentionSoftmax = (scores: tf.Tensor3D, scale: number, mask: tf.Tensor | null): tf.Tensor3D => scaledSoftmax(scores, tf.scalar(scale), mask ?? tf.zeros([1, 1]));
 
 const scaledSoftmax = tf.customGrad(((scores: tf.Tensor3D, scale: tf.Scalar, mask: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
   const y = tf.softmax(tf.add(tf.mul(scores, scale), mask));

@@ -3,7 +3,7 @@
  * there, and whether it is stored transposed. Weft keeps every matrix [in, out] (a plain matMul);
  * torch.nn.Linear stores [out, in], GPT-2's Conv1D [in, out].
  */
-import type { ModelShape } from '../hf-config.ts';
+import { isEncoderFamily, type ModelShape } from '../hf-config.ts';
 
 export interface TensorPlace {
   /** Weft's name. */
@@ -14,16 +14,74 @@ export interface TensorPlace {
   disk: string;
   /** Stored [out, in] on disk. */
   transposed: boolean;
+  /** Read when the checkpoint has it (BERT's pooler beside a masked-LM head), never required. */
+  optional?: boolean;
 }
 
 const place = (name: string, shape: number[], disk: string, transposed = false): TensorPlace => ({ name, shape, disk, transposed });
+
+/**
+ * BERT and RoBERTa: embeddings (words, positions, token types, then a LayerNorm), post-LN layers,
+ * the masked-LM head (dense, activation, LayerNorm, the decoder tied to the word embeddings plus a
+ * bias) or, for a classifier, the pooler (dense + tanh on the first token) and the classifier.
+ * RoBERTa's classification head is the same computation under other names (classifier.dense,
+ * classifier.out_proj) and has no pooler in the encoder.
+ */
+function encoderPlaces(c: ModelShape, loading: boolean): TensorPlace[] {
+  const d = c.width;
+  const I = c.intermediateSize;
+  const roberta = c.family === 'roberta';
+  const m = roberta ? 'roberta.' : 'bert.';
+  const e = m + 'embeddings.';
+  const out: TensorPlace[] = [
+    place('wte.weight', [c.vocabSize, d], e + 'word_embeddings.weight'),
+    place('wpe.weight', [c.contextLength + (c.positionOffset ?? 0), d], e + 'position_embeddings.weight'),
+    place('wtt.weight', [c.typeVocabSize ?? 2, d], e + 'token_type_embeddings.weight'),
+    place('emb_ln.weight', [d], e + 'LayerNorm.weight'),
+    place('emb_ln.bias', [d], e + 'LayerNorm.bias'),
+  ];
+  for (let i = 0; i < c.layers; i++) {
+    const h = `h.${i}.`;
+    const l = `${m}encoder.layer.${i}.`;
+    for (const [x, disk] of [['q', 'query'], ['k', 'key'], ['v', 'value']] as const) {
+      out.push(place(`${h}attn.${x}.weight`, [d, d], `${l}attention.self.${disk}.weight`, true), place(`${h}attn.${x}.bias`, [d], `${l}attention.self.${disk}.bias`));
+    }
+    out.push(place(h + 'attn.c_proj.weight', [d, d], l + 'attention.output.dense.weight', true), place(h + 'attn.c_proj.bias', [d], l + 'attention.output.dense.bias'));
+    out.push(place(h + 'ln_1.weight', [d], l + 'attention.output.LayerNorm.weight'), place(h + 'ln_1.bias', [d], l + 'attention.output.LayerNorm.bias'));
+    out.push(place(h + 'mlp.c_fc.weight', [d, I], l + 'intermediate.dense.weight', true), place(h + 'mlp.c_fc.bias', [I], l + 'intermediate.dense.bias'));
+    out.push(place(h + 'mlp.c_proj.weight', [I, d], l + 'output.dense.weight', true), place(h + 'mlp.c_proj.bias', [d], l + 'output.dense.bias'));
+    out.push(place(h + 'ln_2.weight', [d], l + 'output.LayerNorm.weight'), place(h + 'ln_2.bias', [d], l + 'output.LayerNorm.bias'));
+  }
+  if (c.numClasses) {
+    const pooler = roberta ? 'classifier.dense.' : m + 'pooler.dense.';
+    const score = roberta ? 'classifier.out_proj.' : 'classifier.';
+    out.push(place('pooler.weight', [d, d], pooler + 'weight', true), place('pooler.bias', [d], pooler + 'bias'));
+    out.push(place('score.weight', [d, c.numClasses], score + 'weight', true), place('score.bias', [c.numClasses], score + 'bias'));
+    return out;
+  }
+  const head = roberta ? 'lm_head.' : 'cls.predictions.';
+  const transform = roberta ? 'lm_head.' : 'cls.predictions.transform.';
+  out.push(place('mlm.dense.weight', [d, d], transform + 'dense.weight', true), place('mlm.dense.bias', [d], transform + 'dense.bias'));
+  const norm = transform + (roberta ? 'layer_norm.' : 'LayerNorm.');
+  out.push(place('mlm.ln.weight', [d], norm + 'weight'), place('mlm.ln.bias', [d], norm + 'bias'));
+  if (c.tiedEmbeddings) out.push(place('mlm.bias', [c.vocabSize], head + 'bias'));
+  else {
+    // Untied, the decoder's own bias is the one applied; the head's `bias` (tied to it otherwise) is saved beside it, equal.
+    out.push(place('lm_head.weight', [d, c.vocabSize], head + 'decoder.weight', true), place('mlm.bias', [c.vocabSize], head + 'decoder.bias'));
+    if (!loading) out.push(place('mlm.bias', [c.vocabSize], head + 'bias'));
+  }
+  // A pre-training checkpoint (BertForPreTraining, as bert-base ships) also has the pooler: kept if there.
+  if (loading && !roberta) out.push({ ...place('pooler.weight', [d, d], m + 'pooler.dense.weight', true), optional: true }, { ...place('pooler.bias', [d], m + 'pooler.dense.bias'), optional: true });
+  return out;
+}
 
 /**
  * Every tensor of a model in the Llama family, or of GPT-2 apart from its fused attention (c_attn
  * holds q|k|v; io.ts splits and joins it). `legacyLayout`: a folder Weft wrote before layout 2
  * (untied GPT-2 heads [d, V], classifier heads [d, C] with a bias).
  */
-export function tensorPlaces(c: ModelShape, legacyLayout = false): TensorPlace[] {
+export function tensorPlaces(c: ModelShape, legacyLayout = false, loading = false): TensorPlace[] {
+  if (isEncoderFamily(c.family)) return encoderPlaces(c, loading);
   const d = c.width;
   const q = c.heads * c.headDim;
   const kv = c.kvHeads * c.headDim;

@@ -7,7 +7,8 @@
 import { constants, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../backend.ts';
-import { shapeOf, WEFT_LAYOUT } from '../hf-config.ts';
+import { isEncoderFamily, shapeOf, WEFT_LAYOUT } from '../hf-config.ts';
+import { maskTokenOf, writeEncoderTokenizerConfig } from './encoder-tokens.ts';
 import { encodeSafetensors, SafetensorsFile } from '../safetensors.ts';
 import { fromHfConfig, parameterCount, toHfConfig, type GptConfig } from './config.ts';
 import { gpt2FusedAttention, tensorPlaces, transpose } from './hf-names.ts';
@@ -64,6 +65,7 @@ export async function saveModelFolder(dir: string, params: Params, c: GptConfig,
     const from = join(tokenizerPath, '..');
     for (const name of COMPANION_FILES) if (existsSync(join(from, name)) && !existsSync(join(dir, name))) copyFileSync(join(from, name), join(dir, name));
   }
+  if (isEncoderFamily(c.family)) writeEncoderTokenizerConfig(dir, c);
   return { kind: 'model', dir, parameters: parameterCount(c), config: c };
 }
 
@@ -80,6 +82,8 @@ export function readModelConfig(dir: string): GptConfig {
   if (!existsSync(file)) throw new Error(`${dir} has no config.json; a model folder needs config.json, model.safetensors and tokenizer.json`);
   const raw = readJson(file);
   const config = fromHfConfig(raw, file);
+  // A BERT folder from elsewhere names its mask token in the tokenizer, not in config.json.
+  if (!config.causal && config.maskTokenId < 0) config.maskTokenId = maskTokenOf(dir) ?? -1;
   // generation_config.json says where generation ends when config.json does not.
   const gen = join(dir, 'generation_config.json');
   if (config.eosTokenId === undefined && existsSync(gen)) {
@@ -135,16 +139,34 @@ export function copyModelFolder(from: string, to: string): void {
   }
 }
 
+const BASE_PREFIXES = ['transformer.', 'bert.', 'roberta.'];
+const withoutBase = (disk: string) => {
+  const prefix = BASE_PREFIXES.find((p) => disk.startsWith(p));
+  return prefix ? disk.slice(prefix.length) : disk;
+};
+
+/**
+ * The names a tensor may have in a checkpoint: checkpoints of the bare model (GPT2Model, BertModel)
+ * drop the "transformer." / "bert." prefix, and BERT checkpoints converted from TensorFlow call
+ * LayerNorm's weight and bias gamma and beta (transformers renames them on load).
+ */
+function spellings(disk: string): string[] {
+  const names = [disk, withoutBase(disk)];
+  const old = disk.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta');
+  if (old !== disk) names.push(old, withoutBase(old));
+  return names;
+}
+
 function readModelFolder(dir: string, load: boolean): { config: GptConfig; params?: Params } {
   const config = readModelConfig(dir);
   const c = shapeOf(config);
   const raw = readJson(join(dir, 'config.json'));
   const legacy = ((raw.weft as { layout?: number } | undefined)?.layout ?? (raw.weft ? 1 : WEFT_LAYOUT)) < 2;
   const weights = openWeights(dir);
+  const stored = (disk: string) => spellings(disk).find((n) => weights.find(n) !== undefined);
+  const has = (disk: string) => stored(disk) !== undefined;
   const where = (disk: string) => {
-    // GPT-2 checkpoints come with and without the "transformer." prefix.
-    const alt = disk.startsWith('transformer.') ? disk.slice('transformer.'.length) : disk;
-    const name = weights.find(disk) ? disk : weights.find(alt) ? alt : null;
+    const name = stored(disk);
     if (!name) throw new Error(`${dir}: tensor "${disk}" is missing from the weights`);
     const file = weights.find(name)!;
     const e = file.entries.get(name)!;
@@ -152,7 +174,7 @@ function readModelFolder(dir: string, load: boolean): { config: GptConfig; param
     return { file, name, shape: e.shape };
   };
   const d = c.width;
-  const places = tensorPlaces(c, legacy);
+  const places = tensorPlaces(c, legacy, true).filter((t) => !t.optional || has(t.disk));
   const fused = gpt2FusedAttention(c);
   // Check everything before creating any variable.
   for (const t of places) {

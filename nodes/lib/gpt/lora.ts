@@ -8,7 +8,7 @@ import { Prng } from '../prng.ts';
 import type { GptConfig } from './config.ts';
 import { newVariable, type Params } from './model.ts';
 
-/** Matrices LoRA can adapt: attention in every family; the MLP's c_fc/c_proj in GPT-2, gate/up/down in the Llama family. */
+/** Matrices LoRA can adapt: attention in every family; the MLP's c_fc/c_proj in GPT-2 and BERT, gate/up/down in the Llama family. */
 export const LORA_TARGETS = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'] as const;
 
 export interface LoraSettings {
@@ -32,7 +32,7 @@ export function addLora(p: Params, c: GptConfig, s: LoraSettings, seed: number):
   for (let i = 0; i < c.layers; i++) {
     for (const t of s.targets) {
       const w = p.get(`h.${i}.${t}.weight`);
-      if (!w) throw new Error(`this ${c.family ?? 'gpt2'} model has no ${t} matrix to adapt (GPT-2: mlp.c_fc, mlp.c_proj; Llama family: mlp.gate, mlp.up, mlp.down)`);
+      if (!w) throw new Error(`this ${c.family ?? 'gpt2'} model has no ${t} matrix to adapt (GPT-2 and BERT: mlp.c_fc, mlp.c_proj; Llama family: mlp.gate, mlp.up, mlp.down)`);
       const [din, dout] = w.shape as [number, number];
       const a = new Float32Array(din * s.rank);
       for (let k = 0; k < a.length; k++) a[k] = rng.normal() / Math.sqrt(din);

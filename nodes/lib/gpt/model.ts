@@ -1,5 +1,6 @@
 /**
- * One decoder core for GPT-2 and the Llama family (Llama, Mistral, Qwen2, Qwen3), written for
+ * One transformer core for GPT-2, the Llama family (Llama, Mistral, Qwen2, Qwen3) and the BERT
+ * family of post-LN masked-LM encoders (BERT, RoBERTa), written for
  * TensorFlow.js backends as they are: every dense layer is one plain 2-D, non-transposed matMul
  * (the only kind the wasm backend hands to XNNPACK), the embedding lookup has a gradient that works
  * on wasm (no UnsortedSegmentSum), GELU and erf are built from elementary ops, and RoPE's
@@ -10,11 +11,11 @@
  * family's Hugging Face names and layouts.
  */
 import { tf } from '../backend.ts';
-import { shapeOf, type ModelShape } from '../hf-config.ts';
+import { isEncoderFamily, shapeOf, type ModelShape } from '../hf-config.ts';
 import { Prng } from '../prng.ts';
 import { rank1Bias } from '../wasm-heap.ts';
 import { batchMatMul } from './batch-matmul.ts';
-import { attentionSoftmax, columnSum, geluTanh, layerNorm } from './fused-ops.ts';
+import { attentionSoftmax, columnSum, geluErf, geluTanh, layerNorm } from './fused-ops.ts';
 import type { GptConfig } from './config.ts';
 
 export type Params = Map<string, tf.Variable>;
@@ -44,6 +45,7 @@ const constVar = (shape: number[], value: number) => newVariable(() => tf.fill(s
 /** Seeded initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 x layers), norms at 1. */
 export function initParams(config: GptConfig, seed: number): Params {
   const c = shapeOf(config);
+  if (isEncoderFamily(c.family)) return initEncoderParams(c, seed);
   if (c.family !== 'gpt2') return initLlamaParams(c, seed);
   const rng = new Prng(seed);
   const d = c.width;
@@ -74,6 +76,53 @@ export function initParams(config: GptConfig, seed: number): Params {
   if (!c.tiedEmbeddings) p.set('lm_head.weight', normalVar(rng, [d, c.vocabSize], 0.02));
   if (c.numClasses) p.set('score.weight', normalVar(rng, [d, c.numClasses], 0.02));
   return p;
+}
+
+/**
+ * BERT's initialisation (every matrix and embedding N(0, 0.02), LayerNorms at 1 and 0): word,
+ * position and token-type embeddings with their LayerNorm, post-LN layers, the masked-LM head.
+ */
+function initEncoderParams(c: ModelShape, seed: number): Params {
+  const rng = new Prng(seed);
+  const d = c.width;
+  const I = c.intermediateSize;
+  const p: Params = new Map();
+  const norm = (name: string) => {
+    p.set(name + '.weight', constVar([d], 1));
+    p.set(name + '.bias', constVar([d], 0));
+  };
+  const linear = (name: string, din: number, dout: number) => {
+    p.set(name + '.weight', normalVar(rng, [din, dout], 0.02));
+    p.set(name + '.bias', constVar([dout], 0));
+  };
+  p.set('wte.weight', normalVar(rng, [c.vocabSize, d], 0.02));
+  p.set('wpe.weight', normalVar(rng, [c.contextLength + (c.positionOffset ?? 0), d], 0.02));
+  p.set('wtt.weight', normalVar(rng, [c.typeVocabSize ?? 2, d], 0.02));
+  norm('emb_ln');
+  for (let i = 0; i < c.layers; i++) {
+    const h = `h.${i}.`;
+    for (const x of ['q', 'k', 'v', 'c_proj']) linear(h + `attn.${x}`, d, d);
+    norm(h + 'ln_1');
+    linear(h + 'mlp.c_fc', d, I);
+    linear(h + 'mlp.c_proj', I, d);
+    norm(h + 'ln_2');
+  }
+  linear('mlm.dense', d, d);
+  norm('mlm.ln');
+  p.set('mlm.bias', constVar([c.vocabSize], 0));
+  if (!c.tiedEmbeddings) p.set('lm_head.weight', normalVar(rng, [d, c.vocabSize], 0.02));
+  if (c.numClasses) addEncoderClassifier(p, c, c.numClasses, rng);
+  return p;
+}
+
+/** BERT's pooler (dense + tanh on the first token; kept when the model already has one) and classifier, with its bias. */
+function addEncoderClassifier(p: Params, c: ModelShape, classes: number, rng: Prng): void {
+  if (!p.has('pooler.weight')) {
+    p.set('pooler.weight', normalVar(rng, [c.width, c.width], 0.02));
+    p.set('pooler.bias', constVar([c.width], 0));
+  }
+  p.set('score.weight', normalVar(rng, [c.width, classes], 0.02));
+  p.set('score.bias', constVar([classes], 0));
 }
 
 /** The Llama family: RMSNorm gains, q/k/v (grouped) and o, SwiGLU's gate/up/down, no learned positions. */
@@ -158,18 +207,6 @@ function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), w) as tf.Tensor2D;
 }
 
-/**
- * erf from elementary ops (Abramowitz & Stegun 7.1.26, error below 1.5e-7), since not every
- * backend has an Erf kernel; for the exact "gelu".
- */
-function erf(x: tf.Tensor): tf.Tensor {
-  const a = tf.abs(x);
-  const t = tf.div(1, tf.add(tf.mul(a, 0.3275911), 1));
-  const poly = tf.mul(t, tf.add(0.254829592, tf.mul(t, tf.add(-0.284496736, tf.mul(t, tf.add(1.421413741, tf.mul(t, tf.add(-1.453152027, tf.mul(t, 1.061405429)))))))));
-  const y = tf.sub(1, tf.mul(poly, tf.exp(tf.neg(tf.mul(a, a)))));
-  return tf.mul(tf.sign(x), y);
-}
-
 const silu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
 
 function activation(name: string, x: tf.Tensor): tf.Tensor {
@@ -177,7 +214,7 @@ function activation(name: string, x: tf.Tensor): tf.Tensor {
     case 'relu':
       return tf.relu(x);
     case 'gelu':
-      return tf.mul(tf.mul(x, 0.5), tf.add(erf(tf.mul(x, Math.SQRT1_2)), 1));
+      return geluErf(x);
     case 'silu':
     case 'swish':
       return silu(x);
@@ -357,6 +394,11 @@ export interface ForwardOptions {
   /** Seed of this step's dropout masks (so a resumed run draws the same ones). */
   dropoutSeed?: number;
   cache?: KvCache;
+  /**
+   * Real tokens per row of a right-padded batch: keys past them are masked out of attention, as
+   * transformers' attention_mask does. Needed by an encoder, whose every position sees every other.
+   */
+  lengths?: Int32Array;
 }
 
 /**
@@ -370,7 +412,9 @@ export function hiddenStates(p: Params, config: GptConfig, ids: tf.Tensor2D, opt
   const H = c.heads;
   const KV = c.kvHeads;
   const hd = c.headDim;
-  const gpt2 = c.family === 'gpt2';
+  const encoder = isEncoderFamily(c.family);
+  // Learned positions, LayerNorm with a bias and a GELU-family MLP: GPT-2 and BERT alike.
+  const gpt2 = c.family === 'gpt2' || encoder;
   const past = opts.cache?.length ?? 0;
   if (past + T > c.contextLength) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${c.contextLength}`);
   const drop = (x: tf.Tensor, salt: number) =>
@@ -381,13 +425,19 @@ export function hiddenStates(p: Params, config: GptConfig, ids: tf.Tensor2D, opt
   const flatIds = tf.reshape(ids, [B * T]) as tf.Tensor1D;
   const tok = embed(P(p, 'wte.weight') as tf.Tensor2D, flatIds);
   let h: tf.Tensor2D;
-  if (gpt2) {
+  if (encoder) {
+    // Word + position + token type 0 (Weft feeds one segment), then the embedding LayerNorm.
+    const pos = encoderPositions(P(p, 'wpe.weight') as tf.Tensor2D, c, B, T, past, opts.lengths);
+    const type0 = tf.slice(P(p, 'wtt.weight'), [0, 0], [1, d]);
+    const sum = tf.reshape(tf.add(tf.add(tf.reshape(tok, [B, T, d]), pos), type0), [B * T, d]) as tf.Tensor2D;
+    h = drop(norm(sum, 'emb_ln'), 1) as tf.Tensor2D;
+  } else if (gpt2) {
     // Broadcasting the positions over the batch (rather than tiling them) keeps the backward pass a single sum.
     const pos = tf.slice(P(p, 'wpe.weight'), [past, 0], [T, d]);
     h = drop(tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d]), 1) as tf.Tensor2D;
   } else h = tok;
 
-  const mask = c.causal && T > 1 ? causalMask(T, past) : null;
+  const mask = attentionMask(c.causal && T > 1 ? causalMask(T, past) : null, opts.lengths, H, past + T);
   const scale = 1 / Math.sqrt(hd);
   const heads = (x: tf.Tensor2D, n: number) => tf.reshape(tf.transpose(tf.reshape(x, [B, T, n, hd]), [0, 2, 1, 3]), [B * n, T, hd]) as tf.Tensor3D;
   const rope = gpt2 ? null : { ...ropeTables(c, past, T), rot: rotateHalfMatrix(hd) };
@@ -396,7 +446,8 @@ export function hiddenStates(p: Params, config: GptConfig, ids: tf.Tensor2D, opt
 
   for (let i = 0; i < c.layers; i++) {
     const pre = `h.${i}.`;
-    const a = norm(h, pre + 'ln_1');
+    // Pre-LN (GPT-2, Llama) normalises each block's input; post-LN (BERT) its output after the residual add.
+    const a = encoder ? h : norm(h, pre + 'ln_1');
     let q = heads(headNorm(layer(p, pre + 'attn.q', a), pre + 'attn.q_norm.weight', H), H);
     let k = heads(headNorm(layer(p, pre + 'attn.k', a), pre + 'attn.k_norm.weight', KV), KV);
     let v = heads(layer(p, pre + 'attn.v', a), KV);
@@ -419,14 +470,44 @@ export function hiddenStates(p: Params, config: GptConfig, ids: tf.Tensor2D, opt
     const att = drop(attentionSoftmax(batchMatMul(q, repeatKv(k, H / KV), false, true), scale, mask), 10 + i) as tf.Tensor3D;
     const y = tf.reshape(tf.transpose(tf.reshape(batchMatMul(att, repeatKv(v, H / KV)), [B, H, T, hd]), [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
     h = tf.add(h, drop(layer(p, pre + 'attn.c_proj', y), 100 + i)) as tf.Tensor2D;
-    const m = norm(h, pre + 'ln_2');
+    if (encoder) h = norm(h, pre + 'ln_1');
+    const m = encoder ? h : norm(h, pre + 'ln_2');
     const f = gpt2
       ? layer(p, pre + 'mlp.c_proj', activation(c.activation, layer(p, pre + 'mlp.c_fc', m)) as tf.Tensor2D)
       : layer(p, pre + 'mlp.down', tf.mul(silu(layer(p, pre + 'mlp.gate', m)), layer(p, pre + 'mlp.up', m)) as tf.Tensor2D);
     h = tf.add(h, drop(f, 200 + i)) as tf.Tensor2D;
+    if (encoder) h = norm(h, pre + 'ln_2');
   }
   if (opts.cache) opts.cache.length = past + T;
-  return norm(h, 'ln_f');
+  return encoder ? h : norm(h, 'ln_f');
+}
+
+/**
+ * Position embeddings of an encoder's tokens, [T, d] broadcast over the batch or [B, T, d]. RoBERTa
+ * numbers real tokens from padding_idx + 1 and gives padding the row padding_idx, as transformers
+ * does (from the lengths, for right padding, so no token id is read back from the device).
+ */
+function encoderPositions(wpe: tf.Tensor2D, c: ModelShape, B: number, T: number, past: number, lengths: Int32Array | undefined): tf.Tensor {
+  const d = c.width;
+  const offset = c.positionOffset ?? 0;
+  if (!offset || !lengths || lengths.every((n) => n >= T)) return tf.slice(wpe, [past + offset, 0], [T, d]);
+  const rows = new Int32Array(B * T);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) rows[b * T + t] = t < lengths[b]! ? past + t + offset : offset - 1;
+  return tf.reshape(embed(wpe, tf.tensor1d(rows, 'int32')), [B, T, d]);
+}
+
+/**
+ * The additive attention mask: the causal one [T, keys], and/or -1e9 at padded keys per row,
+ * [B*heads, 1, keys] (broadcast over queries), or null when every position sees every key.
+ */
+function attentionMask(causal: tf.Tensor2D | null, lengths: Int32Array | undefined, heads: number, keys: number): tf.Tensor | null {
+  if (!lengths || lengths.every((n) => n >= keys)) return causal;
+  const data = new Float32Array(lengths.length * heads * keys);
+  lengths.forEach((n, b) => {
+    for (let h = 0; h < heads; h++) data.fill(-1e9, (b * heads + h) * keys + Math.max(1, n), (b * heads + h + 1) * keys);
+  });
+  const padding = tf.tensor3d(data, [lengths.length * heads, 1, keys]);
+  return causal ? tf.add(causal, padding) : padding;
 }
 
 /** [T, past+T] additive mask: 0 where a query may look, -1e9 at future positions. */
@@ -436,13 +517,22 @@ function causalMask(T: number, past: number): tf.Tensor2D {
   return tf.tensor2d(data, [T, past + T]);
 }
 
-/** Next-token logits, [rows, vocab]. A tied head multiplies by wte transposed, a copy freed at once. */
+/**
+ * Next-token logits (a masked LM's token logits), [rows, vocab]. The tied head multiplies by wte
+ * transposed (a copy freed at once). BERT's head first transforms each row (dense, activation, LayerNorm)
+ * and adds a bias per token.
+ */
 export function lmLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D): tf.Tensor2D {
+  const encoder = isEncoderFamily(c.family);
+  // RoBERTa's head always uses the exact GELU, whatever hidden_act says; BERT's uses hidden_act.
+  const headActivation = c.family === 'roberta' ? 'gelu' : shapeOf(c).activation;
+  const x = encoder ? layerNorm(activation(headActivation, layer(p, 'mlm.dense', hidden)) as tf.Tensor2D, P(p, 'mlm.ln.weight'), P(p, 'mlm.ln.bias'), c.layerNormEps) : hidden;
+  let logits: tf.Tensor2D;
   if (c.tiedEmbeddings) {
     const wte = P(p, 'wte.weight');
-    return isFrozen(wte) ? frozenMatMulTransposed(hidden, wte) : tiedHead(hidden, wte);
-  }
-  return matMulW(hidden, P(p, 'lm_head.weight'));
+    logits = isFrozen(wte) ? frozenMatMulTransposed(x, wte) : tiedHead(x, wte);
+  } else logits = matMulW(x, P(p, 'lm_head.weight'));
+  return encoder ? (tf.add(logits, P(p, 'mlm.bias')) as tf.Tensor2D) : logits;
 }
 
 /**
@@ -450,12 +540,21 @@ export function lmLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D): tf.Tenso
  * classifier does: with causal attention, padding after that token cannot affect it. The row pick
  * is a one-hot matMul so its gradient works on every backend.
  */
-export function classifierLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D, lastIndex: Int32Array): tf.Tensor2D {
+export function classifierLogits(p: Params, c: GptConfig, hidden: tf.Tensor2D, lastIndex: Int32Array, training?: { dropoutSeed: number }): tf.Tensor2D {
   const rows = hidden.shape[0];
   const T = rows / lastIndex.length;
+  // BERT pools the first token ([CLS] where the tokenizer adds one) through a dense + tanh pooler.
+  const encoder = isEncoderFamily(c.family);
+  const at = encoder ? Array.from(lastIndex, (_, b) => b * T) : Array.from(lastIndex, (t, b) => b * T + t);
   // One sequence of one token: that row is the pick (and oneHot refuses a depth of 1).
-  const pooled =
-    rows === 1 ? hidden : plainMatMul(tf.cast(tf.oneHot(tf.tensor1d(Array.from(lastIndex, (t, b) => b * T + t), 'int32'), rows), 'float32') as tf.Tensor2D, hidden);
+  const picked = rows === 1 ? hidden : plainMatMul(tf.cast(tf.oneHot(tf.tensor1d(at, 'int32'), rows), 'float32') as tf.Tensor2D, hidden);
+  if (encoder) {
+    // BertForSequenceClassification drops out the pooled vector while training, at hidden_dropout_prob.
+    const pooled = tf.tanh(layer(p, 'pooler', picked)) as tf.Tensor2D;
+    const dropped = training && c.dropout > 0 ? (tf.dropout(pooled, c.dropout, undefined, (training.dropoutSeed * 1000003 + 7) % 2147483647) as tf.Tensor2D) : pooled;
+    return layer(p, 'score', dropped);
+  }
+  const pooled = picked;
   const logits = plainMatMul(pooled, P(p, 'score.weight'));
   // Heads saved by Weft before layout 2 had a bias; transformers' heads have none.
   const bias = p.get('score.bias');
@@ -468,6 +567,7 @@ export function addClassifierHead(p: Params, c: GptConfig, classes: number, seed
   p.get('score.bias')?.dispose();
   p.delete('score.bias');
   const rng = new Prng(seed);
+  if (isEncoderFamily(c.family)) return addEncoderClassifier(p, shapeOf(c), classes, rng);
   p.set('score.weight', normalVar(rng, [c.width, classes], 0.02));
 }
 

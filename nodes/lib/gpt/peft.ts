@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../backend.ts';
-import { shapeOf } from '../hf-config.ts';
+import { isEncoderFamily, shapeOf } from '../hf-config.ts';
 import { encodeSafetensors, readSafetensors } from '../safetensors.ts';
 import type { GptConfig } from './config.ts';
 import { transpose } from './hf-names.ts';
@@ -26,6 +26,16 @@ const LLAMA_MODULES: Record<string, string> = {
   'mlp.down': 'mlp.down_proj',
 };
 const GPT2_MODULES: Record<string, string> = { 'attn.c_proj': 'attn.c_proj', 'mlp.c_fc': 'mlp.c_fc', 'mlp.c_proj': 'mlp.c_proj' };
+const ENCODER_MODULES: Record<string, string> = {
+  'attn.q': 'attention.self.query',
+  'attn.k': 'attention.self.key',
+  'attn.v': 'attention.self.value',
+  'attn.c_proj': 'attention.output.dense',
+  'mlp.c_fc': 'intermediate.dense',
+  'mlp.c_proj': 'output.dense',
+};
+
+const modulesOf = (c: ReturnType<typeof shapeOf>) => (isEncoderFamily(c.family) ? ENCODER_MODULES : c.family === 'gpt2' ? GPT2_MODULES : LLAMA_MODULES);
 const QKV = ['attn.q', 'attn.k', 'attn.v'];
 
 interface Settings {
@@ -42,13 +52,14 @@ export async function writePeftAdapter(dir: string, params: Params, config: GptC
   mkdirSync(dir, { recursive: true });
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   const gpt2 = c.family === 'gpt2';
-  const prefix = gpt2 ? 'base_model.model.transformer.h.' : 'base_model.model.model.layers.';
+  const encoder = isEncoderFamily(c.family);
+  const prefix = encoder ? `base_model.model.${c.family}.encoder.layer.` : gpt2 ? 'base_model.model.transformer.h.' : 'base_model.model.model.layers.';
   const modules = new Set<string>();
   const fused = gpt2 ? QKV.filter((t) => s.targets.includes(t)) : [];
   for (let i = 0; i < c.layers; i++) {
     for (const t of s.targets) {
       if (fused.includes(t)) continue;
-      const module = (gpt2 ? GPT2_MODULES : LLAMA_MODULES)[t]!;
+      const module = modulesOf(c)[t]!;
       modules.add(module);
       const a = params.get(`h.${i}.${t}.lora_A`)!;
       const b = params.get(`h.${i}.${t}.lora_B`)!;
@@ -78,11 +89,19 @@ export async function writePeftAdapter(dir: string, params: Params, config: GptC
     }
   }
   const names = [...modules].map((m) => m.split('.').at(-1)!);
-  // GPT-2 has two modules named c_proj: a regex names exactly the ones adapted.
-  const targetModules = gpt2 ? `.*\\.h\\.\\d+\\.(${[...modules].map((m) => m.replace('.', '\\.')).join('|')})$` : [...new Set(names)];
+  // GPT-2 has two modules named c_proj, BERT five named dense: a regex names exactly the ones adapted.
+  const targetModules = gpt2
+    ? `.*\\.h\\.\\d+\\.(${[...modules].map((m) => m.replace('.', '\\.')).join('|')})$`
+    : encoder
+      ? `.*\\.layer\\.\\d+\\.(${[...modules].map((m) => m.replaceAll('.', '\\.')).join('|')})$`
+      : [...new Set(names)];
+  // A classifier's head learns beside the adapters: PEFT keeps such modules whole (modules_to_save).
+  const saved = c.numClasses ? (encoder ? (c.family === 'bert' ? ['classifier', 'pooler'] : ['classifier']) : ['score']) : [];
+  if (encoder && c.numClasses) for (const [name, t] of await encoderHeadTensors(params, c)) tensors.set(name, t);
   const config_ = {
     peft_type: 'LORA',
-    task_type: c.numClasses ? 'SEQ_CLS' : 'CAUSAL_LM',
+    // PEFT has no masked-LM task type: an encoder's masked-LM adapter names none (PeftModel, not a task subclass).
+    task_type: c.numClasses ? 'SEQ_CLS' : encoder ? null : 'CAUSAL_LM',
     base_model_name_or_path: baseModel,
     r: s.rank,
     lora_alpha: s.alpha,
@@ -94,10 +113,25 @@ export async function writePeftAdapter(dir: string, params: Params, config: GptC
     rank_pattern: fused.length > 1 ? { c_attn: s.rank * fused.length } : {},
     alpha_pattern: fused.length > 1 ? { c_attn: s.alpha * fused.length } : {},
     inference_mode: true,
-    ...(c.numClasses ? { modules_to_save: ['score'] } : {}),
+    ...(saved.length ? { modules_to_save: saved } : {}),
   };
   writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify(config_, null, 2) + '\n');
   writeFileSync(join(dir, 'adapter_model.safetensors'), encodeSafetensors(tensors, { format: 'pt' }));
+}
+
+/** An encoder classifier's pooler and classifier, as PEFT saves modules_to_save (torch's [out, in]). */
+async function encoderHeadTensors(params: Params, c: ReturnType<typeof shapeOf>): Promise<Array<[string, { shape: number[]; data: Float32Array }]>> {
+  const bert = c.family === 'bert';
+  const pooler = bert ? 'base_model.model.bert.pooler.dense.' : 'base_model.model.classifier.dense.';
+  const score = bert ? 'base_model.model.classifier.' : 'base_model.model.classifier.out_proj.';
+  const d = c.width;
+  const k = c.numClasses;
+  return [
+    [pooler + 'weight', { shape: [d, d], data: transpose(await read(params, 'pooler.weight'), d, d) }],
+    [pooler + 'bias', { shape: [d], data: await read(params, 'pooler.bias') }],
+    [score + 'weight', { shape: [k, d], data: transpose(await read(params, 'score.weight'), d, k) }],
+    [score + 'bias', { shape: [k], data: await read(params, 'score.bias') }],
+  ];
 }
 
 /**
@@ -120,10 +154,10 @@ export function mergePeftAdapter(dir: string, params: Params, config: GptConfig)
   if (!existsSync(weights)) throw new Error(`${dir} has no adapter_model.safetensors`);
   const { tensors } = readSafetensors(weights);
   const gpt2 = c.family === 'gpt2';
-  const toWeft = Object.fromEntries(Object.entries(gpt2 ? GPT2_MODULES : LLAMA_MODULES).map(([w, m]) => [m, w]));
+  const toWeft = Object.fromEntries(Object.entries(modulesOf(c)).map(([w, m]) => [m, w]));
   let merged = 0;
   for (const [name, a] of tensors) {
-    const m = /^(?:base_model\.model\.)?(?:transformer\.h|model\.layers)\.(\d+)\.(.+)\.lora_A(?:\.default)?\.weight$/.exec(name);
+    const m = /^(?:base_model\.model\.)?(?:transformer\.h|model\.layers|(?:bert|roberta)\.encoder\.layer)\.(\d+)\.(.+)\.lora_A(?:\.default)?\.weight$/.exec(name);
     if (!m) continue;
     const layer = Number(m[1]);
     const module = m[2]!;

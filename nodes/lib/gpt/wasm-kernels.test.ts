@@ -1,7 +1,7 @@
 /**
- * Weft's own wasm kernels (batched matMul on XNNPACK, fused GELU / LayerNorm / bias gradient,
+ * Weft's own wasm kernels (batched matMul on XNNPACK, fused GELU (tanh and exact) / LayerNorm / bias gradient,
  * attention softmax, cross-entropy, Adam) compute what the plain tfjs ops compute: values and
- * gradients, for single ops and for whole models of both families, and they leak no tensors.
+ * gradients, for single ops and for whole models of GPT-2, Qwen3 and BERT, and they leak no tensors.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, useBestBackend } from '../backend.ts';
@@ -9,7 +9,7 @@ import { useWeftKernels } from '../wasm-heap.ts';
 import { DEFAULT_OPTIMIZER, Optimizer } from '../train/optimizer.ts';
 import { batchMatMul } from './batch-matmul.ts';
 import type { GptConfig } from './config.ts';
-import { attentionSoftmax, columnSum, geluTanh, geluTanhOps, layerNorm, layerNormOps } from './fused-ops.ts';
+import { attentionSoftmax, columnSum, geluErf, geluErfOps, geluTanh, geluTanhOps, layerNorm, layerNormOps } from './fused-ops.ts';
 import { crossEntropy, disposeParams, hiddenStates, initParams, lmLogits, type Params } from './model.ts';
 
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]!);
@@ -79,6 +79,12 @@ describe("Weft's wasm kernels", () => {
     expectSame((t) => geluTanh(t), [wide]);
     wide.dispose();
     expect(relDiff(geluTanh(x), geluTanhOps(x))).toBeLessThan(1e-6);
+    // BERT's exact GELU likewise, near zero and far into both tails.
+    expectSame((t) => geluErf(t), [x]);
+    const tails = tf.linspace(-60, 60, 241);
+    expectSame((t) => geluErf(t), [tails]);
+    tails.dispose();
+    expect(relDiff(geluErf(x), geluErfOps(x))).toBeLessThan(1e-6);
     expectSame((t, g, c) => layerNorm(t as tf.Tensor2D, g, c, 1e-5), [x, w, b]);
     expect(relDiff(layerNorm(x as tf.Tensor2D, w, b, 1e-5), layerNormOps(x as tf.Tensor2D, w, b, 1e-5))).toBeLessThan(1e-6);
     expectSame((t) => tf.mul(columnSum(t as tf.Tensor2D), 2), [x]);
@@ -88,10 +94,15 @@ describe("Weft's wasm kernels", () => {
     tf.dispose([x, w, b, scores, mask]);
   });
 
-  for (const family of ['gpt2', 'qwen3'] as const) {
+  for (const family of ['gpt2', 'qwen3', 'bert'] as const) {
     it(`a ${family} model gives the same loss and gradients as with the plain tfjs ops`, () => {
       const base: GptConfig = { vocabSize: 40, contextLength: 16, width: 32, layers: 2, heads: 4, dropout: 0, causal: true, tiedEmbeddings: false, layerNormEps: 1e-5, numClasses: 0, maskTokenId: -1 };
-      const config: GptConfig = family === 'gpt2' ? base : { ...base, family, kvHeads: 2, headDim: 8, intermediateSize: 48, rope: { theta: 10000 }, qkNorm: true, layerNormEps: 1e-6 };
+      const config: GptConfig =
+        family === 'gpt2'
+          ? base
+          : family === 'bert'
+            ? { ...base, family, causal: false, maskTokenId: 39, intermediateSize: 48, activation: 'gelu', typeVocabSize: 2, layerNormEps: 1e-12 }
+            : { ...base, family, kvHeads: 2, headDim: 8, intermediateSize: 48, rope: { theta: 10000 }, qkNorm: true, layerNormEps: 1e-6 };
       const params: Params = initParams(config, 4);
       const ids = tf.tensor2d(Array.from({ length: 3 * 16 }, (_, i) => (i * 7) % 40), [3, 16], 'int32');
       const labels = tf.tensor1d(Array.from({ length: 3 * 16 }, (_, i) => (i * 11 + 3) % 40), 'int32');

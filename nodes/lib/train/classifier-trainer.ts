@@ -45,8 +45,10 @@ function packBatch(o: Pick<ClassifierTrainOptions, 'config' | 'padId'>, seqs: In
 
 function logitsFor(o: Pick<ClassifierTrainOptions, 'config' | 'params' | 'padId'>, seqs: Int32Array[], training: boolean, dropoutSeed: number): tf.Tensor2D {
   const { x, last, T } = packBatch(o, seqs);
-  const hidden = hiddenStates(o.params, o.config, tf.tensor2d(x, [seqs.length, T], 'int32'), { training, dropoutSeed });
-  return classifierLogits(o.params, o.config, hidden, last);
+  // An encoder's positions all see each other: padding must be masked out, as transformers' attention_mask does.
+  const lengths = o.config.causal ? undefined : last.map((t) => t + 1);
+  const hidden = hiddenStates(o.params, o.config, tf.tensor2d(x, [seqs.length, T], 'int32'), { training, dropoutSeed, ...(lengths ? { lengths } : {}) });
+  return classifierLogits(o.params, o.config, hidden, last, training ? { dropoutSeed } : undefined);
 }
 
 export async function predict(o: Pick<ClassifierTrainOptions, 'config' | 'params' | 'padId' | 'batchSize'>, ids: Int32Array[]): Promise<number[]> {

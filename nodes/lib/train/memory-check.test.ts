@@ -17,10 +17,11 @@ describe('memory check', () => {
 });
 
 describe('memory estimate against the measured peak', () => {
-  // Sizes the estimate was not fitted on (bench/memory-estimate.ts has those): both families, full and LoRA.
+  // Sizes the estimate was not fitted on (bench/memory-estimate.ts has those): each family, full and LoRA.
   const cases: Array<{ config: GptConfig; batch: number; context: number; lora?: boolean }> = [
     { config: { ...small, vocabSize: 300, width: 64, layers: 2, heads: 2, contextLength: 64 }, batch: 4, context: 64 },
     { config: { ...small, family: 'llama', vocabSize: 700, width: 96, layers: 3, heads: 4, kvHeads: 2, headDim: 24, intermediateSize: 256, rope: { theta: 10000 }, contextLength: 96 }, batch: 4, context: 96 },
+    { config: { ...small, family: 'bert', causal: false, maskTokenId: 1, vocabSize: 400, width: 64, layers: 2, heads: 2, intermediateSize: 192, activation: 'gelu', typeVocabSize: 2, contextLength: 64 }, batch: 4, context: 64 },
     { config: { ...small, family: 'qwen3', vocabSize: 1024, width: 192, layers: 3, heads: 6, kvHeads: 3, headDim: 32, intermediateSize: 512, qkNorm: true, rope: { theta: 10000 }, contextLength: 64, tiedEmbeddings: false }, batch: 6, context: 64, lora: true },
   ];
   for (const [i, c] of cases.entries()) {
