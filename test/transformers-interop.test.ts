@@ -30,17 +30,18 @@ describe.runIf(python && existsSync(python))('transformers and PEFT load what We
       expect(x.max_abs_diff).toBeLessThan(1e-4);
     }
     const results = all.filter((x) => !encoders.includes(x));
-    // 18 folders of the families, 6 structurally pruned ones and 6 one-label reward models.
-    expect(results).toHaveLength(30);
+    // Per decoder fixture (7, the Llama 2 SentencePiece one among them): 3 folders of the family, a
+    // structurally pruned one and a one-label reward model.
+    expect(results).toHaveLength(35);
     // One structurally pruned folder per fixture (MLP neurons; heads too in the Llama family), GPT-2 and Llama among them.
     const pruned = results.filter((x) => x.folder?.includes('weft-pruned-'));
-    expect(pruned).toHaveLength(6);
+    expect(pruned).toHaveLength(7);
     expect(pruned.map((x) => x.class)).toEqual(expect.arrayContaining(['GPT2LMHeadModel', 'LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM', 'Qwen3ForCausalLM']));
     expect(new Set(results.map((x) => x.class))).toEqual(
       new Set(['GPT2LMHeadModel', 'GPT2ForSequenceClassification', 'LlamaForCausalLM', 'LlamaForSequenceClassification', 'MistralForCausalLM', 'MistralForSequenceClassification', 'Qwen2ForCausalLM', 'Qwen2ForSequenceClassification', 'Qwen3ForCausalLM', 'Qwen3ForSequenceClassification']),
     );
     // One reward model (num_labels 1) per fixture, beside the 3-class classifier.
-    expect(results.filter((x) => x.num_labels === 1)).toHaveLength(6);
+    expect(results.filter((x) => x.num_labels === 1)).toHaveLength(7);
     for (const x of results) {
       expect(x.loading_problems ?? {}).toEqual({});
       expect(x.max_abs_diff).toBeLessThan(1e-4);
