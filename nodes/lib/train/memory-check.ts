@@ -1,6 +1,7 @@
 import { trainingBytes, type GptConfig } from '../gpt/config.ts';
 import { deviceUsed } from '../device-state.ts';
-import type { DeviceInfo } from '../../sdk/index.ts';
+import type { DeviceInfo, GpuAdapterInfo } from '../../sdk/index.ts';
+import { adapterMemoryBytes, platformGpus, type PlatformGpu } from '../gpu-inventory.ts';
 
 const GIB = 1024 ** 3;
 /** The wasm heap is 32-bit: 4 GiB, of which tfjs bookkeeping and fragmentation take a share. */
@@ -25,19 +26,32 @@ interface Budget {
   describe(kind: 'total' | 'buffer'): string;
 }
 
-function budgetOf(backend: string, device: DeviceInfo | null): Budget | null {
+/**
+ * The GPU's memory: WEFT_GPU_MEMORY_GIB when set (it overrides), else what the platform says
+ * (nvidia-smi, amdgpu's sysfs; see gpu-inventory.ts), else unknown. A software adapter computes in
+ * the machine's memory, which no GPU figure describes.
+ */
+function deviceMemory(adapter: GpuAdapterInfo, gpus: () => PlatformGpu[]): { bytes: number; source: string } | null {
+  const gib = Number(process.env.WEFT_GPU_MEMORY_GIB);
+  if (gib > 0) return { bytes: gib * GIB, source: 'WEFT_GPU_MEMORY_GIB' };
+  if (adapter.software) return null;
+  const found = adapterMemoryBytes(adapter.vendor, gpus());
+  return found ? { bytes: found.bytes, source: found.gpu.vendor === 'nvidia' ? 'nvidia-smi' : 'the driver' } : null;
+}
+
+function budgetOf(backend: string, device: DeviceInfo | null, gpus: () => PlatformGpu[]): Budget | null {
   if (backend === 'wasm') return { totalBytes: WASM_BUDGET_BYTES, describe: () => "the wasm backend's 4 GiB heap" };
   if (backend !== 'webgpu' || !device?.adapter) return null;
   const a = device.adapter;
   const perBuffer = Math.min(a.maxBufferSize ?? Infinity, a.maxStorageBufferBindingSize ?? Infinity);
-  // WebGPU does not report device memory; WEFT_GPU_MEMORY_GIB tells it where the platform does not.
-  const gib = Number(process.env.WEFT_GPU_MEMORY_GIB);
-  const total = gib > 0 ? gib * GIB * GPU_USABLE_SHARE : undefined;
+  // WebGPU does not report device memory: the platform's figure, or the user's, stands in for it.
+  const memory = deviceMemory(a, gpus);
   const name = a.description || a.vendor || 'GPU';
   return {
     maxBufferBytes: Number.isFinite(perBuffer) ? perBuffer : undefined,
-    totalBytes: total,
-    describe: (kind) => (kind === 'buffer' ? `${name}'s largest buffer (${(perBuffer / GIB).toFixed(2)} GiB, the adapter's limit)` : `${name}'s ${gib} GiB (WEFT_GPU_MEMORY_GIB)`),
+    totalBytes: memory ? memory.bytes * GPU_USABLE_SHARE : undefined,
+    describe: (kind) =>
+      kind === 'buffer' ? `${name}'s largest buffer (${(perBuffer / GIB).toFixed(2)} GiB, the adapter's limit)` : `${name}'s ${Number((memory!.bytes / GIB).toFixed(1))} GiB (${memory!.source})`,
   };
 }
 
@@ -47,8 +61,8 @@ function budgetOf(backend: string, device: DeviceInfo | null): Budget | null {
  * wasm backend dies with a bare `Aborted()` minutes into the run, and a GPU loses its device.
  * For webgpu the limits are the adapter's (largest buffer) and, when known, its memory.
  */
-export function assertFitsBackend(backend: string, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: Lora, device: DeviceInfo | null = deviceUsed()): void {
-  const budget = budgetOf(backend, device);
+export function assertFitsBackend(backend: string, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: Lora, device: DeviceInfo | null = deviceUsed(), gpus: () => PlatformGpu[] = platformGpus): void {
+  const budget = budgetOf(backend, device, gpus);
   if (!budget) return;
   const need = (b: number, t: number) => trainingBytes(config, b, t, lora);
   const overTotal = (b: number, t: number) => budget.totalBytes !== undefined && need(b, t) > budget.totalBytes;

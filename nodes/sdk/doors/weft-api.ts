@@ -167,6 +167,7 @@ export const weftApiDoor = {
         seed: seed(z),
         stop: z.array(z.string().min(1).max(200)).max(16).optional(),
       }),
+      device: z.enum(['auto', 'gpu', 'cpu']).optional(),
     }),
   }),
   stopGeneration: (z) => ({ generationId: z.string().uuid() }),
