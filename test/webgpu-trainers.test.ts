@@ -2,7 +2,7 @@
  * The other training paths on the webgpu backend (Dawn on SwiftShader here and in CI) match the cpu
  * backend: classification, masked LM, reward model, DPO and GRPO per-step losses within 1e-4,
  * evaluation perplexity, and the playground (greedy text, a classifier's probabilities) on the device
- * the request names. Shortened (10 steps, tiny models) to keep CI time small; test/webgpu.test.ts has
+ * the request names. Shortened (8 steps, tiny models) to keep CI time small; test/webgpu.test.ts has
  * the 20-step pretraining and LoRA comparison.
  */
 import { execFile } from 'node:child_process';
@@ -58,19 +58,19 @@ describe('webgpu backend (SwiftShader) against cpu: the other trainers, evaluati
   });
 
   it('classification: per-step losses within 1e-4, the loss falls, the same validation accuracy', () => {
-    sameLosses('classification', cpu.classification.losses, gpu.classification.losses, 10);
+    sameLosses('classification', cpu.classification.losses, gpu.classification.losses, 8);
     expect(gpu.classification.losses.at(-1)!).toBeLessThan(gpu.classification.losses[0]!);
     expect(gpu.classification.valAccuracy).toBe(cpu.classification.valAccuracy);
   });
 
   it('masked LM: per-step losses within 1e-4 and the loss falls', () => {
-    sameLosses('masked LM', cpu.masked.losses, gpu.masked.losses, 10);
+    sameLosses('masked LM', cpu.masked.losses, gpu.masked.losses, 8);
     expect(gpu.masked.losses.at(-1)!).toBeLessThan(gpu.masked.losses[0]!);
   });
 
   it('reward model and DPO: per-step losses within 1e-4, the same reference log-probabilities, the loss falls', () => {
-    sameLosses('reward model', cpu.rewardModel.losses, gpu.rewardModel.losses, 10);
-    sameLosses('DPO', cpu.dpo.losses, gpu.dpo.losses, 10);
+    sameLosses('reward model', cpu.rewardModel.losses, gpu.rewardModel.losses, 8);
+    sameLosses('DPO', cpu.dpo.losses, gpu.dpo.losses, 8);
     gpu.dpo.refChosen.forEach((lp, i) => expect(Math.abs(lp - cpu.dpo.refChosen[i]!)).toBeLessThan(1e-3));
     expect(gpu.rewardModel.losses.at(-1)!).toBeLessThan(gpu.rewardModel.losses[0]!);
     expect(gpu.dpo.losses.at(-1)!).toBeLessThan(gpu.dpo.losses[0]!);
@@ -79,7 +79,8 @@ describe('webgpu backend (SwiftShader) against cpu: the other trainers, evaluati
 
   it('GRPO: the same sampled rewards, per-step losses within 1e-4, the same held-out answers', () => {
     expect(gpu.grpo.rewards).toEqual(cpu.grpo.rewards);
-    sameLosses('GRPO', cpu.grpo.losses, gpu.grpo.losses, 6);
+    sameLosses('GRPO', cpu.grpo.losses, gpu.grpo.losses, 4);
+    expect(new Set(gpu.grpo.rewards).size).toBeGreaterThan(1); // the reward varied, so the loss was not trivially zero
     expect(gpu.grpo.responses).toEqual(cpu.grpo.responses);
   });
 
@@ -92,7 +93,7 @@ describe('webgpu backend (SwiftShader) against cpu: the other trainers, evaluati
     expect(gpu.playground.device?.backend).toBe('webgpu');
     expect(gpu.playground.device?.adapter?.software).toBe(true);
     expect(['wasm', 'cpu']).toContain(cpu.playground.device?.backend);
-    expect(gpu.playground.tokens).toBe(12);
+    expect(gpu.playground.tokens).toBe(8);
     expect(gpu.playground.text).toBe(cpu.playground.text);
     expect(gpu.playground.labels.map((l) => l.label)).toEqual(cpu.playground.labels.map((l) => l.label));
     gpu.playground.labels.forEach((l, i) => expect(Math.abs(l.probability - cpu.playground.labels[i]!.probability)).toBeLessThan(1e-4));
