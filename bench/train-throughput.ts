@@ -117,14 +117,20 @@ let weftTps = 0;
 if (!rungResults) {
   for (let i = 0; i < 2; i++) await step(); // warm-up: kernels compile, memory settles
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let i = 0; i < STEPS; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await step();
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuTimes.push((c.user + c.system) / 1000);
   }
-  const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const median = medianOf(times);
   weftTps = (B * T) / (median / 1000);
-  console.log(`weft (tfjs ${backend}): ${median.toFixed(0)} ms/step, ${weftTps.toFixed(0)} tokens/s (median of ${STEPS} steps)`);
+  // CPU time of this process per step: on a loaded, shared machine it moves far less than wall time (wasm is one thread).
+  console.log(`weft (tfjs ${backend}): ${median.toFixed(0)} ms/step, ${weftTps.toFixed(0)} tokens/s (median of ${STEPS} steps); CPU time ${medianOf(cpuTimes).toFixed(0)} ms/step`);
 }
 // Peak tensor memory of one step, as tfjs counts it (the buffers its backend holds at once).
 const peakMB = rungResults ? 0 : (await tf.profile(async () => void (await step()))).peakBytes / 1024 ** 2;
