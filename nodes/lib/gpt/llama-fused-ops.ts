@@ -1,7 +1,7 @@
 /**
  * The Llama family's element-wise chains as single wasm kernels with hand-written backward passes,
  * as fused-ops.ts does for GPT-2's GELU and LayerNorm: RMSNorm (5 tfjs kernels forward, about 15
- * backward), SwiGLU's silu(gate)·up (4 and about 10) and rotary embeddings (a matMul with the
+ * backward), SwiGLU's silu(gate)·up (4 and about 10; its sigmoid stays tfjs's) and rotary embeddings (a matMul with the
  * rotate-half matrix plus 3 element-wise kernels, and as many again backward). Each is one pass over
  * the tensor in the wasm heap each way, keeping only its inputs for the backward pass. On other
  * backends the plain tfjs compositions (`...Ops`) run; the tests compare the two, values and gradients.
@@ -83,41 +83,48 @@ export function swigluOps(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
 }
 
-const sigmoid = (a: number) => 1 / (1 + Math.exp(-a));
-
 function swigluKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const be = backend as WasmBackend;
   const out = be.makeOutput(inputs.gate!.shape, 'float32');
-  const [a, b, y] = [inputs.gate!, inputs.up!, out].map((t) => heapFloats(be, t)) as [Float32Array, Float32Array, Float32Array];
-  for (let i = 0; i < a.length; i++) y[i] = a[i]! * sigmoid(a[i]!) * b[i]!;
+  const [a, s, b, y] = [inputs.gate!, inputs.sig!, inputs.up!, out].map((t) => heapFloats(be, t)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  for (let i = 0; i < a.length; i++) y[i] = a[i]! * s[i]! * b[i]!;
   return out;
 }
 
-/** d gate = dy·up·σ(a)(1 + a(1 − σ(a))), d up = dy·silu(a). */
+/** d gate = dy·up·σ(a)(1 + a(1 − σ(a))), d up = dy·silu(a), from the saved σ(a): no exp here. */
 function swigluGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as WasmBackend;
   const outs = [be.makeOutput(inputs.gate!.shape, 'float32'), be.makeOutput(inputs.gate!.shape, 'float32')];
-  const [a, b, dy, da, db] = [inputs.gate!, inputs.up!, inputs.dy!, ...outs].map((t) => heapFloats(be, t)) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const [a, s, b, dy, da, db] = [inputs.gate!, inputs.sig!, inputs.up!, inputs.dy!, ...outs].map((t) => heapFloats(be, t)) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
   for (let i = 0; i < a.length; i++) {
-    const s = sigmoid(a[i]!);
-    da[i] = dy[i]! * b[i]! * s * (1 + a[i]! * (1 - s));
-    db[i] = dy[i]! * a[i]! * s;
+    const si = s[i]!;
+    const g = dy[i]! * si;
+    da[i] = g * b[i]! * (1 + a[i]! * (1 - si));
+    db[i] = g * a[i]!;
   }
   return outs;
 }
 
-/** SwiGLU's silu(gate)·up (gate and up of one shape): one kernel each way on wasm. */
+/**
+ * σ(gate) comes from tfjs's own Sigmoid (vectorised in the wasm module; an exp per element in a
+ * JavaScript loop costs more than the kernels it would save), the product and the whole backward
+ * pass from one pass each.
+ */
+const swigluFused = tf.customGrad(((gate: tf.Tensor, up: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+  const sig = tf.sigmoid(gate);
+  save([gate, up, sig]);
+  return {
+    value: run('WeftSwiglu', { gate, up, sig }) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => run('WeftSwigluGrad', { dy, gate: saved[0]!, up: saved[1]!, sig: saved[2]! }) as tf.Tensor[],
+  };
+}) as never) as (gate: tf.Tensor, up: tf.Tensor) => tf.Tensor;
+
+/** SwiGLU's silu(gate)·up (gate and up of one shape): Sigmoid and one kernel forward, one kernel backward on wasm. */
 export function swiglu(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
   if (!onWasm(gate, up) || !tf.util.arraysEqual(gate.shape, up.shape)) return swigluOps(gate, up);
   ensureKernel('WeftSwigluGrad', swigluGradKernel);
-  ensureKernel('WeftSwiglu', swigluKernel, {
-    inputsToSave: ['gate', 'up'],
-    gradFunc: (dy, saved) => {
-      const [dGate, dUp] = run('WeftSwigluGrad', { dy: dy as tf.Tensor, gate: saved[0]!, up: saved[1]! }) as tf.Tensor[];
-      return { gate: () => dGate!, up: () => dUp! };
-    },
-  });
-  return run('WeftSwiglu', { gate, up }) as tf.Tensor;
+  ensureKernel('WeftSwiglu', swigluKernel);
+  return swigluFused(gate, up);
 }
 
 /**
