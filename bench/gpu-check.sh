@@ -41,7 +41,7 @@ step() {
   timeout -k 5 "$limit" "$@" >"$OUT/$name.txt" 2>&1
   local rc=$?
   ((rc == 124 || rc == 137)) && log "   $name: stopped after ${limit}s" || log "   $name: exit $rc"
-  grep -E '^(weft|pytorch|ratio|Auto|GPUs|  |WebGPU|TensorFlow|wasm|-)|Error|error' "$OUT/$name.txt" | head -n 30 | sed 's/^/   /' | tee -a "$SUMMARY"
+  grep -E '^(weft|pytorch|ratio|Auto|GPUs|  |WebGPU|TensorFlow|wasm|-|\{)|Error|error' "$OUT/$name.txt" | head -n 30 | sed 's/^/   /' | tee -a "$SUMMARY"
   return 0
 }
 
@@ -53,7 +53,7 @@ if [ -z "$NODE" ]; then
   exit 0
 fi
 log "node: $NODE ($("$NODE" --version 2>&1))"
-(nvidia-smi --query-gpu=name,pci.bus_id,memory.total,driver_version --format=csv,noheader 2>&1 || echo "nvidia-smi: not found") | sed 's/^/   /' | tee -a "$SUMMARY"
+(nvidia-smi --query-gpu=name,pci.bus_id,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo "nvidia-smi: not found") | sed 's/^/   /' | tee -a "$SUMMARY"
 
 # Vulkan loader: the system's, else carried Debian packages unpacked into / (the device notes' way).
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1'; then
@@ -93,12 +93,19 @@ step doctor 60 "$NODE" bin/weft.js doctor
 step doctor-json 60 "$NODE" bin/weft.js doctor --json
 
 # --- Weft on webgpu against PyTorch on CUDA --------------------------------------------------------
-bench() {
-  WEFT_BACKEND=webgpu "$NODE" --import tsx bench/train-throughput.ts --backend webgpu --reference cuda --json "$FIGURES" "$@"
+BENCH=(env WEFT_BACKEND=webgpu "$NODE" --import tsx bench/train-throughput.ts --backend webgpu --reference cuda --json "$FIGURES")
+# When Weft's side failed (no WebGPU adapter, say), PyTorch's figures still come, from the same script the benchmark uses.
+torch_only() {
+  local name=$1
+  shift
+  grep -q '^pytorch' "$OUT/$name.txt" 2>/dev/null || step "$name-pytorch" 60 python3 bench/torch_reference.py --device cuda --threads 16 "$@"
 }
-step reference-gpt2 110 bench --family gpt2 --preset reference --steps 8
-step reference-llama 110 bench --family llama --preset reference --steps 8
-step gpt2-124m 200 bench --family gpt2 --preset 124m --batch 4 --steps 4
+step reference-gpt2 110 "${BENCH[@]}" --family gpt2 --preset reference --steps 8
+torch_only reference-gpt2 --family gpt2
+step reference-llama 110 "${BENCH[@]}" --family llama --preset reference --steps 8
+torch_only reference-llama --family llama --kv-heads 2 --ffn 352
+step gpt2-124m 200 "${BENCH[@]}" --family gpt2 --preset 124m --batch 4 --steps 4
+torch_only gpt2-124m --family gpt2 --vocab 50257 --ctx 1024 --d 768 --layers 12 --heads 12 --kv-heads 12 --batch 4
 
 kill $SMI 2>/dev/null
 PEAK=$(sort -n "$OUT/nvidia-smi-memory.txt" 2>/dev/null | tail -n 1)
