@@ -36,7 +36,7 @@ export async function measure(c: (typeof CASES)[number]): Promise<{ measured: nu
     return [];
   });
   disposeParams(params);
-  return { measured: info.peakBytes, estimated: trainingBytes(c.config, c.batch, c.context, c.lora ? { rank: 8, targets: 2 } : undefined, tf.getBackend()) };
+  return { measured: info.peakBytes, estimated: trainingBytes(c.config, c.batch, c.context, c.lora ? { rank: 8, targets: 2 } : undefined) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

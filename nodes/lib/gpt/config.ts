@@ -1,5 +1,6 @@
 import type { ModelConfig } from '../../sdk/index.ts';
 import { shapeOf } from '../hf-config.ts';
+import { deviceUsed } from '../device-state.ts';
 
 export { fromHfConfig, toHfConfig } from '../hf-config.ts';
 
@@ -34,14 +35,16 @@ export function parameterCount(config: GptConfig): number {
  * The coefficients were fitted to tf.profile's measured peaks on the wasm backend
  * (bench/memory-estimate.ts prints the comparison; a test holds it within 25% on three sizes).
  */
-export function trainingBytes(config: GptConfig, batch: number, context = config.contextLength, lora?: { rank: number; targets: number }, backend?: string): number {
+export function trainingBytes(config: GptConfig, batch: number, context = config.contextLength, lora?: { rank: number; targets: number }): number {
   const c = shapeOf(config);
   const weights = parameterCount(c) * 4;
   const learning = lora ? c.layers * lora.targets * lora.rank * 2 * c.width : parameterCount(c);
   const tokens = batch * context;
-  // The Llama family on wasm runs RMSNorm, SwiGLU and RoPE as fused kernels (llama-fused-ops.ts), which
-  // keep fewer activations (fitted on bench/memory-estimate.ts's sizes); other backends, or none named, the plain ops.
-  const [perWidth, perMlp] = c.family === 'gpt2' ? [68, 5] : backend === 'wasm' ? [60, 14] : [85, 20];
+  // The Llama family on wasm (the backend this job computes on) runs RMSNorm, SwiGLU and RoPE as fused
+  // kernels (llama-fused-ops.ts) that keep fewer activations (refitted on bench/memory-estimate.ts's sizes);
+  // elsewhere, or before a backend is chosen (validation in the host), the plain ops' larger figure.
+  const fusedLlama = deviceUsed()?.backend === 'wasm';
+  const [perWidth, perMlp] = c.family === 'gpt2' ? [68, 5] : fusedLlama ? [60, 14] : [85, 20];
   const perLayer = perWidth * c.width + perMlp * c.intermediateSize + 5.5 * c.heads * context;
   return weights + learning * 12 + 4 * tokens * (c.layers * perLayer + 9 * c.vocabSize);
 }

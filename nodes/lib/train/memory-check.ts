@@ -64,7 +64,7 @@ function budgetOf(backend: string, device: DeviceInfo | null, gpus: () => Platfo
 export function assertFitsBackend(backend: string, config: GptConfig, batchSize: number, context: number, gradAccum: number, lora?: Lora, device: DeviceInfo | null = deviceUsed(), gpus: () => PlatformGpu[] = platformGpus): void {
   const budget = budgetOf(backend, device, gpus);
   if (!budget) return;
-  const need = (b: number, t: number) => trainingBytes(config, b, t, lora, backend);
+  const need = (b: number, t: number) => trainingBytes(config, b, t, lora);
   const overTotal = (b: number, t: number) => budget.totalBytes !== undefined && need(b, t) > budget.totalBytes;
   const overBuffer = (b: number, t: number) => budget.maxBufferBytes !== undefined && largestBufferBytes(config, b, t) > budget.maxBufferBytes;
   const fits = (b: number, t: number) => !overTotal(b, t) && !overBuffer(b, t);
