@@ -34,8 +34,12 @@ describe('weft doctor', () => {
     expect(r.stdout).toMatch(/^WebGPU \(Dawn\)\s+Vulkan loader: (system|bundled)/m);
     expect(r.stdout).toMatch(/^TensorFlow\s+(not installed|@tensorflow)/m);
     expect(r.stdout).toMatch(/^wasm fallback\s+available/m);
+    // The platform's GPU count (nvidia-smi, the kernel's files): none on these machines, so one heavy node at a time.
+    expect(r.stdout).toMatch(/^GPUs \(platform\) (none found|\d+ found; heavy nodes spread over \d+)/m);
     const report = JSON.parse(doctor(['--json'], { WEFT_WEBGPU_SWIFTSHADER: '' }).stdout) as HardwareReport;
     expect(report.advice.length).toBeGreaterThan(0); // no GPU, no TensorFlow here and in CI
+    expect(report.platform!.gpuCount).toBeGreaterThanOrEqual(1);
+    expect(report.platform!.gpuCount).toBeLessThanOrEqual(Math.max(1, report.platform!.gpus.length));
     for (const advice of report.advice) expect(r.stdout).toContain(`- ${advice}`);
   }, 180_000);
 });

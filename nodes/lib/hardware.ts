@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type { GpuAdapterInfo, HardwareReport } from '../sdk/index.ts';
 import { listAdapterNames, openAdapter } from './webgpu.ts';
+import { machineGpus } from './gpu-inventory.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -45,7 +46,9 @@ export async function probeHardware(vulkanLoader: HardwareReport['vulkanLoader']
   const tensorflow = await tensorflowStatus();
   const wasm = resolvable('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
   const hardware = gpus.filter((g) => !g.software);
+  const machine = machineGpus();
   const advice: string[] = [];
+  if (machine.assignment.note) advice.push(`Several GPUs: ${machine.assignment.note}`);
   if (!hardware.length) {
     if (vulkanLoader === 'none') advice.push('WebGPU: no Vulkan loader (libvulkan.so.1): install your distribution\'s vulkan loader package (libvulkan1 / vulkan-loader) and your GPU driver\'s Vulkan support.');
     else advice.push('WebGPU: no hardware GPU adapter found: install or update the GPU driver with Vulkan (Linux), Metal (macOS) or D3D12 (Windows) support.');
@@ -62,5 +65,6 @@ export async function probeHardware(vulkanLoader: HardwareReport['vulkanLoader']
         : wasm
           ? 'wasm (CPU)'
           : 'cpu';
-  return { gpus, vulkanLoader, tensorflow, wasm, auto, advice };
+  const platform = { gpus: machine.gpus, gpuCount: machine.assignment.count, binding: machine.assignment.method };
+  return { gpus, vulkanLoader, tensorflow, wasm, auto, advice, platform };
 }

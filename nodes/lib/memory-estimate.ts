@@ -11,6 +11,9 @@ const GIB = 1024 ** 3;
 /** The wasm heap is 32-bit: 4 GiB, of which tfjs bookkeeping and fragmentation take a share. */
 export const WASM_BUDGET_BYTES = 3.5 * GIB;
 
+/** Of a GPU's memory, what training may plan to use: the driver, other programs and fragmentation take the rest. */
+export const GPU_USABLE_SHARE = 0.85;
+
 /** LoRA as the estimate sees it: the adapters' rank and how many matrices per layer get one. */
 export type LoraSize = { rank: number; targets: number };
 

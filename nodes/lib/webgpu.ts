@@ -46,6 +46,8 @@ export interface OpenedAdapter {
   info: GpuAdapterInfo;
 }
 
+const SOFTWARE_NAME = /swiftshader|llvmpipe|lavapipe|software/i;
+
 function describeAdapter(adapter: GPUAdapter): GpuAdapterInfo {
   const i = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   const software = !!i.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software|basic render/i.test(`${i.vendor} ${i.architecture} ${i.description}`);
@@ -63,8 +65,10 @@ function describeAdapter(adapter: GPUAdapter): GpuAdapterInfo {
 export async function openAdapter(index = 0): Promise<OpenedAdapter | null> {
   const d = await loadDawn();
   if (!d) return null;
-  const names = index > 0 ? await listAdapterNames() : [];
-  const name = names[index];
+  // Index among hardware adapters: a software one (lavapipe, SwiftShader) never takes a heavy node's GPU slot.
+  // A worker bound to one GPU through Vulkan's environment (gpu-inventory.ts) sees only that one.
+  const names = index > 0 ? (await listAdapterNames()).filter((n) => !SOFTWARE_NAME.test(n)) : [];
+  const name = names.length ? names[index % names.length] : undefined;
   try {
     const gpu = d.create(name ? [`adapter=${name}`] : []);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });

@@ -64,6 +64,15 @@ export interface HardwareReport {
   wasm: boolean;
   /** The rung Auto picks on this machine, in words. */
   auto: string;
+  /**
+   * The GPUs the platform reports (nvidia-smi, NVIDIA's and the kernel's files), with memory where it
+   * says, and how many of them heavy nodes are spread over (gpuCount) and how a worker is bound to one.
+   */
+  platform?: {
+    gpus: Array<{ vendor: string; name: string; pciAddress: string; memoryBytes?: number }>;
+    gpuCount: number;
+    binding: 'device-select' | 'adapter-name' | 'single';
+  };
   /** One line of advice per missing piece. */
   advice: string[];
 }

@@ -11,6 +11,8 @@ export interface SessionRequest {
   prompt?: string;
   messages?: ChatMessage[];
   settings: SamplingSettings;
+  /** Auto, GPU or CPU for this request (default Auto); the worker reloads the model when it changes. */
+  device?: import('./device.ts').DevicePreference;
 }
 
 /** Keeps the last model loaded between requests; one generation at a time. */

@@ -1,4 +1,5 @@
 /** The playground: talk to, or complete text with, any model a run produced. */
+import type { DeviceInfo, DevicePreference } from './device.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -39,6 +40,8 @@ export interface GenerationRequest {
   /** chat: the conversation so far, ending with the user's turn. */
   messages?: ChatMessage[];
   settings: SamplingSettings;
+  /** Which device answers: Auto (the best rung, a real GPU first), GPU (fails when there is none) or CPU; default Auto. */
+  device?: DevicePreference;
 }
 
 export type GenerationEndReason = 'stop' | 'length' | 'context' | 'cancelled' | 'error';
@@ -53,6 +56,8 @@ export interface GenerationStats {
   /** From the request to the first token, including loading the model. */
   firstTokenMs: number;
   backend?: string;
+  /** The device that answered (backend and GPU adapter), as the run record keeps it for nodes. */
+  device?: DeviceInfo;
   /**
    * The text the model was given (chat: the conversation in its template), its last 4,000 characters:
    * without the start that did not fit the context (promptTextDropped).

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WeftHost } from '../host/weft-host.ts';
 import { nodeRegistry } from '../../nodes/index.ts';
+import { machineGpus } from '../../nodes/lib/gpu-inventory.ts';
 import { MENU_CHANNEL, type MenuCommand } from '../../nodes/sdk/doors/shell-api.ts';
 import { resolveWorkspaceDir, workspacePaths } from '../store/workspace.ts';
 import { guardDirtyClose } from './close-guard.ts';
@@ -79,11 +80,15 @@ app.enableSandbox();
 app.whenReady().then(async () => {
   hardenSession(session.defaultSession);
   const workspace = resolveWorkspaceDir();
+  // Several GPUs: each heavy node's worker is started bound to its GPU (see nodes/lib/gpu-inventory.ts).
+  const gpus = machineGpus().assignment;
   const engine = await WeftHost.open({
     workspace,
     registry: nodeRegistry,
     registryModule: 'bundled',
-    launcher: utilityLauncher(join(here, 'worker.js')),
+    launcher: utilityLauncher(join(here, 'worker.js'), gpus.env),
+    gpuCount: gpus.count,
+    gpuBound: gpus.env.length > 0,
   });
 
   const rebuildMenu = async () =>

@@ -1,5 +1,5 @@
 import { utilityProcess } from 'electron';
-import type { WorkerLauncher } from '../engine/worker/launcher.ts';
+import { gpuBoundEnv, type WorkerLauncher } from '../engine/worker/launcher.ts';
 import { watchWorkerOutput } from '../engine/worker/output-tail.ts';
 import type { WorkerToHost } from '../engine/worker/protocol.ts';
 import { workerEnvWithVulkan } from '../engine/worker/vulkan-env.ts';
@@ -8,11 +8,11 @@ import { workerEnvWithVulkan } from '../engine/worker/vulkan-env.ts';
  * Workers in the app run as Electron utility processes rather than `fork` with
  * ELECTRON_RUN_AS_NODE, so the RunAsNode fuse can stay off.
  */
-export function utilityLauncher(entry: string): WorkerLauncher {
+export function utilityLauncher(entry: string, gpuEnv: ReadonlyArray<Record<string, string>> = []): WorkerLauncher {
   // WebGPU (Dawn) finds Vulkan only through the environment its process starts with.
   const env = workerEnvWithVulkan(process.env);
-  return () => {
-    const child = utilityProcess.fork(entry, [], { stdio: 'pipe', serviceName: 'Weft worker', env });
+  return (gpu) => {
+    const child = utilityProcess.fork(entry, [], { stdio: 'pipe', serviceName: 'Weft worker', env: gpuBoundEnv(env, gpuEnv, gpu) });
     const stderrTail = watchWorkerOutput(child.stdout, child.stderr);
     return {
       get pid() {

@@ -39,6 +39,21 @@ export async function hardwareProbeCommand(loader: string): Promise<never> {
   process.exit(0);
 }
 
+const BINDING: Record<NonNullable<HardwareReport['platform']>['binding'], string> = {
+  'device-select': "each heavy node's worker bound to its GPU by PCI address (Mesa's Vulkan device-select layer)",
+  'adapter-name': 'each heavy node picks its GPU by adapter name',
+  single: 'one heavy node at a time',
+};
+
+/** The platform's GPUs (count, memory) and how many heavy nodes run at once. */
+function platformLines(r: HardwareReport): string[] {
+  const p = r.platform;
+  if (!p) return [];
+  const lines = [`GPUs (platform) ${p.gpus.length ? `${p.gpus.length} found; heavy nodes spread over ${p.gpuCount}: ${BINDING[p.binding]}` : 'none found (nvidia-smi, /proc/driver/nvidia, /sys/class/drm)'}`];
+  for (const g of p.gpus) lines.push(`  ${g.pciAddress} ${g.name}${g.memoryBytes ? `, ${(g.memoryBytes / 1024 ** 3).toFixed(1)} GiB` : ''}`);
+  return lines;
+}
+
 export function formatHardware(r: HardwareReport): string {
   const lines: string[] = [];
   lines.push(`Auto trains on: ${r.auto}`);
@@ -49,6 +64,7 @@ export function formatHardware(r: HardwareReport): string {
     const mem = g.maxBufferSize ? `, max buffer ${(g.maxBufferSize / 1024 ** 3).toFixed(1)} GiB` : '';
     lines.push(`  #${i} ${g.description || g.vendor} (${g.vendor}${g.architecture ? `, ${g.architecture}` : ''})${g.software ? ' [software: the CPU computes]' : ''}${mem}`);
   });
+  lines.push(...platformLines(r));
   const tf = r.tensorflow;
   lines.push(`TensorFlow      ${tf.installed ? `@tensorflow/tfjs-node${tf.installed === 'gpu' ? '-gpu' : ''} installed; ${tf.cudaGpu ? 'sees a CUDA GPU' : 'no CUDA GPU (CPU kernels)'}` : 'not installed'}${tf.error ? ` (${tf.error})` : ''}`);
   lines.push(`wasm fallback   ${r.wasm ? 'available' : 'missing'}`);

@@ -2,6 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { graphOf, maxOverlap, readTrace, stubEngine, type TraceLine } from '../../test/helpers.ts';
 import type { WeftHost } from '../host/weft-host.ts';
+import { forkLauncher } from './worker/launcher.ts';
 
 const hosts: WeftHost[] = [];
 afterAll(async () => Promise.all(hosts.map((h) => h.close())));
@@ -46,5 +47,16 @@ describe('heavy nodes across GPUs', () => {
     expect(run.state).toBe('succeeded');
     expect(maxOverlap(readTrace(workspace))).toBe(1);
     expect(run.nodes.h1!.metrics!.gpu).toBe(-1);
+  });
+
+  it("with workers bound to GPUs, each heavy node runs in a worker started with its GPU's environment", async () => {
+    // What gpu-inventory.ts gives per GPU (DRI_PRIME=pci-... on a real machine); a marker variable here.
+    const launcher = forkLauncher({ gpuEnv: [{ WEFT_TEST_BOUND_GPU: '0' }, { WEFT_TEST_BOUND_GPU: '1' }] });
+    const { engine } = await stubEngine(undefined, { limits: { maxConcurrent: 4, maxHeavy: 1 }, gpuCount: 2, gpuBound: true, launcher });
+    hosts.push(engine);
+    const run = await engine.waitForRun((await engine.startRun({ graph: heavyGraph() })).runId);
+    expect(run.state).toBe('succeeded');
+    for (const id of ['h1', 'h2', 'h3', 'h4']) expect(run.nodes[id]!.metrics!.boundGpu, id).toBe(run.nodes[id]!.metrics!.gpu);
+    expect(new Set(['h1', 'h2', 'h3', 'h4'].map((id) => run.nodes[id]!.metrics!.gpu))).toEqual(new Set([0, 1]));
   });
 });

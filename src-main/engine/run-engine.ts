@@ -46,6 +46,11 @@ export interface RunEngineOptions {
    * and heavy nodes go round-robin to the least busy one. Default 1: behaviour as with one GPU.
    */
   gpuCount?: number;
+  /**
+   * Whether the launcher binds a worker to the GPU it is started for (launcher(gpu)); then a heavy
+   * node's job runs in a worker of its GPU. Without it, the worker picks the adapter by index itself.
+   */
+  gpuBound?: boolean;
   /** Where a graph in graphDir may read files from (asked at each check: picks can change). */
   readRoots(graphDir: string): ReadRoot[];
   /** Every run event, as it happens (after it is appended to the run's event log). */
@@ -82,7 +87,8 @@ export class RunEngine {
   private readonly gpuCount: number;
 
   constructor(private readonly options: RunEngineOptions) {
-    this.pool = new WorkerPool(options.launcher, options.registryModule);
+    // Workers are bound to one GPU each when the host has a way to (gpuBound) and several GPUs.
+    this.pool = new WorkerPool(options.launcher, options.registryModule, 2, options.gpuBound === true && (options.gpuCount ?? 1) > 1);
     // The machine schedules heavy nodes against the sum of the per-GPU limits; the controller spreads them.
     const perDevice = options.limits?.maxHeavy ?? 1;
     this.limits = { maxConcurrent: options.limits?.maxConcurrent ?? 4, maxHeavy: perDevice * Math.max(1, options.gpuCount ?? 1) };

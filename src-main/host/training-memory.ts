@@ -6,10 +6,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { DevicePreference, ValidationMemory } from '../../nodes/sdk/index.ts';
-import { WASM_BUDGET } from '../../nodes/lib/memory-estimate.ts';
+import { GPU_USABLE_SHARE, WASM_BUDGET } from '../../nodes/lib/memory-estimate.ts';
 
 const GIB = 1024 ** 3;
-const GPU_USABLE_SHARE = 0.85;
 const require = createRequire(import.meta.url);
 
 function resolvable(id: string): boolean {

@@ -38,6 +38,7 @@ import { resolveGraphPath, type ReadRoot } from '../engine/paths.ts';
 import { RunEngine } from '../engine/run-engine.ts';
 import type { RunLimits } from '../engine/run-machine.ts';
 import { forkLauncher, type WorkerLauncher } from '../engine/worker/launcher.ts';
+import { machineGpus } from '../../nodes/lib/gpu-inventory.ts';
 import { CacheStore } from '../store/cache-store.ts';
 import { openGraphFile, writeGraphFile } from '../store/graph-files.ts';
 import { PickedPaths } from '../store/picked-paths.ts';
@@ -64,6 +65,8 @@ export interface HostOptions {
   limits?: Partial<RunLimits>;
   /** GPUs to spread heavy nodes over, each with its own heavy-node limit (default 1). */
   gpuCount?: number;
+  /** Whether `launcher` binds a worker to the GPU index it is given (default: when Weft's own launcher has a binding). */
+  gpuBound?: boolean;
   /** Folders besides the workspace and each graph's own folder that graphs may read from. */
   allowedRoots?: string[];
   /** Where Weft's own file picker may browse; home, the workspace and allowedRoots unless given. */
@@ -92,7 +95,10 @@ export class WeftHost implements WeftApi {
     this.picked = new PickedPaths(join(this.paths.root, 'settings'));
     this.drafts = new DraftStore(join(this.paths.root, 'drafts'));
     this.browser = new FileBrowser(options.browseRoots ?? defaultBrowseRoots(this.paths.root, options.allowedRoots ?? []));
-    const launcher = options.launcher ?? forkLauncher();
+    // Several GPUs: heavy nodes are spread over them (the count and the way to bind a worker to one
+    // come from the platform, nodes/lib/gpu-inventory.ts), unless the caller says otherwise.
+    const gpus = options.gpuCount === undefined ? machineGpus().assignment : null;
+    const launcher = options.launcher ?? forkLauncher(gpus?.env.length ? { gpuEnv: gpus.env } : {});
     this.launcher = launcher;
     this.runs = new RunEngine({
       paths: this.paths,
@@ -102,7 +108,8 @@ export class WeftHost implements WeftApi {
       launcher,
       registryModule: options.registryModule,
       limits: options.limits,
-      gpuCount: options.gpuCount,
+      gpuCount: options.gpuCount ?? gpus?.count,
+      gpuBound: options.gpuBound ?? (!options.launcher && !!gpus?.env.length),
       readRoots: (graphDir) => this.readRoots(graphDir),
       emit: (event: RunEvent) => this.broadcast(event),
       trainingMemory: trainingMemoryFor(options.machine ?? machineFacts()),
@@ -205,7 +212,7 @@ export class WeftHost implements WeftApi {
   async startGeneration(request: GenerationRequest): Promise<{ generationId: string }> {
     const model = findModel(this.runs.get(request.runId), request.nodeId, this.paths.cache);
     if (request.mode === 'chat' && !request.messages?.length) throw new Error('a chat needs at least one message');
-    const generationId = this.playground.start({ modelDir: model.dir, mode: request.mode, prompt: request.prompt, messages: request.messages, settings: request.settings });
+    const generationId = this.playground.start({ modelDir: model.dir, mode: request.mode, prompt: request.prompt, messages: request.messages, settings: request.settings, ...(request.device ? { device: request.device } : {}) });
     return { generationId };
   }
 

@@ -198,6 +198,13 @@ describe('the playground', () => {
     expect(await page.getByTestId('pg-stats').textContent()).toMatch(/^40 tokens · reached the token limit · [\d.]+ tokens\/s/);
     expect((await page.locator('.pg-generated').textContent())!.length).toBeGreaterThan(0);
     await shot(page, 'real-07-playground-completion');
+    // The device: CPU for this request, and the stats say which device answered.
+    await page.getByTestId('pg-device').selectOption('cpu');
+    await page.getByTestId('pg-generate').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="pg-stop"]'), null, { timeout: 30_000 });
+    await page.getByTestId('pg-stats').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('pg-stats').textContent()).toMatch(/ · (wasm|cpu)$/);
+    await page.getByTestId('pg-device').selectOption('auto');
 
     // Chat: the model was never fine-tuned for chat, and the playground says so.
     await page.getByTestId('pg-mode-chat').click();

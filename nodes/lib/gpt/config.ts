@@ -1,5 +1,6 @@
 import type { ModelConfig } from '../../sdk/index.ts';
 import { isEncoderFamily, shapeOf, type ModelShape } from '../hf-config.ts';
+import { deviceUsed } from '../device-state.ts';
 
 export { fromHfConfig, toHfConfig } from '../hf-config.ts';
 
@@ -39,9 +40,10 @@ function encoderParameterCount(c: ModelShape): number {
 /**
  * Bytes training needs at its peak: the weights; the gradients and two Adam moments of what learns
  * (with LoRA only the adapters); and the tensors the backward pass keeps. tfjs keeps every
- * intermediate of a step until the step ends, so per token and layer it holds about 68
+ * intermediate of a step until the step ends, so per token and layer it holds about 54
  * width-sized and 5 MLP-sized vectors for GPT-2 (whose GELU and LayerNorm are single kernels on
- * wasm, fused-ops.ts), 85 and 20 for the Llama family (RMSNorm, SwiGLU and RoPE still op by op),
+ * wasm, fused-ops.ts), 85 and 20 for the Llama family with RMSNorm, SwiGLU and RoPE op by op (60 and 14 with their fused
+ * wasm kernels, llama-fused-ops.ts),
  * 5.5 floats per head and position of the attention, and 9 per vocabulary entry of the logits.
  * A learning embedding adds two table-sized tensors (its gradient's one-hot product and the tied
  * head's), and gradient accumulation one more set of gradients (the running sum).
@@ -55,7 +57,11 @@ export function trainingBytes(config: GptConfig, batch: number, context = config
   const weights = parameterCount(c) * 4;
   const learning = lora ? c.layers * lora.targets * lora.rank * 2 * c.width : parameterCount(c);
   const tokens = batch * context;
-  const [perWidth, perMlp] = c.family === 'gpt2' || isEncoderFamily(c.family) ? [54, 5] : [85, 20];
+  // The Llama family on wasm (the backend this job computes on) runs RMSNorm, SwiGLU and RoPE as fused
+  // kernels (llama-fused-ops.ts) that keep fewer activations (refitted on bench/memory-estimate.ts's sizes);
+  // elsewhere, or before a backend is chosen (validation in the host), the plain ops' larger figure.
+  const fusedLlama = deviceUsed()?.backend === 'wasm';
+  const [perWidth, perMlp] = c.family === 'gpt2' || isEncoderFamily(c.family) ? [54, 5] : fusedLlama ? [60, 14] : [85, 20];
   const perLayer = perWidth * c.width + perMlp * c.intermediateSize + 5.5 * c.heads * context;
   const embeddingGradient = lora ? 0 : 2 * c.vocabSize * c.width * 4;
   const accumulated = gradAccum > 1 ? learning * 4 : 0;

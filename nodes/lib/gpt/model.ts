@@ -16,6 +16,7 @@ import { Prng } from '../prng.ts';
 import { rank1Bias } from '../wasm-heap.ts';
 import { batchMatMul } from './batch-matmul.ts';
 import { attentionSoftmax, columnSum, geluErf, geluTanh, layerNorm } from './fused-ops.ts';
+import { rmsNorm, rope, swiglu } from './llama-fused-ops.ts';
 import type { GptConfig } from './config.ts';
 
 export type Params = Map<string, tf.Variable>;
@@ -201,11 +202,6 @@ function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
 /** A variable the trainer is not updating (its `trainable` flag off): no gradient is computed for it. */
 const isFrozen = (t: tf.Tensor) => t instanceof tf.Variable && !t.trainable;
 
-/** RMSNorm as the Llama family computes it: x / sqrt(mean(x²) + eps) · w. */
-function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
-  const meanSquare = tf.mean(tf.mul(x, x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), w) as tf.Tensor2D;
-}
 
 const silu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
 
@@ -275,8 +271,10 @@ function rotateHalfMatrix(hd: number): tf.Tensor2D {
 /** Applies rotary embeddings to [B*heads, T, hd]. */
 function applyRope(x: tf.Tensor3D, cos: tf.Tensor2D, sin: tf.Tensor2D, rot: tf.Tensor2D): tf.Tensor3D {
   const [n, T, hd] = x.shape;
-  const rotated = tf.reshape(plainMatMul(tf.reshape(x, [n * T, hd]) as tf.Tensor2D, rot), [n, T, hd]);
-  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor3D;
+  return rope(x, cos, sin, () => {
+    const rotated = tf.reshape(plainMatMul(tf.reshape(x, [n * T, hd]) as tf.Tensor2D, rot), [n, T, hd]);
+    return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor3D;
+  });
 }
 
 /** Key/value heads repeated for grouped-query attention: [B*kv, T, hd] -> [B*kv*rep, T, hd], as HF's repeat_kv. */
@@ -474,7 +472,7 @@ export function hiddenStates(p: Params, config: GptConfig, ids: tf.Tensor2D, opt
     const m = encoder ? h : norm(h, pre + 'ln_2');
     const f = gpt2
       ? layer(p, pre + 'mlp.c_proj', activation(c.activation, layer(p, pre + 'mlp.c_fc', m)) as tf.Tensor2D)
-      : layer(p, pre + 'mlp.down', tf.mul(silu(layer(p, pre + 'mlp.gate', m)), layer(p, pre + 'mlp.up', m)) as tf.Tensor2D);
+      : layer(p, pre + 'mlp.down', swiglu(layer(p, pre + 'mlp.gate', m), layer(p, pre + 'mlp.up', m)) as tf.Tensor2D);
     h = tf.add(h, drop(f, 200 + i)) as tf.Tensor2D;
     if (encoder) h = norm(h, pre + 'ln_2');
   }

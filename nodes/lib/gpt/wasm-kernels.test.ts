@@ -1,7 +1,7 @@
 /**
  * Weft's own wasm kernels (batched matMul on XNNPACK, fused GELU (tanh and exact) / LayerNorm / bias gradient,
- * attention softmax, cross-entropy, Adam) compute what the plain tfjs ops compute: values and
- * gradients, for single ops and for whole models of GPT-2, Qwen3 and BERT, and they leak no tensors.
+ * attention softmax, RMSNorm / SwiGLU / rotary embeddings, cross-entropy, Adam) compute what the plain tfjs ops
+ * compute: values and gradients, for single ops and for whole models of GPT-2, Qwen3 and BERT, and they leak no tensors.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, useBestBackend } from '../backend.ts';
@@ -10,6 +10,7 @@ import { DEFAULT_OPTIMIZER, Optimizer } from '../train/optimizer.ts';
 import { batchMatMul } from './batch-matmul.ts';
 import type { GptConfig } from './config.ts';
 import { attentionSoftmax, columnSum, geluErf, geluErfOps, geluTanh, geluTanhOps, layerNorm, layerNormOps } from './fused-ops.ts';
+import { rmsNorm, rmsNormOps, rope, swiglu, swigluOps } from './llama-fused-ops.ts';
 import { crossEntropy, disposeParams, hiddenStates, initParams, lmLogits, type Params } from './model.ts';
 
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]!);
@@ -92,6 +93,28 @@ describe("Weft's wasm kernels", () => {
     const mask = tf.tensor2d(Array.from({ length: 36 }, (_, i) => (i % 6 > Math.floor(i / 6) ? -1e9 : 0)), [6, 6]);
     expectSame((s) => attentionSoftmax(s as tf.Tensor3D, 0.35, mask), [scores]);
     tf.dispose([x, w, b, scores, mask]);
+  });
+
+  it("RMSNorm, SwiGLU and rotary embeddings (the Llama family's chains) equal their tfjs compositions", () => {
+    const x = normal([12, 16], 13, 3);
+    const w = tf.add(normal([16], 14, 0.2), 1);
+    expectSame((t, g) => rmsNorm(t as tf.Tensor2D, g, 1e-6), [x, w]);
+    expect(relDiff(rmsNorm(x as tf.Tensor2D, w, 1e-6), rmsNormOps(x as tf.Tensor2D, w, 1e-6))).toBeLessThan(1e-6);
+    const gate = normal([6, 20], 15, 4);
+    const up = normal([6, 20], 16, 2);
+    expectSame((a, b) => swiglu(a!, b!), [gate, up]);
+    expect(relDiff(swiglu(gate, up), swigluOps(gate, up))).toBeLessThan(1e-6);
+    // Rotary: 5 rows (batch x heads) of 7 positions, head size 8; tables as the model builds them (halves repeated).
+    const angles = Array.from({ length: 7 * 8 }, (_, i) => Math.floor(i / 8) * 10000 ** (-(2 * (i % 4)) / 8));
+    const cos = tf.tensor2d(angles.map(Math.cos), [7, 8]);
+    const sin = tf.tensor2d(angles.map(Math.sin), [7, 8]);
+    const rot = tf.tensor2d(Array.from({ length: 64 }, (_, i) => { const [r, c] = [Math.floor(i / 8), i % 8]; return r === c + 4 ? -1 : c === r + 4 ? 1 : 0; }), [8, 8]);
+    const plain = (t: tf.Tensor3D) => tf.add(tf.mul(t, cos), tf.mul(tf.reshape(tf.matMul(tf.reshape(t, [35, 8]), rot), [5, 7, 8]), sin)) as tf.Tensor3D;
+    const q = normal([5, 7, 8], 17);
+    expectSame((t) => rope(t as tf.Tensor3D, cos, sin, () => plain(t as tf.Tensor3D)), [q]);
+    // The fused kernel is really another path: the plain composition gives the same numbers.
+    expect(relDiff(rope(q as tf.Tensor3D, cos, sin, () => { throw new Error('the wasm kernel should have run'); }), plain(q as tf.Tensor3D))).toBeLessThan(1e-6);
+    tf.dispose([x, w, gate, up, cos, sin, rot, q]);
   });
 
   for (const family of ['gpt2', 'qwen3', 'bert'] as const) {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { ChatMessage, GenerationEndReason, GenerationStats, PlaygroundMode, Prediction, SamplingSettings } from '../../sdk/playground.ts';
 import type { PlaygroundGenerator, SessionRequest } from '../../sdk/playground-worker.ts';
 import { chatVariables, readChatFormat, DEFAULT_CHAT_TEMPLATE, type ChatFormat } from '../chat-template.ts';
-import { tf } from '../backend.ts';
+import { tf, useDevice } from '../backend.ts';
+import { deviceUsed, setDeviceRequest } from '../device-state.ts';
 import { encodeForClassifier } from '../classify-input.ts';
 import { generateUntil, promptWindow } from '../gpt/generate.ts';
 import { hiddenStates, lmLogits } from '../gpt/model.ts';
@@ -31,9 +32,13 @@ function abortError(): Error {
 export class PlaygroundSession implements PlaygroundGenerator {
   private loaded: { key: string; model: OpenedModel; chat: ChatFormat | null } | null = null;
 
-  private async open(dir: string) {
-    // A retrained model in the same folder has new weights: the file's mtime is part of the key.
-    const key = `${dir}@${statSync(weightsFileOf(dir)).mtimeMs}`;
+  private async open(dir: string, device: SessionRequest['device'] = 'auto') {
+    // A retrained model in the same folder has new weights: the file's mtime is part of the key. So is
+    // the device: the weights live on one backend, and another device loads them again.
+    const key = `${dir}@${statSync(weightsFileOf(dir)).mtimeMs}@${device}`;
+    // The request picks the backend of the tensor work that follows (openModelInput, then generation).
+    setDeviceRequest({ preference: device });
+    await useDevice();
     if (this.loaded?.key === key) return this.loaded;
     this.dispose();
     const model = await openModelInput({ dir });
@@ -61,14 +66,15 @@ export class PlaygroundSession implements PlaygroundGenerator {
 
   async generate(req: SessionRequest, onText: (delta: string) => void, signal: AbortSignal): Promise<GenerationStats> {
     const started = performance.now();
-    const { model, chat } = await this.open(req.modelDir);
+    const { model, chat } = await this.open(req.modelDir, req.device);
     const { config, params, tok, backend } = model;
+    const device = deviceUsed() ?? undefined;
     if (req.mode === 'classify' || req.mode === 'fill-mask') {
       const text = req.prompt ?? '';
       const { prediction, promptTokens, filled } = req.mode === 'classify' ? await classify(model, text) : await fillMask(model, text);
       if (filled) onText(filled);
       const ms = Math.round(performance.now() - started);
-      return { reason: 'stop', promptTokens, promptTokensDropped: 0, tokens: 0, tokensPerSecond: 0, firstTokenMs: ms, backend, promptText: text.slice(-4000), prediction };
+      return { reason: 'stop', promptTokens, promptTokensDropped: 0, tokens: 0, tokensPerSecond: 0, firstTokenMs: ms, backend, device, promptText: text.slice(-4000), prediction };
     }
     if (!config.causal) throw new Error('this model is an encoder (masked LM): it fills in <mask> tokens (Fill in mode) rather than writing on');
     if (config.numClasses) throw new Error('this model is a classifier: it labels text (Classify mode) rather than writing on');
@@ -116,6 +122,7 @@ export class PlaygroundSession implements PlaygroundGenerator {
       tokensPerSecond: tokens > 1 && seconds > 0 ? (tokens - 1) / seconds : 0,
       firstTokenMs: Math.round(firstTokenMs),
       backend,
+      device,
       promptText: seen.slice(-4000),
     };
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GptConfig } from '../gpt/config.ts';
 import { assertFitsBackend } from './memory-check.ts';
+import { parseNvidiaSmi } from '../gpu-inventory.ts';
 
 const big: GptConfig = { vocabSize: 50257, contextLength: 1024, width: 768, layers: 12, heads: 12, dropout: 0, causal: true, tiedEmbeddings: true, layerNormEps: 1e-5, numClasses: 0, maskTokenId: -1 };
 const small: GptConfig = { ...big, vocabSize: 256, contextLength: 128, width: 128, layers: 4, heads: 4 };
@@ -49,5 +50,28 @@ describe('memory check on a GPU (webgpu)', () => {
     } finally {
       delete process.env.WEFT_GPU_MEMORY_GIB;
     }
+  });
+
+  it("uses the device memory the platform states (nvidia-smi's output, faked here), WEFT_GPU_MEMORY_GIB overriding it", () => {
+    // nvidia-smi --query-gpu=name,pci.bus_id,memory.total --format=csv,noheader,nounits on a 4 GiB card.
+    const gpus = () => parseNvidiaSmi('NVIDIA H200, 00000000:17:00.0, 4096\n');
+    expect(() => assertFitsBackend('webgpu', big, 16, 1024, 1, undefined, gpu(64 * 1024 ** 3), {}, gpus)).toThrow(/more than NVIDIA H200's 4 GiB \(nvidia-smi\) allows\./);
+    expect(() => assertFitsBackend('webgpu', small, 16, 128, 1, undefined, gpu(64 * 1024 ** 3), {}, gpus)).not.toThrow();
+    // An H200's 141 GiB holds GPT-2 small at batch 4 (about 32 GiB by the estimate), not at 16 (about 128 GiB).
+    expect(() => assertFitsBackend('webgpu', big, 16, 1024, 1, undefined, gpu(64 * 1024 ** 3), {}, () => parseNvidiaSmi('NVIDIA H200, 00000000:17:00.0, 143771\n'))).toThrow(/140\.4 GiB \(nvidia-smi\)/);
+    expect(() => assertFitsBackend('webgpu', big, 4, 1024, 1, undefined, gpu(64 * 1024 ** 3), {}, () => parseNvidiaSmi('NVIDIA H200, 00000000:17:00.0, 143771\n'))).not.toThrow();
+    process.env.WEFT_GPU_MEMORY_GIB = '200';
+    try {
+      expect(() => assertFitsBackend('webgpu', big, 16, 1024, 1, undefined, gpu(64 * 1024 ** 3), {}, gpus)).not.toThrow();
+    } finally {
+      delete process.env.WEFT_GPU_MEMORY_GIB;
+    }
+  });
+  it("takes AMD's VRAM from the driver, and no figure for a software adapter (it computes in the machine's memory)", () => {
+    const amd = { backend: 'webgpu', adapter: { vendor: 'amd', architecture: 'rdna-3', description: 'AMD Radeon RX 7600', software: false, maxBufferSize: 2 ** 40, maxStorageBufferBindingSize: 2 ** 40 } };
+    const vram = () => [{ vendor: 'amd' as const, name: 'AMD GPU 0x7480', pciAddress: '0000:03:00.0', memoryBytes: 4 * 1024 ** 3 }];
+    expect(() => assertFitsBackend('webgpu', big, 16, 1024, 1, undefined, amd, {}, vram)).toThrow(/AMD Radeon RX 7600's 4 GiB \(the driver\)/);
+    const swiftshader = { backend: 'webgpu', adapter: { ...amd.adapter, vendor: 'google', description: 'SwiftShader Device', software: true } };
+    expect(() => assertFitsBackend('webgpu', big, 16, 1024, 1, undefined, swiftshader, {}, vram)).not.toThrow();
   });
 });

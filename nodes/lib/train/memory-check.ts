@@ -1,27 +1,39 @@
 import type { GptConfig } from '../gpt/config.ts';
 import { deviceUsed } from '../device-state.ts';
-import { trainingFitProblem, WASM_BUDGET, type LoraSize, type TrainingBudget } from '../memory-estimate.ts';
-import type { DeviceInfo } from '../../sdk/index.ts';
+import { GPU_USABLE_SHARE, trainingFitProblem, WASM_BUDGET, type LoraSize, type TrainingBudget } from '../memory-estimate.ts';
+import type { DeviceInfo, GpuAdapterInfo } from '../../sdk/index.ts';
+import { adapterMemoryBytes, platformGpus, type PlatformGpu } from '../gpu-inventory.ts';
 
-export { heapExtraBytes, largestBufferBytes, WASM_BUDGET_BYTES } from '../memory-estimate.ts';
+export { GPU_USABLE_SHARE, heapExtraBytes, largestBufferBytes, WASM_BUDGET_BYTES } from '../memory-estimate.ts';
 
 const GIB = 1024 ** 3;
-/** Of a GPU's memory, what training may plan to use: the driver, other programs and fragmentation take the rest. */
-export const GPU_USABLE_SHARE = 0.85;
 
-function budgetOf(backend: string, device: DeviceInfo | null): TrainingBudget | null {
+/**
+ * The GPU's memory: WEFT_GPU_MEMORY_GIB when set (it overrides), else what the platform says
+ * (nvidia-smi, amdgpu's sysfs; see gpu-inventory.ts), else unknown. A software adapter computes in
+ * the machine's memory, which no GPU figure describes.
+ */
+function deviceMemory(adapter: GpuAdapterInfo, gpus: () => PlatformGpu[]): { bytes: number; source: string } | null {
+  const gib = Number(process.env.WEFT_GPU_MEMORY_GIB);
+  if (gib > 0) return { bytes: gib * GIB, source: 'WEFT_GPU_MEMORY_GIB' };
+  if (adapter.software) return null;
+  const found = adapterMemoryBytes(adapter.vendor, gpus());
+  return found ? { bytes: found.bytes, source: found.gpu.vendor === 'nvidia' ? 'nvidia-smi' : 'the driver' } : null;
+}
+
+function budgetOf(backend: string, device: DeviceInfo | null, gpus: () => PlatformGpu[]): TrainingBudget | null {
   if (backend === 'wasm') return WASM_BUDGET;
   if (backend !== 'webgpu' || !device?.adapter) return null;
   const a = device.adapter;
   const perBuffer = Math.min(a.maxBufferSize ?? Infinity, a.maxStorageBufferBindingSize ?? Infinity);
-  // WebGPU does not report device memory; WEFT_GPU_MEMORY_GIB tells it where the platform does not.
-  const gib = Number(process.env.WEFT_GPU_MEMORY_GIB);
-  const total = gib > 0 ? gib * GIB * GPU_USABLE_SHARE : undefined;
+  // WebGPU does not report device memory: the platform's figure, or the user's, stands in for it.
+  const memory = deviceMemory(a, gpus);
   const name = a.description || a.vendor || 'GPU';
   return {
     maxBufferBytes: Number.isFinite(perBuffer) ? perBuffer : undefined,
-    totalBytes: total,
-    describe: (kind) => (kind === 'buffer' ? `${name}'s largest buffer (${(perBuffer / GIB).toFixed(2)} GiB, the adapter's limit)` : `${name}'s ${gib} GiB (WEFT_GPU_MEMORY_GIB)`),
+    totalBytes: memory ? memory.bytes * GPU_USABLE_SHARE : undefined,
+    describe: (kind) =>
+      kind === 'buffer' ? `${name}'s largest buffer (${(perBuffer / GIB).toFixed(2)} GiB, the adapter's limit)` : `${name}'s ${Number((memory!.bytes / GIB).toFixed(1))} GiB (${memory!.source})`,
   };
 }
 
@@ -42,8 +54,10 @@ export function assertFitsBackend(
   device: DeviceInfo | null = deviceUsed(),
   /** extraBytes: what the loop holds beside one model in training (reinforcement learning's full-copy reference); what: the words for the error. */
   more: { extraBytes?: number; what?: string } = {},
+  /** The GPUs the platform reports (their memory); a seam for tests. */
+  gpus: () => PlatformGpu[] = platformGpus,
 ): void {
-  const budget = budgetOf(backend, device);
+  const budget = budgetOf(backend, device, gpus);
   if (!budget) return;
   const problem = trainingFitProblem(budget, config, batchSize, context, gradAccum, lora, more);
   if (problem) throw new Error(problem);

@@ -29,7 +29,7 @@ export interface StartRunRequest {
 }
 
 export interface ValidateResult {
-  /** No errors (warnings do not keep a graph from running). */
+  /** No errors (warnings never stop a run). */
   ok: boolean;
   errors: GraphError[];
   /** Worth knowing before the run, but not blocking it (a trainer that will not validate). */
@@ -191,6 +191,7 @@ export const weftApiDoor = {
         seed: seed(z),
         stop: z.array(z.string().min(1).max(200)).max(16).optional(),
       }),
+      device: z.enum(['auto', 'gpu', 'cpu']).optional(),
     }),
   }),
   stopGeneration: (z) => ({ generationId: z.string().uuid() }),

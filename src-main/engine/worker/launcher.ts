@@ -20,13 +20,19 @@ export interface WorkerProcess {
   kill(): void;
 }
 
-/** Starts worker processes. Node hosts fork; the Electron app injects one built on utilityProcess. */
-export type WorkerLauncher = () => WorkerProcess;
+/**
+ * Starts worker processes. Node hosts fork; the Electron app injects one built on utilityProcess.
+ * `gpu`: the GPU a worker is bound to for its life (its Vulkan environment shows it that GPU), when
+ * the host spreads heavy nodes over several; absent, a worker for any job.
+ */
+export type WorkerLauncher = (gpu?: number) => WorkerProcess;
 
 export interface ForkLauncherOptions {
   /** V8 heap limit of each worker, in MB. */
   maxOldSpaceMb?: number;
   env?: NodeJS.ProcessEnv;
+  /** Per GPU index, what binds a worker to that GPU (gpu-inventory.ts's assignment); empty: no binding. */
+  gpuEnv?: ReadonlyArray<Record<string, string>>;
 }
 
 /** The built worker's path, defined by the CLI build (bin/cli-build.js); not defined elsewhere. */
@@ -40,14 +46,14 @@ export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher 
   const loaderArgs = built ? ['--enable-source-maps'] : ['--import', import.meta.resolve('tsx')];
   // Decided once, before forking: Dawn finds the Vulkan loader only through the environment a process starts with.
   const env = workerEnvWithVulkan(options.env ?? process.env);
-  return () => {
+  return (gpu) => {
     const execArgv = [...loaderArgs];
     if (options.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${options.maxOldSpaceMb}`);
     const child = fork(workerEntry, [], {
       execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env,
+      env: gpuBoundEnv(env, options.gpuEnv, gpu),
     });
     const stderrTail = watchWorkerOutput(child.stdout, child.stderr);
     return {
@@ -69,4 +75,10 @@ export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher 
       },
     };
   };
+}
+
+/** A worker's environment with its GPU binding added (unchanged without one). */
+export function gpuBoundEnv(env: NodeJS.ProcessEnv, gpuEnv: ReadonlyArray<Record<string, string>> | undefined, gpu: number | undefined): NodeJS.ProcessEnv {
+  const bind = gpu === undefined ? undefined : gpuEnv?.[gpu];
+  return bind ? { ...env, ...bind } : env;
 }

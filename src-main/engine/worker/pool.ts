@@ -45,6 +45,8 @@ export class PooledWorker {
   private listener: ((msg: WorkerToHost) => void) | null = null;
   private exitListener: ((exit: WorkerExit) => void) | null = null;
   exited: WorkerExit | null = null;
+  /** The GPU this worker's process was started for; undefined: any job. */
+  gpu: number | undefined;
 
   constructor(readonly proc: WorkerProcess, registryModule: string) {
     this.ready = new Promise<void>((resolve, reject) => {
@@ -90,18 +92,31 @@ export class WorkerPool {
     private readonly launcher: WorkerLauncher,
     private readonly registryModule: string,
     private readonly maxIdle = 2,
+    /** Whether workers are bound to one GPU each (the host found several and a way to bind them). */
+    private readonly gpuBound = false,
   ) {}
 
-  private spawn(): PooledWorker {
-    const worker = new PooledWorker(this.launcher(), this.registryModule);
+  private spawn(gpu?: number): PooledWorker {
+    const worker = new PooledWorker(this.launcher(gpu), this.registryModule);
+    worker.gpu = gpu;
     this.all.add(worker);
     worker.ready.catch(() => this.all.delete(worker));
     return worker;
   }
 
-  /** Starts a job on an idle worker, or a new one. */
+  /** An idle worker bound to `gpu` (undefined: an unbound one), taken out of the idle list. */
+  private takeIdle(gpu: number | undefined): PooledWorker | undefined {
+    const at = this.idle.findLastIndex((w) => w.gpu === gpu);
+    return at >= 0 ? this.idle.splice(at, 1)[0] : undefined;
+  }
+
+  /**
+   * Starts a job on an idle worker, or a new one. With GPU binding (gpuBound), a job asking for GPU
+   * index i runs in a worker started for GPU i: Vulkan's device choice is made when a process starts.
+   */
   run(request: JobRequest, listeners: JobListeners): JobHandle {
-    const worker = this.idle.pop() ?? this.spawn();
+    const gpu = this.gpuBound ? request.ctx.device?.gpuIndex : undefined;
+    const worker = this.takeIdle(gpu) ?? this.spawn(gpu);
     const jobId = randomUUID();
     let killTimer: ReturnType<typeof setTimeout> | null = null;
     let settled = false;

@@ -37,6 +37,13 @@ export function HardwarePanel() {
               </li>
             ))}
             {!report.gpus.length && <li>No GPU found by WebGPU (Vulkan loader: {report.vulkanLoader})</li>}
+            {report.platform && (
+              <li data-testid="hardware-gpu-count">
+                {report.platform.gpus.length
+                  ? `${report.platform.gpus.length} GPU${report.platform.gpus.length === 1 ? '' : 's'} on this machine (${report.platform.gpus.map((g) => `${g.name}${g.memoryBytes ? `, ${(g.memoryBytes / 1024 ** 3).toFixed(0)} GiB` : ''}`).join('; ')}); heavy nodes run on ${report.platform.gpuCount} at once`
+                  : 'No GPU reported by the platform (nvidia-smi, the kernel)'}
+              </li>
+            )}
             <li>
               TensorFlow: {report.tensorflow.installed ? `installed, ${report.tensorflow.cudaGpu ? 'sees a CUDA GPU' : 'no CUDA GPU'}` : 'not installed'}
             </li>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from '
 import type { SamplingSettings } from '../../../nodes/sdk/playground.ts';
 import { useEditor } from '../context.ts';
 import type { GenerationStats } from '../../../nodes/sdk/playground.ts';
+import type { DevicePreference } from '../../../nodes/sdk/device.ts';
 import { endText, modelKey, modesFor, type PlaygroundMode, type PlaygroundModel } from './playground-model.ts';
 
 function usePlayground(model: PlaygroundModel) {
@@ -204,6 +205,14 @@ export function Playground({ model, onClose }: { model: PlaygroundModel; onClose
           <label className="pg-setting" title="The random seed of the next request.">
             <span>Seed</span>
             <input type="number" min={0} value={s.settings.seed} onChange={(e) => Number.isInteger(Number(e.target.value)) && Number(e.target.value) >= 0 && settings({ seed: Number(e.target.value) })} aria-label="Seed" data-testid="pg-seed" />
+          </label>
+          <label className="pg-setting" title="Auto takes a GPU when one is found, else the CPU; GPU fails when there is none; CPU never uses a GPU. Changing it loads the model again.">
+            <span>Device</span>
+            <select value={s.device} onChange={(e) => model.setDevice(e.target.value as DevicePreference)} aria-label="Device" data-testid="pg-device">
+              <option value="auto">Auto (a GPU first)</option>
+              <option value="gpu">GPU only</option>
+              <option value="cpu">CPU only</option>
+            </select>
           </label>
           <label className="check small">
             <input type="checkbox" checked={s.advanceSeed} onChange={(e) => model.setAdvanceSeed(e.target.checked)} /> next seed after each request

@@ -105,4 +105,15 @@ describe('playground model', () => {
     expect(p.getState().completionError).toMatch(/gone from the cache/);
     expect(p.getState().generating).toBeNull();
   });
+
+  it('sends the chosen device (Auto by default) and says which device answered', () => {
+    const p = new PlaygroundModel();
+    p.setModels([model({})]);
+    expect(p.completeRequest()!.device).toBe('auto');
+    p.started('g5');
+    p.handle({ type: 'generation-end', generationId: 'g5', at, stats: { ...stats, backend: 'webgpu', device: { backend: 'webgpu', gpuIndex: 1, adapter: { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200', software: false } } } });
+    expect(endText(p.getState().completionStats!)).toMatch(/· webgpu #1 · NVIDIA H200/);
+    p.setDevice('cpu');
+    expect(p.completeRequest()!.device).toBe('cpu');
+  });
 });

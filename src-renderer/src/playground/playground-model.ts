@@ -1,3 +1,4 @@
+import { describeDevice, type DevicePreference } from '../../../nodes/sdk/device.ts';
 import type { ChatMessage, GenerationRequest, GenerationStats, ModelInfo, PlaygroundMode, SamplingSettings } from '../../../nodes/sdk/playground.ts';
 import type { EngineEvent } from '../../../nodes/sdk/runs.ts';
 
@@ -17,6 +18,8 @@ export interface PlaygroundState {
   settings: SamplingSettings;
   /** Each request gets the next seed, so asking twice gives two samples; fixed when false. */
   advanceSeed: boolean;
+  /** Which device answers the next request: Auto, GPU or CPU. */
+  device: DevicePreference;
   system: string;
   turns: Turn[];
   /** Complete mode: the text to continue and what the model wrote after it. */
@@ -70,6 +73,7 @@ export class PlaygroundModel {
     mode: 'chat',
     settings: DEFAULT_SETTINGS,
     advanceSeed: true,
+    device: 'auto',
     system: '',
     turns: [],
     prompt: '',
@@ -155,6 +159,10 @@ export class PlaygroundModel {
     this.set({ advanceSeed });
   }
 
+  setDevice(device: DevicePreference) {
+    this.set({ device });
+  }
+
   setSystem(system: string) {
     this.set({ system });
   }
@@ -181,7 +189,7 @@ export class PlaygroundModel {
     const turns: Turn[] = [...this.state.turns, { role: 'user', content: userText }];
     const messages: ChatMessage[] = [...(this.state.system.trim() ? [{ role: 'system' as const, content: this.state.system }] : []), ...turns.map(({ role, content }) => ({ role, content }))];
     this.set({ turns: [...turns, { role: 'assistant', content: '' }], generating: { id: null, target: 'chat' } });
-    return { runId: m.runId, nodeId: m.nodeId, mode: 'chat', messages, settings: this.nextSettings() };
+    return { runId: m.runId, nodeId: m.nodeId, mode: 'chat', messages, settings: this.nextSettings(), device: this.state.device };
   }
 
   /** Complete, classify or fill in: one text in, the answer in the completion area. */
@@ -190,7 +198,7 @@ export class PlaygroundModel {
     if (!m || this.state.generating || this.state.mode === 'chat') return null;
     this.set({ completion: '', completionStats: null, completionError: null, generating: { id: null, target: 'complete' } });
     const settings = this.state.mode === 'complete' ? this.nextSettings() : this.state.settings;
-    return { runId: m.runId, nodeId: m.nodeId, mode: this.state.mode, prompt: this.state.prompt, settings };
+    return { runId: m.runId, nodeId: m.nodeId, mode: this.state.mode, prompt: this.state.prompt, settings, device: this.state.device };
   }
 
   private nextSettings(): SamplingSettings {
@@ -259,9 +267,12 @@ export class PlaygroundModel {
   }
 }
 
+/** Which device answered: the GPU's name when there is one, else the backend. */
+const answeredOn = (stats: GenerationStats) => (stats.device ? ` · ${describeDevice(stats.device)}` : stats.backend ? ` · ${stats.backend}` : '');
+
 /** How a generation ended, in words. */
 export function endText(stats: GenerationStats): string {
-  if (stats.prediction) return `read ${stats.promptTokens} tokens · answered in ${stats.firstTokenMs} ms${stats.backend ? ` · ${stats.backend}` : ''}`;
+  if (stats.prediction) return `read ${stats.promptTokens} tokens · answered in ${stats.firstTokenMs} ms${answeredOn(stats)}`;
   const why = {
     stop: 'stopped at end of text',
     length: 'reached the token limit',
@@ -271,5 +282,5 @@ export function endText(stats: GenerationStats): string {
   }[stats.reason];
   const rate = stats.tokensPerSecond ? ` · ${stats.tokensPerSecond.toFixed(1)} tokens/s` : '';
   const dropped = stats.promptTokensDropped ? ` · the first ${stats.promptTokensDropped} prompt token${stats.promptTokensDropped === 1 ? '' : 's'} did not fit the context and ${stats.promptTokensDropped === 1 ? 'was' : 'were'} left out (shown struck out under What the model saw)` : '';
-  return `${stats.tokens} tokens · ${why}${rate} · first token after ${stats.firstTokenMs} ms${stats.backend ? ` · ${stats.backend}` : ''}${dropped}`;
+  return `${stats.tokens} tokens · ${why}${rate} · first token after ${stats.firstTokenMs} ms${answeredOn(stats)}${dropped}`;
 }
