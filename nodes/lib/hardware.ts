@@ -3,21 +3,12 @@
  * packages and whether they see CUDA, the wasm fallback. Runs in a process started with Vulkan's
  * environment (see src-main/cli/doctor.ts), since Dawn reads it at start.
  */
-import { createRequire } from 'node:module';
 import type { GpuAdapterInfo, HardwareReport } from '../sdk/index.ts';
 import { listAdapterNames, openAdapter } from './webgpu.ts';
 import { machineGpus } from './gpu-inventory.ts';
+import { packageInstalled } from './package-installed.ts';
 
-const require = createRequire(import.meta.url);
 
-function resolvable(id: string): boolean {
-  try {
-    require.resolve(id);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function webgpuAdapters(): Promise<GpuAdapterInfo[]> {
   const names = await listAdapterNames();
@@ -30,7 +21,7 @@ async function webgpuAdapters(): Promise<GpuAdapterInfo[]> {
 }
 
 async function tensorflowStatus(): Promise<HardwareReport['tensorflow']> {
-  const installed = resolvable('@tensorflow/tfjs-node-gpu') ? 'gpu' : resolvable('@tensorflow/tfjs-node') ? 'cpu' : null;
+  const installed = packageInstalled('@tensorflow/tfjs-node-gpu') ? 'gpu' : packageInstalled('@tensorflow/tfjs-node') ? 'cpu' : null;
   if (!installed) return { installed, cudaGpu: false };
   try {
     const { loadTensorflow } = await import('./backend.ts');
@@ -44,7 +35,7 @@ async function tensorflowStatus(): Promise<HardwareReport['tensorflow']> {
 export async function probeHardware(vulkanLoader: HardwareReport['vulkanLoader']): Promise<HardwareReport> {
   const gpus = await webgpuAdapters();
   const tensorflow = await tensorflowStatus();
-  const wasm = resolvable('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
+  const wasm = packageInstalled('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
   const hardware = gpus.filter((g) => !g.software);
   const machine = machineGpus();
   const advice: string[] = [];

@@ -4,21 +4,12 @@
  * seconds). Runs again, exactly, in the trainer when it knows its backend (nodes/lib/train/memory-check.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { DevicePreference, ValidationMemory } from '../../nodes/sdk/index.ts';
 import { GPU_USABLE_SHARE, WASM_BUDGET } from '../../nodes/lib/memory-estimate.ts';
+import { packageInstalled } from '../../nodes/lib/package-installed.ts';
 
 const GIB = 1024 ** 3;
-const require = createRequire(import.meta.url);
 
-function resolvable(id: string): boolean {
-  try {
-    require.resolve(id);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether a GPU may be there: on Linux a GPU shows as a render node or an NVIDIA device; elsewhere assume one may. */
 export function gpuMayBePresent(platform: NodeJS.Platform = process.platform, dev = '/dev'): boolean {
@@ -42,7 +33,7 @@ export interface MachineFacts {
 export function machineFacts(): MachineFacts {
   const gib = Number(process.env.WEFT_GPU_MEMORY_GIB);
   return {
-    tensorflow: resolvable('@tensorflow/tfjs-node') || resolvable('@tensorflow/tfjs-node-gpu'),
+    tensorflow: packageInstalled('@tensorflow/tfjs-node') || packageInstalled('@tensorflow/tfjs-node-gpu'),
     gpuMayBePresent: gpuMayBePresent(),
     ...(gib > 0 ? { gpuMemoryGiB: gib } : {}),
   };
