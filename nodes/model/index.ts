@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, fromHfConfig } from '../lib/hf-config.ts';
 import { parameterCount } from '../lib/memory-estimate.ts';
-import { hubCacheDir, hubModelIdProblem, hubRepoDir, isCommitHash, revisionProblem } from '../lib/hub/repo.ts';
+import { cachedSnapshotDir, hubModelIdProblem, isCommitHash, revisionProblem } from '../lib/hub/repo.ts';
 import { newModel } from '../lib/new-model.ts';
 import { defineNode, nodeSpec, type ModelConfig, type NodeProblem } from '../sdk/index.ts';
 
@@ -55,17 +55,10 @@ function folderModel(folder: string | undefined): ModelConfig | undefined {
 
 /** A Hub model's shape from the workspace cache, when a run has downloaded that revision before; unknown otherwise. */
 function cachedHubModel(workspace: string | undefined, id: string, revision: string): ModelConfig | undefined {
-  if (!workspace || hubModelIdProblem(id) || revisionProblem(revision)) return undefined;
-  const repo = hubRepoDir(hubCacheDir(workspace), id);
-  const ref = join(repo, 'refs', ...revision.split('/'));
-  const commit = isCommitHash(revision) ? revision : existsSync(ref) ? readFileSync(ref, 'utf8').trim() : '';
-  return commit ? folderModel(join(repo, 'snapshots', commit)) : undefined;
+  const dir = workspace ? cachedSnapshotDir(workspace, id, revision) : null;
+  return dir ? folderModel(dir) : undefined;
 }
 
-/**
- * A new model's shape as run.ts builds it. The vocabulary comes from the tokenizer when its params
- * tell; otherwise 256 (the byte tokens every tokenizer has), a lower bound.
- */
 /** Shape settings describe a new model; a loaded one has its own (shown after it runs). */
 const NEW = { param: 'source', is: ['new'] } as const;
 const HUB = { param: 'source', is: ['hub'] } as const;

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHfConfig } from '../../nodes/lib/hf-config.ts';
-import { hubCacheDir, hubModelIdProblem, hubRepoDir, isCommitHash } from '../../nodes/lib/hub/repo.ts';
+import { cachedSnapshotDir } from '../../nodes/lib/hub/repo.ts';
 import { loadedModelShape, type LoadedModelShape, type ModelShapeRequest } from '../../nodes/sdk/index.ts';
 import { resolveGraphPath, type ReadRoot } from '../engine/paths.ts';
 
@@ -18,12 +18,9 @@ function configPath(request: ModelShapeRequest, workspace: string, graphDir: str
     if ('error' in resolved) throw new Error(resolved.error);
     return join(resolved.path, 'config.json');
   }
-  if (p.source === 'hub' && typeof p.hubModel === 'string' && !hubModelIdProblem(p.hubModel)) {
-    const repo = hubRepoDir(hubCacheDir(workspace), p.hubModel);
-    const revision = typeof p.revision === 'string' && p.revision ? p.revision : 'main';
-    const ref = join(repo, 'refs', ...revision.split('/'));
-    const commit = isCommitHash(revision) ? revision : existsSync(ref) ? readFileSync(ref, 'utf8').trim() : null;
-    return commit && isCommitHash(commit) ? join(repo, 'snapshots', commit, 'config.json') : null;
+  if (p.source === 'hub' && typeof p.hubModel === 'string') {
+    const dir = cachedSnapshotDir(workspace, p.hubModel, typeof p.revision === 'string' && p.revision ? p.revision : 'main');
+    return dir ? join(dir, 'config.json') : null;
   }
   return null;
 }

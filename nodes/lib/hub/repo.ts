@@ -2,6 +2,7 @@
  * Hugging Face Hub names, light enough for a node spec (no client, no network): a model id's
  * shape, commit hashes, and where a repository lives in the workspace's model cache.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The Hub's own rule for repository names: letters, digits, "-", "_", "." ; no "--" or ".." ; at most 96 characters. */
@@ -37,3 +38,15 @@ export const hubCacheDir = (workspace: string): string => join(workspace, 'model
 
 /** A model repository's folder in the cache, as huggingface_hub names it: models--owner--name. */
 export const hubRepoDir = (cacheDir: string, id: string): string => join(cacheDir, `models--${id.split('/').join('--')}`);
+
+/**
+ * The folder of a Hub model's revision in the workspace cache (a branch or tag through its ref, a
+ * commit as itself), or null when no run has downloaded it: what validation and the inspector read.
+ */
+export function cachedSnapshotDir(workspace: string, id: string, revision: string): string | null {
+  if (hubModelIdProblem(id) || revisionProblem(revision)) return null;
+  const repo = hubRepoDir(hubCacheDir(workspace), id);
+  const ref = join(repo, 'refs', ...revision.split('/'));
+  const commit = isCommitHash(revision) ? revision : existsSync(ref) ? readFileSync(ref, 'utf8').trim() : '';
+  return isCommitHash(commit) ? join(repo, 'snapshots', commit) : null;
+}
