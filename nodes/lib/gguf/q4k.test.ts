@@ -30,7 +30,7 @@ let text: number[];
 const perplexity = async (p: Params) => (await windowPerplexity(p, config, new MemoryTokens(Int32Array.from(text)), 4096, 4, async () => undefined)).perplexity;
 
 beforeAll(async () => {
-  await trainTinyModel(dir, 'llama', 60, { width: 256, heads: 4, kvHeads: 2, headDim: 64, intermediateSize: 320 });
+  await trainTinyModel(dir, 'llama', 40, { width: 256, heads: 4, kvHeads: 2, headDim: 64, intermediateSize: 320 });
   ({ config, params } = loadModelFolder(dir));
   text = await TextTokenizer.fromFile(join(dir, 'tokenizer.json')).encode(TRAINING_TEXT.repeat(3));
   for (const type of ['F32', 'Q4_K'] as const) {
