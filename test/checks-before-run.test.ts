@@ -59,7 +59,7 @@ describe('checks before the run', () => {
     expect(e?.message).toMatch(/^Chat fine-tuning needs a decoder .* but the connected model is an encoder .*or set the Model node's Architecture to gpt2 or llama\.$/);
     // Classification takes an encoder (BERT's pooler) as well as a decoder.
     expect(on(checkGraph(sftGraph({ architecture: 'encoder' }, { mode: 'classification' }), catalogue).errors, 'sft').filter((x) => x.port === 'model')).toEqual([]);
-    for (const trainer of ['train.dpo', 'train.rm', 'generate', 'train.rl']) {
+    for (const trainer of ['train.dpo', 'train.rm', 'generate', 'train.rl', 'prune', 'quantize', 'deploy', 'export']) {
       const g = graphOf(
         [
           { id: 'tok', type: 'tokenizer', params: { kind: 'byte-level' } },

@@ -1,4 +1,5 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
+import { modelOf, needsDecoder } from '../lib/model-checks.ts';
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
@@ -31,6 +32,8 @@ export const spec = nodeSpec({
     if (p.gguf && p.ggufBackend === 'weft') problems.push({ param: 'ggufBackend', message: 'a lone .gguf file is served by llama.cpp; to serve GGUF weights through Weft, connect the model folder (from Quantize or Export) instead' });
     return problems;
   },
+  // An endpoint completes text: it needs a decoder.
+  validateWithInputs: (_p, inputs) => needsDecoder(modelOf(inputs), 'Serving completions'),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -1,5 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
-import { passModel } from '../lib/model-checks.ts';
+import { modelOf, needsDecoder, passModel } from '../lib/model-checks.ts';
 
 /** A file name Weft writes into the artifact and destination folders: no separators, no leading dot. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -33,6 +33,8 @@ export const spec = nodeSpec({
     return problems;
   },
   outputFacts: (_p, inputs) => passModel(inputs),
+  // GGUF files are for llama.cpp's text generation: decoders. A Hugging Face folder or zip takes any model.
+  validateWithInputs: (p, inputs) => (p.format === 'gguf' ? needsDecoder(modelOf(inputs), 'GGUF export') : []),
 });
 
 export default defineNode(spec, () => import('./run.ts'));

@@ -1,5 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
-import { contextProblem, memoryProblem, modelOf, passModel } from '../lib/model-checks.ts';
+import { contextProblem, memoryProblem, modelOf, needsDecoder, passModel } from '../lib/model-checks.ts';
 import type { ModelConfig } from '../sdk/index.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
 
@@ -82,6 +82,8 @@ export const spec = nodeSpec({
   validateWithInputs(p, inputs, { memory }) {
     const model = modelOf(inputs);
     if (!model) return [];
+    // Pruning is judged by perplexity, which only a decoder has.
+    if (!model.causal) return needsDecoder(model, 'Pruning');
     const after = pruned(model, p.method, p.sparsity);
     if ('problem' in after) return [{ param: p.method === 'attention-heads' && (model.family ?? 'gpt2') === 'gpt2' ? 'method' : 'sparsity', message: after.problem }];
     return [...contextProblem(model, p.context), ...(p.recoverySteps > 0 ? memoryProblem({ model: after.model, memory, sequences: p.batchSize, context: p.context }) : [])];

@@ -1,5 +1,5 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
-import { missingSplitProblem, passModel } from '../lib/model-checks.ts';
+import { missingSplitProblem, modelOf, needsDecoder, passModel } from '../lib/model-checks.ts';
 
 export const spec = nodeSpec({
   type: 'quantize',
@@ -32,7 +32,8 @@ export const spec = nodeSpec({
     return problems;
   },
   outputFacts: (_p, inputs) => passModel(inputs),
-  validateWithInputs: (p, inputs) => missingSplitProblem(inputs, 'dataset', p.split, 'measure perplexity on'),
+  // GGUF's block types and the perplexity comparison are for decoders.
+  validateWithInputs: (p, inputs) => [...needsDecoder(modelOf(inputs), 'Quantization to GGUF'), ...missingSplitProblem(inputs, 'dataset', p.split, 'measure perplexity on')],
 });
 
 export default defineNode(spec, () => import('./run.ts'));
