@@ -2,7 +2,7 @@ import type { AnyNodeDefinition, NodeProblem, UpstreamFacts, ValidationEnv } fro
 import type { GraphError } from './errors.ts';
 import type { Graph, GraphNode } from './graph.ts';
 import { findCycle, topologicalOrder } from './graph-order.ts';
-import { checkParamValue, defaultValue, paramApplies, type ParamValue, type ParamValues } from './params.ts';
+import { checkParamValue, defaultValue, type ParamValue, type ParamValues } from './params.ts';
 import { portsCompatible } from './ports.ts';
 
 export type Catalogue = ReadonlyMap<string, AnyNodeDefinition>;
@@ -37,7 +37,7 @@ function own(obj: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);
 }
 
-function resolveNodeParams(node: GraphNode, def: AnyNodeDefinition, errors: GraphError[], connected: readonly string[]): { node: GraphNode; paramsOk: boolean } {
+function resolveNodeParams(node: GraphNode, def: AnyNodeDefinition, errors: GraphError[]): { node: GraphNode; paramsOk: boolean } {
   let params: Record<string, unknown> = { ...node.params };
   let version = node.version;
   if (node.version > def.version) {
@@ -71,16 +71,9 @@ function resolveNodeParams(node: GraphNode, def: AnyNodeDefinition, errors: Grap
       paramsOk = false;
       continue;
     }
+    // A bad value is refused even in a setting that does not apply: the graph file is malformed, and
+    // the editor shows such a field with its error rather than hiding it (bench/probes.ts checks).
     const problem = checkParamValue(spec, value);
-    // A setting that does not apply (hidden in the editor) is never read: a bad value left in it
-    // must not block the run. It stays in the graph; the run sees its default.
-    if (problem && !paramApplies(def.params, key, params, connected)) {
-      const fallback = defaultValue(spec);
-      if (fallback !== undefined) {
-        resolved[key] = fallback as ParamValue;
-        continue;
-      }
-    }
     if (problem) {
       errors.push({ code: problem.code, nodeId: node.id, param: key, message: `${spec.label ?? key} ${problem.message}` });
       paramsOk = false;
@@ -125,8 +118,6 @@ export function checkGraph(graph: Graph, catalogue: Catalogue, env: ValidationEn
     edgeIds.add(edge.id);
   }
 
-  const connectedPorts = new Map<string, string[]>();
-  for (const e of graph.edges) connectedPorts.set(e.target, [...(connectedPorts.get(e.target) ?? []), e.targetHandle]);
   const resolvedNodes: GraphNode[] = [];
   const paramsOk = new Map<string, boolean>();
   for (const node of graph.nodes) {
@@ -136,7 +127,7 @@ export function checkGraph(graph: Graph, catalogue: Catalogue, env: ValidationEn
       resolvedNodes.push(node);
       continue;
     }
-    const r = resolveNodeParams(node, def, errors, connectedPorts.get(node.id) ?? []);
+    const r = resolveNodeParams(node, def, errors);
     paramsOk.set(node.id, r.paramsOk);
     resolvedNodes.push(r.node);
   }
