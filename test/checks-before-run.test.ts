@@ -13,7 +13,8 @@ import { catalogueOf, checkGraph, type Graph, type GraphError, type ValidationEn
 import { WASM_BUDGET } from '../nodes/lib/memory-estimate.ts';
 import { assertFitsBackend } from '../nodes/lib/train/memory-check.ts';
 import { checkForRun } from '../src-main/engine/prepare.ts';
-import { trainingMemoryFor } from '../src-main/host/training-memory.ts';
+import { machineFacts, platformGpuMemory, trainingMemoryFor } from '../src-main/host/training-memory.ts';
+import { parseNvidiaSmi } from '../nodes/lib/gpu-inventory.ts';
 import { graphOf, tempDir } from './helpers.ts';
 
 const catalogue = catalogueOf(nodeRegistry);
@@ -82,7 +83,7 @@ describe('checks before the run', () => {
     const g = sftGraph(big, { batchSize: 16 });
     const [e] = on(checkGraph(g, catalogue, wasm()).errors, 'sft');
     expect(e?.param).toBe('batchSize');
-    expect(e?.message).toMatch(/^Training needs about [\d.]+ GiB at batch 16, context 1024, more than the wasm backend's 4 GiB heap allows\./);
+    expect(e?.message).toMatch(/^Training needs about [\d.]+ GiB at batch size 16, context 1024, more than the wasm backend's 4 GiB heap allows\./);
     // The same estimate and message as when the trainer starts, on the config the Model node builds (byte-level vocabulary 257).
     const config = { vocabSize: 257, contextLength: 1024, width: 1024, layers: 24, heads: 16, dropout: 0.1, causal: true, tiedEmbeddings: true, layerNormEps: 1e-5, numClasses: 0, maskTokenId: -1, family: 'gpt2' as const, intermediateSize: 4096 };
     expect(() => assertFitsBackend('wasm', config, 16, 1024, 1)).toThrow(e!.message.charAt(0).toLowerCase() + e!.message.slice(1));
@@ -122,9 +123,62 @@ describe('checks before the run', () => {
     expect(trainingMemoryFor({ tensorflow: false, gpuMayBePresent: true, gpuMemoryGiB: 8 })('gpu')?.totalBytes).toBeCloseTo(8 * 0.85 * 1024 ** 3);
     expect(trainingMemoryFor({ tensorflow: true, gpuMayBePresent: false })('cpu')).toBeUndefined();
 
-    const g = sftGraph({ layers: 24, heads: 16, width: 1024, context: 1024 }, { batchSize: 16 });
+    const g = sftGraph({ layers: 24, heads: 16, width: 1024, context: 256 }, { batchSize: 16 });
     g.nodes.find((n) => n.id === 'sft')!.device = 'cpu';
     expect(on(checkGraph(g, catalogue, { trainingMemory: maybeGpu }).errors, 'sft').map((e) => e.param)).toEqual(['batchSize']);
+  });
+
+  it("checks a GPU node against the GPU memory the platform reports (nvidia-smi's output, faked), the smallest card of several", () => {
+    // Two NVIDIA cards, 24 GiB and 16 GiB, as `nvidia-smi --query-gpu=name,pci.bus_id,memory.total` prints them.
+    const gpus = parseNvidiaSmi('NVIDIA GeForce RTX 4090, 00000000:17:00.0, 24564\nNVIDIA RTX A4000, 00000000:65:00.0, 16376\n');
+    expect(platformGpuMemory(gpus)).toEqual({ gib: 16, source: 'nvidia-smi' });
+    expect(platformGpuMemory([])).toBeUndefined();
+    const saved = process.env.WEFT_GPU_MEMORY_GIB;
+    delete process.env.WEFT_GPU_MEMORY_GIB;
+    try {
+      const facts = machineFacts(() => gpus);
+      expect(facts).toMatchObject({ gpuMayBePresent: true, gpuMemoryGiB: 16, gpuMemorySource: 'nvidia-smi' });
+      // GPT-2 medium's shape (about 350M parameters), full fine-tuning at 16 x 256: beyond 16 GiB.
+      const g = sftGraph({ layers: 24, heads: 16, width: 1024, context: 256 }, { batchSize: 16 });
+      g.nodes.find((n) => n.id === 'sft')!.device = 'gpu';
+      const [e] = on(checkGraph(g, catalogue, { trainingMemory: trainingMemoryFor(facts) }).errors, 'sft');
+      expect(e?.message).toMatch(/the GPU's 16 GiB \(nvidia-smi\) allows\. Use batch size (\d+) with gradient accumulation (\d+)/);
+      // What it suggests passes on that GPU.
+      const [, batch, accum] = /Use batch size (\d+) with gradient accumulation (\d+)/.exec(e!.message)!;
+      const fitting = sftGraph({ layers: 24, heads: 16, width: 1024, context: 256 }, { batchSize: Number(batch), gradAccum: Number(accum) });
+      fitting.nodes.find((n) => n.id === 'sft')!.device = 'gpu';
+      expect(on(checkGraph(fitting, catalogue, { trainingMemory: trainingMemoryFor(facts) }).errors, 'sft')).toEqual([]);
+      // The user's figure overrides the platform's.
+      process.env.WEFT_GPU_MEMORY_GIB = '4';
+      expect(machineFacts(() => gpus)).toMatchObject({ gpuMemoryGiB: 4, gpuMemorySource: 'WEFT_GPU_MEMORY_GIB' });
+      expect(on(checkGraph(fitting, catalogue, { trainingMemory: trainingMemoryFor(machineFacts(() => gpus)) }).errors, 'sft')[0]?.message).toMatch(/the GPU's 4 GiB \(WEFT_GPU_MEMORY_GIB\)/);
+    } finally {
+      if (saved === undefined) delete process.env.WEFT_GPU_MEMORY_GIB;
+      else process.env.WEFT_GPU_MEMORY_GIB = saved;
+    }
+  });
+
+  it("counts a DPO batch in pairs (two sequences each), and its advice names a batch and an accumulation DPO has, which then pass", () => {
+    const dpo = (params: Record<string, unknown>) =>
+      graphOf(
+        [
+          { id: 'tok', type: 'tokenizer', params: { kind: 'byte-level' } },
+          { id: 'model', type: 'model', version: 2, params: { source: 'new', architecture: 'gpt2', layers: 8, heads: 8, width: 512, context: 256 } },
+          { id: 'prefs', type: 'dataset.preferences', params: {} },
+          { id: 'dpo', type: 'train.dpo', params: { batchSize: 8, ...params } },
+        ],
+        [['tok', 'tokenizer', 'model', 'tokenizer'], ['model', 'model', 'dpo', 'model'], ['prefs', 'preferences', 'dpo', 'preferences']],
+      );
+    const [e] = on(checkGraph(dpo({}), catalogue, wasm()).errors, 'dpo');
+    expect(e?.message).toMatch(/^Training needs about [\d.]+ GiB at batch size 8, context 256, more than the wasm backend's 4 GiB heap allows\. Use batch size (\d+) with gradient accumulation (\d+) \(the same effective batch\)/);
+    const [, batch, accum] = /Use batch size (\d+) with gradient accumulation (\d+)/.exec(e!.message)!;
+    expect(Number(batch) * Number(accum)).toBe(8);
+    expect(on(checkGraph(dpo({ batchSize: Number(batch), gradAccum: Number(accum) }), catalogue, wasm()).errors, 'dpo')).toEqual([]);
+    // Eight pairs are sixteen sequences: the estimate is that of fine-tuning at batch size 16.
+    const sft = sftGraph({ layers: 8, heads: 8, width: 512, context: 256 }, { batchSize: 16 });
+    sft.nodes.find((n) => n.id === 'sft')!.device = 'cpu';
+    const gib = (m: string | undefined) => /needs about ([\d.]+) GiB/.exec(m ?? '')?.[1];
+    expect(gib(e!.message)).toBe(gib(on(checkGraph(sft, catalogue, wasm()).errors, 'sft')[0]?.message));
   });
 
   it('warns, without blocking, when a trainer gets no validation split', () => {

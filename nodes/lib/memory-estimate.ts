@@ -46,10 +46,21 @@ export function heapExtraBytes(backend: string, config: GptConfig): number {
 
 export const WASM_BUDGET: TrainingBudget = { totalBytes: WASM_BUDGET_BYTES, describe: () => "the wasm backend's 4 GiB heap", extraBytes: (c) => heapExtraBytes('wasm', c) };
 
+/** How a node's batch maps to sequences, and which settings its advice may name. */
+export interface BatchShape {
+  /** Sequences per batch item: a preference pair is two, an RL prompt its group of samples. Default 1. */
+  sequencesPerItem?: number;
+  /** Whether the node has a gradient accumulation setting; without one, advice names only the batch. Default true. */
+  accumulation?: boolean;
+  /** The batch setting in words, given a value: "batch size 4" (default), "2 prompts per step". */
+  batch?: (items: number) => string;
+}
+
 /**
- * Why training this configuration does not fit the budget, with a batch size that fits (the same
- * effective batch through gradient accumulation) or a shorter context; null when it fits. The same
- * words at validation and when a trainer starts.
+ * Why training this configuration does not fit the budget, with a batch that fits (the same
+ * effective batch through gradient accumulation, where the node has it) or a shorter context; null
+ * when it fits. The same words at validation and when a trainer starts. batchSize counts the node's
+ * own items (pairs, prompts), so the advice names a value the user can set.
  */
 export function trainingFitProblem(
   budget: TrainingBudget,
@@ -59,14 +70,17 @@ export function trainingFitProblem(
   gradAccum: number,
   lora?: LoraSize,
   /** extraBytes: what the loop holds beside one model in training (a full-copy reference); what: the words for the message. */
-  more: { extraBytes?: number; what?: string } = {},
+  more: { extraBytes?: number; what?: string } & BatchShape = {},
 ): string | null {
+  const perItem = more.sequencesPerItem ?? 1;
+  const canAccumulate = more.accumulation ?? true;
+  const batchWords = more.batch ?? ((b: number) => `batch size ${b}`);
   // A smaller batch keeps the effective batch through accumulation, whose running sum costs memory too.
-  const accumFor = (b: number) => (b === batchSize ? gradAccum : Math.ceil((batchSize * gradAccum) / b));
+  const accumFor = (b: number) => (b === batchSize || !canAccumulate ? gradAccum : Math.ceil((batchSize * gradAccum) / b));
   const extra = (budget.extraBytes?.(config) ?? 0) + (more.extraBytes ?? 0);
-  const need = (b: number, t: number, accum = accumFor(b)) => trainingBytes(config, b, t, lora, accum) + extra;
+  const need = (b: number, t: number, accum = accumFor(b)) => trainingBytes(config, b * perItem, t, lora, accum) + extra;
   const overTotal = (b: number, t: number, accum?: number) => budget.totalBytes !== undefined && need(b, t, accum) > budget.totalBytes;
-  const overBuffer = (b: number, t: number) => budget.maxBufferBytes !== undefined && largestBufferBytes(config, b, t) > budget.maxBufferBytes;
+  const overBuffer = (b: number, t: number) => budget.maxBufferBytes !== undefined && largestBufferBytes(config, b * perItem, t) > budget.maxBufferBytes;
   const fits = (b: number, t: number, accum?: number) => !overTotal(b, t, accum) && !overBuffer(b, t);
   if (fits(batchSize, context)) return null;
   let b = batchSize;
@@ -75,13 +89,15 @@ export function trainingFitProblem(
   let t = context;
   while (t > 16 && !fits(1, t, gradAccum)) t = Math.floor(t / 2);
   const advice = fits(b, context)
-    ? `Use batch size ${b} with gradient accumulation ${Math.ceil((batchSize * gradAccum) / b)} (the same effective batch), or a smaller model.`
+    ? canAccumulate
+      ? `Use ${batchWords(b)} with gradient accumulation ${Math.ceil((batchSize * gradAccum) / b)} (the same effective batch), or a smaller model.`
+      : `Use ${batchWords(b)}, or a smaller model.`
     : fits(1, t, gradAccum)
-      ? `Even batch size 1 does not fit at context ${context}: use batch size 1 with context ${t}${lora ? '' : ', or LoRA'}, or a smaller model.`
-      : `Even batch size 1 does not fit: use a smaller model${lora ? '' : ' or LoRA'}.`;
-  const at = `at batch ${batchSize}, context ${context}`;
+      ? `Even ${batchWords(1)} does not fit at context ${context}: use ${batchWords(1)} with context ${t}${lora ? '' : ', or LoRA'}, or a smaller model.`
+      : `Even ${batchWords(1)} does not fit: use a smaller model${lora ? '' : ' or LoRA'}.`;
+  const at = `at ${batchWords(batchSize)}, context ${context}`;
   const why = overTotal(batchSize, context)
     ? `${more.what ?? 'training'} needs about ${(need(batchSize, context) / GIB).toFixed(1)} GiB ${at}, more than ${budget.describe('total')} allows.`
-    : `training ${at} makes a ${(largestBufferBytes(config, batchSize, context) / GIB).toFixed(2)} GiB tensor (logits or attention scores), more than ${budget.describe('buffer')}.`;
+    : `training ${at} makes a ${(largestBufferBytes(config, batchSize * perItem, context) / GIB).toFixed(2)} GiB tensor (logits or attention scores), more than ${budget.describe('buffer')}.`;
   return `${why} ${advice}`;
 }

@@ -5,7 +5,7 @@
  * for people who do not read code: what is wrong, and what to change.
  */
 import type { ModelConfig, NodeProblem, UpstreamFacts, ValidationMemory } from '../sdk/index.ts';
-import { trainingFitProblem, type LoraSize } from './memory-estimate.ts';
+import { trainingFitProblem, type BatchShape, type LoraSize } from './memory-estimate.ts';
 
 const ENCODER = 'an encoder (it reads text both ways, for masked-LM training and classification)';
 const DECODER = 'a decoder (a GPT-2 or Llama-family language model that writes text left to right)';
@@ -45,8 +45,10 @@ export function contextProblem(model: ModelConfig | undefined, context: number, 
 export interface FitQuestion {
   model: ModelConfig | undefined;
   memory: ValidationMemory | undefined;
-  /** Sequences per step (a preference pair counts two). */
-  sequences: number;
+  /** The node's batch setting: sequences, or pairs and prompts (see shape). */
+  batch: number;
+  /** How the batch maps to sequences and which settings the advice may name. */
+  shape?: BatchShape;
   /** The context param (0: the model's). */
   context: number;
   gradAccum?: number;
@@ -62,7 +64,7 @@ export interface FitQuestion {
 export function memoryProblem(q: FitQuestion): NodeProblem[] {
   if (!q.model || !q.memory) return [];
   const context = Math.min(q.context || q.model.contextLength, q.model.contextLength);
-  const problem = trainingFitProblem(q.memory, q.model, q.sequences, context, q.gradAccum ?? 1, q.lora);
+  const problem = trainingFitProblem(q.memory, q.model, q.batch, context, q.gradAccum ?? 1, q.lora, q.shape);
   if (!problem) return [];
   const message = q.memory.likely ? `${q.memory.likely}${problem}` : problem;
   return [{ param: q.param ?? 'batchSize', message: message.charAt(0).toUpperCase() + message.slice(1), ...(q.memory.likely ? { severity: 'warning' as const } : {}) }];

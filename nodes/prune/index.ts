@@ -86,7 +86,7 @@ export const spec = nodeSpec({
     if (!model.causal) return needsDecoder(model, 'Pruning');
     const after = pruned(model, p.method, p.sparsity);
     if ('problem' in after) return [{ param: p.method === 'attention-heads' && (model.family ?? 'gpt2') === 'gpt2' ? 'method' : 'sparsity', message: after.problem }];
-    return [...contextProblem(model, p.context), ...(p.recoverySteps > 0 ? memoryProblem({ model: after.model, memory, sequences: p.batchSize, context: p.context }) : [])];
+    return [...contextProblem(model, p.context), ...(p.recoverySteps > 0 ? memoryProblem({ model: after.model, memory, batch: p.batchSize, shape: { accumulation: false }, context: p.context }) : [])];
   },
   outputFacts: (p, inputs) => {
     const model = modelOf(inputs);

@@ -49,7 +49,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
 
     if (p.recoverySteps > 0) {
       needTokens(sets.train, context, 'the data');
-      assertFitsBackend(backend, config, p.batchSize, context, 1);
+      assertFitsBackend(backend, config, p.batchSize, context, 1, undefined, undefined, { accumulation: false });
       const r = await trainLanguageModel({
         config, params, train: sets.train, objective: 'causal', maskProbability: 0, batchSize: p.batchSize, context, steps: p.recoverySteps, gradAccum: 1,
         evalEvery: p.recoverySteps, evalBatches: 1, checkpointEvery: p.checkpointEvery, keepCheckpoints: 2, checkpointDir: join(ctx.checkpointDir, 'recovery'),

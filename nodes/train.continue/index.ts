@@ -1,6 +1,7 @@
 import { defineNode, nodeSpec, type NodeProblem } from '../sdk/index.ts';
 import { contextProblem, memoryProblem, modelOf, needsDecoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
+import { gradAccumParam } from '../lib/spec/grad-accum-param.ts';
 
 export const spec = nodeSpec({
   type: 'train.continue',
@@ -25,6 +26,7 @@ export const spec = nodeSpec({
     steps: { kind: 'integer', default: 300, min: 1, max: 10_000_000, help: 'How many updates training makes.' },
     learningRate: learningRateParam(1e-3, 'then it rises over 10 warm-up steps and stays constant'),
     batchSize: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'How many sequences each update learns from at once: larger is steadier and needs more memory.' },
+    gradAccum: gradAccumParam,
     context: { kind: 'integer', default: 0, min: 0, max: 8192, help: "Tokens per sequence; 0 uses the model's context." },
     evalEvery: { kind: 'integer', default: 50, min: 1, max: 1_000_000, help: 'Steps between measurements of the new and old held-out loss.' },
     evalWindows: { kind: 'integer', default: 32, min: 1, max: 100_000, label: 'Held-out windows', help: 'Sequences of each held-out set measured (the same ones before, during and after).' },
@@ -47,7 +49,7 @@ export const spec = nodeSpec({
     return [
       ...needsDecoder(model, 'Continued training'),
       ...contextProblem(model, p.context),
-      ...memoryProblem({ model, memory, sequences: p.batchSize, context: p.context }),
+      ...memoryProblem({ model, memory, batch: p.batchSize, context: p.context, gradAccum: p.gradAccum }),
       ...noValidationWarning(inputs, 'newData', 'the gain is measured on the last tenth of the train split, which training also reads'),
     ];
   },

@@ -19,7 +19,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     const context = p.context || config.contextLength;
     if (context > config.contextLength) throw new Error(`context ${context} is longer than the model's ${config.contextLength} tokens`);
     if (!config.causal) throw new Error('continued training here needs a decoder (causal) model');
-    assertFitsBackend(backend, config, p.batchSize, context, 1);
+    assertFitsBackend(backend, config, p.batchSize, context, p.gradAccum);
     const newInput = inputs.newData ?? inputs.newText;
     const oldInput = inputs.oldData ?? inputs.oldText;
     if (!newInput) throw new Error('connect the new data (newData or newText)');
@@ -52,7 +52,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
       batchSize: p.batchSize,
       context,
       steps: p.steps,
-      gradAccum: 1,
+      gradAccum: p.gradAccum,
       evalEvery: p.evalEvery,
       evalBatches: 1,
       checkpointEvery: p.checkpointEvery,

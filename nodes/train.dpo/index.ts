@@ -32,7 +32,7 @@ export const spec = nodeSpec({
       ...(model?.numClasses ? [{ port: 'model', message: 'DPO trains a language model, but the connected model has a classification or reward head. Connect the language model (the policy) instead.' }] : []),
       ...needsDecoder(modelOf(inputs, 'reference'), 'The DPO reference', 'reference'),
       ...contextProblem(model, p.context),
-      ...memoryProblem({ model, memory, sequences: 2 * p.batchSize, context: p.context, lora: loraOf(p) }),
+      ...memoryProblem({ model, memory, batch: p.batchSize, shape: { sequencesPerItem: 2 }, context: p.context, gradAccum: p.gradAccum, lora: loraOf(p) }),
       ...noValidationWarning(inputs, 'preferences', 'no held-out pairs measure preference accuracy', 'Set Held out above 0 in the preference dataset.'),
     ];
   },

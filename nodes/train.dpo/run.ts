@@ -19,7 +19,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     const context = p.context || config.contextLength;
     if (context > config.contextLength) throw new Error(`context ${context} is longer than the model's ${config.contextLength} tokens`);
     if (!config.causal || config.numClasses) throw new Error('DPO trains a language model (a causal model with its language-model head), not a classifier or reward model');
-    assertFitsBackend(backend, config, 2 * p.batchSize, context, 1, p.method === 'lora' ? { rank: p.loraRank, targets: p.loraTargets.split(',').length } : undefined);
+    assertFitsBackend(backend, config, p.batchSize, context, p.gradAccum, p.method === 'lora' ? { rank: p.loraRank, targets: p.loraTargets.split(',').length } : undefined, undefined, { sequencesPerItem: 2 });
     const padId = tok.specials[EOS] ?? config.padTokenId ?? config.eosTokenId ?? 0;
     const { train, validation } = await encodeSplits(inputs.preferences, modelIn, context, p.maxEvalPairs, ctx);
     const evalBatch = p.batchSize;
@@ -46,7 +46,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     const rewards = dpoRewards(params, config, padId, p.beta);
     const initial = validation ? await evaluatePairs(validation, rewards, evalBatch) : null;
     const r = await trainPairs({
-      config, params, train, ...(validation ? { validation } : {}), rewards, batchSize: p.batchSize, evalBatchSize: evalBatch, steps: p.steps, evalEvery: p.evalEvery,
+      config, params, train, ...(validation ? { validation } : {}), rewards, batchSize: p.batchSize, gradAccum: p.gradAccum, evalBatchSize: evalBatch, steps: p.steps, evalEvery: p.evalEvery,
       checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints, checkpointDir: ctx.checkpointDir,
       optimizer: inputs.optimizer?.settings ?? { ...DEFAULT_OPTIMIZER, weightDecay: 0 }, schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, lr: p.learningRate, warmupSteps: 10 },
       seed: ctx.seed, ...(lora ? { trainable: lora.trainable } : {}), signal: ctx.signal,

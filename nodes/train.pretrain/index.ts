@@ -1,6 +1,7 @@
 import { defineNode, nodeSpec } from '../sdk/index.ts';
 import { contextProblem, memoryProblem, modelOf, needsDecoder, needsEncoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
+import { gradAccumParam } from '../lib/spec/grad-accum-param.ts';
 
 export const spec = nodeSpec({
   type: 'train.pretrain',
@@ -22,7 +23,7 @@ export const spec = nodeSpec({
     learningRate: learningRateParam(3e-3, 'then it rises over 50 warm-up steps and falls along a cosine curve to a tenth'),
     batchSize: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'How many sequences each update learns from at once: larger is steadier and needs more memory.' },
     context: { kind: 'integer', default: 0, min: 0, max: 8192, help: 'Tokens per training sequence; 0 uses the model\'s context.' },
-    gradAccum: { kind: 'integer', default: 1, min: 1, max: 1024, label: 'Gradient accumulation', help: 'Micro-batches per update: the effective batch is batch size x this.' },
+    gradAccum: gradAccumParam,
     evalEvery: { kind: 'integer', default: 50, min: 1, max: 1_000_000, help: 'Steps between validation passes.' },
     evalBatches: { kind: 'integer', default: 8, min: 1, max: 10_000, label: 'Validation batches', help: 'Batches of the validation split measured at each validation pass: more is a steadier figure, slower.' },
     checkpointEvery: { kind: 'integer', default: 50, min: 0, max: 1_000_000, help: '0 disables checkpoints (and resume).' },
@@ -34,7 +35,7 @@ export const spec = nodeSpec({
     return [
       ...(p.objective === 'causal' ? needsDecoder(model, 'Causal language-model training') : needsEncoder(model, 'Masked language-model training', 'objective')),
       ...contextProblem(model, p.context),
-      ...memoryProblem({ model, memory, sequences: p.batchSize, context: p.context, gradAccum: p.gradAccum }),
+      ...memoryProblem({ model, memory, batch: p.batchSize, context: p.context, gradAccum: p.gradAccum }),
       ...noValidationWarning(inputs, 'dataset', 'training reports no validation loss and keeps no best checkpoint'),
     ];
   },

@@ -75,9 +75,13 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
 
     const lora = p.method === 'lora' ? await import('../lib/gpt/lora.ts') : null;
     const loraSettings = lora ? { rank: p.loraRank, alpha: p.loraAlpha, targets: lora.parseTargets(p.loraTargets) } : null;
-    assertFitsBackend(backend, config, p.promptsPerStep * p.groupSize, rolloutLength(config, [...prompts, ...heldOut], p.maxNewTokens), 1, loraSettings ? { rank: loraSettings.rank, targets: loraSettings.targets.length } : undefined, undefined, {
+    assertFitsBackend(backend, config, p.promptsPerStep, rolloutLength(config, [...prompts, ...heldOut], p.maxNewTokens), 1, loraSettings ? { rank: loraSettings.rank, targets: loraSettings.targets.length } : undefined, undefined, {
       extraBytes: referenceBytes(config, p.method),
       what: 'reinforcement learning',
+      // Each prompt is sampled groupSize times; RL has no accumulation setting.
+      sequencesPerItem: p.groupSize,
+      accumulation: false,
+      batch: (n) => `${n} prompt${n === 1 ? '' : 's'} per step`,
     });
     // The frozen reference. With LoRA the base weights never change, so the reference is the policy's own
     // base variables with the adapters left out (no copy); full training needs a copy of the starting weights.

@@ -29,7 +29,7 @@ export const spec = nodeSpec({
     return [
       ...needsDecoder(model, 'A reward model here'),
       ...contextProblem(model, p.context),
-      ...memoryProblem({ model, memory, sequences: 2 * p.batchSize, context: p.context, lora: loraOf(p) }),
+      ...memoryProblem({ model, memory, batch: p.batchSize, shape: { sequencesPerItem: 2 }, context: p.context, gradAccum: p.gradAccum, lora: loraOf(p) }),
       ...noValidationWarning(inputs, 'preferences', 'no held-out pairs measure preference accuracy', 'Set Held out above 0 in the preference dataset.'),
     ];
   },

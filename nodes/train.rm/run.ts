@@ -21,7 +21,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     const context = p.context || config.contextLength;
     if (context > config.contextLength) throw new Error(`context ${context} is longer than the model's ${config.contextLength} tokens`);
     if (!config.causal) throw new Error('a reward model here is built on a decoder (causal) model, as the policy it scores');
-    assertFitsBackend(backend, config, 2 * p.batchSize, context, 1, p.method === 'lora' ? { rank: p.loraRank, targets: p.loraTargets.split(',').length } : undefined);
+    assertFitsBackend(backend, config, p.batchSize, context, p.gradAccum, p.method === 'lora' ? { rank: p.loraRank, targets: p.loraTargets.split(',').length } : undefined, undefined, { sequencesPerItem: 2 });
     const padId = rewardPadId(config, tok);
     // The reward head: kept when the model already is a reward model (training goes on), new otherwise.
     if (config.numClasses !== 1) addClassifierHead(params, config, 1, ctx.seed);
@@ -36,7 +36,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     const initial = validation ? await evaluatePairs(validation, rewards, p.batchSize) : null;
     if (initial) ctx.log.info(`held-out pairwise accuracy before training: ${initial.accuracy.toFixed(3)}`);
     const r = await trainPairs({
-      config: rmConfig, params, train, ...(validation ? { validation } : {}), rewards, batchSize: p.batchSize, steps: p.steps, evalEvery: p.evalEvery,
+      config: rmConfig, params, train, ...(validation ? { validation } : {}), rewards, batchSize: p.batchSize, gradAccum: p.gradAccum, steps: p.steps, evalEvery: p.evalEvery,
       checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints, checkpointDir: ctx.checkpointDir,
       optimizer: inputs.optimizer?.settings ?? DEFAULT_OPTIMIZER, schedule: inputs.scheduler?.settings ?? { ...DEFAULT_SCHEDULE, lr: p.learningRate, warmupSteps: 10 },
       seed: ctx.seed, ...(lora ? { trainable: lora.trainable } : {}), signal: ctx.signal,

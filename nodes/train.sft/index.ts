@@ -2,6 +2,7 @@ import { defineNode, nodeSpec } from '../sdk/index.ts';
 import { contextProblem, loraOf, memoryProblem, modelOf, needsDecoder, noValidationWarning, passModel } from '../lib/model-checks.ts';
 import { learningRateParam } from '../lib/spec/lr-param.ts';
 import { loraParams, validateLora } from '../lib/align/spec-params.ts';
+import { gradAccumParam } from '../lib/spec/grad-accum-param.ts';
 
 export const spec = nodeSpec({
   type: 'train.sft',
@@ -24,6 +25,7 @@ export const spec = nodeSpec({
     steps: { kind: 'integer', default: 300, min: 1, max: 10_000_000, help: 'How many updates training makes.' },
     learningRate: learningRateParam(1e-3, 'then it rises over 20 warm-up steps and falls along a cosine curve to a tenth'),
     batchSize: { kind: 'integer', default: 16, min: 1, max: 4096, help: 'How many sequences each update learns from at once: larger is steadier and needs more memory.' },
+    gradAccum: gradAccumParam,
     context: { kind: 'integer', default: 0, min: 0, max: 8192, help: "Tokens per sequence; 0 uses the model's context. Classification truncates longer texts." },
     evalEvery: { kind: 'integer', default: 50, min: 1, max: 1_000_000, help: 'Steps between measurements on the validation split.' },
     evalBatches: { kind: 'integer', default: 8, min: 1, max: 10_000, label: 'Validation batches', help: 'Batches of the validation split measured each time.', when: { param: 'mode', is: ['chat'] } },
@@ -37,7 +39,7 @@ export const spec = nodeSpec({
       // Chat needs a decoder; classification takes either (a BERT encoder or a decoder's last token).
       ...(p.mode === 'chat' ? needsDecoder(model, 'Chat fine-tuning') : []),
       ...contextProblem(model, p.context),
-      ...memoryProblem({ model, memory, sequences: p.batchSize, context: p.context, lora: loraOf(p) }),
+      ...memoryProblem({ model, memory, batch: p.batchSize, context: p.context, gradAccum: p.gradAccum, lora: loraOf(p) }),
       ...noValidationWarning(inputs, 'dataset', p.mode === 'chat' ? 'fine-tuning reports no validation loss' : 'fine-tuning reports no validation accuracy, macro F1 or confusion matrix'),
     ];
   },

@@ -44,7 +44,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     if (!config.causal && !isEncoderFamily(config.family)) {
       throw new Error(`${modelIn.dir} is an encoder Weft wrote before it used BERT's layout (model_type "weft-encoder"); classification needs a BERT or RoBERTa encoder: make a new one with the Model node's "encoder" architecture`);
     }
-    assertFitsBackend(backend, config, p.batchSize, context, 1, lora ? { rank: p.loraRank, targets: lora.parseTargets(p.loraTargets).length } : undefined);
+    assertFitsBackend(backend, config, p.batchSize, context, p.gradAccum, lora ? { rank: p.loraRank, targets: lora.parseTargets(p.loraTargets).length } : undefined);
     if (p.mode === 'chat') {
       const train = await responseStream(tok, dataset, 'train');
       const validation = await responseStream(tok, dataset, 'validation');
@@ -52,7 +52,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
       ctx.log.info(`${train.examples} training examples, ${train.weights.reduce((a, b) => a + b, 0)} response tokens learned from`);
       const r = await trainLanguageModel({
         config, params, train: new MemoryTokens(train.ids, train.weights), validation: validation && new MemoryTokens(validation.ids, validation.weights),
-        objective: 'causal', maskProbability: 0, batchSize: p.batchSize, context, steps: p.steps, gradAccum: 1,
+        objective: 'causal', maskProbability: 0, batchSize: p.batchSize, context, steps: p.steps, gradAccum: p.gradAccum,
         evalEvery: p.evalEvery, evalBatches: p.evalBatches, checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints,
         checkpointDir: ctx.checkpointDir, optimizer, schedule, seed: ctx.seed, trainable, signal: ctx.signal, progress, log,
       });
@@ -86,7 +86,7 @@ const run: RunOf<typeof spec> = async (inputs, p, ctx) => {
     addClassifierHead(params, config, classes.length, ctx.seed);
     const headConfig = { ...config, numClasses: classes.length, labels: classes, padTokenId: padId };
     const r = await trainClassifier({
-      config: headConfig, params, classes, train, validation, padId, batchSize: p.batchSize, steps: p.steps, evalEvery: p.evalEvery,
+      config: headConfig, params, classes, train, validation, padId, batchSize: p.batchSize, gradAccum: p.gradAccum, steps: p.steps, evalEvery: p.evalEvery,
       checkpointEvery: p.checkpointEvery, keepCheckpoints: p.keepCheckpoints, checkpointDir: ctx.checkpointDir, optimizer, schedule,
       seed: ctx.seed, trainable, signal: ctx.signal, progress, log,
     });

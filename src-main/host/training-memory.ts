@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { DevicePreference, ValidationMemory } from '../../nodes/sdk/index.ts';
 import { GPU_USABLE_SHARE, WASM_BUDGET } from '../../nodes/lib/memory-estimate.ts';
 import { packageInstalled } from '../../nodes/lib/package-installed.ts';
+import { machineGpus, type PlatformGpu } from '../../nodes/lib/gpu-inventory.ts';
 
 const GIB = 1024 ** 3;
 
@@ -26,22 +27,38 @@ export interface MachineFacts {
   /** TensorFlow's native package is installed: training uses the machine's RAM, not a capped heap. */
   tensorflow: boolean;
   gpuMayBePresent: boolean;
-  /** WEFT_GPU_MEMORY_GIB: the GPU's memory where WebGPU does not report it. */
+  /** The GPU's memory (WebGPU does not report it): WEFT_GPU_MEMORY_GIB, else what the platform says. */
   gpuMemoryGiB?: number;
+  /** Where gpuMemoryGiB comes from, for messages: "WEFT_GPU_MEMORY_GIB", "nvidia-smi", "the driver". */
+  gpuMemorySource?: string;
 }
 
-export function machineFacts(): MachineFacts {
+/**
+ * The memory a heavy node can count on, from the platform's GPUs (nvidia-smi, amdgpu): the smallest
+ * of the GPUs heavy nodes are spread over, since validation cannot know which one a node will get.
+ * Integrated GPUs are left out when discrete ones exist (the assignment leaves them out too).
+ */
+export function platformGpuMemory(gpus: PlatformGpu[]): { gib: number; source: string } | undefined {
+  const discrete = gpus.filter((g) => g.vendor !== 'intel');
+  const sized = (discrete.length ? discrete : gpus).filter((g) => g.memoryBytes !== undefined);
+  if (!sized.length) return undefined;
+  const smallest = sized.reduce((a, b) => (b.memoryBytes! < a.memoryBytes! ? b : a));
+  return { gib: Number((smallest.memoryBytes! / GIB).toFixed(1)), source: smallest.vendor === 'nvidia' ? 'nvidia-smi' : 'the driver' };
+}
+
+export function machineFacts(gpus: () => PlatformGpu[] = () => machineGpus().gpus): MachineFacts {
   const gib = Number(process.env.WEFT_GPU_MEMORY_GIB);
+  const memory = gib > 0 ? { gib, source: 'WEFT_GPU_MEMORY_GIB' } : platformGpuMemory(gpus());
   return {
     tensorflow: packageInstalled('@tensorflow/tfjs-node') || packageInstalled('@tensorflow/tfjs-node-gpu'),
-    gpuMayBePresent: gpuMayBePresent(),
-    ...(gib > 0 ? { gpuMemoryGiB: gib } : {}),
+    gpuMayBePresent: gpuMayBePresent() || memory !== undefined,
+    ...(memory ? { gpuMemoryGiB: memory.gib, gpuMemorySource: memory.source } : {}),
   };
 }
 
 /**
  * The budget of the device a node asks for. CPU (and Auto on a machine with no GPU) means the wasm
- * backend's heap; GPU means WEFT_GPU_MEMORY_GIB when set. Auto on a machine that may have a GPU is
+ * backend's heap; GPU means the GPU's memory when known (WEFT_GPU_MEMORY_GIB, nvidia-smi, amdgpu). Auto on a machine that may have a GPU is
  * checked against the wasm heap as the likely fallback, which makes an overflow a warning only.
  */
 export function trainingMemoryFor(machine: MachineFacts): (device: DevicePreference) => ValidationMemory | undefined {
@@ -49,7 +66,7 @@ export function trainingMemoryFor(machine: MachineFacts): (device: DevicePrefere
     // TensorFlow's CPU kernels use the machine's memory, with no heap cap to check against.
     if (machine.tensorflow) return undefined;
     const gpu = machine.gpuMemoryGiB
-      ? { totalBytes: machine.gpuMemoryGiB * GIB * GPU_USABLE_SHARE, describe: () => `the GPU's ${machine.gpuMemoryGiB} GiB (WEFT_GPU_MEMORY_GIB)` }
+      ? { totalBytes: machine.gpuMemoryGiB * GIB * GPU_USABLE_SHARE, describe: () => `the GPU's ${machine.gpuMemoryGiB} GiB (${machine.gpuMemorySource ?? 'WEFT_GPU_MEMORY_GIB'})` }
       : undefined;
     if (device === 'cpu' || !machine.gpuMayBePresent) return WASM_BUDGET;
     if (device === 'gpu') return gpu;

@@ -74,6 +74,36 @@ describe('preference training', () => {
     expect(new Set(counts.slice(1)).size).toBe(1);
   }, 240_000);
 
+  it('with gradient accumulation 2 at batch 4 trains a reward model as batch 8 does, its reported statistics the mean of both halves', async () => {
+    await useBestBackend();
+    const { train, validation, padId } = await sentimentPairs(96);
+    const noDropout = { ...base, dropout: 0 };
+    const config = { ...noDropout, numClasses: 1 };
+    const run = async (batchSize: number, gradAccum: number) => {
+      const params = initParams(noDropout, 5);
+      addClassifierHead(params, config, 1, 6);
+      const metrics: Record<string, number>[] = [];
+      const tensors: number[] = [];
+      const r = await trainPairs(
+        options(params, config, train, validation, rewardModelRewards(params, config, padId), {
+          batchSize, gradAccum, steps: 5, evalEvery: 5, progress: async (_s, _t, m) => void (metrics.push(m), tensors.push(tf.memory().numTensors)),
+        }),
+      );
+      const weights = await Promise.all([...params.values()].map(async (v) => Array.from(await v.data())));
+      disposeParams(params);
+      return { r, metrics, weights, tensors };
+    };
+    const whole = await run(8, 1);
+    const accumulated = await run(4, 2);
+    for (let i = 0; i < 5; i++) {
+      for (const k of ['loss', 'rewardMargin', 'preferenceAccuracy', 'chosenReward', 'rejectedReward']) expect(accumulated.metrics[i]![k]).toBeCloseTo(whole.metrics[i]![k]!, 4);
+    }
+    const maxDiff = Math.max(...accumulated.weights.map((w, i) => Math.max(...w.map((x, j) => Math.abs(x - whole.weights[i]![j]!)))));
+    expect(maxDiff).toBeLessThan(1e-4);
+    expect(accumulated.r.validation!.accuracy).toBeCloseTo(whole.r.validation!.accuracy, 6);
+    expect(new Set(accumulated.tensors).size).toBe(1);
+  }, 240_000);
+
   it('resumes from a checkpoint bit-identically (weights, losses, evaluation)', async () => {
     await useBestBackend();
     const { train, validation, padId } = await sentimentPairs(96);

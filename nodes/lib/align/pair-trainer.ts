@@ -9,7 +9,7 @@ import { Prng } from '../prng.ts';
 import { saveCheckpoint, startingState, type TrainState } from '../train/checkpoint.ts';
 import { learningSetup, type TrainLoopOptions } from '../train/loop-options.ts';
 import { learningRate } from '../train/schedule.ts';
-import { applyUpdate } from '../train/update.ts';
+import { applyUpdate, meanGradients } from '../train/update.ts';
 import type { EncodedPair } from './pair-encoding.ts';
 
 /** The rewards of each pair's chosen and rejected response, [n] each. */
@@ -98,22 +98,24 @@ export async function trainPairs(o: PairTrainOptions): Promise<PairTrainResult> 
     while (state.step < o.steps) {
       if (o.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
       const lr = learningRate(o.schedule, state.step, o.steps);
-      const batch = Array.from({ length: Math.min(o.batchSize, o.train.length) }, () => o.train[rng.int(o.train.length)]!);
-      let stats: tf.Tensor | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        const r = o.rewards(batch, true, o.seed + state.step * 97);
+      // Per micro-batch: margin, accuracy (ties half) and the mean rewards, kept out of the gradient's scope and read once below.
+      const stats: tf.Tensor[] = [];
+      const { grads: named, loss } = await meanGradients(o.gradAccum ?? 1, vars, byVar, (micro) => {
+        const batch = Array.from({ length: Math.min(o.batchSize, o.train.length) }, () => o.train[rng.int(o.train.length)]!);
+        // Micro-batch 0 keeps the dropout seed of a run without accumulation: gradAccum 1 trains as before.
+        const r = o.rewards(batch, true, o.seed + state.step * 97 + micro);
         const margin = tf.sub(r.chosen, r.rejected);
-        // Kept out of the gradient's scope: margin, accuracy (ties half) and the mean rewards, read once below.
-        stats = tf.keep(
-          tf.stack([tf.mean(margin), tf.mean(tf.add(tf.cast(tf.greater(margin, 0), 'float32'), tf.mul(tf.cast(tf.equal(margin, 0), 'float32'), 0.5))), tf.mean(r.chosen), tf.mean(r.rejected)]),
+        stats.push(
+          tf.keep(tf.stack([tf.mean(margin), tf.mean(tf.add(tf.cast(tf.greater(margin, 0), 'float32'), tf.mul(tf.cast(tf.equal(margin, 0), 'float32'), 0.5))), tf.mean(r.chosen), tf.mean(r.rejected)])),
         );
         return pairLoss(r.chosen, r.rejected);
-      }, vars);
-      const named = new Map(Object.entries(grads).map(([k, g]) => [byVar.get(k)!, g]));
-      const loss = (await value.data())[0]!;
-      value.dispose();
-      const s = (await stats!.data()) as Float32Array;
-      stats!.dispose();
+      });
+      const s = new Float32Array(4);
+      for (const t of stats) {
+        const d = (await t.data()) as Float32Array;
+        t.dispose();
+        for (let i = 0; i < 4; i++) s[i]! += d[i]! / stats.length;
+      }
       const gradNorm = await applyUpdate(optimizer, named, lr, loss, state.step + 1);
       state.step++;
       state.optimizerStep = optimizer.step;

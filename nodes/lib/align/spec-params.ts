@@ -3,6 +3,7 @@
  * checkpoints), and their validation. Light: imported by node specs, so nothing heavy here.
  */
 import type { NodeProblem } from '../../sdk/index.ts';
+import { gradAccumParam } from '../spec/grad-accum-param.ts';
 
 export const LORA_MATRICES = ['attn.q', 'attn.k', 'attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj', 'mlp.gate', 'mlp.up', 'mlp.down'];
 
@@ -18,6 +19,7 @@ export const pairTrainingParams = {
   ...loraParams,
   steps: { kind: 'integer', default: 200, min: 1, max: 10_000_000, help: 'How many updates training makes.' },
   batchSize: { kind: 'integer', default: 8, min: 1, max: 4096, help: 'Preference pairs per step (each is two sequences).' },
+  gradAccum: gradAccumParam,
   context: { kind: 'integer', default: 0, min: 0, max: 8192, help: "Tokens per sequence; 0 uses the model's context. A longer pair loses the beginning of its prompt (and the end of its response only when the response alone is too long)." },
   evalEvery: { kind: 'integer', default: 25, min: 1, max: 1_000_000, help: 'Steps between evaluations on the held-out pairs.' },
   maxEvalPairs: { kind: 'integer', default: 500, min: 1, max: 1_000_000, help: 'Held-out pairs used in each evaluation (the first ones).' },

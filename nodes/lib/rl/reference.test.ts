@@ -34,7 +34,7 @@ describe('the RL reference', () => {
     expect(fits + referenceBytes(big, 'lora')).toBeLessThan(WASM_BUDGET_BYTES);
     expect(fits + referenceBytes(big, 'full')).toBeGreaterThan(WASM_BUDGET_BYTES);
     expect(() => assertFitsBackend('wasm', big, rows, 32, 1, lora, null, { extraBytes: referenceBytes(big, 'lora'), what: 'reinforcement learning' })).not.toThrow();
-    expect(() => assertFitsBackend('wasm', big, rows, 32, 1, lora, null, { extraBytes: referenceBytes(big, 'full'), what: 'reinforcement learning' })).toThrow(/^reinforcement learning needs about 4\.3 GiB at batch 1, context 32/);
+    expect(() => assertFitsBackend('wasm', big, rows, 32, 1, lora, null, { extraBytes: referenceBytes(big, 'full'), what: 'reinforcement learning' })).toThrow(/^reinforcement learning needs about 4\.3 GiB at batch size 1, context 32/);
   });
 
   it('packs rows as long as the longest prompt plus the response, within the context', () => {

@@ -50,6 +50,29 @@ function options(overrides: Partial<ClassifierTrainOptions>, initSeed = 5): Clas
 }
 
 describe('classification fine-tuning', () => {
+  it('with gradient accumulation 2 at batch 4 trains as batch 8 does (the same examples, the mean gradient), with the tensor count flat', async () => {
+    await useBestBackend();
+    const run = async (batchSize: number, gradAccum: number) => {
+      const losses: number[] = [];
+      const tensors: number[] = [];
+      const o = options({ batchSize, gradAccum, steps: 6, checkpointEvery: 0, progress: async (_s, _t, m) => void (losses.push(m.loss!), tensors.push(tf.memory().numTensors)) });
+      await trainClassifier(o);
+      const weights = await Promise.all([...o.params.values()].map(async (v) => Array.from(await v.data())));
+      disposeParams(o.params);
+      return { losses, weights, tensors };
+    };
+    const whole = await run(8, 1);
+    const accumulated = await run(4, 2);
+    const half = await run(4, 1);
+    // Batch 8 draws 8 examples in order; two micro-batches of 4 draw the same 8, and average the same gradient.
+    for (let i = 0; i < 6; i++) expect(accumulated.losses[i]).toBeCloseTo(whole.losses[i]!, 5);
+    const maxDiff = (a: number[][], b: number[][]) => Math.max(...a.map((w, i) => Math.max(...w.map((x, j) => Math.abs(x - b[i]![j]!)))));
+    expect(maxDiff(accumulated.weights, whole.weights)).toBeLessThan(1e-4);
+    // It is not batch 4 alone: that run learns from different steps.
+    expect(maxDiff(half.weights, whole.weights)).toBeGreaterThan(1e-3);
+    expect(new Set(accumulated.tensors).size).toBe(1);
+  }, 120_000);
+
   it('resumes with its whole metric history: the record after a kill equals an uninterrupted run', async () => {
     await useBestBackend();
     const straight = options({});

@@ -9,7 +9,7 @@ import { classifierLogits, crossEntropy, hiddenStates, type Params } from '../gp
 import { Prng } from '../prng.ts';
 import { saveCheckpoint, startingState } from './checkpoint.ts';
 import { learningSetup, type TrainLoopOptions } from './loop-options.ts';
-import { applyUpdate } from './update.ts';
+import { applyUpdate, meanGradients } from './update.ts';
 import { learningRate } from './schedule.ts';
 
 export interface LabelledSequences {
@@ -101,16 +101,13 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<{ vali
     while (state.step < o.steps) {
       if (o.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
       const lr = learningRate(o.schedule, state.step, o.steps);
-      const pick = Array.from({ length: o.batchSize }, () => rng.int(o.train.ids.length));
-      const seqs = pick.map((i) => o.train.ids[i]!);
-      const labels = Int32Array.from(pick, (i) => o.train.labels[i]!);
-      const { value, grads } = tf.variableGrads(
-        () => crossEntropy(logitsFor(o, seqs, true, o.seed + state.step * 97), tf.tensor1d(labels, 'int32'), tf.ones([labels.length])),
-        vars,
-      );
-      const named = new Map(Object.entries(grads).map(([k, g]) => [byVar.get(k)!, g]));
-      const loss = (await value.data())[0]!;
-      value.dispose();
+      // Micro-batch 0 keeps the dropout seed of a run without accumulation: gradAccum 1 trains as before.
+      const { grads: named, loss } = await meanGradients(o.gradAccum ?? 1, vars, byVar, (micro) => {
+        const pick = Array.from({ length: o.batchSize }, () => rng.int(o.train.ids.length));
+        const seqs = pick.map((i) => o.train.ids[i]!);
+        const labels = Int32Array.from(pick, (i) => o.train.labels[i]!);
+        return crossEntropy(logitsFor(o, seqs, true, o.seed + state.step * 97 + micro), tf.tensor1d(labels, 'int32'), tf.ones([labels.length]));
+      });
       const gradNorm = await applyUpdate(optimizer, named, lr, loss, state.step + 1);
       state.step++;
       state.optimizerStep = optimizer.step;

@@ -34,7 +34,7 @@ describe('full fine-tuning of a SmolLM2-135M-shaped model on wasm', () => {
     } catch (e) {
       refusal = (e as Error).message;
     }
-    expect(refusal).toMatch(/training needs about \d+\.\d GiB at batch 2, context 128, more than the wasm backend's 4 GiB heap allows/);
+    expect(refusal).toMatch(/training needs about \d+\.\d GiB at batch size 2, context 128, more than the wasm backend's 4 GiB heap allows/);
     const fit = suggested(refusal, 128);
     expect(() => assertFitsBackend(backend, SMOLLM2_135M, fit.batch, fit.context, fit.gradAccum)).not.toThrow();
 

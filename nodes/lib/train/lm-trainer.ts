@@ -9,7 +9,7 @@ import { Prng } from '../prng.ts';
 import { saveCheckpoint, startingState } from './checkpoint.ts';
 import type { TokenSource } from '../token-source.ts';
 import { learningSetup, type TrainLoopOptions } from './loop-options.ts';
-import { addAndFree, applyUpdate, divAndFree } from './update.ts';
+import { applyUpdate, meanGradients } from './update.ts';
 import { learningRate } from './schedule.ts';
 
 export interface LmTrainOptions extends TrainLoopOptions {
@@ -146,21 +146,7 @@ export async function trainLanguageModel(o: LmTrainOptions): Promise<LmTrainResu
       if (o.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
       const lr = learningRate(o.schedule, state.step, o.steps);
       // Accumulate gradients over micro-batches; only their mean updates the weights.
-      let accum: Map<string, tf.Tensor> | null = null;
-      let lossSum = 0;
-      for (let micro = 0; micro < o.gradAccum; micro++) {
-        const batch = sampleBatch(o, rng);
-        const { value, grads } = tf.variableGrads(() => lossOf(o, batch, true, o.seed + state.step * 97 + micro), vars);
-        const named = new Map(Object.entries(grads).map(([k, g]) => [byVarName.get(k)!, g]));
-        if (!accum) accum = named;
-        // Summed one weight at a time, each addend freed at once: the sum never holds three gradient-sized sets.
-        else for (const [k, g] of named) accum.set(k, addAndFree(accum.get(k)!, g));
-        lossSum += (await value.data())[0]!;
-        value.dispose();
-      }
-      const grads = accum!;
-      if (o.gradAccum > 1) for (const [k, g] of grads) grads.set(k, divAndFree(g, o.gradAccum));
-      const loss = lossSum / o.gradAccum;
+      const { grads, loss } = await meanGradients(o.gradAccum, vars, byVarName, (micro) => lossOf(o, sampleBatch(o, rng), true, o.seed + state.step * 97 + micro));
       const gradNorm = await applyUpdate(optimizer, grads, lr, loss, state.step + 1);
       o.afterUpdate?.();
       state.step++;

@@ -8,6 +8,8 @@ export interface TrainLoopOptions {
   config: GptConfig;
   params: Params;
   batchSize: number;
+  /** Micro-batches of batchSize per weight update (gradient accumulation); default 1. */
+  gradAccum?: number;
   steps: number;
   evalEvery: number;
   checkpointEvery: number;

@@ -8,7 +8,7 @@ const small: GptConfig = { ...big, vocabSize: 256, contextLength: 128, width: 12
 
 describe('memory check', () => {
   it('refuses a configuration the wasm heap cannot hold, with the estimate and a batch that fits', () => {
-    expect(() => assertFitsBackend('wasm', big, 16, 1024, 1)).toThrow(/training needs about \d+\.\d GiB at batch 16, context 1024, more than the wasm backend's 4 GiB heap allows/);
+    expect(() => assertFitsBackend('wasm', big, 16, 1024, 1)).toThrow(/training needs about \d+\.\d GiB at batch size 16, context 1024, more than the wasm backend's 4 GiB heap allows/);
     expect(() => assertFitsBackend('wasm', { ...big, layers: 4, width: 256, heads: 4 }, 64, 256, 2)).toThrow(/Use batch size \d+ with gradient accumulation \d+ \(the same effective batch\)/);
   });
   it('lets a configuration that fits through, and does not limit other backends', () => {

@@ -1,6 +1,6 @@
 import type { GptConfig } from '../gpt/config.ts';
 import { deviceUsed } from '../device-state.ts';
-import { GPU_USABLE_SHARE, trainingFitProblem, WASM_BUDGET, type LoraSize, type TrainingBudget } from '../memory-estimate.ts';
+import { GPU_USABLE_SHARE, trainingFitProblem, WASM_BUDGET, type BatchShape, type LoraSize, type TrainingBudget } from '../memory-estimate.ts';
 import type { DeviceInfo, GpuAdapterInfo } from '../../sdk/index.ts';
 import { adapterMemoryBytes, platformGpus, type PlatformGpu } from '../gpu-inventory.ts';
 
@@ -52,8 +52,8 @@ export function assertFitsBackend(
   gradAccum: number,
   lora?: LoraSize,
   device: DeviceInfo | null = deviceUsed(),
-  /** extraBytes: what the loop holds beside one model in training (reinforcement learning's full-copy reference); what: the words for the error. */
-  more: { extraBytes?: number; what?: string } = {},
+  /** extraBytes: what the loop holds beside one model in training (reinforcement learning's full-copy reference); what: the words for the error; the batch's shape (see BatchShape). */
+  more: { extraBytes?: number; what?: string } & BatchShape = {},
   /** The GPUs the platform reports (their memory); a seam for tests. */
   gpus: () => PlatformGpu[] = platformGpus,
 ): void {

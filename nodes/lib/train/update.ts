@@ -38,3 +38,30 @@ export function divAndFree(g: tf.Tensor, n: number): tf.Tensor {
   g.dispose();
   return mean;
 }
+
+/**
+ * The mean gradient (keyed by parameter name) and mean loss over `count` micro-batches: gradient
+ * accumulation, shared by every trainer. `lossOf(micro)` draws its micro-batch and returns the loss;
+ * it runs inside the gradient's scope. Gradients are summed one weight at a time, each addend freed
+ * at once, so the sum never holds three gradient-sized sets.
+ */
+export async function meanGradients(
+  count: number,
+  vars: tf.Variable[],
+  byVarName: ReadonlyMap<string, string>,
+  lossOf: (micro: number) => tf.Scalar,
+): Promise<{ grads: Map<string, tf.Tensor>; loss: number }> {
+  let accum: Map<string, tf.Tensor> | null = null;
+  let lossSum = 0;
+  for (let micro = 0; micro < count; micro++) {
+    const { value, grads } = tf.variableGrads(() => lossOf(micro), vars);
+    const named = new Map(Object.entries(grads).map(([k, g]) => [byVarName.get(k)!, g]));
+    if (!accum) accum = named;
+    else for (const [k, g] of named) accum.set(k, addAndFree(accum.get(k)!, g));
+    lossSum += (await value.data())[0]!;
+    value.dispose();
+  }
+  const grads = accum!;
+  if (count > 1) for (const [k, g] of grads) grads.set(k, divAndFree(g, count));
+  return { grads, loss: lossSum / count };
+}
