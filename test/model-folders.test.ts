@@ -7,6 +7,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { maxDiff } from './support/compare.ts';
 import { openDefaultHost } from '../src-main/host/default-host.ts';
 import type { WeftHost } from '../src-main/host/weft-host.ts';
 import { generateToEnd, graphOf, tempDir } from './helpers.ts';
@@ -35,7 +36,6 @@ async function logitsOf(dir: string): Promise<number[]> {
   return out;
 }
 
-const maxDiff = (a: number[], b: number[]) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
 
 const modelOnly = (folder: string) => graphOf([{ id: 'model', type: 'model', version: 2, params: { source: 'folder', folder } }], []);
 

@@ -5,14 +5,8 @@
  * the request names. Shortened (8 steps, tiny models) to keep CI time small; test/webgpu.test.ts has
  * the 20-step pretraining and LoRA comparison.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { vulkanSetup } from '../src-main/engine/worker/vulkan-env.ts';
-
-const run = promisify(execFile);
-const script = fileURLToPath(new URL('./fixtures/webgpu-parity-trainers.ts', import.meta.url));
+import { runOnCpuAndWebgpu } from './support/webgpu-parity-run.ts';
 
 interface Trained {
   losses: number[];
@@ -42,14 +36,7 @@ const flat = (tensors: number[]) => new Set(tensors.slice(1)).size === 1;
 
 describe('webgpu backend (SwiftShader) against cpu: the other trainers, evaluation, playground', () => {
   beforeAll(async () => {
-    const setup = vulkanSetup(true);
-    expect(setup.swiftshaderIcd, 'no SwiftShader Vulkan driver found: @sparticuz/chromium (a dev dependency) or Debian chromium provides one').toBeTruthy();
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, 'cpu', 'webgpu'], {
-      env: { ...process.env, ...setup.env, WEFT_WEBGPU_SWIFTSHADER: '1' },
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 570_000,
-    });
-    [cpu, gpu] = JSON.parse(stdout.split('\n').find((l) => l.startsWith('[{'))!) as [BackendRun, BackendRun];
+    [cpu, gpu] = await runOnCpuAndWebgpu<BackendRun>('webgpu-parity-trainers.ts');
   }, 600_000);
 
   it('ran on cpu, then on webgpu', () => {

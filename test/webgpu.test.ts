@@ -4,14 +4,8 @@
  * @sparticuz/chromium, or Debian's chromium): the same WGSL kernels a GPU runs, so the numbers
  * tfjs-backend-webgpu computes are checked, not the speed.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { vulkanSetup } from '../src-main/engine/worker/vulkan-env.ts';
-
-const run = promisify(execFile);
-const script = fileURLToPath(new URL('./fixtures/webgpu-parity.ts', import.meta.url));
+import { runOnCpuAndWebgpu } from './support/webgpu-parity-run.ts';
 
 interface BackendRun {
   backend: string;
@@ -28,16 +22,7 @@ let gpu: BackendRun;
 
 describe('webgpu backend (SwiftShader) against cpu', () => {
   beforeAll(async () => {
-    const setup = vulkanSetup(true);
-    // A missing SwiftShader is a failure, not a skip: CI must prove the webgpu path.
-    expect(setup.swiftshaderIcd, 'no SwiftShader Vulkan driver found: @sparticuz/chromium (a dev dependency) or Debian chromium provides one').toBeTruthy();
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, 'cpu', 'webgpu'], {
-      env: { ...process.env, ...setup.env, WEFT_WEBGPU_SWIFTSHADER: '1' },
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 570_000,
-    });
-    const line = stdout.split('\n').find((l) => l.startsWith('[{'));
-    [cpu, gpu] = JSON.parse(line!) as [BackendRun, BackendRun];
+    [cpu, gpu] = await runOnCpuAndWebgpu<BackendRun>('webgpu-parity.ts');
   }, 600_000);
 
   it('runs on the webgpu backend through a Vulkan adapter', () => {

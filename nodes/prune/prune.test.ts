@@ -11,6 +11,7 @@ import { MODEL_FAMILIES, type ModelHandle } from '../sdk/index.ts';
 import { fakeContext, paramsFor, runNode } from '../../test/fixtures/node-harness.ts';
 import { textFile, tinyConfig, trainedTinyModel, wordsText } from '../../test/fixtures/tiny-lm.ts';
 import { tempDir } from '../../test/helpers.ts';
+import { maxDiff } from '../../test/support/compare.ts';
 import prune from './index.ts';
 import generate from '../generate/index.ts';
 
@@ -21,7 +22,6 @@ async function logits(params: Params, config: GptConfig, ids: number[]): Promise
   return data;
 }
 
-const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
 
 describe('structured pruning, every family', () => {
   for (const family of MODEL_FAMILIES) {

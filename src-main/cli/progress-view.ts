@@ -1,4 +1,4 @@
-import type { NodeState, RunEvent, RunRecord } from '../../nodes/sdk/index.ts';
+import { describeDevice, type NodeState, type RunEvent, type RunRecord } from '../../nodes/sdk/index.ts';
 import { bar, formatDuration, formatMetrics } from './format.ts';
 
 const SYMBOL: Record<NodeState, string> = {
@@ -23,6 +23,8 @@ interface Row {
   startedAt?: number;
   durationMs?: number;
   error?: string;
+  /** The device the node computed on, in words ("webgpu · NVIDIA H200", "wasm"), once it is done. */
+  device?: string;
 }
 
 /**
@@ -60,10 +62,11 @@ export class ProgressView {
       else if (row.startedAt) row.durationMs = Date.parse(event.at) - row.startedAt;
       if (event.metrics) row.metrics = event.metrics;
       if (event.error) row.error = event.error;
+      if (event.device) row.device = describeDevice(event.device);
       // Progress events are throttled (and some nodes report every hundredth record): a node that
       // succeeded did all its steps, whatever was reported last.
       if (event.state === 'succeeded' && row.total !== undefined) row.step = row.total;
-      if (!this.tty) this.out.write(`${SYMBOL[event.state]} ${row.id} ${event.state}${row.durationMs !== undefined && event.state !== 'running' ? ` ${formatDuration(row.durationMs)}` : ''}${event.metrics ? ` ${formatMetrics(event.metrics)}` : ''}${event.error ? `: ${event.error}` : ''}\n`);
+      if (!this.tty) this.out.write(`${SYMBOL[event.state]} ${row.id} ${event.state}${row.durationMs !== undefined && event.state !== 'running' ? ` ${formatDuration(row.durationMs)}` : ''}${row.device ? ` on ${row.device}` : ''}${event.metrics ? ` ${formatMetrics(event.metrics)}` : ''}${event.error ? `: ${event.error}` : ''}\n`);
     } else if (event.type === 'node-progress') {
       if (row.state !== 'succeeded') {
         row.step = event.step;
@@ -111,7 +114,7 @@ export class ProgressView {
     const lines = [...this.rows.values()].map((row) => {
       const time = row.state === 'running' && row.startedAt ? formatDuration(Date.now() - row.startedAt) : formatDuration(row.durationMs);
       const detail = row.state === 'failed' || row.state === 'skipped' ? (row.error ?? '').split('\n')[0]! : row.state === 'running' || row.metrics ? this.progressText(row) : '';
-      const line = `${SYMBOL[row.state]} ${row.id.padEnd(idWidth)}  ${row.state.padEnd(9)} ${time.padStart(7)}  ${detail}`;
+      const line = `${SYMBOL[row.state]} ${row.id.padEnd(idWidth)}  ${row.state.padEnd(9)} ${time.padStart(7)}  ${row.device ? `[${row.device}] ` : ''}${detail}`;
       return line.length > width - 1 ? line.slice(0, width - 2) + '…' : line;
     });
     this.clear();

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers.ts';
+import { maxDiffAll } from '../../../test/support/compare.ts';
 import { tf, useBestBackend } from '../backend.ts';
 import type { GptConfig } from '../gpt/config.ts';
 import { addClassifierHead, disposeParams, initParams, type Params } from '../gpt/model.ts';
@@ -98,8 +99,7 @@ describe('preference training', () => {
     for (let i = 0; i < 5; i++) {
       for (const k of ['loss', 'rewardMargin', 'preferenceAccuracy', 'chosenReward', 'rejectedReward']) expect(accumulated.metrics[i]![k]).toBeCloseTo(whole.metrics[i]![k]!, 4);
     }
-    const maxDiff = Math.max(...accumulated.weights.map((w, i) => Math.max(...w.map((x, j) => Math.abs(x - whole.weights[i]![j]!)))));
-    expect(maxDiff).toBeLessThan(1e-4);
+    expect(maxDiffAll(accumulated.weights, whole.weights)).toBeLessThan(1e-4);
     expect(accumulated.r.validation!.accuracy).toBeCloseTo(whole.r.validation!.accuracy, 6);
     expect(new Set(accumulated.tensors).size).toBe(1);
   }, 240_000);

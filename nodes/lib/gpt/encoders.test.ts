@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers.ts';
+import { maxDiff, tensorShapes } from '../../../test/support/compare.ts';
 import { checkModelFolder } from '../../model/index.ts';
 import { tf, useBestBackend } from '../backend.ts';
 import { encodeSafetensors, SafetensorsFile } from '../safetensors.ts';
@@ -41,19 +42,6 @@ async function logitsOf(p: Params, c: GptConfig, ids: number[][], mask: number[]
   const data = (await t.data()) as Float32Array;
   t.dispose();
   return data;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-function tensorShapes(dir: string): Record<string, number[]> {
-  const file = new SafetensorsFile(join(dir, 'model.safetensors'));
-  const out = Object.fromEntries([...file.entries].map(([name, e]) => [name, e.shape]));
-  file.close();
-  return out;
 }
 
 const fixtures = readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers.ts';
+import { maxDiff, tensorShapes } from '../../../test/support/compare.ts';
 import { tf, useBestBackend } from '../backend.ts';
-import { SafetensorsFile } from '../safetensors.ts';
 import type { GptConfig } from './config.ts';
 import { generate } from './generate.ts';
 import { loadModelFolder, saveModelFolder } from './io.ts';
@@ -30,23 +30,6 @@ async function logitsOf(p: Params, c: GptConfig, ids: number[]): Promise<Float32
   const data = (await t.data()) as Float32Array;
   t.dispose();
   return data;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-/** Tensor names and shapes of a folder's weights, across shards. */
-function tensorShapes(dir: string): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.safetensors'))) {
-    const file = new SafetensorsFile(join(dir, f));
-    for (const [name, e] of file.entries) out[name] = e.shape;
-    file.close();
-  }
-  return out;
 }
 
 const families = readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
