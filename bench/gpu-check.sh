@@ -57,8 +57,9 @@ fi
 if [ ! -d node_modules ] && [ -f .gpu/node_modules.tar.xz ]; then
   tar -xJf .gpu/node_modules.tar.xz && log "node_modules: unpacked from .gpu/node_modules.tar.xz ($(wc -l <.gpu/packages.txt) packages)"
 fi
+# The packed Node first (the one the pack was traced with), then the machine's.
+[ -z "${NODE:-}" ] && [ -x .node/bin/node ] && NODE=$PWD/.node/bin/node
 NODE=${NODE:-$(command -v node || true)}
-[ -z "$NODE" ] && [ -x .node/bin/node ] && NODE=$PWD/.node/bin/node
 if [ -z "$NODE" ]; then
   log "no Node.js found (PATH, \$NODE, .node/bin/node, .gpu/node.xz): nothing of Weft can run. Run bench/gpu-pack.sh and carry .gpu"
   exit 0
@@ -70,7 +71,9 @@ log "node: $NODE ($("$NODE" --version 2>&1))"
 
 # Vulkan loader: the system's, else carried Debian packages unpacked into / (the device notes' way).
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1'; then
-  if compgen -G '.gl/*.deb' >/dev/null; then
+  if [ "${GPU_CHECK_SIMULATE:-}" = 1 ]; then
+    log "Vulkan loader: none on the system; simulating, so .gl is not unpacked into / (Weft uses the one bundled in @sparticuz/chromium)"
+  elif compgen -G '.gl/*.deb' >/dev/null; then
     for f in .gl/*.deb; do dpkg -x "$f" / 2>/dev/null; done
     ldconfig 2>/dev/null
     log "Vulkan loader: unpacked from .gl/*.deb"
@@ -93,7 +96,10 @@ if ! ls /usr/share/vulkan/icd.d/nvidia*.json /etc/vulkan/icd.d/nvidia*.json >/de
 fi
 # The environment a Weft worker gets (bundled loader on LD_LIBRARY_PATH when the system has none),
 # set here too because the benchmark runs webgpu in its own process.
-eval "$(timeout 60 "$NODE" --import tsx -e "import('./src-main/engine/worker/vulkan-env.ts').then((m) => { for (const [k, v] of Object.entries(m.vulkanSetup(false).env)) console.log('export ' + k + '=' + JSON.stringify(v)); })" 2>>"$OUT/vulkan-env.txt")"
+# Simulating, SwiftShader's ICD stands in for NVIDIA's.
+SWIFTSHADER=false
+[ "${GPU_CHECK_SIMULATE:-}" = 1 ] && SWIFTSHADER=true
+eval "$(timeout 60 "$NODE" --import tsx -e "import('./src-main/engine/worker/vulkan-env.ts').then((m) => { for (const [k, v] of Object.entries(m.vulkanSetup($SWIFTSHADER).env)) console.log('export ' + k + '=' + JSON.stringify(v)); })" 2>>"$OUT/vulkan-env.txt")"
 log "worker Vulkan environment: LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-} VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"
 
 # GPU memory as nvidia-smi sees it, every half second, for the peak during the runs.
@@ -110,8 +116,11 @@ step doctor 45 "$NODE" bin/weft.js doctor
 # GPU_CHECK_SIMULATE lets SwiftShader count as the GPU, to test this script without one.
 AUTO_WS=$(mktemp -d)
 AUTO_ENV=(env)
-[ "${GPU_CHECK_SIMULATE:-}" = 1 ] && AUTO_ENV=(env WEFT_WEBGPU_SWIFTSHADER=1)
-step auto-run 150 "${AUTO_ENV[@]}" "$NODE" bin/weft.js run examples/chat-sft.weft.json --workspace "$AUTO_WS" --set pretrain.steps=40 --set sft.steps=40
+AUTO_STEPS=40 AUTO_EXAMPLES=32
+# SwiftShader computes on the CPU, slowly: a few steps show the same thing.
+[ "${GPU_CHECK_SIMULATE:-}" = 1 ] && AUTO_ENV=(env WEFT_WEBGPU_SWIFTSHADER=1) && AUTO_STEPS=3 AUTO_EXAMPLES=8
+step auto-run 150 "${AUTO_ENV[@]}" "$NODE" bin/weft.js run examples/chat-sft.weft.json --workspace "$AUTO_WS" \
+  --set pretrain.steps=$AUTO_STEPS --set sft.steps=$AUTO_STEPS --set before.maxExamples=$AUTO_EXAMPLES --set after.maxExamples=$AUTO_EXAMPLES
 grep -E '^[✓✗] (pretrain|sft|after) ' "$OUT/auto-run.txt" | sed 's/^/   /' | tee -a "$SUMMARY"
 if grep -qE '^✓ sft succeeded .* on webgpu' "$OUT/auto-run.txt"; then log "Auto: fine-tuning ran on webgpu"; else log "Auto: fine-tuning did NOT run on webgpu (see auto-run.txt)"; fi
 
@@ -126,11 +135,13 @@ torch_only() {
   [ "${GPU_CHECK_SIMULATE:-}" = 1 ] && return 0
   grep -q '^pytorch' "$OUT/$name.txt" 2>/dev/null || step "$name-pytorch" 60 python3 bench/torch_reference.py --device cuda --threads 16 "$@"
 }
-step reference-gpt2 110 "${BENCH[@]}" --family gpt2 --preset reference --steps 8
+STEPS=8 STEPS_124M=4
+[ "${GPU_CHECK_SIMULATE:-}" = 1 ] && STEPS=2 STEPS_124M=1
+step reference-gpt2 110 "${BENCH[@]}" --family gpt2 --preset reference --steps $STEPS
 torch_only reference-gpt2 --family gpt2
-step reference-llama 110 "${BENCH[@]}" --family llama --preset reference --steps 8
+step reference-llama 110 "${BENCH[@]}" --family llama --preset reference --steps $STEPS
 torch_only reference-llama --family llama --kv-heads 2 --ffn 352
-step gpt2-124m 200 "${BENCH[@]}" --family gpt2 --preset 124m --batch 4 --steps 4
+step gpt2-124m 200 "${BENCH[@]}" --family gpt2 --preset 124m --batch 4 --steps $STEPS_124M
 torch_only gpt2-124m --family gpt2 --vocab 50257 --ctx 1024 --d 768 --layers 12 --heads 12 --kv-heads 12 --batch 4
 
 kill $SMI 2>/dev/null

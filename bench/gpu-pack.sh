@@ -5,9 +5,10 @@
 #   bash bench/gpu-pack.sh            # writes .gpu/ (git-ignored) and prints its size and the call to make
 # .gpu/ then holds:
 #   node.xz               this machine's Node.js binary (glibc-linked only, so it runs on the GPU machine's Ubuntu)
-#   node_modules.tar.xz   only the packages Weft really loads for `weft doctor`, a `weft run` of an example
-#                         with Auto, and bench/train-throughput.ts on webgpu: found by tracing those runs here
-#                         (strace), so nothing is guessed; source maps, type declarations and docs left out
+#   node_modules.tar.xz   only the files Weft really loads for `weft doctor`, a `weft run` of an example with
+#                         Auto, a CLI build, and bench/train-throughput.ts on webgpu: found by tracing those
+#                         runs here (strace), so nothing is guessed (other platforms' binaries, unused bundles
+#                         and the browser in @sparticuz/chromium stay behind)
 # gpu-check.sh unpacks them when the checkout has no node_modules. The Vulkan loader travels separately as
 # Debian packages in .gl/ (the device notes' recipe; this script fetches them when apt can).
 # Check the pack with a clean clone and no node_modules before spending device time:
@@ -27,9 +28,9 @@ if [ "${1:-}" = "--check" ]; then
   [ -d "$ROOT/.gl" ] && cp -r "$ROOT/.gl" "$CLONE/.gl"
   echo "clone: $CLONE (uncommitted changes are not in it); size that would travel:"
   (cd "$CLONE" && du -sch .gpu $( [ -d .gl ] && echo .gl ) $(git ls-files) 2>/dev/null | tail -n 1)
-  # No node on PATH, as on the GPU machine: only the packed one. SwiftShader stands in for the GPU.
-  OUT=${OUT:-$CLONE/out-check} GPU_CHECK_SIMULATE=1 GPU_CHECK_BUDGET_S=${GPU_CHECK_BUDGET_S:-470} \
-    env PATH=/usr/local/sbin:/usr/sbin:/sbin:/bin bash -c "cd '$CLONE' && bash bench/gpu-check.sh"
+  # The clone has no node_modules, as on the GPU machine: gpu-check.sh unpacks the pack and uses its Node.
+  # SwiftShader stands in for the GPU.
+  (cd "$CLONE" && OUT=${OUT:-$CLONE/out-check} GPU_CHECK_SIMULATE=1 GPU_CHECK_BUDGET_S=${GPU_CHECK_BUDGET_S:-470} bash bench/gpu-check.sh)
   echo "summary: ${OUT:-$CLONE/out-check}/gpu-check.log"
   exit 0
 fi
@@ -41,40 +42,43 @@ WS=$TRACE_DIR/workspace
 mkdir -p "$WS"
 
 # --- what Weft loads: trace the runs gpu-check.sh makes, at a tiny size -------------------------
-trace() { strace -f -qq -e trace=openat,open,execve -o "$TRACE_DIR/trace.$1" "${@:2}" >"$TRACE_DIR/out.$1" 2>&1 || { echo "traced run $1 failed:"; tail -n 20 "$TRACE_DIR/out.$1"; exit 1; }; }
+# Opened, executed, or only looked at (require.resolve stats a file it does not open: tfjs's .wasm files).
+trace() { strace -f -qq -e trace=openat,open,execve,stat,lstat,newfstatat,statx,access,faccessat,faccessat2,readlink -o "$TRACE_DIR/trace.$1" "${@:2}" >"$TRACE_DIR/out.$1" 2>&1 || { echo "traced run $1 failed:"; tail -n 20 "$TRACE_DIR/out.$1"; exit 1; }; }
 echo "tracing what Weft loads (a few minutes)..."
-# A fresh CLI build so its loading is traced too, and esbuild with it (the device rebuilds: other path).
-trace build env WEFT_TRACE_START=1 "$NODE" bin/weft.js --version
+# A fresh CLI build, so that esbuild's reads of the packages it bundles are traced (the GPU machine
+# builds again: the build's fingerprint holds the checkout's path).
+rm -rf out/cli
+trace build env WEFT_TRACE_START=1 "$NODE" bin/weft.js nodes
 trace doctor "$NODE" bin/weft.js doctor --json
 trace run-auto env WEFT_WEBGPU_SWIFTSHADER=1 "$NODE" bin/weft.js run examples/chat-sft.weft.json --workspace "$WS" \
-  --set pretrain.steps=2 --set sft.steps=2 --set before.batchSize=2 --set after.batchSize=2
+  --set pretrain.steps=2 --set sft.steps=2 --set before.maxExamples=8 --set after.maxExamples=8
 trace run-wasm env WEFT_SOURCE=1 "$NODE" bin/weft.js run examples/chat-sft.weft.json --workspace "$WS" \
-  --set pretrain.steps=1 --set sft.steps=1 --set before.batchSize=2 --set after.batchSize=2
+  --set pretrain.steps=1 --set sft.steps=1 --set before.maxExamples=8 --set after.maxExamples=8
+# The benchmark runs webgpu in its own process: it needs the Vulkan environment a worker gets (SwiftShader here).
+eval "$("$NODE" --import tsx -e "import('./src-main/engine/worker/vulkan-env.ts').then((m) => { for (const [k, v] of Object.entries(m.vulkanSetup(true).env)) console.log('export ' + k + '=' + JSON.stringify(v)); })")"
 for family in gpt2 llama; do
   trace "bench-$family" env WEFT_BACKEND=webgpu "$NODE" --import tsx bench/train-throughput.ts --backend webgpu --reference none --family "$family" --preset reference --steps 1
 done
 
-# Package roots (node_modules/name or node_modules/@scope/name, nested ones too) of every file opened.
-grep -ohE '"[^"]*/node_modules/[^"]*"' "$TRACE_DIR"/trace.* | tr -d '"' | grep "^$ROOT/node_modules/" |
-  sed -E 's#^('"$ROOT"'/(node_modules/(@[^/]+/)?[^/]+/)*node_modules/(@[^/]+/)?[^/]+).*#\1#' | sort -u >"$TRACE_DIR/packages"
-# esbuild's platform binary is exec'd, not opened: keep it with esbuild.
-ls -d "$ROOT"/node_modules/@esbuild/linux-x64 >>"$TRACE_DIR/packages" 2>/dev/null || true
-# The fallback Vulkan loader is unpacked once and then read from a cache, so a trace may not open it.
-ls -d "$ROOT"/node_modules/@sparticuz/chromium >>"$TRACE_DIR/packages" 2>/dev/null || true
-sort -u -o "$TRACE_DIR/packages" "$TRACE_DIR/packages"
-echo "$(wc -l <"$TRACE_DIR/packages") packages loaded"
+# Every file under node_modules that was opened or executed (a failed open, of a package probed for
+# and not installed, is in the trace too: only files that exist), and each such package's package.json.
+grep -ohE '"[^"]*/node_modules/[^"]*"' "$TRACE_DIR"/trace.* | tr -d '"' | grep "^$ROOT/node_modules/" | sort -u |
+  while read -r f; do [ -f "$f" ] && echo "$f"; done >"$TRACE_DIR/files"
+sed -E 's#^('"$ROOT"'/(node_modules/(@[^/]+/)?[^/]+/)*node_modules/(@[^/]+/)?[^/]+).*#\1#' "$TRACE_DIR/files" | sort -u >"$TRACE_DIR/packages"
+while read -r d; do [ -f "$d/package.json" ] && echo "$d/package.json"; done <"$TRACE_DIR/packages" >>"$TRACE_DIR/files"
+# The fallback Vulkan loader (when the GPU machine has none and .gl is missing) is unpacked once and read
+# from a cache after that, so a trace may not open it: its package whole, less the 64 MB browser.
+for f in node_modules/@sparticuz/chromium/package.json node_modules/@sparticuz/chromium/bin/swiftshader.tar.br; do [ -f "$f" ] && echo "$ROOT/$f"; done >>"$TRACE_DIR/files"
+find "$ROOT/node_modules/@sparticuz/chromium/build" -type f -name '*.js' 2>/dev/null >>"$TRACE_DIR/files" || true
+sort -u "$TRACE_DIR/files" | sed "s#^$ROOT/##" >"$TRACE_DIR/list"
+echo "$(wc -l <"$TRACE_DIR/packages") packages, $(wc -l <"$TRACE_DIR/list") files loaded"
 
 # --- pack ---------------------------------------------------------------------------------------
-sed "s#^$ROOT/##" "$TRACE_DIR/packages" >"$TRACE_DIR/list"
-tar -C "$ROOT" -cf - --exclude='*.map' --exclude='*.d.ts' --exclude='*.d.mts' --exclude='*.md' --exclude='*.markdown' \
-  --exclude='*/test' --exclude='*/tests' --exclude='*/__tests__' --exclude='*.tsbuildinfo' \
-  `# @sparticuz/chromium: only its Vulkan loader + SwiftShader (a fallback loader); not the 64 MB browser` \
-  --exclude='@sparticuz/chromium/bin/chromium.br' --exclude='@sparticuz/chromium/bin/al2023.tar.br' --exclude='@sparticuz/chromium/bin/fonts.tar.br' \
-  -T "$TRACE_DIR/list" |
-  xz -T0 -9 >"$PACK/node_modules.tar.xz"
+tar -C "$ROOT" -cf - -T "$TRACE_DIR/list" | xz -T0 -9 >"$PACK/node_modules.tar.xz"
 xz -T0 -9 -c "$NODE" >"$PACK/node.xz"
 "$NODE" --version >"$PACK/node.version"
-cp "$TRACE_DIR/list" "$PACK/packages.txt"
+sed "s#^$ROOT/##" "$TRACE_DIR/packages" >"$PACK/packages.txt"
+cp "$TRACE_DIR/list" "$PACK/files.txt"
 
 # --- the Vulkan loader as Debian packages (the device notes' recipe), when apt can fetch them -------
 if [ ! -d .gl ] || ! compgen -G '.gl/*.deb' >/dev/null; then
