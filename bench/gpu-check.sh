@@ -116,10 +116,10 @@ step doctor 45 "$NODE" bin/weft.js doctor
 # GPU_CHECK_SIMULATE lets SwiftShader count as the GPU, to test this script without one.
 AUTO_WS=$(mktemp -d)
 AUTO_ENV=(env)
-AUTO_STEPS=40 AUTO_EXAMPLES=32
-# SwiftShader computes on the CPU, slowly: a few steps show the same thing.
-[ "${GPU_CHECK_SIMULATE:-}" = 1 ] && AUTO_ENV=(env WEFT_WEBGPU_SWIFTSHADER=1) && AUTO_STEPS=3 AUTO_EXAMPLES=8
-step auto-run 150 "${AUTO_ENV[@]}" "$NODE" bin/weft.js run examples/chat-sft.weft.json --workspace "$AUTO_WS" \
+AUTO_STEPS=40 AUTO_EXAMPLES=32 AUTO_LIMIT=150
+# SwiftShader computes on the CPU, slowly (and compiles each shader on the CPU): one step shows the same thing.
+[ "${GPU_CHECK_SIMULATE:-}" = 1 ] && AUTO_ENV=(env WEFT_WEBGPU_SWIFTSHADER=1) && AUTO_STEPS=1 AUTO_EXAMPLES=2 AUTO_LIMIT=400
+step auto-run $AUTO_LIMIT "${AUTO_ENV[@]}" "$NODE" bin/weft.js run examples/chat-sft.weft.json --workspace "$AUTO_WS" \
   --set pretrain.steps=$AUTO_STEPS --set sft.steps=$AUTO_STEPS --set before.maxExamples=$AUTO_EXAMPLES --set after.maxExamples=$AUTO_EXAMPLES
 grep -E '^[✓✗] (pretrain|sft|after) ' "$OUT/auto-run.txt" | sed 's/^/   /' | tee -a "$SUMMARY"
 if grep -qE '^✓ sft succeeded .* on webgpu' "$OUT/auto-run.txt"; then log "Auto: fine-tuning ran on webgpu"; else log "Auto: fine-tuning did NOT run on webgpu (see auto-run.txt)"; fi
@@ -135,13 +135,14 @@ torch_only() {
   [ "${GPU_CHECK_SIMULATE:-}" = 1 ] && return 0
   grep -q '^pytorch' "$OUT/$name.txt" 2>/dev/null || step "$name-pytorch" 60 python3 bench/torch_reference.py --device cuda --threads 16 "$@"
 }
-STEPS=8 STEPS_124M=4
-[ "${GPU_CHECK_SIMULATE:-}" = 1 ] && STEPS=2 STEPS_124M=1
-step reference-gpt2 110 "${BENCH[@]}" --family gpt2 --preset reference --steps $STEPS
+STEPS=(--steps 8) STEPS_124M=4
+# Simulating: one small step of each, to see that everything the benchmark loads came in the pack.
+[ "${GPU_CHECK_SIMULATE:-}" = 1 ] && STEPS=(--steps 1 --batch 2) STEPS_124M=0
+step reference-gpt2 110 "${BENCH[@]}" --family gpt2 --preset reference "${STEPS[@]}"
 torch_only reference-gpt2 --family gpt2
-step reference-llama 110 "${BENCH[@]}" --family llama --preset reference --steps $STEPS
+step reference-llama 110 "${BENCH[@]}" --family llama --preset reference "${STEPS[@]}"
 torch_only reference-llama --family llama --kv-heads 2 --ffn 352
-step gpt2-124m 200 "${BENCH[@]}" --family gpt2 --preset 124m --batch 4 --steps $STEPS_124M
+((STEPS_124M > 0)) && step gpt2-124m 200 "${BENCH[@]}" --family gpt2 --preset 124m --batch 4 --steps $STEPS_124M
 torch_only gpt2-124m --family gpt2 --vocab 50257 --ctx 1024 --d 768 --layers 12 --heads 12 --kv-heads 12 --batch 4
 
 kill $SMI 2>/dev/null
