@@ -113,7 +113,10 @@ describe('the inspector, in plain terms', () => {
     await page.getByTestId('node-load').click();
     await page.getByTestId('browse-load-file').click();
     const box = page.getByTestId('picker-path-input');
-    await box.waitFor();
+    // The picker lists its first folder asynchronously: typing before that lands can be overwritten
+    // mid-fill (the box's value changes between Playwright's select-all and its insert).
+    const listed = () => expect.poll(() => box.inputValue()).not.toBe('');
+    await listed();
     await box.fill(join(outside, 'corpus'));
     await box.press('Enter');
     await page.getByTestId('picker-notes.txt').waitFor();
@@ -133,6 +136,8 @@ describe('the inspector, in plain terms', () => {
     expect(await page.getByTestId('param-load-file').textContent()).toMatch(/outside the folders this graph may read/);
     // A typed file path opens its folder with the file selected.
     await page.getByTestId('browse-load-file').click();
+    // It opens at the folder of the param's file.
+    await expect.poll(() => box.inputValue()).toBe(join(outside, 'corpus'));
     await box.fill(join(outside, 'corpus', 'notes.txt'));
     await box.press('Enter');
     await expect.poll(() => box.inputValue()).toBe(join(outside, 'corpus'));
