@@ -41,6 +41,19 @@ function sftGraph(model: Record<string, unknown>, sft: Record<string, unknown>, 
 }
 
 const on = (list: GraphError[], nodeId: string) => list.filter((e) => e.nodeId === nodeId);
+/** Tokenizer -> new model -> DPO on the built-in preference pairs. */
+function dpoGraph(model: Record<string, unknown>, dpo: Record<string, unknown>, prefs: Record<string, unknown> = {}): Graph {
+  return graphOf(
+    [
+      { id: 'tok', type: 'tokenizer', params: { kind: 'byte-level' } },
+      { id: 'model', type: 'model', version: 2, params: { source: 'new', ...model } },
+      { id: 'prefs', type: 'dataset.preferences', params: prefs },
+      { id: 'dpo', type: 'train.dpo', params: dpo },
+    ],
+    [['tok', 'tokenizer', 'model', 'tokenizer'], ['model', 'model', 'dpo', 'model'], ['prefs', 'preferences', 'dpo', 'preferences']],
+  );
+}
+
 const wasm = (): ValidationEnv => ({ trainingMemory: () => WASM_BUDGET });
 
 describe('checks before the run', () => {
@@ -159,16 +172,7 @@ describe('checks before the run', () => {
   });
 
   it("counts a DPO batch in pairs (two sequences each), and its advice names a batch and an accumulation DPO has, which then pass", () => {
-    const dpo = (params: Record<string, unknown>) =>
-      graphOf(
-        [
-          { id: 'tok', type: 'tokenizer', params: { kind: 'byte-level' } },
-          { id: 'model', type: 'model', version: 2, params: { source: 'new', architecture: 'gpt2', layers: 8, heads: 8, width: 512, context: 256 } },
-          { id: 'prefs', type: 'dataset.preferences', params: {} },
-          { id: 'dpo', type: 'train.dpo', params: { batchSize: 8, ...params } },
-        ],
-        [['tok', 'tokenizer', 'model', 'tokenizer'], ['model', 'model', 'dpo', 'model'], ['prefs', 'preferences', 'dpo', 'preferences']],
-      );
+    const dpo = (params: Record<string, unknown>) => dpoGraph({ architecture: 'gpt2', layers: 8, heads: 8, width: 512, context: 256 }, { batchSize: 8, ...params });
     const [e] = on(checkGraph(dpo({}), catalogue, wasm()).errors, 'dpo');
     expect(e?.message).toMatch(/^Training needs about [\d.]+ GiB at batch size 8, context 256, more than the wasm backend's 4 GiB heap allows\. Use batch size (\d+) with gradient accumulation (\d+) \(the same effective batch\)/);
     const [, batch, accum] = /Use batch size (\d+) with gradient accumulation (\d+)/.exec(e!.message)!;
@@ -194,15 +198,7 @@ describe('checks before the run', () => {
     expect(r.ok).toBe(true);
     expect(r.ok && r.checked.warnings.map((w) => w.nodeId)).toEqual(['sft']);
     // Preferences with nothing held out.
-    const dpo = graphOf(
-      [
-        { id: 'tok', type: 'tokenizer', params: { kind: 'byte-level' } },
-        { id: 'model', type: 'model', version: 2, params: { source: 'new' } },
-        { id: 'prefs', type: 'dataset.preferences', params: { heldOut: 0 } },
-        { id: 'dpo', type: 'train.dpo', params: {} },
-      ],
-      [['tok', 'tokenizer', 'model', 'tokenizer'], ['model', 'model', 'dpo', 'model'], ['prefs', 'preferences', 'dpo', 'preferences']],
-    );
+    const dpo = dpoGraph({}, {}, { heldOut: 0 });
     const dpoChecked = checkGraph(dpo, catalogue);
     expect(on(dpoChecked.warnings, 'dpo')[0]?.message).toMatch(/no held-out pairs measure preference accuracy\. Set Held out above 0/);
   });
